@@ -1,0 +1,115 @@
+# sam - stock anomaly monitor.  See README.md.
+VERSION = 0.1.0
+
+ALL = sam-fetch sam-zscore sam-detect
+MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1
+MAN7 = man/sam.7
+
+LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
+       libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o
+FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o
+
+# O is the build directory: objects and binaries (the sanitizer and
+# clang builds use their own).
+O = .
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+SHAREDIR = $(PREFIX)/share/sam
+
+CC ?= cc
+CFLAGS ?= -O2 -g -pipe -fstack-protector-strong -D_FORTIFY_SOURCE=2
+WERROR ?= -Werror
+override CFLAGS += -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 $(WERROR) -D_POSIX_C_SOURCE=200809L \
+	-DSAM_VERSION='"$(VERSION)"' -Ilibz -MMD -MP
+LDFLAGS ?= -Wl,-z,relro,-z,now
+
+PKG_CONFIG ?= pkg-config
+GSL_CFLAGS != $(PKG_CONFIG) --cflags gsl 2>/dev/null || true
+GSL_LIBS != $(PKG_CONFIG) --libs gsl 2>/dev/null || echo -lgsl -lgslcblas
+# Debian's libcsv ships no pkg-config file.
+CSV_LIBS ?= -lcsv
+
+BINS = $(ALL:%=$(O)/%)
+LIBZ_O = $(LIBZ:%=$(O)/%)
+
+all: $(BINS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS)
+
+$(O)/libz/libsam.a: $(LIBZ_O)
+	rm -f $@
+	$(AR) rcs $@ $(LIBZ_O)
+
+$(O)/sam-fetch: $(FETCH:%=$(O)/%) $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FETCH:%=$(O)/%) $(O)/libz/libsam.a $(GSL_LIBS) $(CSV_LIBS) -lm
+$(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(O)/test/unit: $(O)/test/unit.o $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+
+# ---- tests ----
+
+check: all $(O)/test/unit lint
+	@rm -f test/.results
+	@test/run . plain
+	@$(MAKE) --no-print-directory O=build/asan \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%) >/dev/null
+	@test/run build/asan asan
+	@$(MAKE) --no-print-directory clang >/dev/null
+	@test/run --total
+
+check-asan: 
+	@$(MAKE) --no-print-directory O=build/asan \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%)
+	@rm -f test/.results
+	@test/run build/asan asan
+
+# Built with clang as well: warnings are errors there too.
+clang:
+	@$(MAKE) --no-print-directory O=build/clang CC=clang build/clang/test/unit $(ALL:%=build/clang/%)
+
+lint:
+	@mandoc -T lint -W warning $(MAN1) $(MAN7)
+	@shellcheck -S warning test/run share/*.sh .ci/run test/*.bash
+
+# ---- the main job, on the mock source ----
+
+demo: 
+	@share/deps.sh --check-or-install
+	@$(MAKE) --no-print-directory all
+	@share/demo.sh
+
+bench: all
+	bench/zscore.sh
+
+# ---- install ----
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 share/tickers.example $(DESTDIR)$(SHAREDIR)
+
+uninstall:
+	rm -f $(ALL:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	rm -f $(DESTDIR)$(SHAREDIR)/tickers.example
+	-rmdir $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] test/*.[od] test/unit build test/.results demo
+
+-include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
+
+.PHONY: all check check-asan clang lint demo bench install uninstall clean

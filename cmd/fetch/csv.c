@@ -1,0 +1,670 @@
+/*
+ * csv.c - bars from a CSV file, parsed with libcsv.
+ *
+ * The header names the columns, in any order and case: a date or
+ * timestamp, open, high, low, close, volume, and optionally the ticker
+ * (ticker, symbol, name or stock).  Columns may carry a ticker prefix
+ * ("AAPL.Close"), one group per ticker.  Other columns are ignored.
+ * Cells may be quoted and use thousands separators; dates may be
+ * 2018-10-15, 2018/10/15, 10/15/2018 or 20181015, with an optional
+ * time (New York time unless it names a zone).  Rows may come in any
+ * order: sam-fetch sorts.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "fetch.h"
+
+enum { C_OPEN, C_HIGH, C_LOW, C_CLOSE, C_VOLUME, C_N };
+static const char *const field_names[C_N] = { "open", "high", "low", "close", "volume" };
+
+struct group {
+	char ticker[SAM_TICKER_MAX + 1];	/* "" for unprefixed columns */
+	char label[C_N][48];			/* header names, for messages */
+	int col[C_N];
+};
+
+struct csvin {
+	struct fetch *f;
+	const char *path;
+	unsigned long line;	/* the line being parsed */
+	int header_done, fatal;
+	/* the row being collected */
+	struct sam_buf cells;
+	size_t *off, ncells, capcells;
+	/* the header */
+	int date_col, time_col, ticker_col;
+	struct group *groups;
+	size_t ngroups;
+	const char *fixed_ticker;	/* from the command line */
+	unsigned char *seen;		/* per wanted ticker */
+};
+
+static int
+row_error(struct csvin *c, const char *fmt, ...) SAM_PRINTF(2, 3);
+
+static int
+row_error(struct csvin *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sam_vlog(SAM_ERROR, c->path, c->line, fmt, ap);
+	va_end(ap);
+	if (c->f->status == SAM_EXIT_OK)
+		c->f->status = SAM_EXIT_REJECT;
+	if (c->f->strict)
+		c->fatal = 1;
+	return -1;
+}
+
+static const char *
+cell(const struct csvin *c, size_t i)
+{
+	return c->cells.p + c->off[i];
+}
+
+/* Leading and trailing blanks off, in place. */
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* ---- the header ---- */
+
+static int
+name_in(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(name, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+field_index(const char *name)
+{
+	int i;
+
+	if (strcmp(name, "vol") == 0)
+		return C_VOLUME;
+	for (i = 0; i < C_N; i++)
+		if (strcmp(name, field_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static struct group *
+group_for(struct csvin *c, const char *ticker)
+{
+	size_t i;
+	struct group *g;
+
+	for (i = 0; i < c->ngroups; i++)
+		if (strcmp(c->groups[i].ticker, ticker) == 0)
+			return &c->groups[i];
+	g = realloc(c->groups, (c->ngroups + 1) * sizeof *g);
+	if (!g)
+		return NULL;
+	c->groups = g;
+	g = &g[c->ngroups++];
+	memset(g, 0, sizeof *g);
+	strcpy(g->ticker, ticker);
+	for (i = 0; i < C_N; i++)
+		g->col[i] = -1;
+	return g;
+}
+
+/* One header cell: a role, or a ticker-prefixed field, or nothing. */
+static int
+header_cell(struct csvin *c, int i, const char *raw)
+{
+	static const char *const dates[] = { "date", "timestamp", "datetime", "ts", "day", NULL };
+	static const char *const tickers[] = { "ticker", "symbol", "name", "stock", NULL };
+	char name[64], prefix[SAM_TICKER_MAX + 1];
+	const char *dot;
+	struct group *g;
+	size_t k;
+	int fi;
+
+	snprintf(name, sizeof name, "%s", raw);
+	for (k = 0; name[k]; k++)
+		name[k] = (char)tolower((unsigned char)name[k]);
+	if (name_in(name, dates)) {
+		if (c->date_col < 0)
+			c->date_col = i;
+		return 0;
+	}
+	if (strcmp(name, "time") == 0) {	/* a date only when nothing else is */
+		if (c->time_col < 0)
+			c->time_col = i;
+		return 0;
+	}
+	if (name_in(name, tickers)) {
+		c->ticker_col = i;
+		return 0;
+	}
+	prefix[0] = '\0';
+	fi = field_index(name);
+	if (fi < 0 && (dot = strrchr(raw, '.')) && (size_t)(dot - raw) <= SAM_TICKER_MAX &&
+	    (fi = field_index(name + (dot - raw) + 1)) >= 0) {
+		for (k = 0; raw + k < dot; k++)
+			prefix[k] = (char)toupper((unsigned char)raw[k]);
+		prefix[k] = '\0';
+		if (!sam_valid_ticker(prefix, k))
+			return 0;
+	}
+	if (fi < 0)
+		return 0;
+	if (!(g = group_for(c, prefix)))
+		return -1;
+	if (g->col[fi] >= 0)
+		return row_error(c, "two %s columns", field_names[fi]);
+	g->col[fi] = i;
+	snprintf(g->label[fi], sizeof g->label[fi], "%s", raw);
+	return 0;
+}
+
+static int
+want_index(const struct fetch *f, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < f->nwant; i++)
+		if (strcmp(f->want[i], t) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Checks what the header found; errors here make the file unusable. */
+static int
+header_check(struct csvin *c)
+{
+	struct fetch *f = c->f;
+	size_t i;
+	int k, prefixed = c->ngroups && c->groups[0].ticker[0];
+
+	if (c->date_col < 0)
+		c->date_col = c->time_col;
+	if (c->date_col < 0)
+		return row_error(c, "no date or timestamp column in the header");
+	if (c->ngroups == 0)
+		return row_error(c, "no open, high, low, close and volume "
+		    "columns in the header");
+	for (i = 0; i < c->ngroups; i++) {
+		if ((c->groups[i].ticker[0] != 0) != prefixed)
+			return row_error(c, "columns with and without a ticker prefix");
+		for (k = 0; k < C_N; k++)
+			if (c->groups[i].col[k] < 0)
+				return row_error(c, "no %s%s%s column in the header",
+				    c->groups[i].ticker, prefixed ? "." : "",
+				    field_names[k]);
+	}
+	if (prefixed || c->ticker_col >= 0)
+		return 0;
+	if (f->nwant != 1) {
+		sam_log(SAM_ERROR, c->path, 0, "no ticker column: name %s ticker "
+		    "on the command line", f->nwant ? "only one" : "the");
+		f->status = SAM_EXIT_USAGE;
+		c->fatal = 1;
+		return -1;
+	}
+	c->fixed_ticker = f->want[0];
+	return 0;
+}
+
+static int
+header(struct csvin *c)
+{
+	size_t i;
+	char *s;
+	int r = 0;
+
+	c->date_col = c->time_col = c->ticker_col = -1;
+	for (i = 0; i < c->ncells && r == 0; i++) {
+		s = trim(c->cells.p + c->off[i]);
+		if (i == 0 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3;		/* a byte-order mark */
+		r = header_cell(c, (int)i, s);
+	}
+	c->header_done = 1;
+	if (r < 0 || header_check(c) < 0) {
+		c->fatal = 1;
+		if (c->f->status < SAM_EXIT_USAGE)
+			c->f->status = SAM_EXIT_RUNTIME;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- cells ---- */
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Leading digits (1 to max of them); returns how many, 0 if none. */
+static int
+number_prefix(const char *s, int max, int *out)
+{
+	int n = 0;
+
+	while (n < max && s[n] >= '0' && s[n] <= '9')
+		n++;
+	if (n == 0 || digits(s, n, out) < 0)
+		return 0;
+	return n;
+}
+
+/* 2018-10-15, 2018/10/15, 10/15/2018 or 20181015; returns the length. */
+static int
+parse_day(const char *s, int64_t *days)
+{
+	int y = 0, m = 0, d = 0, n, k, j;
+
+	if ((n = number_prefix(s, 8, &y)) == 8) {
+		m = y / 100 % 100;
+		d = y % 100;
+		y /= 10000;
+	} else if (n == 4 && (s[4] == '-' || s[4] == '/') &&
+	    (k = number_prefix(s + 5, 2, &m)) && s[5 + k] == s[4] &&
+	    (j = number_prefix(s + 6 + k, 2, &d))) {
+		n = 6 + k + j;			/* year first */
+	} else if ((n == 1 || n == 2) && s[n] == '/' &&
+	    (k = number_prefix(s + n + 1, 2, &d)) && s[n + 1 + k] == '/' &&
+	    number_prefix(s + n + 2 + k, 4, &y) == 4) {
+		number_prefix(s, n, &m);	/* US: month/day/year */
+		n += 2 + k + 4;
+	} else {
+		return 0;
+	}
+	if (y < 1800 || y > 2200)
+		return 0;
+	return sam_make_date(y, m, d, days) == 0 ? n : 0;
+}
+
+/* [T ]HH:MM[:SS[.fff]] then Z, +HH:MM, -HHMM or nothing.  Returns the
+ * length, *secs the time of day, *zone the offset or INT_MIN if none. */
+static int
+parse_time(const char *s, int *secs, long *zone, int *has_zone)
+{
+	int hh, mm, ss = 0, n = 0, zh, zm;
+
+	if (s[0] != 'T' && s[0] != ' ')
+		return 0;
+	n = 1;
+	if (digits(s + n, 2, &hh) < 0 || s[n + 2] != ':' || digits(s + n + 3, 2, &mm) < 0)
+		return -1;
+	n += 5;
+	if (s[n] == ':') {
+		if (digits(s + n + 1, 2, &ss) < 0)
+			return -1;
+		n += 3;
+		if (s[n] == '.')
+			for (n++; s[n] >= '0' && s[n] <= '9'; n++)
+				;
+	}
+	if (hh > 23 || mm > 59 || ss > 59)
+		return -1;
+	*secs = hh * 3600 + mm * 60 + ss;
+	*has_zone = 0;
+	if (s[n] == 'Z') {
+		*zone = 0;
+		*has_zone = 1;
+		n++;
+	} else if ((s[n] == '+' || s[n] == '-') && digits(s + n + 1, 2, &zh) == 0) {
+		int k = s[n + 3] == ':' ? 4 : 3;
+		if (digits(s + n + k, 2, &zm) < 0)
+			return -1;
+		*zone = (s[n] == '-' ? -1 : 1) * (zh * 3600L + zm * 60L);
+		*has_zone = 1;
+		n += k + 2;
+	}
+	return n;
+}
+
+/* A date cell: the bar's trading date and start.  Daily bars start at
+ * 09:30 New York time whatever time of day the cell says. */
+static int
+parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
+{
+	char q[SAM_QUOTE_MAX];
+	int n, secs = -1, has_zone = 0, k;
+	long zone = 0;
+	int64_t day, local;
+
+	if (!(n = parse_day(raw, &day)))
+		return row_error(c, "unrecognized date %s",
+		    sam_quote(q, sizeof q, raw, strlen(raw)));
+	if ((k = parse_time(raw + n, &secs, &zone, &has_zone)) < 0 ||
+	    raw[n + k] != '\0')
+		return row_error(c, "unrecognized date %s",
+		    sam_quote(q, sizeof q, raw, strlen(raw)));
+	if (k == 0 && c->f->minutes)
+		return row_error(c, "date %s has no time of day (interval %s)",
+		    sam_quote(q, sizeof q, raw, strlen(raw)), c->f->interval);
+	if (k == 0) {
+		*date = day;
+		*ts = sam_ny_to_utc(day, SAM_NYSE_OPEN_MINUTE);
+		return 0;
+	}
+	local = day * 86400 + secs;
+	if (has_zone)
+		*ts = local - zone;
+	else
+		*ts = sam_ny_to_utc(day, secs / 60) + secs % 60;
+	*date = sam_ny_date(*ts);
+	if (c->f->minutes == 0)
+		*ts = sam_ny_to_utc(*date, SAM_NYSE_OPEN_MINUTE);
+	return 0;
+}
+
+/* -1,234,567.89: digits in groups of three between the commas. */
+static int
+has_thousands(const char *s, size_t len)
+{
+	size_t i = 0, run = 0, groups = 0;
+
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	for (; i < len && s[i] != '.'; i++) {
+		if (s[i] == ',') {
+			if (run == 0 || run > 3 || (groups && run != 3))
+				return 0;
+			groups++;
+			run = 0;
+		} else if (s[i] >= '0' && s[i] <= '9') {
+			run++;
+		} else {
+			return 0;
+		}
+	}
+	return groups > 0 && run == 3;
+}
+
+/* A number cell: blanks and thousands separators allowed. */
+static int
+parse_cell_number(struct csvin *c, const char *raw, const char *label,
+    double *out)
+{
+	char buf[64], q[SAM_QUOTE_MAX];
+	size_t n = 0, len, i;
+	int sep;
+
+	while (*raw == ' ' || *raw == '\t')
+		raw++;
+	len = strlen(raw);
+	while (len && (raw[len - 1] == ' ' || raw[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return row_error(c, "empty %s cell", label);
+	sep = has_thousands(raw, len);
+	for (i = 0; i < len && n < sizeof buf; i++)
+		if (!(sep && raw[i] == ','))
+			buf[n++] = raw[i];
+	if (i == len && sam_parse_number(buf, n, 1, out) == 0)
+		return 0;
+	return row_error(c, "%s is not a number: %s", label,
+	    sam_quote(q, sizeof q, raw, len));
+}
+
+/* ---- rows ---- */
+
+/* The ticker of a row's group; NULL (after a message) when unusable. */
+static const char *
+row_ticker(struct csvin *c, const struct group *g, char *buf)
+{
+	char q[SAM_QUOTE_MAX];
+	const char *raw;
+	size_t i, n;
+
+	if (g->ticker[0])
+		return g->ticker;
+	if (c->fixed_ticker)
+		return c->fixed_ticker;
+	raw = trim(c->cells.p + c->off[c->ticker_col]);
+	n = strlen(raw);
+	for (i = 0; i < n && i <= SAM_TICKER_MAX; i++)
+		buf[i] = (char)toupper((unsigned char)raw[i]);
+	buf[i < n ? 0 : n] = '\0';
+	if (n == 0 || n > SAM_TICKER_MAX || !sam_valid_ticker(buf, n)) {
+		row_error(c, "invalid ticker %s", sam_quote(q, sizeof q, raw, n));
+		return NULL;
+	}
+	return buf;
+}
+
+static int
+group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
+{
+	struct fetch *f = c->f;
+	char tbuf[SAM_TICKER_MAX + 1], why_buf[128];
+	const char *ticker = row_ticker(c, g, tbuf), *why;
+	double v[C_N];
+	struct bar *b;
+	int k, w;
+
+	if (!ticker)
+		return -1;
+	if (!fetch_wanted(f, ticker))
+		return 0;
+	if ((w = want_index(f, ticker)) >= 0)
+		c->seen[w] = 1;
+	if (!fetch_in_range(f, date))
+		return 0;
+	for (k = 0; k < C_N; k++)
+		if (parse_cell_number(c, cell(c, (size_t)g->col[k]), g->label[k], &v[k]) < 0)
+			return -1;
+	if (!(b = fetch_add_bar(f)) || fetch_ticker_index(f, ticker, &b->ticker) < 0) {
+		sam_log(SAM_FATAL, c->path, c->line, "out of memory");
+		f->status = SAM_EXIT_RUNTIME;
+		c->fatal = 1;
+		return -1;
+	}
+	b->ts = ts;
+	b->date = date;
+	b->open = v[C_OPEN];
+	b->high = v[C_HIGH];
+	b->low = v[C_LOW];
+	b->close = v[C_CLOSE];
+	b->volume = v[C_VOLUME];
+	b->line = c->line;
+	if ((why = fetch_check_bar(b, why_buf, sizeof why_buf))) {
+		f->nbars--;
+		return row_error(c, "%s", why);
+	}
+	return 0;
+}
+
+static void
+row(struct csvin *c)
+{
+	size_t need = 0, i;
+	int64_t date = 0, ts = 0;
+	int k;
+
+	if (c->fatal)
+		return;
+	if (!c->header_done) {
+		header(c);
+		return;
+	}
+	for (i = 0; i < c->ngroups; i++)
+		for (k = 0; k < C_N; k++)
+			if ((size_t)c->groups[i].col[k] >= need)
+				need = (size_t)c->groups[i].col[k] + 1;
+	if ((size_t)c->date_col >= need)
+		need = (size_t)c->date_col + 1;
+	if (c->ticker_col >= 0 && (size_t)c->ticker_col >= need)
+		need = (size_t)c->ticker_col + 1;
+	if (c->ncells < need) {
+		row_error(c, "%zu cells, the header needs %zu", c->ncells, need);
+		return;
+	}
+	if (parse_when(c, trim(c->cells.p + c->off[c->date_col]), &date, &ts) < 0)
+		return;
+	for (i = 0; i < c->ngroups && !c->fatal; i++)
+		group_row(c, &c->groups[i], date, ts);
+}
+
+/* libcsv callbacks: a cell, and the end of a row. */
+static void
+on_cell(void *s, size_t len, void *data)
+{
+	struct csvin *c = data;
+
+	if (c->ncells == c->capcells) {
+		size_t cap = c->capcells ? c->capcells * 2 : 32;
+		size_t *off = realloc(c->off, cap * sizeof *off);
+		if (!off) {
+			c->cells.err = 1;
+			return;
+		}
+		c->off = off;
+		c->capcells = cap;
+	}
+	c->off[c->ncells++] = c->cells.len;
+	sam_buf_put(&c->cells, s, len);
+	sam_buf_putc(&c->cells, '\0');
+}
+
+static void
+on_row(int term, void *data)
+{
+	struct csvin *c = data;
+
+	(void)term;
+	if (c->cells.err) {
+		sam_log(SAM_FATAL, c->path, c->line, "out of memory");
+		c->f->status = SAM_EXIT_RUNTIME;
+		c->fatal = 1;
+	}
+	row(c);
+	c->ncells = 0;
+	c->cells.len = 0;
+}
+
+/* The delimiter: a comma, unless the header has none but has ; or tab. */
+static unsigned char
+delimiter(const char *header)
+{
+	if (strchr(header, ','))
+		return ',';
+	if (strchr(header, ';'))
+		return ';';
+	return strchr(header, '\t') ? '\t' : ',';
+}
+
+static int
+parse_lines(struct csvin *c, struct sam_lines *lines)
+{
+	struct csv_parser p;
+	char *line;
+	size_t len;
+	int r, first = 1;
+	unsigned char delim = ',';
+
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return -1;
+	while (!c->fatal && (r = sam_lines_next(lines, &line, &len)) != SAM_LINE_EOF) {
+		c->line = lines->lineno;
+		if (r == SAM_LINE_ERROR) {
+			sam_fatal_errno("read %s", c->path);
+			c->f->status = SAM_EXIT_RUNTIME;
+			break;
+		}
+		if (r == SAM_LINE_LONG) {
+			row_error(c, "line too long (more than %zu bytes)", lines->max);
+			continue;
+		}
+		if (first)
+			csv_set_delim(&p, delim = delimiter(line));
+		first = 0;
+		line[len] = '\n';	/* the reader's NUL, back to a newline */
+		if (csv_parse(&p, line, len + 1, on_cell, on_row, c) != len + 1) {
+			row_error(c, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+			csv_free(&p);
+			c->ncells = c->cells.len = 0;
+			csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+			csv_set_delim(&p, delim);
+		}
+	}
+	if (!c->fatal && csv_fini(&p, on_cell, on_row, c) != 0)
+		row_error(c, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+	csv_free(&p);
+	return 0;
+}
+
+/* "csv:PATH", "csv:file:///PATH" or "csv:file://localhost/PATH". */
+static const char *
+csv_path(const char *spec)
+{
+	if (strncmp(spec, "file://localhost/", 17) == 0)
+		return spec + 16;
+	if (strncmp(spec, "file://", 7) == 0)
+		return spec + 7;
+	return spec;
+}
+
+int
+csv_fetch(struct fetch *f, const char *spec)
+{
+	struct csvin c = { .f = f };
+	struct sam_lines lines;
+	size_t i;
+
+	c.path = csv_path(spec);
+	f->file = c.path;
+	if (c.path[0] == '\0' || (strncmp(spec, "file://", 7) == 0 && c.path[0] != '/')) {
+		sam_log(SAM_ERROR, NULL, 0, "csv: expected a path or a file:// URL: %s", spec);
+		return SAM_EXIT_USAGE;
+	}
+	if (sam_lines_open(&lines, c.path, sam_line_max()) < 0) {
+		sam_fatal_errno("open %s", c.path);
+		return SAM_EXIT_RUNTIME;
+	}
+	lines.keep_blank = 1;
+	if (!(c.seen = calloc(f->nwant + 1, 1))) {
+		sam_lines_close(&lines);
+		return SAM_EXIT_RUNTIME;
+	}
+	parse_lines(&c, &lines);
+	if (!c.header_done && !c.fatal) {
+		sam_log(SAM_ERROR, c.path, 0, "empty file: no header");
+		f->status = SAM_EXIT_RUNTIME;
+	}
+	for (i = 0; i < f->nwant && c.header_done && !c.fatal; i++) {
+		if (c.seen[i])
+			continue;
+		sam_log(SAM_ERROR, c.path, 0, "no rows for ticker %s", f->want[i]);
+		f->status = SAM_EXIT_RUNTIME;
+	}
+	sam_lines_close(&lines);
+	sam_buf_free(&c.cells);
+	free(c.off);
+	free(c.groups);
+	free(c.seen);
+	return f->status;
+}

@@ -1,0 +1,66 @@
+/*
+ * fetch.h - sam-fetch's sources and the bars they produce.
+ *
+ * A source appends bars to the request's list; sam-fetch sorts them by
+ * ticker and time and writes them as NDJSON.  Sources report bad rows
+ * themselves (FILE:LINE) and raise the exit status.
+ */
+#ifndef FETCH_H
+#define FETCH_H
+
+#include <stdint.h>
+
+#include "sam.h"
+
+enum { INJECT_PRICE = 1, INJECT_VOLUME = 2 };
+
+struct bar {
+	int64_t ts;		/* start of the bar, UTC seconds */
+	int64_t date;		/* trading date in New York, days */
+	double open, high, low, close, volume;
+	uint32_t ticker;	/* index into the ticker names */
+	uint8_t injected;	/* mock: INJECT_* */
+	unsigned long line;	/* csv: the row's line, for messages */
+};
+
+struct fetch {
+	/* the request */
+	char **want;		/* tickers asked for, sorted, unique */
+	size_t nwant;
+	const char *interval;	/* "1d", "1h", ... */
+	int minutes;		/* bar length; 0 for 1d */
+	int ranged;		/* from/to given or derived */
+	int64_t from, to;	/* dates, inclusive */
+	int64_t now;		/* no bar starts after this instant */
+	unsigned long seed;
+	int mark_injected;
+	int strict;
+	const char *source;	/* "mock", "csv" */
+	const char *file;	/* csv: the path, for messages */
+	/* the result */
+	struct bar *bars;
+	size_t nbars, capbars;
+	char **names;		/* ticker index -> name */
+	size_t nnames, capnames;
+	struct sam_map name_index;
+	int status;		/* exit status so far */
+};
+
+/* bars.c */
+struct bar *fetch_add_bar(struct fetch *);
+int fetch_ticker_index(struct fetch *, const char *name, uint32_t *idx);
+int fetch_wanted(const struct fetch *, const char *name);
+int fetch_in_range(const struct fetch *, int64_t date);
+int fetch_write(struct fetch *);
+void fetch_free(struct fetch *);
+/* Checks a bar's numbers; on failure returns the reason (maybe in buf). */
+const char *fetch_check_bar(const struct bar *, char *buf, size_t size);
+
+/* mock.c */
+int mock_fetch(struct fetch *);
+#define MOCK_ORIGIN_Y 2000	/* the mock market opens on 2000-01-03 */
+
+/* csv.c */
+int csv_fetch(struct fetch *, const char *path);
+
+#endif

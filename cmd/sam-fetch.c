@@ -1,0 +1,276 @@
+/*
+ * sam-fetch - OHLCV bars for tickers from a source, as NDJSON.
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch/fetch.h"
+
+#define DEFAULT_MOCK_DAYS 60
+
+static const char usage[] =
+    "usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]\n"
+    "                 [-f file] [--seed n] [--mark-injected] [--strict]\n"
+    "                 [--log-format text|json] [ticker ...]\n";
+
+/* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
+static int
+want(struct fetch *f, const char *s, size_t len)
+{
+	char t[SAM_TICKER_MAX + 1], **w;
+	size_t i;
+
+	if (len == 0 || len > SAM_TICKER_MAX)
+		return -1;
+	for (i = 0; i < len; i++)
+		t[i] = (char)toupper((unsigned char)s[i]);
+	t[len] = '\0';
+	if (!sam_valid_ticker(t, len))
+		return -1;
+	if (!(w = realloc(f->want, (f->nwant + 1) * sizeof *w)) ||
+	    !(w[f->nwant] = strdup(t))) {
+		if (w)
+			f->want = w;
+		return -2;
+	}
+	f->want = w;
+	f->nwant++;
+	return 0;
+}
+
+static int
+bad_ticker(const char *file, unsigned long line, const char *s, size_t len)
+{
+	char q[SAM_QUOTE_MAX];
+
+	sam_log(SAM_ERROR, file, line, "invalid ticker %s", sam_quote(q, sizeof q, s, len));
+	return SAM_EXIT_USAGE;
+}
+
+/* Tickers separated by commas or blanks (arguments, SAM_TICKERS). */
+static int
+want_list(struct fetch *f, const char *list, const char *origin)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n;
+		p += strspn(p, ", \t\n");
+		n = strcspn(p, ", \t\n");
+		if (n && want(f, p, n) < 0)
+			return bad_ticker(origin, 0, p, n);
+		p += n;
+	}
+	return 0;
+}
+
+/* A watch list: one ticker a line, '#' comments, blank lines. */
+static int
+want_file(struct fetch *f, const char *path)
+{
+	struct sam_lines lines;
+	char *line;
+	size_t len;
+	int r, status = 0;
+
+	if (sam_lines_open(&lines, path, 4096) < 0) {
+		sam_fatal_errno("open %s", path);
+		return SAM_EXIT_USAGE;
+	}
+	while (status == 0 && (r = sam_lines_next(&lines, &line, &len)) != SAM_LINE_EOF) {
+		char *t = line;
+		if (r != SAM_LINE_OK) {
+			sam_log(SAM_ERROR, path, lines.lineno, "unreadable line");
+			status = SAM_EXIT_USAGE;
+			break;
+		}
+		t[strcspn(t, "#")] = '\0';
+		t += strspn(t, " \t");
+		len = strcspn(t, " \t");
+		if (t[len + strspn(t + len, " \t")] != '\0')
+			status = bad_ticker(path, lines.lineno, t, strlen(t));
+		else if (len && want(f, t, len) < 0)
+			status = bad_ticker(path, lines.lineno, t, len);
+	}
+	sam_lines_close(&lines);
+	return status;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+sort_unique(struct fetch *f)
+{
+	size_t i, n = 0;
+
+	qsort(f->want, f->nwant, sizeof *f->want, cmp_str);
+	for (i = 0; i < f->nwant; i++) {
+		if (n && strcmp(f->want[n - 1], f->want[i]) == 0)
+			free(f->want[i]);
+		else
+			f->want[n++] = f->want[i];
+	}
+	f->nwant = n;
+}
+
+struct range_opts {
+	const char *from, *to;
+	unsigned long days;
+};
+
+/* --days N: N trading days ending at the last one on or before --to. */
+static int
+resolve_range(struct fetch *f, const struct range_opts *r, int mock)
+{
+	unsigned long days = r->days;
+
+	f->to = sam_ny_date(f->now);
+	if (r->to && sam_parse_date(r->to, strlen(r->to), &f->to) < 0)
+		return sam_usage_error(usage, "--to: not a date (YYYY-MM-DD): %s", r->to);
+	if (r->from && days)
+		return sam_usage_error(usage, "--days and --from exclude each other");
+	if (r->from) {
+		if (sam_parse_date(r->from, strlen(r->from), &f->from) < 0)
+			return sam_usage_error(usage, "--from: not a date (YYYY-MM-DD): %s", r->from);
+		if (f->from > f->to)
+			return sam_usage_error(usage, "--from %s is after --to", r->from);
+		f->ranged = 1;
+		return 0;
+	}
+	if (!days && mock)
+		days = DEFAULT_MOCK_DAYS;
+	if (days) {
+		f->to = sam_nyse_prev(f->to);
+		for (f->from = f->to; --days > 0; )
+			f->from = sam_nyse_prev(f->from - 1);
+		f->ranged = 1;
+	} else if (r->to) {
+		f->from = INT64_MIN / 2;
+		f->ranged = 1;
+	}
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "source", required_argument, NULL, 's' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "days", required_argument, NULL, 'n' },
+	{ "from", required_argument, NULL, 'F' },
+	{ "to", required_argument, NULL, 'T' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "seed", required_argument, NULL, 'e' },
+	{ "mark-injected", no_argument, NULL, 'M' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+options(int argc, char **argv, struct fetch *f, struct range_opts *r,
+    const char **source)
+{
+	int c, status;
+
+	while ((c = getopt_long(argc, argv, "s:i:n:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': *source = optarg; break;
+		case 'i': f->interval = optarg; break;
+		case 'n':
+			if (sam_parse_ulong(optarg, 1, 100000, &r->days) < 0)
+				return sam_usage_error(usage, "--days: not a number of days: %s", optarg);
+			break;
+		case 'F': r->from = optarg; break;
+		case 'T': r->to = optarg; break;
+		case 'f':
+			if ((status = want_file(f, optarg)) != 0)
+				return status;
+			break;
+		case 'e':
+			if (sam_parse_ulong(optarg, 0, 0xffffffffUL, &f->seed) < 0)
+				return sam_usage_error(usage, "--seed: not a number: %s", optarg);
+			break;
+		case 'M': f->mark_injected = 1; break;
+		case 'S': f->strict = 1; break;
+		case 'L':
+			if (sam_log_set_format(optarg) < 0)
+				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
+			break;
+		case 'h': fputs(usage, stdout); exit(SAM_EXIT_OK);
+		case 'V': printf("sam-fetch %s\n", SAM_VERSION); exit(SAM_EXIT_OK);
+		default: fputs(usage, stderr); return SAM_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fetch f = { .interval = "1d", .seed = 1 };
+	struct range_opts r = { 0 };
+	const char *source = getenv("SAM_SOURCE"), *env;
+	int i, status, mock;
+
+	sam_log_init(argv[0]);
+	if (!source || !*source)
+		source = "mock";
+	if ((status = options(argc, argv, &f, &r, &source)) != 0)
+		goto out;
+	for (i = optind; i < argc; i++)
+		if ((status = want_list(&f, argv[i], NULL)) != 0)
+			goto out;
+	if (f.nwant == 0 && (env = getenv("SAM_TICKERS")) &&
+	    (status = want_list(&f, env, "SAM_TICKERS")) != 0)
+		goto out;
+	sort_unique(&f);
+	if ((env = getenv("SAM_NOW")) && *env && sam_parse_ts(env, strlen(env), &f.now, NULL) < 0) {
+		status = sam_usage_error(usage, "SAM_NOW: not an RFC 3339 UTC time: %s", env);
+		goto out;
+	}
+	f.now = sam_now();
+	if ((f.minutes = sam_interval_minutes(f.interval, strlen(f.interval))) < 0) {
+		status = sam_usage_error(usage, "--interval: one of 1d, 1h, 30m, 15m, 5m, 1m: %s", f.interval);
+		goto out;
+	}
+	mock = strcmp(source, "mock") == 0;
+	if (!mock && strncmp(source, "csv:", 4) != 0) {
+		status = sam_usage_error(usage, "--source: mock or csv:PATH: %s", source);
+		goto out;
+	}
+	if (mock && f.nwant == 0) {
+		status = sam_usage_error(usage, "no tickers: name them, or use -f or SAM_TICKERS");
+		goto out;
+	}
+	if ((status = resolve_range(&f, &r, mock)) != 0)
+		goto out;
+	f.source = mock ? "mock" : "csv";
+	if (mock) {
+		if (mock_fetch(&f) < 0) {
+			sam_fatal_errno("generate mock bars");
+			f.status = SAM_EXIT_RUNTIME;
+		}
+	} else {
+		csv_fetch(&f, source + 4);
+	}
+	status = f.status;
+	if (status != SAM_EXIT_USAGE && fetch_write(&f) < 0) {
+		sam_fatal_errno("write standard output");
+		status = SAM_EXIT_RUNTIME;
+	}
+	if (sam_out_close() < 0) {
+		sam_fatal_errno("write standard output");
+		status = SAM_EXIT_RUNTIME;
+	}
+out:
+	fetch_free(&f);
+	return status;
+}

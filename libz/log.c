@@ -1,0 +1,189 @@
+/*
+ * log.c - diagnostics on stderr, as text or as one JSON object a line.
+ *
+ * Text:  prog: FILE:LINE: message        (a rejected input record)
+ *        prog: warning: message
+ *        prog: fatal: unable to open x: No such file or directory
+ * JSON:  {"ts":"...","level":"error","tool":"prog","msg":"...",
+ *         "file":"FILE","line":LINE}
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sam.h"
+
+static const char *prog_name = "sam";
+static int log_json;
+
+static const char *const level_names[] = {
+	[SAM_FATAL] = "fatal", [SAM_ERROR] = "error",
+	[SAM_WARNING] = "warning", [SAM_INFO] = "info",
+};
+
+void
+sam_log_init(const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+	const char *env = getenv("SAM_LOG_FORMAT");
+
+	prog_name = slash ? slash + 1 : prog;
+	if (env && *env)
+		sam_log_set_format(env);
+}
+
+const char *
+sam_prog(void)
+{
+	return prog_name;
+}
+
+int
+sam_log_set_format(const char *name)
+{
+	if (strcmp(name, "text") == 0)
+		log_json = 0;
+	else if (strcmp(name, "json") == 0)
+		log_json = 1;
+	else
+		return -1;
+	return 0;
+}
+
+static void
+log_text(enum sam_level level, const char *file, unsigned long line,
+    const char *msg)
+{
+	char where[512] = "";
+
+	if (file && line)
+		snprintf(where, sizeof where, "%s:%lu: ", file, line);
+	else if (file)
+		snprintf(where, sizeof where, "%s: ", file);
+	if (level == SAM_ERROR || level == SAM_INFO)
+		fprintf(stderr, "%s: %s%s\n", prog_name, where, msg);
+	else
+		fprintf(stderr, "%s: %s%s: %s\n", prog_name, where,
+		    level_names[level], msg);
+}
+
+static void
+log_json_line(enum sam_level level, const char *file, unsigned long line,
+    const char *msg)
+{
+	struct sam_buf b = { 0 };
+	char ts[21];
+
+	sam_format_ts(ts, sam_now());
+	sam_buf_puts(&b, "{\"ts\":\"");
+	sam_buf_puts(&b, ts);
+	sam_buf_puts(&b, "\",\"level\":\"");
+	sam_buf_puts(&b, level_names[level]);
+	sam_buf_puts(&b, "\",\"tool\":");
+	sam_buf_jstr(&b, prog_name, strlen(prog_name));
+	sam_buf_puts(&b, ",\"msg\":");
+	sam_buf_jstr(&b, msg, strlen(msg));
+	if (file) {
+		sam_buf_puts(&b, ",\"file\":");
+		sam_buf_jstr(&b, file, strlen(file));
+	}
+	if (line) {
+		sam_buf_puts(&b, ",\"line\":");
+		sam_buf_int(&b, (long long)line);
+	}
+	sam_buf_puts(&b, "}\n");
+	if (!b.err)
+		fwrite(b.p, 1, b.len, stderr);
+	else
+		fprintf(stderr, "%s: %s\n", prog_name, msg);
+	sam_buf_free(&b);
+}
+
+void
+sam_vlog(enum sam_level level, const char *file, unsigned long line,
+    const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (log_json)
+		log_json_line(level, file, line, msg);
+	else
+		log_text(level, file, line, msg);
+}
+
+void
+sam_log(enum sam_level level, const char *file, unsigned long line,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sam_vlog(level, file, line, fmt, ap);
+	va_end(ap);
+}
+
+int
+sam_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sam_vlog(SAM_ERROR, NULL, 0, fmt, ap);
+	va_end(ap);
+	fputs(usage, stderr);
+	return SAM_EXIT_USAGE;
+}
+
+void
+sam_fatal_errno(const char *fmt, ...)
+{
+	char what[1024];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	sam_log(SAM_FATAL, NULL, 0, "unable to %s: %s", what, strerror(saved));
+}
+
+/*
+ * Untrusted bytes go into messages quoted, with everything outside
+ * printable ASCII escaped (so a terminal or a JSON log never sees raw
+ * control or invalid bytes), and cut short so a 1 MB field cannot
+ * flood the log.
+ */
+const char *
+sam_quote(char *dst, size_t dstsize, const char *s, size_t len)
+{
+	size_t o = 0, i;
+	const size_t cut = 40;
+
+	if (dstsize < 8) {
+		if (dstsize)
+			dst[0] = '\0';
+		return dst;
+	}
+	dst[o++] = '"';
+	for (i = 0; i < len && i < cut && o + 6 < dstsize; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)c;
+		} else if (c >= 0x20 && c < 0x7f) {
+			dst[o++] = (char)c;
+		} else {
+			o += (size_t)snprintf(dst + o, dstsize - o, "\\x%02x", c);
+		}
+	}
+	if (i < len && o + 4 < dstsize) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+	return dst;
+}

@@ -1,0 +1,146 @@
+/*
+ * nyse.c - the NYSE trading calendar.
+ *
+ * Regular session 09:30-16:00 New York time, Monday to Friday, except
+ * the ten holidays of NYSE Rule 7.2 and the days the exchange closed
+ * for events.  A holiday on a Saturday is observed on the Friday
+ * before, on a Sunday the Monday after; New Year's Day on a Saturday is
+ * not observed at all (the Friday closes a year's books).  Early closes
+ * at 13:00: the day before Independence Day when it falls on Monday to
+ * Thursday, the day after Thanksgiving, and Christmas Eve on Monday to
+ * Thursday.
+ */
+#include "sam.h"
+
+enum { SUN = 0, MON = 1, THU = 4, SAT = 6 };
+
+/* Closures outside the rules: national days of mourning, 9/11, Sandy. */
+static const struct {
+	int y, m, d;
+	const char *name;
+} closures[] = {
+	{ 1994, 4, 27, "National Day of Mourning (Nixon)" },
+	{ 2001, 9, 11, "September 11 attacks" },
+	{ 2001, 9, 12, "September 11 attacks" },
+	{ 2001, 9, 13, "September 11 attacks" },
+	{ 2001, 9, 14, "September 11 attacks" },
+	{ 2004, 6, 11, "National Day of Mourning (Reagan)" },
+	{ 2007, 1, 2, "National Day of Mourning (Ford)" },
+	{ 2012, 10, 29, "Hurricane Sandy" },
+	{ 2012, 10, 30, "Hurricane Sandy" },
+	{ 2018, 12, 5, "National Day of Mourning (G. H. W. Bush)" },
+	{ 2025, 1, 9, "National Day of Mourning (Carter)" },
+};
+
+/* Easter Sunday (Gregorian), by the anonymous algorithm of 1876. */
+static int64_t
+easter(int y)
+{
+	int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3;
+	int h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4;
+	int l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31;
+	int day = (h + l - 7 * m + 114) % 31 + 1;
+
+	return sam_days_from_civil(y, month, day);
+}
+
+/* A fixed-date holiday moved off the weekend. */
+static int64_t
+observed(int y, int m, int d)
+{
+	int64_t t = sam_days_from_civil(y, m, d);
+	int wd = sam_weekday(t);
+
+	return wd == SAT ? t - 1 : wd == SUN ? t + 1 : t;
+}
+
+static const char *
+holiday(int64_t days, int y, int m, int d)
+{
+	size_t i;
+
+	if (m == 1 && d <= 2) {
+		int jan1 = sam_weekday(days - (d - 1));
+		if ((d == 1 && jan1 != SAT && jan1 != SUN) || (d == 2 && jan1 == SUN))
+			return "New Year's Day";
+	}
+	if (y >= 1998 && days == sam_nth_weekday(y, 1, MON, 3))
+		return "Martin Luther King, Jr. Day";
+	if (days == sam_nth_weekday(y, 2, MON, 3))
+		return "Washington's Birthday";
+	if (days == easter(y) - 2)
+		return "Good Friday";
+	if (days == sam_nth_weekday(y, 5, MON, 0))
+		return "Memorial Day";
+	if (y >= 2022 && days == observed(y, 6, 19))
+		return "Juneteenth National Independence Day";
+	if (days == observed(y, 7, 4))
+		return "Independence Day";
+	if (days == sam_nth_weekday(y, 9, MON, 1))
+		return "Labor Day";
+	if (days == sam_nth_weekday(y, 11, THU, 4))
+		return "Thanksgiving Day";
+	if (days == observed(y, 12, 25))
+		return "Christmas Day";
+	for (i = 0; i < sizeof closures / sizeof closures[0]; i++)
+		if (closures[i].y == y && closures[i].m == m && closures[i].d == d)
+			return closures[i].name;
+	return NULL;
+}
+
+static int
+early_close(int64_t days, int y, int m, int d)
+{
+	int wd = sam_weekday(days);
+
+	if (m == 7 && d == 3 && wd >= MON && wd <= THU)
+		return 1;
+	if (m == 12 && d == 24 && wd >= MON && wd <= THU)
+		return 1;
+	return m == 11 && days == sam_nth_weekday(y, 11, THU, 4) + 1;
+}
+
+int
+sam_nyse_close(int64_t days, const char **name)
+{
+	int y, m, d, wd = sam_weekday(days);
+	const char *h;
+
+	if (name)
+		*name = NULL;
+	if (wd == SAT || wd == SUN)
+		return 0;
+	sam_civil_from_days(days, &y, &m, &d);
+	if ((h = holiday(days, y, m, d)) != NULL) {
+		if (name)
+			*name = h;
+		return 0;
+	}
+	return early_close(days, y, m, d) ? 13 * 60 : 16 * 60;
+}
+
+int
+sam_nyse_is_open(int64_t days)
+{
+	return sam_nyse_close(days, NULL) != 0;
+}
+
+int64_t
+sam_nyse_prev(int64_t days)
+{
+	while (!sam_nyse_is_open(days))
+		days--;
+	return days;
+}
+
+int64_t
+sam_nyse_next(int64_t days)
+{
+	while (!sam_nyse_is_open(days))
+		days++;
+	return days;
+}

@@ -1,0 +1,206 @@
+/*
+ * roll.c - statistics of the last W values of a series.
+ *
+ * The window keeps S1 = sum(x - shift) and S2 = sum((x - shift)^2) as
+ * compensated (Neumaier) sums, so a push costs O(1).  The shift is a
+ * value of the window, which makes x - shift exact for nearby values
+ * and keeps S2 - S1^2/n free of the cancellation that ruins the
+ * textbook formula for prices near 1e6 with a tiny spread.
+ *
+ * Two things can still cost precision, and both are watched: the
+ * series drifting far from the shift (R = S1^2/n / M2 grows; the error
+ * in the variance is about R ulps), and large values passing through
+ * the sums (a jump that has left the window).  Either one triggers a
+ * refresh: the sums are rebuilt from the window around its newest
+ * value, which bounds R by n.  So the results stay within a few
+ * hundred ulps of an exact two-pass computation, whatever the input.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sam.h"
+
+int
+sam_roll_init(struct sam_roll *r, size_t w)
+{
+	memset(r, 0, sizeof *r);
+	r->w = w;
+	return w ? 0 : -1;
+}
+
+void
+sam_roll_free(struct sam_roll *r)
+{
+	free(r->x);
+	memset(r, 0, sizeof *r);
+}
+
+static void
+neumaier(double *s, double *c, double t)
+{
+	double sum = *s + t;
+
+	if (fabs(*s) >= fabs(t))
+		*c += (*s - sum) + t;
+	else
+		*c += (t - sum) + *s;
+	*s = sum;
+}
+
+static void
+add_term(struct sam_roll *r, double v, double sign)
+{
+	double d = v - r->shift, t = d * d;
+
+	neumaier(&r->s1, &r->c1, sign * d);
+	neumaier(&r->s2, &r->c2, sign * t);
+	r->mag += t;
+}
+
+/* The i-th oldest value of the window. */
+static double
+at(const struct sam_roll *r, size_t i)
+{
+	size_t k = r->head + i;
+
+	return r->x[k >= r->w ? k - r->w : k];
+}
+
+static void
+refresh(struct sam_roll *r)
+{
+	size_t i;
+
+	r->shift = at(r, r->n - 1);
+	r->s1 = r->c1 = r->s2 = r->c2 = r->mag = 0;
+	for (i = 0; i < r->n; i++)
+		add_term(r, at(r, i), 1);
+}
+
+/* Values are stored as they come; memory grows to w doubles at most,
+ * so a series with few bars costs few bytes even for a wide window. */
+int
+sam_roll_push(struct sam_roll *r, double v)
+{
+	r->fresh = 0;
+	if (r->n < r->w) {
+		if (r->n == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 8;
+			double *x;
+			if (cap > r->w)
+				cap = r->w;
+			if (!(x = realloc(r->x, cap * sizeof *x)))
+				return -1;
+			r->x = x;
+			r->cap = cap;
+		}
+		if (r->n == 0)
+			r->shift = v;
+		r->x[r->n++] = v;
+		add_term(r, v, 1);
+		return 0;
+	}
+	add_term(r, r->x[r->head], -1);
+	r->x[r->head] = v;
+	if (++r->head == r->w)
+		r->head = 0;
+	add_term(r, v, 1);
+	return 0;
+}
+
+int
+sam_roll_stats(struct sam_roll *r, int ddof, double x, double *mean,
+    double *sd, double *dev)
+{
+	double n = (double)r->n, s1, s2, m1, m2;
+
+	if (r->n < (size_t)ddof + 1)
+		return -1;
+	for (;;) {
+		s1 = r->s1 + r->c1;
+		s2 = r->s2 + r->c2;
+		m1 = s1 / n;
+		m2 = s2 - s1 * m1;
+		if (r->fresh || (m2 == 0 && r->mag == 0))	/* all exact */
+			break;
+		if (m2 > 0 && s1 * m1 <= (4 * n + 1e4) * m2 && r->mag <= 1e6 * s2)
+			break;
+		refresh(r);
+		r->fresh = 1;
+	}
+	if (m2 < 0)
+		m2 = 0;
+	*mean = r->shift + m1;
+	*sd = sqrt(m2 / (n - ddof));
+	*dev = (x - r->shift) - m1;
+	return 0;
+}
+
+/* Hoare's selection: after it, a[k] holds the k-th smallest value. */
+static void
+select_kth(double *a, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double pivot = a[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (a[i] < pivot)
+				i++;
+			while (a[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = a[i];
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+static double
+median(double *a, size_t n)
+{
+	size_t k = n / 2, i;
+	double lower;
+
+	select_kth(a, n, k);
+	if (n % 2)
+		return a[k];
+	lower = a[0];
+	for (i = 1; i < k; i++)
+		if (a[i] > lower)
+			lower = a[i];
+	return lower + (a[k] - lower) / 2;
+}
+
+int
+sam_roll_robust(const struct sam_roll *r, double *scratch, double *med,
+    double *mad)
+{
+	size_t i;
+	double m;
+
+	if (r->n == 0)
+		return -1;
+	for (i = 0; i < r->n; i++)
+		scratch[i] = at(r, i);
+	m = median(scratch, r->n);
+	for (i = 0; i < r->n; i++)
+		scratch[i] = fabs(at(r, i) - m);
+	*med = m;
+	*mad = 1.4826 * median(scratch, r->n);
+	return 0;
+}

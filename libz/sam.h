@@ -1,0 +1,310 @@
+/*
+ * sam.h - the shared core of the sam tools.
+ *
+ * One header, sectioned by source file.  Every public name starts with
+ * sam_ or SAM_.  The library reports errors by return value and never
+ * calls exit(); the tools decide what an error means.
+ */
+#ifndef SAM_H
+#define SAM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef SAM_VERSION
+#define SAM_VERSION "0.0.0"
+#endif
+
+/* Exit statuses shared by every tool (see sam(7)). */
+enum sam_exit {
+	SAM_EXIT_OK = 0,	/* success */
+	SAM_EXIT_REJECT = 1,	/* some input records rejected */
+	SAM_EXIT_USAGE = 2,	/* usage or configuration error */
+	SAM_EXIT_RUNTIME = 3,	/* I/O, network, lock ... */
+};
+
+#define SAM_TICKER_MAX 20	/* bytes in a ticker */
+
+#if defined(__GNUC__)
+#define SAM_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SAM_PRINTF(a, b)
+#endif
+
+/* ---- log.c: diagnostics in text or JSON ---- */
+
+enum sam_level { SAM_FATAL, SAM_ERROR, SAM_WARNING, SAM_INFO };
+
+void sam_log_init(const char *prog);
+const char *sam_prog(void);
+int sam_log_set_format(const char *name);	/* "text" or "json"; -1 if neither */
+void sam_log(enum sam_level, const char *file, unsigned long line,
+    const char *fmt, ...) SAM_PRINTF(4, 5);
+void sam_vlog(enum sam_level, const char *file, unsigned long line,
+    const char *fmt, va_list);
+/* Reports a usage error, prints the usage line; returns SAM_EXIT_USAGE. */
+int sam_usage_error(const char *usage, const char *fmt, ...) SAM_PRINTF(2, 3);
+/* "prog: fatal: unable to WHAT: strerror(errno)" */
+void sam_fatal_errno(const char *fmt, ...) SAM_PRINTF(1, 2);
+/* Quote untrusted bytes for a message: "..." with escapes, cut at 40. */
+const char *sam_quote(char *dst, size_t dstsize, const char *s, size_t len);
+#define SAM_QUOTE_MAX 64
+
+/* ---- buf.c: growable byte buffers and the stdout writer ---- */
+
+struct sam_buf {
+	char *p;
+	size_t len, cap;
+	int err;		/* sticky: set once an allocation failed */
+};
+
+int sam_buf_reserve(struct sam_buf *, size_t extra);
+void sam_buf_put(struct sam_buf *, const void *, size_t);
+void sam_buf_putc(struct sam_buf *, char);
+void sam_buf_puts(struct sam_buf *, const char *);
+void sam_buf_printf(struct sam_buf *, const char *fmt, ...) SAM_PRINTF(2, 3);
+void sam_buf_num(struct sam_buf *, double);	/* JSON number; null if not finite */
+void sam_buf_int(struct sam_buf *, long long);
+void sam_buf_jstr(struct sam_buf *, const char *, size_t);	/* quoted, escaped */
+void sam_buf_free(struct sam_buf *);
+
+/* Standard output: records gather in a buffer written out in large
+ * blocks.  sam_out_close() flushes and reports any write error. */
+struct sam_buf *sam_out(void);
+int sam_out_maybe_flush(void);		/* 0, or -1 with errno */
+int sam_out_close(void);		/* 0, or -1 with errno */
+
+/* ---- line.c: NDJSON line reading ---- */
+
+#define SAM_LINE_MAX_DEFAULT (1024 * 1024)
+
+enum sam_line_status {
+	SAM_LINE_OK = 1,
+	SAM_LINE_EOF = 0,
+	SAM_LINE_ERROR = -1,	/* read error, errno set */
+	SAM_LINE_LONG = -2,	/* line over the limit: skipped */
+};
+
+struct sam_lines {
+	int fd;
+	const char *name;	/* as given; "-" for stdin */
+	char *buf;
+	size_t cap, start, end;
+	size_t max;		/* longest line accepted, in bytes */
+	unsigned long lineno;
+	int eof, discarding;
+	int keep_blank;		/* return blank lines too (CSV) */
+};
+
+int sam_lines_open(struct sam_lines *, const char *path, size_t max);
+/* Next non-blank line, NUL-terminated, CR LF and LF stripped. */
+int sam_lines_next(struct sam_lines *, char **line, size_t *len);
+void sam_lines_close(struct sam_lines *);
+size_t sam_line_max(void);	/* SAM_MAX_LINE or the default */
+
+/* ---- input.c: the loop over input files every filter shares ---- */
+
+struct sam_rec;
+
+struct sam_input {
+	const char *file;	/* the file being read */
+	unsigned long line;	/* and the line */
+	unsigned long records, rejected;
+	int strict;		/* --strict: the first rejection is fatal */
+	int status;		/* the exit status so far */
+};
+
+/* Called for each record; returns 0, or -1 after sam_reject(), or -2 on
+ * a runtime failure it has reported (the loop stops, exit status 3). */
+typedef int sam_record_fn(struct sam_input *, struct sam_rec *, void *ctx);
+
+/* Reads files (stdin when nfiles is 0) and returns the exit status. */
+int sam_input_run(struct sam_input *, char *const *files, int nfiles,
+    sam_record_fn *, void *ctx);
+/* Reports the current record as rejected: "prog: FILE:LINE: reason".
+ * Returns -1, for "return sam_reject(...)". */
+int sam_reject(struct sam_input *, const char *fmt, ...) SAM_PRINTF(2, 3);
+
+/* A bar's key (ticker, interval, ts), validated. */
+struct sam_key {
+	char ticker[SAM_TICKER_MAX + 1];
+	char interval[8];
+	char ts[40];
+	int64_t secs;
+	long ns;
+};
+
+struct sam_field;
+/* Field checks that reject the record with a precise reason: missing,
+ * wrong type, invalid value.  0 or -1. */
+int sam_get_string(struct sam_input *, const struct sam_field *,
+    const char *name, char *buf, size_t size,
+    int (*valid)(const char *, size_t), const char *what);
+int sam_get_number(struct sam_input *, const struct sam_field *,
+    const char *name, double *out);
+/* f[] holds the ticker, interval and ts fields (NULL when absent). */
+int sam_get_key(struct sam_input *, const struct sam_field *const f[3],
+    struct sam_key *);
+
+/* ---- json.c: one NDJSON record, scanned in place ---- */
+
+enum sam_jtype {
+	SAM_JNULL, SAM_JFALSE, SAM_JTRUE, SAM_JNUMBER, SAM_JSTRING,
+	SAM_JARRAY, SAM_JOBJECT
+};
+
+/* A member of the top-level object.  key is the decoded name (for
+ * comparison), rawkey/val the bytes as they stand in the line. */
+struct sam_field {
+	const char *key, *rawkey, *val;
+	uint32_t klen, rawklen, vlen;
+	uint8_t type;
+};
+
+struct sam_rec {
+	struct sam_field *f;
+	size_t n, cap;
+	char *keybuf;		/* decoded names of escaped keys */
+	size_t keycap;
+};
+
+/* Parses one line as a JSON object.  On error returns -1 and sets
+ * *err to a static reason and *at to the 1-based byte offset. */
+int sam_rec_parse(struct sam_rec *, const char *line, size_t len,
+    const char **err, size_t *at);
+void sam_rec_free(struct sam_rec *);
+const struct sam_field *sam_rec_get(const struct sam_rec *, const char *key);
+/* Finds several keys in one pass: out[i] is NULL when key i is absent.
+ * Returns the index of a key that occurs twice, or -1. */
+int sam_rec_find(const struct sam_rec *, const char *const *keys, size_t n,
+    const struct sam_field **out);
+const char *sam_jtype_name(int type);
+/* Decodes a JSON string value into dst (NUL-terminated); -1 if too long. */
+int sam_jstr_decode(const struct sam_field *, char *dst, size_t dstsize,
+    size_t *len);
+int sam_field_number(const struct sam_field *, double *out);	/* -1: not finite */
+
+/* Changes to a record: replace a field's value where the key exists,
+ * append the field otherwise. */
+#define SAM_EDITS_MAX 40
+struct sam_edits {
+	struct sam_buf vals;
+	size_t n;
+	struct {
+		const char *key;
+		size_t klen, off;
+	} e[SAM_EDITS_MAX];
+};
+
+void sam_edits_reset(struct sam_edits *);
+void sam_edits_free(struct sam_edits *);
+/* Returns the buffer to write the new value of key into. */
+struct sam_buf *sam_edits_add(struct sam_edits *, const char *key);
+void sam_edits_num(struct sam_edits *, const char *key, double);
+void sam_edits_raw(struct sam_edits *, const char *key, const char *json, size_t);
+/* Writes the record with the edits applied, and a newline. */
+void sam_rec_write(const struct sam_rec *, const struct sam_edits *,
+    struct sam_buf *);
+
+/* ---- num.c: numbers in and out ---- */
+
+/* Parses a decimal number (JSON grammar; with lax != 0 also a leading
+ * '+', leading zeros and ".5").  Returns 0, or -1 if the text is not a
+ * number, -2 if it overflows to infinity. */
+int sam_parse_number(const char *s, size_t len, int lax, double *out);
+/* Shortest text that reads back as the same double; NUL-terminated.
+ * buf needs SAM_NUM_MAX bytes.  Returns the length. */
+#define SAM_NUM_MAX 32
+size_t sam_format_double(char *buf, double);
+/* Parses a whole non-negative decimal integer into [lo, hi]. */
+int sam_parse_ulong(const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *out);
+
+/* ---- valid.c: the record contract's validators ---- */
+
+int sam_valid_ticker(const char *s, size_t len);
+int sam_valid_utf8(const char *s, size_t len, size_t *bad);	/* 1 if valid */
+/* Interval name -> minutes (1d -> 0); -1 if unknown. */
+int sam_interval_minutes(const char *s, size_t len);
+int sam_valid_interval(const char *s, size_t len);
+
+/* ---- time.c: civil dates, RFC 3339, America/New_York ---- */
+
+/* Days since 1970-01-01 for a proleptic Gregorian date. */
+int64_t sam_days_from_civil(int y, int m, int d);
+void sam_civil_from_days(int64_t days, int *y, int *m, int *d);
+int sam_weekday(int64_t days);		/* 0 = Sunday */
+int64_t sam_nth_weekday(int y, int m, int wd, int n);	/* n 0: the last */
+int sam_make_date(int y, int m, int d, int64_t *days);	/* -1: no such date */
+int sam_parse_date(const char *s, size_t len, int64_t *days);	/* YYYY-MM-DD */
+/* YYYY-MM-DDTHH:MM:SS[.f]Z -> seconds; nanoseconds in *ns (may be NULL). */
+int sam_parse_ts(const char *s, size_t len, int64_t *secs, long *ns);
+void sam_format_date(char buf[11], int64_t days);
+void sam_format_ts(char buf[21], int64_t secs);
+/* UTC offset of America/New_York (US rules since 1967) in seconds. */
+int sam_ny_offset(int64_t utc);
+int64_t sam_ny_to_utc(int64_t days, int minute_of_day);
+int64_t sam_ny_date(int64_t utc);	/* the New York date of an instant */
+int64_t sam_now(void);			/* SAM_NOW or the clock */
+
+/* ---- nyse.c: the NYSE trading calendar ---- */
+
+/* Minute of the New York day the session closes: 960 (16:00), 780
+ * (13:00) on early-close days, 0 when the exchange is closed.  If name
+ * is given it receives the holiday's name or NULL. */
+int sam_nyse_close(int64_t days, const char **name);
+int sam_nyse_is_open(int64_t days);
+#define SAM_NYSE_OPEN_MINUTE 570	/* 09:30 */
+/* The last trading day on or before / after days. */
+int64_t sam_nyse_prev(int64_t days);
+int64_t sam_nyse_next(int64_t days);
+
+/* ---- roll.c: rolling window statistics ---- */
+
+/* The last W values of a series, with sums kept so that mean and
+ * standard deviation cost O(1) and stay as exact as a two-pass
+ * computation over the window. */
+struct sam_roll {
+	double *x;
+	size_t w, cap, n, head;
+	double shift;		/* sums are of x - shift */
+	double s1, c1, s2, c2;	/* compensated sums */
+	double mag;		/* magnitude moved through s2 since refresh */
+	int fresh;		/* sums rebuilt since the last push */
+};
+
+int sam_roll_init(struct sam_roll *, size_t w);
+void sam_roll_free(struct sam_roll *);
+int sam_roll_push(struct sam_roll *, double);	/* -1: out of memory */
+/* Mean and standard deviation (ddof 0 or 1); *dev receives x - mean,
+ * computed without cancellation.  Returns -1 if n - ddof < 1. */
+int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
+    double *sd, double *dev);
+/* Median and 1.4826 x MAD; scratch holds w doubles. */
+int sam_roll_robust(const struct sam_roll *, double *scratch,
+    double *median, double *mad);
+
+/* ---- map.c: string-keyed hash map ---- */
+
+struct sam_map_entry {
+	char *key;
+	size_t klen;
+	uint64_t hash;
+	void *val;
+};
+
+struct sam_map {
+	struct sam_map_entry *slot;
+	size_t cap, n;
+};
+
+/* Returns the value slot for key, inserting NULL when absent; NULL on
+ * allocation failure.  *isnew tells whether it was inserted. */
+void **sam_map_put(struct sam_map *, const char *key, size_t klen, int *isnew);
+void *sam_map_get(const struct sam_map *, const char *key, size_t klen);
+void sam_map_free(struct sam_map *, void (*freeval)(void *));
+uint64_t sam_hash(const void *, size_t, uint64_t seed);
+
+#endif
