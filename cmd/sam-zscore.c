@@ -200,7 +200,8 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 
 	have[M_CLOSE] = have[M_VOLUME] = 1;
 	if (selected(o, M_RETURN) && s->have_prev && s->prev_close != 0) {
-		value[M_RETURN] = value[M_CLOSE] / s->prev_close - 1;
+		/* (c - p) / p: exact subtraction for nearby prices, one rounding */
+		value[M_RETURN] = (value[M_CLOSE] - s->prev_close) / s->prev_close;
 		have[M_RETURN] = isfinite(value[M_RETURN]);
 	}
 	s->prev_close = value[M_CLOSE];

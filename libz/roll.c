@@ -137,36 +137,33 @@ sam_roll_stats(struct sam_roll *r, int ddof, double x, double *mean,
 	return 0;
 }
 
-/* Hoare's selection: after it, a[k] holds the k-th smallest value. */
+/* Wirth's selection (Hoare's FIND): afterwards a[k] holds the k-th
+ * smallest value, with no larger value before it. */
 static void
 select_kth(double *a, size_t n, size_t k)
 {
-	size_t lo = 0, hi = n - 1;
+	long lo = 0, hi = (long)n - 1, kk = (long)k;
 
 	while (lo < hi) {
-		double pivot = a[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
+		double pivot = a[kk], t;
+		long i = lo, j = hi;
+		do {
 			while (a[i] < pivot)
 				i++;
-			while (a[j] > pivot)
+			while (pivot < a[j])
 				j--;
 			if (i <= j) {
-				double t = a[i];
+				t = a[i];
 				a[i] = a[j];
 				a[j] = t;
 				i++;
-				if (j == 0)
-					break;
 				j--;
 			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
+		} while (i <= j);
+		if (j < kk)
 			lo = i;
-		else
-			return;
+		if (kk < i)
+			hi = j;
 	}
 }
 
@@ -183,7 +180,7 @@ median(double *a, size_t n)
 	for (i = 1; i < k; i++)
 		if (a[i] > lower)
 			lower = a[i];
-	return lower + (a[k] - lower) / 2;
+	return (lower + a[k]) / 2;
 }
 
 int

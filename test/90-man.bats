@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# Every example in every man page runs and prints what the page says.
+
+load test_helper
+
+# Runs the examples of one page in a directory holding test/fixtures/man.
+check_examples() {
+	local page=$1 n=0 cmd expected actual status
+	cp -R "$FIXTURES/man/." .
+	while IFS= read -r -d '' block; do
+		cmd=${block%%$'\n'*}
+		expected=${block#"$cmd"}
+		expected=${expected#$'\n'}
+		expected=${expected%$'\n'}
+		n=$((n + 1))
+		actual=$(bash -o pipefail -c "$cmd" 2>&1) && status=0 || status=$?
+		if [ "$status" -ne 0 ]; then
+			echo "$page example $n exited $status: $cmd"
+			echo "$actual"
+			return 1
+		fi
+		if [ "${expected##*$'\n'}" = "..." ] || [ "$expected" = "..." ]; then
+			expected=${expected%...}
+			expected=${expected%$'\n'}
+			actual=$(printf '%s\n' "$actual" | head -n "$(printf '%s\n' "$expected" | wc -l)")
+		fi
+		if [ -n "$expected" ] && [ "$actual" != "$expected" ]; then
+			echo "$page example $n: $cmd"
+			diff <(printf '%s\n' "$expected") <(printf '%s\n' "$actual")
+			return 1
+		fi
+	done < <("$SAM_ROOT/test/man-examples" "$SAM_ROOT/man/$page" |
+		awk 'NR > 1 && /^@@ / { printf "%c", 0 } /^@@ / { sub(/^@@ /, "") } { print } END { if (NR) printf "%c", 0 }')
+	[ "$n" -gt 0 ] || { echo "$page has no runnable examples"; return 1; }
+}
+
+@test "every man page passes mandoc -T lint -W warning" {
+	run mandoc -T lint -W warning "$SAM_ROOT"/man/*
+	assert_success
+	assert_output ""
+}
+
+@test "the examples in sam.7 run as shown" {
+	check_examples sam.7
+}
+
+@test "the examples in sam-fetch.1 run as shown" {
+	check_examples sam-fetch.1
+}
+
+@test "the examples in sam-zscore.1 run as shown" {
+	check_examples sam-zscore.1
+}
+
+@test "the examples in sam-detect.1 run as shown" {
+	check_examples sam-detect.1
+}

@@ -1,0 +1,404 @@
+/*
+ * unit.c - drives libz directly for test/00-libz.bats.
+ *
+ *   unit format              numbers on stdin -> sam_format_double
+ *   unit roundtrip N SEED    random doubles: format, read back, compare
+ *   unit parse N SEED        random decimal text: sam_parse_number vs strtod
+ *   unit utf8                hex byte strings on stdin -> valid / invalid at
+ *   unit json                lines on stdin -> members or the error
+ *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
+ *   unit roll MODE W N SEED  rolling stats vs a long double two-pass
+ *   unit robust W N SEED     rolling median and MAD vs sorting
+ *   unit cal YEAR            the year's NYSE closures and early closes
+ *   unit ny                  RFC 3339 instants on stdin -> New York offset, date
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sam.h"
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static double
+uniform(void)
+{
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+static double
+gauss(void)
+{
+	double u = uniform(), v = uniform();
+
+	return sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v);
+}
+
+static int
+cmd_format(void)
+{
+	char line[256], out[SAM_NUM_MAX];
+
+	while (fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		sam_format_double(out, strtod(line, NULL));
+		printf("%s\n", out);
+	}
+	return 0;
+}
+
+static size_t
+shortest_len(double v)
+{
+	char buf[40];
+	int p;
+
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof buf, "%.*e", p - 1, v);
+		if (strtod(buf, NULL) == v)
+			return (size_t)p;
+	}
+	return 17;
+}
+
+static size_t
+digit_count(const char *s)
+{
+	size_t n = 0;
+	int leading = 1;
+
+	for (; *s && *s != 'e'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (leading && *s == '0')
+			continue;
+		leading = 0;
+		n++;
+	}
+	/* trailing zeros of an integer are not significant digits */
+	return n;
+}
+
+static int
+cmd_roundtrip(long n)
+{
+	long i, bad = 0, longer = 0;
+	char out[SAM_NUM_MAX];
+
+	for (i = 0; i < n; i++) {
+		uint64_t bits = rnd();
+		double v, back;
+		memcpy(&v, &bits, sizeof v);
+		if (!isfinite(v))
+			continue;
+		if (i % 4 == 0)		/* plenty of everyday magnitudes too */
+			v = (uniform() - 0.5) * pow(10, (int)(rnd() % 24) - 8);
+		sam_format_double(out, v);
+		back = strtod(out, NULL);
+		if (memcmp(&back, &v, sizeof v) != 0) {
+			if (bad++ < 5)
+				printf("mismatch: %.17g -> %s\n", v, out);
+		}
+		if (!strchr(out, 'e') && fabs(v) >= 1e16)
+			continue;	/* integers print every digit */
+		if (digit_count(out) > shortest_len(v))
+			longer++;
+	}
+	printf("%ld round trips, %ld failed; %ld longer than the shortest\n",
+	    n, bad, longer);
+	return bad != 0;
+}
+
+static int
+cmd_parse(long n)
+{
+	long i, bad = 0;
+	char s[128];
+
+	for (i = 0; i < n; i++) {
+		int nd = 1 + (int)(rnd() % 25), k, o = 0, point = (int)(rnd() % (unsigned)(nd + 1));
+		double a, b;
+		if (rnd() % 2)
+			s[o++] = '-';
+		for (k = 0; k < nd; k++) {
+			if (k == point && k > 0)
+				s[o++] = '.';
+			s[o++] = (char)('0' + (k == 0 ? 1 + rnd() % 9 : rnd() % 10));
+		}
+		if (rnd() % 2)
+			o += sprintf(s + o, "e%d", (int)(rnd() % 700) - 350);
+		s[o] = '\0';
+		if (sam_parse_number(s, (size_t)o, 0, &a) != 0)
+			a = HUGE_VAL;
+		b = strtod(s, NULL);
+		if (memcmp(&a, &b, sizeof a) != 0 && !(isinf(a) && isinf(b))) {
+			if (bad++ < 5)
+				printf("mismatch: %s: %.17g, strtod %.17g\n", s, a, b);
+		}
+	}
+	printf("%ld numbers parsed, %ld differ from strtod\n", n, bad);
+	return bad != 0;
+}
+
+static int
+cmd_utf8(void)
+{
+	char line[1024], bytes[512];
+	size_t n, bad;
+
+	while (fgets(line, sizeof line, stdin)) {
+		char *p = line;
+		unsigned v;
+		for (n = 0; sscanf(p, "%2x", &v) == 1 && n < sizeof bytes; p += 2) {
+			bytes[n++] = (char)v;
+			while (*(p + 2) == ' ')
+				p++;
+		}
+		if (sam_valid_utf8(bytes, n, &bad))
+			printf("valid\n");
+		else
+			printf("invalid at %zu\n", bad);
+	}
+	return 0;
+}
+
+static int
+cmd_json(void)
+{
+	struct sam_lines l;
+	struct sam_rec r = { 0 };
+	char *line;
+	size_t len, at, i;
+	const char *why;
+
+	sam_lines_open(&l, "-", SAM_LINE_MAX_DEFAULT);
+	while (sam_lines_next(&l, &line, &len) == SAM_LINE_OK) {
+		if (sam_rec_parse(&r, line, len, &why, &at) < 0) {
+			printf("error at %zu: %s\n", at, why);
+			continue;
+		}
+		for (i = 0; i < r.n; i++)
+			printf("%s[%.*s]%s=%.*s", i ? " " : "", (int)r.f[i].klen,
+			    r.f[i].key, sam_jtype_name(r.f[i].type),
+			    (int)r.f[i].vlen, r.f[i].val);
+		printf("%s\n", r.n ? "" : "{}");
+	}
+	sam_rec_free(&r);
+	sam_lines_close(&l);
+	return 0;
+}
+
+static int
+cmd_lines(unsigned long max)
+{
+	struct sam_lines l;
+	char *line;
+	size_t len;
+	int r;
+
+	sam_lines_open(&l, "-", max);
+	while ((r = sam_lines_next(&l, &line, &len)) != SAM_LINE_EOF) {
+		if (r == SAM_LINE_LONG)
+			printf("%lu:LONG\n", l.lineno);
+		else if (r == SAM_LINE_OK)
+			printf("%lu:%zu:%s\n", l.lineno, len, len < 40 ? line : "...");
+		else
+			return 1;
+	}
+	sam_lines_close(&l);
+	return 0;
+}
+
+/* The series a roll test feeds: the kinds of data that break naive sums. */
+static double
+series(const char *mode, long i, double *walk)
+{
+	if (strcmp(mode, "walk") == 0)
+		return *walk *= exp(0.02 * gauss());
+	if (strcmp(mode, "tiny") == 0)		/* 1e6 with a 1e-4 spread */
+		return 1e6 + ldexp((double)(rnd() % 1024), -23);
+	if (strcmp(mode, "jumps") == 0)		/* a huge value now and then */
+		return (i % 97 == 50 ? 1e12 : 100) + gauss();
+	if (strcmp(mode, "trend") == 0)		/* drifts far from any shift */
+		return 1e3 + 1e-3 * (double)i * (double)i + gauss();
+	if (strcmp(mode, "steps") == 0)		/* constant runs */
+		return (double)(i / 40 % 3);
+	return gauss();
+}
+
+static int
+cmd_roll(const char *mode, size_t w, long n)
+{
+	struct sam_roll r;
+	double *hist = malloc((size_t)n * sizeof *hist), walk = 100, worst = 0;
+	long i, checked = 0, nulls = 0;
+
+	sam_roll_init(&r, w);
+	for (i = 0; i < n; i++) {
+		double x = series(mode, i, &walk), mean, sd, dev;
+		hist[i] = x;
+		if (r.n == w && sam_roll_stats(&r, 1, x, &mean, &sd, &dev) == 0) {
+			/* two passes over exact differences from one value */
+			long double x0 = hist[i - 1], s = 0, ss = 0, dm, m, var, z, err;
+			size_t k;
+			for (k = 0; k < w; k++)
+				s += hist[i - 1 - (long)k] - x0;
+			dm = s / w;
+			m = x0 + dm;
+			for (k = 0; k < w; k++) {
+				long double d = hist[i - 1 - (long)k] - x0 - dm;
+				ss += d * d;
+			}
+			var = ss / (w - 1);
+			if (var == 0 || sd == 0) {
+				nulls++;
+				if ((var == 0) != (sd == 0))
+					printf("zero sd disagrees at %ld\n", i);
+			} else {
+				z = ((x - x0) - dm) / sqrtl(var);
+				err = fabsl((long double)dev / sd - z) / fmaxl(1, fabsl(z));
+				err = fmaxl(err, fabsl(sd - sqrtl(var)) / sqrtl(var));
+				if (fabsl(mean - m) > (fabsl(m) + sqrtl(var)) * 1e-14L)
+					err = 1;	/* the mean is off by more than a few ulps */
+				if (err > worst)
+					worst = (double)err;
+				checked++;
+			}
+		}
+		sam_roll_push(&r, x);
+	}
+	printf("%s: %ld windows, %ld with sd 0, worst relative error %s\n", mode,
+	    checked, nulls, worst < 1e-9 ? "below 1e-9" : "ABOVE 1e-9");
+	if (getenv("UNIT_VERBOSE") || worst >= 1e-9)
+		printf("worst %.3g\n", worst);
+	sam_roll_free(&r);
+	free(hist);
+	return worst >= 1e-9;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+sorted_median(double *a, size_t n)
+{
+	qsort(a, n, sizeof *a, cmp_double);
+	return n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+}
+
+static int
+cmd_robust(size_t w, long n)
+{
+	struct sam_roll r;
+	double *hist = malloc((size_t)n * sizeof *hist), *scratch = malloc(w * sizeof *scratch);
+	double *tmp = malloc(w * sizeof *tmp);
+	long i, bad = 0, checked = 0;
+
+	sam_roll_init(&r, w);
+	for (i = 0; i < n; i++) {
+		double x = (rnd() % 3 ? gauss() : (double)(rnd() % 5)), med, mad, m, d;
+		size_t k, have = r.n;
+		hist[i] = x;
+		if (have && sam_roll_robust(&r, scratch, &med, &mad) == 0) {
+			for (k = 0; k < have; k++)
+				tmp[k] = hist[i - 1 - (long)k];
+			m = sorted_median(tmp, have);
+			for (k = 0; k < have; k++)
+				tmp[k] = fabs(hist[i - 1 - (long)k] - m);
+			d = 1.4826 * sorted_median(tmp, have);
+			if (med != m || fabs(mad - d) > 1e-15 * fabs(d))
+				bad++;
+			checked++;
+		}
+		sam_roll_push(&r, x);
+	}
+	printf("%ld windows, %ld differ from sorting\n", checked, bad);
+	sam_roll_free(&r);
+	free(hist);
+	free(scratch);
+	free(tmp);
+	return bad != 0;
+}
+
+static int
+cmd_cal(int year)
+{
+	int64_t d, last = sam_days_from_civil(year, 12, 31);
+	char date[11];
+
+	for (d = sam_days_from_civil(year, 1, 1); d <= last; d++) {
+		const char *name;
+		int close = sam_nyse_close(d, &name), wd = sam_weekday(d);
+		sam_format_date(date, d);
+		if (close == 0 && wd != 0 && wd != 6)
+			printf("%s closed %s\n", date, name);
+		else if (close == 13 * 60)
+			printf("%s early 13:00\n", date);
+	}
+	return 0;
+}
+
+static int
+cmd_ny(void)
+{
+	char line[128], date[11];
+	int64_t t;
+
+	while (fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sam_parse_ts(line, strlen(line), &t, NULL) < 0) {
+			printf("%s invalid\n", line);
+			continue;
+		}
+		sam_format_date(date, sam_ny_date(t));
+		printf("%s %+d %s\n", line, sam_ny_offset(t) / 3600, date);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	rng_state = argc > 4 ? strtoull(argv[argc - 1], NULL, 10) : 1;
+	if (strcmp(c, "format") == 0)
+		return cmd_format();
+	if (strcmp(c, "roundtrip") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_roundtrip(atol(argv[2]));
+	if (strcmp(c, "parse") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse(atol(argv[2]));
+	if (strcmp(c, "utf8") == 0)
+		return cmd_utf8();
+	if (strcmp(c, "json") == 0)
+		return cmd_json();
+	if (strcmp(c, "lines") == 0 && argc == 3)
+		return cmd_lines(strtoul(argv[2], NULL, 10));
+	if (strcmp(c, "roll") == 0 && argc == 6)
+		return cmd_roll(argv[2], strtoul(argv[3], NULL, 10), atol(argv[4]));
+	if (strcmp(c, "robust") == 0 && argc == 5)
+		return cmd_robust(strtoul(argv[2], NULL, 10), atol(argv[3]));
+	if (strcmp(c, "cal") == 0 && argc == 3)
+		return cmd_cal(atoi(argv[2]));
+	if (strcmp(c, "ny") == 0)
+		return cmd_ny();
+	fprintf(stderr, "usage: see the comment at the top of test/unit.c\n");
+	return 2;
+}
