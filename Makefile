@@ -67,7 +67,7 @@ check: all $(O)/test/unit lint
 	@$(MAKE) --no-print-directory clang >/dev/null
 	@test/run --total
 
-check-asan: 
+check-asan:
 	@$(MAKE) --no-print-directory O=build/asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%)
@@ -84,8 +84,8 @@ lint:
 
 # ---- the main job, on the mock source ----
 
-demo: 
-	@share/deps.sh --check-or-install
+demo:
+	@share/deps.sh
 	@$(MAKE) --no-print-directory all
 	@share/demo.sh
 

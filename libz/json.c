@@ -61,17 +61,24 @@ hex4(const char *p, unsigned *out)
 static int
 scan_uescape(struct scanner *sc)
 {
+	const char *start = sc->p - 2;	/* the backslash */
 	unsigned u, lo;
 
-	if (sc->end - sc->p < 4 || hex4(sc->p, &u) < 0)
+	if (sc->end - sc->p < 4 || hex4(sc->p, &u) < 0) {
+		sc->p = start;
 		return fail(sc, "invalid \\u escape");
+	}
 	sc->p += 4;
-	if (u >= 0xdc00 && u <= 0xdfff)
+	if (u >= 0xdc00 && u <= 0xdfff) {
+		sc->p = start;
 		return fail(sc, "unpaired surrogate in \\u escape");
+	}
 	if (u >= 0xd800 && u <= 0xdbff) {
 		if (sc->end - sc->p < 6 || sc->p[0] != '\\' || sc->p[1] != 'u' ||
-		    hex4(sc->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff)
+		    hex4(sc->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
+			sc->p = start;
 			return fail(sc, "unpaired surrogate in \\u escape");
+		}
 		sc->p += 6;
 	}
 	return 0;
@@ -111,7 +118,7 @@ scan_string(struct scanner *sc, int *escaped)
 				return -1;
 			break;
 		default:
-			sc->p--;
+			sc->p -= 2;
 			return fail(sc, "invalid escape");
 		}
 	}
@@ -127,9 +134,10 @@ scan_number(struct scanner *sc)
 		q.p++;
 	if (q.p >= sc->end || *q.p < '0' || *q.p > '9')
 		return fail(sc, "invalid number");
-	if (*q.p == '0')
-		q.p++;
-	else
+	if (*q.p == '0') {
+		if (++q.p < sc->end && *q.p >= '0' && *q.p <= '9')
+			goto bad;	/* no leading zeros */
+	} else
 		while (q.p < sc->end && *q.p >= '0' && *q.p <= '9')
 			q.p++;
 	if (q.p < sc->end && *q.p == '.') {

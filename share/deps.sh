@@ -1,0 +1,62 @@
+#!/bin/sh
+# share/deps.sh - install the Debian 12 packages sam needs.
+#
+#   share/deps.sh            install what is missing (as root, or through sudo)
+#   share/deps.sh --check    exit 1 and name what is missing; install nothing
+#   share/deps.sh --bench    also what bench/ compares against
+#   share/deps.sh --list     print the package names
+set -eu
+
+# To build: compiler, make, pkg-config and the libraries.
+BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev"
+# To run: jq turns the tools' NDJSON into reports.
+RUN="jq"
+# To test: bats with its helpers, the man page linter, shellcheck, bc
+# (exact reference values).
+TEST="bats bats-assert bats-support mandoc shellcheck bc"
+# To benchmark: the tools people use instead, and the JSON libraries
+# measured against the one sam uses.
+BENCH="python3-pandas time hyperfine libcjson-dev libjansson-dev"
+
+mode=install
+packages="$BUILD $RUN $TEST"
+for arg in "$@"; do
+	case $arg in
+	--check) mode=check ;;
+	--list) mode=list ;;
+	--bench) packages="$packages $BENCH" ;;
+	*) echo "usage: share/deps.sh [--check | --list] [--bench]" >&2; exit 2 ;;
+	esac
+done
+
+if [ "$mode" = list ]; then
+	printf '%s\n' $packages
+	exit 0
+fi
+
+missing=
+for p in $packages; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$mode" = check ]; then
+	echo "sam: missing Debian packages:$missing" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null 2>&1; then
+	sudo=sudo
+else
+	echo "sam: missing Debian packages:$missing" >&2
+	echo "sam: as root, run: apt-get install$missing" >&2
+	exit 1
+fi
+echo "sam: installing$missing" >&2
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086 # one word per package
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,305 @@
+#!/usr/bin/env bats
+# The shared library, driven directly by test/unit (built from test/unit.c).
+
+load test_helper
+
+unit() {
+	"$SAM_BIN/test/unit" "$@"
+}
+
+@test "doubles print as the shortest text that reads back as the same double" {
+	run unit format <<-'EOF'
+		0
+		-0
+		1
+		0.1
+		0.3
+		229.9
+		41234567
+		1e21
+		1e-7
+		123456789012345678
+		0.000001
+		5e-324
+		1.7976931348623157e308
+		2.2250738585072014e-308
+		-1.5e-10
+		0.30000000000000004
+		100
+		1e20
+	EOF
+	assert_success
+	assert_output - <<-'EOF'
+		0
+		-0
+		1
+		0.1
+		0.3
+		229.9
+		41234567
+		1e+21
+		1e-7
+		123456789012345680
+		0.000001
+		5e-324
+		1.7976931348623157e+308
+		2.2250738585072014e-308
+		-1.5e-10
+		0.30000000000000004
+		100
+		100000000000000000000
+	EOF
+}
+
+@test "not-a-number and infinities print as null" {
+	run unit format <<<$'nan\ninf\n-inf'
+	assert_output $'null\nnull\nnull'
+}
+
+@test "300,000 random doubles round-trip and almost all are the shortest" {
+	run unit roundtrip 300000 7
+	assert_success
+	assert_output --regexp '^300000 round trips, 0 failed; [0-9]+ longer than the shortest$'
+	longer=$(sed 's/.*failed; \([0-9]*\) longer.*/\1/' <<<"$output")
+	[ "$longer" -lt 600 ]	# under 0.2 %
+}
+
+@test "decimal text parses to exactly what strtod gives" {
+	run unit parse 300000 3
+	assert_success
+	assert_output "300000 numbers parsed, 0 differ from strtod"
+}
+
+@test "UTF-8 validation rejects overlongs, surrogates, truncation and bytes above U+10FFFF" {
+	run unit utf8 <<-'EOF'
+		41 42 43
+		c3 a9
+		e2 82 ac
+		f0 9f 98 80
+		f4 8f bf bf
+		c0 af
+		c1 bf
+		e0 80 af
+		ed a0 80
+		f4 90 80 80
+		f5 80 80 80
+		ff
+		80
+		41 c3
+		e2 82
+		41 42 43 44 45 46 47 48 49 4a c3 28
+	EOF
+	assert_output - <<-'EOF'
+		valid
+		valid
+		valid
+		valid
+		valid
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 0
+		invalid at 1
+		invalid at 0
+		invalid at 10
+	EOF
+}
+
+@test "the record scanner keeps members as raw spans and names the first error" {
+	run unit json <<-'EOF'
+		{}
+		{"a":1.50,"b":"x\"y","c":[1,{"d":null}],"e":true,"f":1e2}
+		{"k\u0065y":-0}
+		  {"a" : 1 }  
+		[1]
+		{"a":01}
+		{"a":1,}
+		{"a":"\x"}
+		{"a":"\u12"}
+		{"a":"\ud800"}
+		{"a":1}x
+		{"a":tru}
+		{"a":[1,2}
+		{"a":"b
+	EOF
+	assert_output - <<-'EOF'
+		{}
+		[a]number=1.50 [b]string="x\"y" [c]array=[1,{"d":null}] [e]true=true [f]number=1e2
+		[key]number=-0
+		[a]number=1
+		error at 1: not a JSON object
+		error at 6: invalid number
+		error at 8: expected a member name
+		error at 7: invalid escape
+		error at 7: invalid \u escape
+		error at 7: unpaired surrogate in \u escape
+		error at 8: trailing characters after the object
+		error at 6: invalid literal
+		error at 10: expected ',' or ']'
+		error at 8: unterminated string
+	EOF
+}
+
+@test "objects nested 256 deep are accepted and 257 deep rejected" {
+	deep() { printf '{"a":'; printf '[%.0s' $(seq "$1"); printf ']%.0s' $(seq "$1"); printf '}\n'; }
+	run unit json < <(deep 256)
+	assert_output --regexp '^\[a\]array='
+	run unit json < <(deep 257)
+	assert_output "error at 262: nesting too deep"
+}
+
+@test "lines: CR LF and LF end lines, blank lines are skipped but counted, a last line needs no newline" {
+	run unit lines 100 < <(printf 'a\r\n\n  \t\nbb\nccc')
+	assert_output - <<-'EOF'
+		1:1:a
+		4:2:bb
+		5:3:ccc
+	EOF
+}
+
+@test "lines: a line over the limit is reported once and skipped, the next is read" {
+	run unit lines 10 < <(printf '0123456789\n01234567890\nok\n'; head -c 200000 /dev/zero | tr '\0' x; printf '\nlast\n')
+	assert_output - <<-'EOF'
+		1:10:0123456789
+		2:LONG
+		3:2:ok
+		4:LONG
+		5:4:last
+	EOF
+}
+
+@test "rolling statistics match an exact two-pass computation over each window" {
+	for mode in walk tiny jumps trend steps gauss; do
+		run unit roll "$mode" 30 20000 5
+		assert_success
+		assert_output --regexp "^$mode: [0-9]+ windows, [0-9]+ with sd 0, worst relative error below 1e-9\$"
+	done
+}
+
+@test "rolling statistics stay exact for windows of 10,000 values" {
+	run unit roll tiny 10000 12000 1
+	assert_output "tiny: 2000 windows, 0 with sd 0, worst relative error below 1e-9"
+	run unit roll walk 10000 12000 2
+	assert_output "walk: 2000 windows, 0 with sd 0, worst relative error below 1e-9"
+}
+
+@test "a window of equal values has a standard deviation of exactly 0" {
+	run unit roll steps 30 2000 1
+	assert_output "steps: 1421 windows, 549 with sd 0, worst relative error below 1e-9"
+}
+
+@test "the rolling median and MAD equal those found by sorting, even and odd windows" {
+	for w in 4 30 31; do
+		run unit robust "$w" 3000 2
+		assert_output "2999 windows, 0 differ from sorting"
+	done
+}
+
+# The published NYSE calendars (NYSE Group press releases of
+# 2021-12-27 and 2024-11-08), with the 2025-01-09 day of mourning.
+@test "the calendar closes on the NYSE holidays of 2022" {
+	run unit cal 2022
+	assert_output - <<-'EOF'
+		2022-01-17 closed Martin Luther King, Jr. Day
+		2022-02-21 closed Washington's Birthday
+		2022-04-15 closed Good Friday
+		2022-05-30 closed Memorial Day
+		2022-06-20 closed Juneteenth National Independence Day
+		2022-07-04 closed Independence Day
+		2022-09-05 closed Labor Day
+		2022-11-24 closed Thanksgiving Day
+		2022-11-25 early 13:00
+		2022-12-26 closed Christmas Day
+	EOF
+}
+
+@test "the calendar closes on the NYSE holidays of 2023" {
+	run unit cal 2023
+	assert_output - <<-'EOF'
+		2023-01-02 closed New Year's Day
+		2023-01-16 closed Martin Luther King, Jr. Day
+		2023-02-20 closed Washington's Birthday
+		2023-04-07 closed Good Friday
+		2023-05-29 closed Memorial Day
+		2023-06-19 closed Juneteenth National Independence Day
+		2023-07-03 early 13:00
+		2023-07-04 closed Independence Day
+		2023-09-04 closed Labor Day
+		2023-11-23 closed Thanksgiving Day
+		2023-11-24 early 13:00
+		2023-12-25 closed Christmas Day
+	EOF
+}
+
+@test "the calendar closes on the NYSE holidays of 2024" {
+	run unit cal 2024
+	assert_output - <<-'EOF'
+		2024-01-01 closed New Year's Day
+		2024-01-15 closed Martin Luther King, Jr. Day
+		2024-02-19 closed Washington's Birthday
+		2024-03-29 closed Good Friday
+		2024-05-27 closed Memorial Day
+		2024-06-19 closed Juneteenth National Independence Day
+		2024-07-03 early 13:00
+		2024-07-04 closed Independence Day
+		2024-09-02 closed Labor Day
+		2024-11-28 closed Thanksgiving Day
+		2024-11-29 early 13:00
+		2024-12-24 early 13:00
+		2024-12-25 closed Christmas Day
+	EOF
+}
+
+@test "the calendar knows 2025's day of mourning and 2026's Saturday Independence Day" {
+	run unit cal 2025
+	assert_line --index 0 "2025-01-01 closed New Year's Day"
+	assert_line --index 1 "2025-01-09 closed National Day of Mourning (Carter)"
+	assert_line "2025-07-03 early 13:00"
+	run unit cal 2026
+	assert_line "2026-07-03 closed Independence Day"
+	refute_line "2026-07-02 early 13:00"
+	assert_line "2026-11-27 early 13:00"
+	assert_line "2026-12-24 early 13:00"
+	run unit cal 2027
+	assert_line "2027-06-18 closed Juneteenth National Independence Day"
+	assert_line "2027-07-05 closed Independence Day"
+	assert_line "2027-12-24 closed Christmas Day"
+	refute_line --partial "2027-12-23"
+}
+
+@test "New York time follows daylight saving time, switching at 02:00 local" {
+	run unit ny <<-'EOF'
+		2024-03-10T06:59:59Z
+		2024-03-10T07:00:00Z
+		2024-11-03T05:59:59Z
+		2024-11-03T06:00:00Z
+		2024-01-01T04:59:59Z
+		2024-07-01T03:59:59Z
+		2006-04-02T07:00:00Z
+		2006-10-29T06:00:00Z
+		2024-02-30T00:00:00Z
+		2024-01-01T24:00:00Z
+		2024-01-01T00:00:00.123456789Z
+		2024-01-01T00:00:00.Z
+		2024-01-01 00:00:00Z
+	EOF
+	assert_output - <<-'EOF'
+		2024-03-10T06:59:59Z -5 2024-03-10
+		2024-03-10T07:00:00Z -4 2024-03-10
+		2024-11-03T05:59:59Z -4 2024-11-03
+		2024-11-03T06:00:00Z -5 2024-11-03
+		2024-01-01T04:59:59Z -5 2023-12-31
+		2024-07-01T03:59:59Z -4 2024-06-30
+		2006-04-02T07:00:00Z -4 2006-04-02
+		2006-10-29T06:00:00Z -5 2006-10-29
+		2024-02-30T00:00:00Z invalid
+		2024-01-01T24:00:00Z invalid
+		2024-01-01T00:00:00.123456789Z -5 2023-12-31
+		2024-01-01T00:00:00.Z invalid
+		2024-01-01 00:00:00Z invalid
+	EOF
+}
