@@ -565,12 +565,11 @@ sam_edits_raw(struct sam_edits *e, const char *key, const char *json, size_t n)
 	sam_buf_put(sam_edits_add(e, key), json, n);
 }
 
+/* Room is reserved by the caller for the whole record. */
 static void
 put_member(struct sam_buf *out, int *first, const char *rawkey, size_t klen,
     const char *val, size_t vlen)
 {
-	if (sam_buf_reserve(out, klen + vlen + 4) < 0)
-		return;
 	if (!*first)
 		out->p[out->len++] = ',';
 	*first = 0;
@@ -595,10 +594,18 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
     struct sam_buf *out)
 {
 	unsigned char used[SAM_EDITS_MAX] = { 0 };
-	size_t i, j;
+	size_t i, j, need = 3;
 	int first = 1;
 
-	sam_buf_putc(out, '{');
+	for (i = 0; i < r->n; i++)
+		need += r->f[i].rawklen + r->f[i].vlen + 4;
+	for (j = 0; e && j < e->n; j++)
+		need += e->e[j].klen + 4;
+	if (e)
+		need += e->vals.len;
+	if (sam_buf_reserve(out, need) < 0)
+		return;
+	out->p[out->len++] = '{';
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
 		for (j = 0; e && j < e->n; j++)
@@ -617,5 +624,6 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 		if (!used[j])
 			put_member(out, &first, e->e[j].key, e->e[j].klen,
 			    e->vals.p + e->e[j].off, edit_len(e, j));
-	sam_buf_put(out, "}\n", 2);
+	out->p[out->len++] = '}';
+	out->p[out->len++] = '\n';
 }

@@ -43,7 +43,7 @@ int sam_log_set_format(const char *name);	/* "text" or "json"; -1 if neither */
 void sam_log(enum sam_level, const char *file, unsigned long line,
     const char *fmt, ...) SAM_PRINTF(4, 5);
 void sam_vlog(enum sam_level, const char *file, unsigned long line,
-    const char *fmt, va_list);
+    const char *fmt, va_list) SAM_PRINTF(4, 0);
 /* Reports a usage error, prints the usage line; returns SAM_EXIT_USAGE. */
 int sam_usage_error(const char *usage, const char *fmt, ...) SAM_PRINTF(2, 3);
 /* "prog: fatal: unable to WHAT: strerror(errno)" */
