@@ -50,23 +50,27 @@ parse_positive(const char *s, double *out)
 	return sam_parse_number(s, strlen(s), 1, out) == 0 && *out > 0 ? 0 : -1;
 }
 
+/* "2.5,3,4": exactly three increasing numbers, no empty item. */
 static int
 parse_bands(struct opts *o, const char *s)
 {
-	char buf[128], *p, *save = NULL;
-	int i = 0;
+	char buf[128], *p = buf, *comma;
+	double b[3];
+	int i;
 
 	if (strlen(s) >= sizeof buf)
 		return -1;
 	strcpy(buf, s);
-	for (p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (i == 3 || parse_positive(p, &o->bands[i]) < 0)
+	for (i = 0; i < 3; i++) {
+		if ((comma = strchr(p, ',')))
+			*comma = '\0';
+		if ((i < 2) != (comma != NULL) || parse_positive(p, &b[i]) < 0 ||
+		    (i > 0 && b[i] <= b[i - 1]))
 			return -1;
-		if (i > 0 && o->bands[i] <= o->bands[i - 1])
-			return -1;
-		i++;
+		p = comma + 1;
 	}
-	return i == 3 ? 0 : -1;
+	memcpy(o->bands, b, sizeof b);
+	return 0;
 }
 
 static int
@@ -77,13 +81,18 @@ parse_metrics(struct opts *o, const char *s)
 	o->nmetrics = 0;
 	while (*p) {
 		size_t n = strcspn(p, ","), i;
+		int j;
 		if (n == 0 || n > NAME_MAX_LEN || o->nmetrics == METRICS_MAX)
 			return -1;
 		for (i = 0; i < n; i++)
 			if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
 				return -1;
-		snprintf(o->metrics[o->nmetrics++], sizeof o->metrics[0],
+		snprintf(o->metrics[o->nmetrics], sizeof o->metrics[0],
 		    "z_%.*s", (int)n, p);
+		for (j = 0; j < o->nmetrics; j++)	/* named twice */
+			if (strcmp(o->metrics[j], o->metrics[o->nmetrics]) == 0)
+				return -1;
+		o->nmetrics++;
 		p += n;
 		if (*p == ',' && *++p == '\0')
 			return -1;
@@ -152,7 +161,7 @@ static int
 collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
     struct hit *hits, int *nhits, int *nz)
 {
-	size_t i;
+	size_t i, k;
 	int j;
 
 	*nhits = *nz = 0;
@@ -167,6 +176,11 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 				break;
 		if (o->nmetrics && j == o->nmetrics)
 			continue;
+		for (k = 0; k < i; k++)	/* a z field twice: which one counts? */
+			if (rec->f[k].klen == f->klen &&
+			    memcmp(rec->f[k].key, f->key, f->klen) == 0)
+				return sam_reject(in, "duplicate field \"%.*s\"",
+				    (int)f->klen, f->key);
 		if (*nz == METRICS_MAX)
 			return sam_reject(in, "more than %d z fields", METRICS_MAX);
 		if (f->type == SAM_JNULL) {
@@ -197,7 +211,7 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	*nhits = (int)i;
 	for (i = 1; i < (size_t)*nhits; i++) {
 		struct hit h = hits[i];
-		size_t k = i;
+		k = i;
 		for (; k > 0 && hits[k - 1].absz < h.absz; k--)
 			hits[k] = hits[k - 1];
 		hits[k] = h;
@@ -279,29 +293,26 @@ main(int argc, char **argv)
 	struct sam_input in = { 0 };
 	struct state st = { .o = &o };
 	const char *env, *tfile = NULL;
-	int c, status;
+	int c, status, set_t = 0, set_m = 0, set_b = 0;
 
 	sam_log_init(argv[0]);
-	if ((env = getenv("SAM_THRESHOLD")) && *env &&
-	    parse_positive(env, &o.threshold) < 0)
-		return sam_usage_error(usage, "SAM_THRESHOLD: not a positive number: %s", env);
-	if ((env = getenv("SAM_BANDS")) && *env && parse_bands(&o, env) < 0)
-		return sam_usage_error(usage, "SAM_BANDS: expected three increasing numbers: %s", env);
-	if ((env = getenv("SAM_METRICS")) && *env && parse_metrics(&o, env) < 0)
-		return sam_usage_error(usage, "SAM_METRICS: not a metric list: %s", env);
-	while ((c = getopt_long(argc, argv, "t:m:b:T:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:m:b:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_positive(optarg, &o.threshold) < 0)
 				return sam_usage_error(usage, "-t: not a positive number: %s", optarg);
+			set_t = 1;
 			break;
 		case 'm':
 			if (parse_metrics(&o, optarg) < 0)
 				return sam_usage_error(usage, "-m: not a metric list: %s", optarg);
+			set_m = 1;
 			break;
 		case 'b':
 			if (parse_bands(&o, optarg) < 0)
 				return sam_usage_error(usage, "-b: expected three increasing numbers: %s", optarg);
+			set_b = 1;
 			break;
 		case 'T': tfile = optarg; break;
 		case 'a': o.all = 1; break;
@@ -312,17 +323,26 @@ main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return SAM_EXIT_OK;
 		case 'V': printf("sam-detect %s\n", SAM_VERSION); return SAM_EXIT_OK;
-		default: fputs(usage, stderr); return SAM_EXIT_USAGE;
+		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
-	if (tfile && (status = read_thresholds(&o, tfile)) != 0)
+	/* the environment only counts where no option was given */
+	if ((status = sam_check_env(usage)) != 0)
 		return status;
+	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env &&
+	    parse_positive(env, &o.threshold) < 0)
+		return sam_usage_error(usage, "SAM_THRESHOLD: not a positive number: %s", env);
+	if (!set_b && (env = getenv("SAM_BANDS")) && *env && parse_bands(&o, env) < 0)
+		return sam_usage_error(usage, "SAM_BANDS: expected three increasing numbers: %s", env);
+	if (!set_m && (env = getenv("SAM_METRICS")) && *env && parse_metrics(&o, env) < 0)
+		return sam_usage_error(usage, "SAM_METRICS: not a metric list: %s", env);
+	if (tfile && (status = read_thresholds(&o, tfile)) != 0) {
+		sam_map_free(&o.tickers, free);
+		return status;
+	}
 
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
-	if (sam_out_close() < 0) {
-		sam_fatal_errno("write standard output");
-		status = SAM_EXIT_RUNTIME;
-	}
+	status = sam_out_finish(status);
 	sam_map_free(&o.tickers, free);
 	sam_edits_free(&st.edits);
 	sam_buf_free(&st.scratch);

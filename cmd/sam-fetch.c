@@ -110,6 +110,8 @@ sort_unique(struct fetch *f)
 {
 	size_t i, n = 0;
 
+	if (f->nwant == 0)	/* want is NULL, which qsort may not get */
+		return;
 	qsort(f->want, f->nwant, sizeof *f->want, cmp_str);
 	for (i = 0; i < f->nwant; i++) {
 		if (n && strcmp(f->want[n - 1], f->want[i]) == 0)
@@ -180,7 +182,8 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 {
 	int c, status;
 
-	while ((c = getopt_long(argc, argv, "s:i:n:f:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:i:n:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': *source = optarg; break;
 		case 'i': f->interval = optarg; break;
@@ -206,10 +209,10 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			break;
 		case 'h': fputs(usage, stdout); exit(SAM_EXIT_OK);
 		case 'V': printf("sam-fetch %s\n", SAM_VERSION); exit(SAM_EXIT_OK);
-		default: fputs(usage, stderr); return SAM_EXIT_USAGE;
+		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
-	return 0;
+	return sam_check_env(usage);
 }
 
 int
@@ -232,18 +235,14 @@ main(int argc, char **argv)
 	    (status = want_list(&f, env, "SAM_TICKERS")) != 0)
 		goto out;
 	sort_unique(&f);
-	if ((env = getenv("SAM_NOW")) && *env && sam_parse_ts(env, strlen(env), &f.now, NULL) < 0) {
-		status = sam_usage_error(usage, "SAM_NOW: not an RFC 3339 UTC time: %s", env);
-		goto out;
-	}
 	f.now = sam_now();
 	if ((f.minutes = sam_interval_minutes(f.interval, strlen(f.interval))) < 0) {
 		status = sam_usage_error(usage, "--interval: one of 1d, 1h, 30m, 15m, 5m, 1m: %s", f.interval);
 		goto out;
 	}
 	mock = strcmp(source, "mock") == 0;
-	if (!mock && strncmp(source, "csv:", 4) != 0) {
-		status = sam_usage_error(usage, "--source: mock or csv:PATH: %s", source);
+	if (!mock && (strncmp(source, "csv:", 4) != 0 || !csv_path(source + 4))) {
+		status = sam_usage_error(usage, "--source: mock, csv:PATH or csv:file:///PATH: %s", source);
 		goto out;
 	}
 	if (mock && f.nwant == 0) {
@@ -261,15 +260,12 @@ main(int argc, char **argv)
 	} else {
 		csv_fetch(&f, source + 4);
 	}
-	status = f.status;
-	if (status != SAM_EXIT_USAGE && fetch_write(&f) < 0) {
-		sam_fatal_errno("write standard output");
-		status = SAM_EXIT_RUNTIME;
+	/* Writing finds the duplicate rows, which raise the status too. */
+	if (f.status != SAM_EXIT_USAGE && fetch_write(&f) < 0) {
+		sam_fatal_errno("sort the bars");
+		f.status = SAM_EXIT_RUNTIME;
 	}
-	if (sam_out_close() < 0) {
-		sam_fatal_errno("write standard output");
-		status = SAM_EXIT_RUNTIME;
-	}
+	status = sam_out_finish(f.status);
 out:
 	fetch_free(&f);
 	return status;

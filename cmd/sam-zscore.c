@@ -150,6 +150,8 @@ emit_metric(struct state *st, int m, struct sam_roll *r, int have, double x)
 		} else if (sam_roll_stats(r, o->ddof, x, &center, &scale, &dev) == 0) {
 			if (scale > 0 && have)
 				z = dev / scale;
+		} else if (sam_roll_stats(r, 0, x, &center, &scale, &dev) == 0) {
+			scale = NAN;	/* one value: a mean, but no sample sd */
 		}
 	}
 	sam_edits_num(&st->edits, o->names[m][0], center);
@@ -248,24 +250,19 @@ main(int argc, char **argv)
 	struct opts o = { .window = 30, .ddof = 1 };
 	struct sam_input in = { 0 };
 	struct state st = { .o = &o };
-	const char *env, *metrics = "close,volume", *minp = NULL;
+	const char *env, *metrics = NULL, *minp = NULL;
 	unsigned long v;
-	int c, status;
+	int c, status, have_window = 0;
 
 	sam_log_init(argv[0]);
-	if ((env = getenv("SAM_WINDOW")) && *env &&
-	    sam_parse_ulong(env, 2, 1000000, &v) == 0)
-		o.window = v;
-	else if (env && *env)
-		return sam_usage_error(usage, "SAM_WINDOW: not a window size: %s", env);
-	if ((env = getenv("SAM_METRICS")) && *env)
-		metrics = env;
-	while ((c = getopt_long(argc, argv, "w:p:m:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":w:p:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			if (sam_parse_ulong(optarg, 2, 1000000, &v) < 0)
 				return sam_usage_error(usage, "-w: window must be 2 to 1000000: %s", optarg);
 			o.window = v;
+			have_window = 1;
 			break;
 		case 'p': minp = optarg; break;
 		case 'm': metrics = optarg; break;
@@ -282,12 +279,25 @@ main(int argc, char **argv)
 			break;
 		case 'h': fputs(usage, stdout); return SAM_EXIT_OK;
 		case 'V': printf("sam-zscore %s\n", SAM_VERSION); return SAM_EXIT_OK;
-		default: fputs(usage, stderr); return SAM_EXIT_USAGE;
+		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
-	if (parse_metrics(&o, metrics) < 0)
+	/* the environment only counts where no option was given */
+	if ((status = sam_check_env(usage)) != 0)
+		return status;
+	if (!have_window && (env = getenv("SAM_WINDOW")) && *env) {
+		if (sam_parse_ulong(env, 2, 1000000, &v) < 0)
+			return sam_usage_error(usage, "SAM_WINDOW: window must be 2 to 1000000: %s", env);
+		o.window = v;
+	}
+	if (!metrics && (env = getenv("SAM_METRICS")) && *env) {
+		if (parse_metrics(&o, env) < 0)
+			return sam_usage_error(usage, "SAM_METRICS: metrics are close, "
+			    "volume and return, comma-separated: %s", env);
+	} else if (parse_metrics(&o, metrics ? metrics : "close,volume") < 0) {
 		return sam_usage_error(usage, "-m: metrics are close, volume "
 		    "and return, comma-separated: %s", metrics);
+	}
 	o.min_periods = o.window;
 	if (minp && (sam_parse_ulong(minp, 1, o.window, &v) < 0))
 		return sam_usage_error(usage, "-p: min-periods must be 1 to the window: %s", minp);
@@ -300,10 +310,7 @@ main(int argc, char **argv)
 	}
 
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
-	if (sam_out_close() < 0) {
-		sam_fatal_errno("write standard output");
-		status = SAM_EXIT_RUNTIME;
-	}
+	status = sam_out_finish(status);
 	sam_map_free(&st.series, free_series);
 	sam_edits_free(&st.edits);
 	free(st.scratch);

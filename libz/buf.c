@@ -182,6 +182,16 @@ sam_out_maybe_flush(void)
 }
 
 int
+sam_out_finish(int status)
+{
+	if (sam_out_close() < 0) {
+		sam_fatal_errno("write standard output");
+		return SAM_EXIT_RUNTIME;
+	}
+	return status;
+}
+
+int
 sam_out_close(void)
 {
 	int r = out_flush();

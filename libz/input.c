@@ -75,8 +75,7 @@ run_file(struct sam_input *in, const char *path, struct sam_rec *rec,
 		} else if (r == -1 && in->strict) {
 			stop = 1;
 		} else if (sam_out_maybe_flush() < 0) {
-			sam_fatal_errno("write standard output");
-			stop = runtime_failure(in);
+			stop = runtime_failure(in);	/* reported at the close */
 		}
 	}
 	sam_lines_close(&lines);

@@ -80,7 +80,7 @@ make_room(struct sam_lines *l)
 	}
 	if (l->end + 1 < l->cap)
 		return 0;
-	if (l->discarding || l->cap > l->max + 1) {	/* too long already */
+	if (l->discarding || l->cap > l->max + 2) {	/* too long already */
 		int started = !l->discarding;
 		l->discarding = 1;
 		l->start = l->end = 0;
@@ -89,8 +89,8 @@ make_room(struct sam_lines *l)
 	{
 		size_t cap = l->cap * 2;
 		char *p;
-		if (cap > l->max + 2)
-			cap = l->max + 2;
+		if (cap > l->max + 3)	/* the line, CR, LF and a NUL */
+			cap = l->max + 3;
 		if (!(p = realloc(l->buf, cap))) {
 			errno = ENOMEM;
 			return -1;
@@ -146,10 +146,10 @@ sam_lines_next(struct sam_lines *l, char **line, size_t *len)
 			continue;
 		}
 		l->lineno++;
-		if (n > l->max)
-			return SAM_LINE_LONG;
 		if (n && s[n - 1] == '\r')
 			n--;
+		if (n > l->max)
+			return SAM_LINE_LONG;
 		if (!l->keep_blank && blank(s, n))
 			continue;
 		s[n] = '\0';

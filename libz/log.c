@@ -8,6 +8,7 @@
  *         "file":"FILE","line":LINE}
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,10 @@
 
 static const char *prog_name = "sam";
 static int log_json;
+static int format_from_option;	/* --log-format was given */
+static const char *bad_env_format;	/* SAM_LOG_FORMAT, if unusable */
+
+static int set_format(const char *);
 
 static const char *const level_names[] = {
 	[SAM_FATAL] = "fatal", [SAM_ERROR] = "error",
@@ -30,8 +35,10 @@ sam_log_init(const char *prog)
 	const char *env = getenv("SAM_LOG_FORMAT");
 
 	prog_name = slash ? slash + 1 : prog;
-	if (env && *env)
-		sam_log_set_format(env);
+	/* Applied at once, so that even usage errors come out as JSON; an
+	 * unusable value is an error later, unless an option overrides it. */
+	if (env && *env && set_format(env) < 0)
+		bad_env_format = env;
 }
 
 const char *
@@ -40,8 +47,8 @@ sam_prog(void)
 	return prog_name;
 }
 
-int
-sam_log_set_format(const char *name)
+static int
+set_format(const char *name)
 {
 	if (strcmp(name, "text") == 0)
 		log_json = 0;
@@ -50,6 +57,13 @@ sam_log_set_format(const char *name)
 	else
 		return -1;
 	return 0;
+}
+
+int
+sam_log_set_format(const char *name)
+{
+	format_from_option = 1;
+	return set_format(name);
 }
 
 static void
@@ -133,8 +147,52 @@ sam_usage_error(const char *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	sam_vlog(SAM_ERROR, NULL, 0, fmt, ap);
 	va_end(ap);
-	fputs(usage, stderr);
+	if (!log_json)		/* a JSON log stays one object a line */
+		fputs(usage, stderr);
 	return SAM_EXIT_USAGE;
+}
+
+/*
+ * getopt_long's own messages go straight to stderr, as text, under the
+ * name the program was called by; with opterr = 0 and a leading ':' in
+ * the option string the tools report them here instead, in glibc's words.
+ */
+int
+sam_getopt_error(int c, char *const argv[], const char *usage)
+{
+	const char *arg = argv[optind - 1];
+	size_t n = strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2) == 0) {
+		if (c == ':')
+			return sam_usage_error(usage, "option '%s' requires an argument", arg);
+		if (optopt && arg[n] == '=')
+			return sam_usage_error(usage, "option '%.*s' doesn't allow an argument", (int)n, arg);
+		return sam_usage_error(usage, "unrecognized option '%s'", arg);
+	}
+	if (c == ':')
+		return sam_usage_error(usage, "option requires an argument -- '%c'", optopt);
+	return sam_usage_error(usage, "invalid option -- '%c'", optopt);
+}
+
+int
+sam_check_env(const char *usage)
+{
+	const char *env;
+	unsigned long v;
+	int64_t t;
+
+	if (bad_env_format && !format_from_option)
+		return sam_usage_error(usage, "SAM_LOG_FORMAT: must be text or json: %s",
+		    bad_env_format);
+	if ((env = getenv("SAM_MAX_LINE")) && *env &&
+	    sam_parse_ulong(env, 1, 1UL << 30, &v) < 0)
+		return sam_usage_error(usage, "SAM_MAX_LINE: not a number of bytes "
+		    "from 1 to 1073741824: %s", env);
+	if ((env = getenv("SAM_NOW")) && *env &&
+	    sam_parse_ts(env, strlen(env), &t, NULL) < 0)
+		return sam_usage_error(usage, "SAM_NOW: not an RFC 3339 UTC time: %s", env);
+	return 0;
 }
 
 void

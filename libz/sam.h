@@ -46,6 +46,11 @@ void sam_vlog(enum sam_level, const char *file, unsigned long line,
     const char *fmt, va_list) SAM_PRINTF(4, 0);
 /* Reports a usage error, prints the usage line; returns SAM_EXIT_USAGE. */
 int sam_usage_error(const char *usage, const char *fmt, ...) SAM_PRINTF(2, 3);
+/* For getopt_long's '?' and ':' (with opterr = 0, optstring ":..."). */
+int sam_getopt_error(int c, char *const argv[], const char *usage);
+/* After the options: SAM_LOG_FORMAT (unless --log-format was given),
+ * SAM_MAX_LINE and SAM_NOW must be usable.  0 or SAM_EXIT_USAGE. */
+int sam_check_env(const char *usage);
 /* "prog: fatal: unable to WHAT: strerror(errno)" */
 void sam_fatal_errno(const char *fmt, ...) SAM_PRINTF(1, 2);
 /* Quote untrusted bytes for a message: "..." with escapes, cut at 40. */
@@ -75,6 +80,9 @@ void sam_buf_free(struct sam_buf *);
 struct sam_buf *sam_out(void);
 int sam_out_maybe_flush(void);		/* 0, or -1 with errno */
 int sam_out_close(void);		/* 0, or -1 with errno */
+/* Closes standard output at the end of a run: a write error is
+ * reported once, here, and turns the status into SAM_EXIT_RUNTIME. */
+int sam_out_finish(int status);
 
 /* ---- line.c: NDJSON line reading ---- */
 

@@ -119,10 +119,14 @@ cmp_bar(const void *pa, const void *pb)
 static int
 sort_bars(struct fetch *f)
 {
-	uint32_t *rank = malloc((f->nnames + 1) * sizeof *rank);
-	char **sorted = malloc((f->nnames + 1) * sizeof *sorted);
+	uint32_t *rank;
+	char **sorted;
 	size_t i;
 
+	if (f->nbars == 0)	/* nor names: memcpy and qsort want pointers */
+		return 0;
+	rank = malloc((f->nnames + 1) * sizeof *rank);
+	sorted = malloc((f->nnames + 1) * sizeof *sorted);
 	if (!rank || !sorted) {
 		free(rank);
 		free(sorted);
@@ -174,7 +178,9 @@ write_bar(struct fetch *f, const struct bar *b)
 	sam_buf_puts(o, ",\"source\":\"");
 	sam_buf_puts(o, f->source);
 	sam_buf_putc(o, '"');
-	if (f->mark_injected) {
+	if (f->mark_injected && strcmp(f->source, "mock") == 0) {
+		/* a CSV file's bars were not made here: "[]" would claim
+		 * to know they hold no anomaly */
 		sam_buf_puts(o, ",\"injected\":[");
 		if (b->injected & INJECT_PRICE)
 			sam_buf_puts(o, "\"price\"");
@@ -188,34 +194,56 @@ write_bar(struct fetch *f, const struct bar *b)
 }
 
 /*
- * Sorted output.  Two rows with the same key (a CSV with a repeated
- * date) are reported and the later line is dropped: which one is right
- * cannot be known here, and writing both would break the key.
+ * Two rows with the same key (a CSV with a repeated date) are reported
+ * and the later line is dropped: which one is right cannot be known
+ * here, and writing both would break the key.  The bars are sorted.
  */
-int
-fetch_write(struct fetch *f)
+static void
+drop_duplicates(struct fetch *f)
 {
-	const struct bar *prev = NULL;
-	size_t i;
+	size_t i, n = 0;
 	char ts[21];
 
-	if (sort_bars(f) < 0)
-		return -1;
 	for (i = 0; i < f->nbars; i++) {
-		const struct bar *b = &f->bars[i];
+		const struct bar *b = &f->bars[i], *prev = n ? &f->bars[n - 1] : NULL;
 		if (prev && b->ticker == prev->ticker && b->ts == prev->ts) {
 			sam_format_ts(ts, b->ts);
 			sam_log(SAM_ERROR, f->file, b->line, "duplicate row "
 			    "for %s %s (first at line %lu)", f->names[b->ticker],
 			    ts, prev->line);
+			f->rejected++;
 			if (f->status == SAM_EXIT_OK)
 				f->status = SAM_EXIT_REJECT;
+			if (f->strict)
+				return;
 			continue;
 		}
-		write_bar(f, b);
-		prev = b;
+		f->bars[n++] = *b;
+	}
+	f->nbars = n;
+}
+
+/*
+ * The output, sorted by ticker, then time.  Under --strict a rejected
+ * row writes nothing at all: the output is sorted, so what was read
+ * before the bad row is not a prefix of it, only an arbitrary part.
+ */
+int
+fetch_write(struct fetch *f)
+{
+	size_t i;
+
+	if (f->strict && f->rejected)
+		return 0;
+	if (sort_bars(f) < 0)
+		return -1;
+	drop_duplicates(f);
+	if (f->strict && f->rejected)
+		return 0;
+	for (i = 0; i < f->nbars; i++) {
+		write_bar(f, &f->bars[i]);
 		if (sam_out_maybe_flush() < 0)
-			return -1;
+			break;		/* sam_out_finish() reports it */
 	}
 	return 0;
 }

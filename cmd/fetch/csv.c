@@ -55,6 +55,7 @@ row_error(struct csvin *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	sam_vlog(SAM_ERROR, c->path, c->line, fmt, ap);
 	va_end(ap);
+	c->f->rejected++;
 	if (c->f->status == SAM_EXIT_OK)
 		c->f->status = SAM_EXIT_REJECT;
 	if (c->f->strict)
@@ -235,8 +236,6 @@ header(struct csvin *c)
 	c->date_col = c->time_col = c->ticker_col = -1;
 	for (i = 0; i < c->ncells && r == 0; i++) {
 		s = trim(c->cells.p + c->off[i]);
-		if (i == 0 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
-			s += 3;		/* a byte-order mark */
 		r = header_cell(c, (int)i, s);
 	}
 	c->header_done = 1;
@@ -346,7 +345,9 @@ parse_time(const char *s, int *secs, long *zone, int *has_zone)
 }
 
 /* A date cell: the bar's trading date and start.  Daily bars start at
- * 09:30 New York time whatever time of day the cell says. */
+ * 09:30 New York time on the date the cell names, whatever time of day
+ * (and zone) it adds: a daily bar stamped at midnight UTC is that day's
+ * bar, not the previous evening's in New York. */
 static int
 parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 {
@@ -355,6 +356,8 @@ parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 	long zone = 0;
 	int64_t day, local;
 
+	if (*raw == '\0')
+		return row_error(c, "empty date cell");
 	if (!(n = parse_day(raw, &day)))
 		return row_error(c, "unrecognized date %s",
 		    sam_quote(q, sizeof q, raw, strlen(raw)));
@@ -365,7 +368,7 @@ parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 	if (k == 0 && c->f->minutes)
 		return row_error(c, "date %s has no time of day (interval %s)",
 		    sam_quote(q, sizeof q, raw, strlen(raw)), c->f->interval);
-	if (k == 0) {
+	if (c->f->minutes == 0) {
 		*date = day;
 		*ts = sam_ny_to_utc(day, SAM_NYSE_OPEN_MINUTE);
 		return 0;
@@ -376,8 +379,6 @@ parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 	else
 		*ts = sam_ny_to_utc(day, secs / 60) + secs % 60;
 	*date = sam_ny_date(*ts);
-	if (c->f->minutes == 0)
-		*ts = sam_ny_to_utc(*date, SAM_NYSE_OPEN_MINUTE);
 	return 0;
 }
 
@@ -445,11 +446,14 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 	if (c->fixed_ticker)
 		return c->fixed_ticker;
 	raw = trim(c->cells.p + c->off[c->ticker_col]);
-	n = strlen(raw);
-	for (i = 0; i < n && i <= SAM_TICKER_MAX; i++)
+	if ((n = strlen(raw)) == 0) {
+		row_error(c, "empty ticker cell");
+		return NULL;
+	}
+	for (i = 0; i < n && i < SAM_TICKER_MAX; i++)
 		buf[i] = (char)toupper((unsigned char)raw[i]);
-	buf[i < n ? 0 : n] = '\0';
-	if (n == 0 || n > SAM_TICKER_MAX || !sam_valid_ticker(buf, n)) {
+	buf[i] = '\0';
+	if (n > SAM_TICKER_MAX || !sam_valid_ticker(buf, n)) {
 		row_error(c, "invalid ticker %s", sam_quote(q, sizeof q, raw, n));
 		return NULL;
 	}
@@ -577,6 +581,26 @@ delimiter(const char *header)
 	return strchr(header, '\t') ? '\t' : ',';
 }
 
+/* libcsv's reasons, in words that say what to look for in the file. */
+static void
+malformed(struct csvin *c, struct csv_parser *p, int at_end)
+{
+	int e = csv_error(p);
+
+	if (e == CSV_EPARSE && at_end)
+		row_error(c, "malformed CSV: a quoted cell is not closed");
+	else if (e == CSV_EPARSE)
+		row_error(c, "malformed CSV: a quote inside an unquoted cell "
+		    "or after a closing quote");
+	else
+		row_error(c, "malformed CSV: %s", csv_strerror(e));
+	if (!c->header_done) {	/* without a header no row can be read */
+		c->fatal = 1;
+		if (c->f->status < SAM_EXIT_USAGE)
+			c->f->status = SAM_EXIT_RUNTIME;
+	}
+}
+
 static int
 parse_lines(struct csvin *c, struct sam_lines *lines)
 {
@@ -593,18 +617,23 @@ parse_lines(struct csvin *c, struct sam_lines *lines)
 		if (r == SAM_LINE_ERROR) {
 			sam_fatal_errno("read %s", c->path);
 			c->f->status = SAM_EXIT_RUNTIME;
+			c->fatal = 1;
 			break;
 		}
 		if (r == SAM_LINE_LONG) {
 			row_error(c, "line too long (more than %zu bytes)", lines->max);
 			continue;
 		}
+		if (first && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;	/* a byte-order mark */
+			len -= 3;
+		}
 		if (first)
 			csv_set_delim(&p, delim = delimiter(line));
 		first = 0;
 		line[len] = '\n';	/* the reader's NUL, back to a newline */
 		if (csv_parse(&p, line, len + 1, on_cell, on_row, c) != len + 1) {
-			row_error(c, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+			malformed(c, &p, 0);
 			csv_free(&p);
 			c->ncells = c->cells.len = 0;
 			csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
@@ -612,20 +641,21 @@ parse_lines(struct csvin *c, struct sam_lines *lines)
 		}
 	}
 	if (!c->fatal && csv_fini(&p, on_cell, on_row, c) != 0)
-		row_error(c, "malformed CSV: %s", csv_strerror(csv_error(&p)));
+		malformed(c, &p, 1);
 	csv_free(&p);
 	return 0;
 }
 
-/* "csv:PATH", "csv:file:///PATH" or "csv:file://localhost/PATH". */
-static const char *
+/* The path in what follows "csv:": PATH, file:///PATH or
+ * file://localhost/PATH; NULL if it names none (or another host). */
+const char *
 csv_path(const char *spec)
 {
 	if (strncmp(spec, "file://localhost/", 17) == 0)
 		return spec + 16;
 	if (strncmp(spec, "file://", 7) == 0)
-		return spec + 7;
-	return spec;
+		return spec[7] == '/' ? spec + 7 : NULL;
+	return *spec ? spec : NULL;
 }
 
 int
@@ -635,20 +665,20 @@ csv_fetch(struct fetch *f, const char *spec)
 	struct sam_lines lines;
 	size_t i;
 
-	c.path = csv_path(spec);
-	f->file = c.path;
-	if (c.path[0] == '\0' || (strncmp(spec, "file://", 7) == 0 && c.path[0] != '/')) {
-		sam_log(SAM_ERROR, NULL, 0, "csv: expected a path or a file:// URL: %s", spec);
-		return SAM_EXIT_USAGE;
+	if (!(c.path = csv_path(spec))) {
+		sam_log(SAM_ERROR, NULL, 0, "--source: not a path: csv:%s", spec);
+		return f->status = SAM_EXIT_USAGE;
 	}
+	f->file = c.path;
 	if (sam_lines_open(&lines, c.path, sam_line_max()) < 0) {
 		sam_fatal_errno("open %s", c.path);
-		return SAM_EXIT_RUNTIME;
+		return f->status = SAM_EXIT_RUNTIME;
 	}
 	lines.keep_blank = 1;
 	if (!(c.seen = calloc(f->nwant + 1, 1))) {
+		sam_fatal_errno("read %s", c.path);
 		sam_lines_close(&lines);
-		return SAM_EXIT_RUNTIME;
+		return f->status = SAM_EXIT_RUNTIME;
 	}
 	parse_lines(&c, &lines);
 	if (!c.header_done && !c.fatal) {

@@ -44,6 +44,7 @@ struct fetch {
 	size_t nnames, capnames;
 	struct sam_map name_index;
 	int status;		/* exit status so far */
+	unsigned long rejected;	/* rows reported and skipped */
 };
 
 /* bars.c */
@@ -51,7 +52,7 @@ struct bar *fetch_add_bar(struct fetch *);
 int fetch_ticker_index(struct fetch *, const char *name, uint32_t *idx);
 int fetch_wanted(const struct fetch *, const char *name);
 int fetch_in_range(const struct fetch *, int64_t date);
-int fetch_write(struct fetch *);
+int fetch_write(struct fetch *);	/* -1: no memory to sort */
 void fetch_free(struct fetch *);
 /* Checks a bar's numbers; on failure returns the reason (maybe in buf). */
 const char *fetch_check_bar(const struct bar *, char *buf, size_t size);
@@ -61,6 +62,7 @@ int mock_fetch(struct fetch *);
 #define MOCK_ORIGIN_Y 2000	/* the mock market opens on 2000-01-03 */
 
 /* csv.c */
-int csv_fetch(struct fetch *, const char *path);
+int csv_fetch(struct fetch *, const char *spec);
+const char *csv_path(const char *spec);
 
 #endif
