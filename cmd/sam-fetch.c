@@ -133,7 +133,10 @@ resolve_range(struct fetch *f, const struct range_opts *r, int mock)
 {
 	unsigned long days = r->days;
 
+	/* Today, once its session has begun; before the open, yesterday. */
 	f->to = sam_ny_date(f->now);
+	if (f->now < sam_ny_to_utc(f->to, SAM_NYSE_OPEN_MINUTE))
+		f->to--;
 	if (r->to && sam_parse_date(r->to, strlen(r->to), &f->to) < 0)
 		return sam_usage_error(usage, "--to: not a date (YYYY-MM-DD): %s", r->to);
 	if (r->from && days)

@@ -324,8 +324,10 @@ row_table() {
 	done
 }
 
-@test "no bar starts after now" {
+@test "no bar starts after now, and before the open --days counts back from yesterday" {
 	SAM_NOW=2026-11-25T14:29:59Z run --separate-stderr sam-fetch -n 2 AAPL
+	assert_equal "$(field date <<< "$output")" $'2026-11-23\n2026-11-24'
+	SAM_NOW=2026-11-25T14:29:59Z run --separate-stderr sam-fetch --from 2026-11-24 AAPL
 	assert_equal "$(field date <<< "$output")" 2026-11-24
 	SAM_NOW=2026-11-25T14:30:00Z run --separate-stderr sam-fetch -n 2 AAPL
 	assert_equal "$(field date <<< "$output")" $'2026-11-24\n2026-11-25'
@@ -728,4 +730,18 @@ sam-fetch: t.csv:5: invalid ticker "ABCDEFGHIJKLMNOPQRSTU"'
 	assert_equal "$status" 1
 	assert_equal "$stderr" "sam-fetch: all_stocks_5yr.csv:165859: empty open cell"
 	assert_equal "$(wc -l <<< "$output")" 250
+}
+
+@test "a CSV with separate Date and Time columns gives intraday bars in New York time" {
+	printf '%s\r\n' 'Date,Time,Open,High,Low,Close,Volume' \
+		'2024-01-02,09:30,10,11,9,10.5,100' \
+		'2024-01-02,10:30:00,10.5,11,10,10.7,200' \
+		'2024-07-02,09:30,10,11,9,10.5,300' > dt.csv
+	run --separate-stderr sam-fetch -s csv:dt.csv -i 1h X
+	assert_success
+	assert_equal "$(jq -c '[.ts, .date, .volume]' <<< "$output")" \
+		'["2024-01-02T14:30:00Z","2024-01-02",100]
+["2024-01-02T15:30:00Z","2024-01-02",200]
+["2024-07-02T13:30:00Z","2024-07-02",300]'
+	assert_equal "$stderr" ""
 }

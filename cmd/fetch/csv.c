@@ -148,7 +148,7 @@ header_cell(struct csvin *c, int i, const char *raw)
 			c->date_col = i;
 		return 0;
 	}
-	if (strcmp(name, "time") == 0) {	/* a date only when nothing else is */
+	if (strcmp(name, "time") == 0) {	/* beside a date, or the dates */
 		if (c->time_col < 0)
 			c->time_col = i;
 		return 0;
@@ -197,8 +197,10 @@ header_check(struct csvin *c)
 	size_t i;
 	int k, prefixed = c->ngroups && c->groups[0].ticker[0];
 
-	if (c->date_col < 0)
+	if (c->date_col < 0) {		/* "time" alone holds dates */
 		c->date_col = c->time_col;
+		c->time_col = -1;
+	}
 	if (c->date_col < 0)
 		return row_error(c, "no date or timestamp column in the header");
 	if (c->ngroups == 0)
@@ -502,9 +504,22 @@ group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
 	return 0;
 }
 
+/* The date cell, and the time cell after it when they are separate. */
+static const char *
+when(struct csvin *c, char *buf, size_t size)
+{
+	const char *date = trim(c->cells.p + c->off[c->date_col]);
+
+	if (c->time_col < 0 || strpbrk(date, "T :"))	/* has its time */
+		return date;
+	snprintf(buf, size, "%s %s", date, trim(c->cells.p + c->off[c->time_col]));
+	return buf;
+}
+
 static void
 row(struct csvin *c)
 {
+	char when_buf[128];
 	size_t need = 0, i;
 	int64_t date = 0, ts = 0;
 	int k;
@@ -523,11 +538,13 @@ row(struct csvin *c)
 		need = (size_t)c->date_col + 1;
 	if (c->ticker_col >= 0 && (size_t)c->ticker_col >= need)
 		need = (size_t)c->ticker_col + 1;
+	if (c->time_col >= 0 && (size_t)c->time_col >= need)
+		need = (size_t)c->time_col + 1;
 	if (c->ncells < need) {
 		row_error(c, "%zu cells, the header needs %zu", c->ncells, need);
 		return;
 	}
-	if (parse_when(c, trim(c->cells.p + c->off[c->date_col]), &date, &ts) < 0)
+	if (parse_when(c, when(c, when_buf, sizeof when_buf), &date, &ts) < 0)
 		return;
 	for (i = 0; i < c->ngroups && !c->fatal; i++)
 		group_row(c, &c->groups[i], date, ts);
