@@ -80,7 +80,7 @@ clang:
 
 lint:
 	@mandoc -T lint -W warning $(MAN1) $(MAN7)
-	@shellcheck -S warning test/run share/*.sh .ci/run test/*.bash
+	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash
 
 # ---- the main job, on the mock source ----
 
@@ -91,6 +91,7 @@ demo:
 
 bench: all
 	bench/zscore.sh
+	bench/json-libs.sh
 
 # ---- install ----
 
