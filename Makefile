@@ -7,7 +7,7 @@ MAN7 = man/sam.7
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o
-FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o
+FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o
 
 # O is the build directory: objects and binaries (the sanitizer and
 # clang builds use their own).

@@ -61,6 +61,13 @@ const char *fetch_check_bar(const struct bar *, char *buf, size_t size);
 int mock_fetch(struct fetch *);
 #define MOCK_ORIGIN_Y 2000	/* the mock market opens on 2000-01-03 */
 
+/* cells.c: 0, or why the cell cannot be used */
+enum { CELL_BAD = 1, CELL_NO_TIME = 2 };
+int cell_day(const char *s, int64_t *days);	/* length, 0 if none */
+int cell_time(const char *s, int *secs, long *zone, int *has_zone);
+int cell_when(const char *raw, int minutes, int64_t *date, int64_t *ts);
+int cell_number(const char *s, size_t len, double *out);
+
 /* csv.c */
 int csv_fetch(struct fetch *, const char *spec);
 const char *csv_path(const char *spec);
