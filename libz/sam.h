@@ -246,6 +246,7 @@ void sam_civil_from_days(int64_t days, int *y, int *m, int *d);
 int sam_weekday(int64_t days);		/* 0 = Sunday */
 int64_t sam_nth_weekday(int y, int m, int wd, int n);	/* n 0: the last */
 int sam_make_date(int y, int m, int d, int64_t *days);	/* -1: no such date */
+int sam_parse_digits(const char *s, int n, int *out);	/* exactly n digits */
 int sam_parse_date(const char *s, size_t len, int64_t *days);	/* YYYY-MM-DD */
 /* YYYY-MM-DDTHH:MM:SS[.f]Z -> seconds; nanoseconds in *ns (may be NULL). */
 int sam_parse_ts(const char *s, size_t len, int64_t *secs, long *ns);

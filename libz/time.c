@@ -59,8 +59,8 @@ days_in_month(int y, int m)
 	return m == 2 ? 28 + leap : len[m - 1];
 }
 
-static int
-digits(const char *s, int n, int *out)
+int
+sam_parse_digits(const char *s, int n, int *out)
 {
 	int v = 0, i;
 
@@ -88,8 +88,8 @@ sam_parse_date(const char *s, size_t len, int64_t *days)
 {
 	int y, m, d;
 
-	if (len != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) ||
-	    digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+	if (len != 10 || s[4] != '-' || s[7] != '-' || sam_parse_digits(s, 4, &y) ||
+	    sam_parse_digits(s + 5, 2, &m) || sam_parse_digits(s + 8, 2, &d))
 		return -1;
 	return sam_make_date(y, m, d, days);
 }
@@ -103,8 +103,8 @@ sam_parse_ts(const char *s, size_t len, int64_t *secs, long *ns)
 	size_t i = 19;
 
 	if (len < 20 || sam_parse_date(s, 10, &days) < 0 || s[10] != 'T' ||
-	    s[13] != ':' || s[16] != ':' || digits(s + 11, 2, &hh) ||
-	    digits(s + 14, 2, &mm) || digits(s + 17, 2, &ss) ||
+	    s[13] != ':' || s[16] != ':' || sam_parse_digits(s + 11, 2, &hh) ||
+	    sam_parse_digits(s + 14, 2, &mm) || sam_parse_digits(s + 17, 2, &ss) ||
 	    hh > 23 || mm > 59 || ss > 59)
 		return -1;
 	if (s[i] == '.') {

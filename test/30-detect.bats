@@ -484,21 +484,7 @@ sam-detect: 1 of 6 input lines rejected'
 # The table: options | message.  Each exits 2, writes nothing on standard
 # output, and the message and the usage on standard error.
 @test "each bad option value is a usage error with its own message" {
-	local row opts message env failed=0
-	while IFS= read -r row; do
-		opts=${row%% | *}; message=${row#* | }
-		env=()
-		while [[ $opts == SAM_* ]]; do
-			env+=("${opts%% *}")
-			[[ $opts == *' '* ]] && opts=${opts#* } || opts=
-		done
-		# shellcheck disable=SC2086
-		run --separate-stderr env "${env[@]}" sam-detect "$DF/scored.ndjson" $opts
-		if [ "$status" -ne 2 ] || [ -n "$output" ] || [ "$stderr" != "$message"$'\n'"$USAGE" ]; then
-			printf 'options: %s\nstatus: %s\nstderr: %s\n\n' "$row" "$status" "$stderr"
-			failed=1
-		fi
-	done <<-'EOF'
+	usage_table sam-detect "$DF/scored.ndjson" <<-'EOF'
 		-t 0 | sam-detect: -t: not a positive number: 0
 		-t -1 | sam-detect: -t: not a positive number: -1
 		-t abc | sam-detect: -t: not a positive number: abc
@@ -539,7 +525,6 @@ sam-detect: 1 of 6 input lines rejected'
 		--all=yes | sam-detect: option '--all' doesn't allow an argument
 		-t | sam-detect: option requires an argument -- 't'
 	EOF
-	[ "$failed" -eq 0 ]
 }
 
 @test "empty -t, -m and -b values are usage errors" {

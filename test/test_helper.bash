@@ -1,6 +1,7 @@
 # Loaded by every test file: bats-support and bats-assert, the binaries
 # under test first on PATH, a clean environment, a fresh directory.
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # status, output and stderr are set by bats' run
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
@@ -36,4 +37,28 @@ need_shared_data() {
 # Writes stdin to a file; for fixtures written inline in a test.
 fixture() {
 	cat > "$1"
+}
+
+# usage_table TOOL ARG... < TABLE: each row "options | message" runs
+# TOOL ARG... options (leading SAM_X=v words go to the environment) and
+# must exit 2 with no output and the message and $USAGE on stderr.
+usage_table() {
+	local tool=$1 row opts message env failed=0
+	shift
+	while IFS= read -r row; do
+		opts=${row%% | *}
+		message=${row#* | }
+		env=()
+		while [[ $opts == SAM_* ]]; do
+			env+=("${opts%% *}")
+			[[ $opts == *' '* ]] && opts=${opts#* } || opts=
+		done
+		# shellcheck disable=SC2086 # options split on blanks
+		run --separate-stderr env "${env[@]}" "$tool" "$@" $opts
+		if [ "$status" -ne 2 ] || [ -n "$output" ] || [ "$stderr" != "$message"$'\n'"$USAGE" ]; then
+			printf 'options: %s\nstatus: %s\nstderr: %s\n\n' "$row" "$status" "$stderr"
+			failed=1
+		fi
+	done
+	[ "$failed" -eq 0 ]
 }

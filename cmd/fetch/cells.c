@@ -7,20 +7,6 @@
 
 #include "fetch.h"
 
-static int
-digits(const char *s, int n, int *out)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* Leading digits (1 to max of them); returns how many, 0 if none. */
 static int
 number_prefix(const char *s, int max, int *out)
@@ -29,7 +15,7 @@ number_prefix(const char *s, int max, int *out)
 
 	while (n < max && s[n] >= '0' && s[n] <= '9')
 		n++;
-	if (n == 0 || digits(s, n, out) < 0)
+	if (n == 0 || sam_parse_digits(s, n, out) < 0)
 		return 0;
 	return n;
 }
@@ -72,11 +58,12 @@ cell_time(const char *s, int *secs, long *zone, int *has_zone)
 	if (s[0] != 'T' && s[0] != ' ')
 		return 0;
 	n = 1;
-	if (digits(s + n, 2, &hh) < 0 || s[n + 2] != ':' || digits(s + n + 3, 2, &mm) < 0)
+	if (sam_parse_digits(s + n, 2, &hh) < 0 || s[n + 2] != ':' ||
+	    sam_parse_digits(s + n + 3, 2, &mm) < 0)
 		return -1;
 	n += 5;
 	if (s[n] == ':') {
-		if (digits(s + n + 1, 2, &ss) < 0)
+		if (sam_parse_digits(s + n + 1, 2, &ss) < 0)
 			return -1;
 		n += 3;
 		if (s[n] == '.')
@@ -91,9 +78,9 @@ cell_time(const char *s, int *secs, long *zone, int *has_zone)
 		*zone = 0;
 		*has_zone = 1;
 		n++;
-	} else if ((s[n] == '+' || s[n] == '-') && digits(s + n + 1, 2, &zh) == 0) {
+	} else if ((s[n] == '+' || s[n] == '-') && sam_parse_digits(s + n + 1, 2, &zh) == 0) {
 		int k = s[n + 3] == ':' ? 4 : 3;
-		if (digits(s + n + k, 2, &zm) < 0)
+		if (sam_parse_digits(s + n + k, 2, &zm) < 0)
 			return -1;
 		*zone = (s[n] == '-' ? -1 : 1) * (zh * 3600L + zm * 60L);
 		*has_zone = 1;
