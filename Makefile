@@ -86,7 +86,7 @@ lint:
 
 demo:
 	@share/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) -s --no-print-directory all
 	@share/demo.sh
 
 bench: all
