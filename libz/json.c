@@ -597,6 +597,10 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	size_t i, j, need = 3;
 	int first = 1;
 
+	if (e && e->vals.err) {		/* an edit lost its value: say so */
+		out->err = 1;
+		return;
+	}
 	for (i = 0; i < r->n; i++)
 		need += r->f[i].rawklen + r->f[i].vlen + 4;
 	for (j = 0; e && j < e->n; j++)
