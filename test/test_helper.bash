@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # status, output and stderr are set by bats' run
 
+bats_require_minimum_version 1.5.0	# run --separate-stderr
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
@@ -61,4 +62,52 @@ usage_table() {
 		fi
 	done
 	[ "$failed" -eq 0 ]
+}
+
+# padded_record DAY BYTES FIELDS: a record of AAA on day DAY of January
+# 2024 with FIELDS, padded by a "pad" string to BYTES bytes (no newline
+# counted), then a newline.
+padded_record() {
+	local head tail='"}'
+	head=$(printf '{"ticker":"AAA","interval":"1d","ts":"2024-01-%02dT14:30:00Z",%s,"pad":"' "$1" "$3")
+	printf '%s' "$head"
+	head -c $(($2 - ${#head} - ${#tail})) /dev/zero | tr '\0' x
+	printf '%s\n' "$tail"
+}
+
+# The line limit every NDJSON reader shares: lines over SAM_MAX_LINE (or
+# the default 1 MiB) are reported and skipped, and the next line is read.
+# TOOL reads records made by padded_record with FIELDS.
+check_line_limits() {
+	local tool=$1 fields=$2
+	{ padded_record 2 100 "$fields"; padded_record 3 101 "$fields"
+	  padded_record 4 70000 "$fields"; padded_record 5 99 "$fields"; } > in
+	SAM_MAX_LINE=100 run --separate-stderr "$tool" in
+	assert_failure 1
+	assert_equal "$stderr" "$tool: in:2: line too long (more than 100 bytes)
+$tool: in:3: line too long (more than 100 bytes)
+$tool: 2 of 4 input lines rejected"
+	assert_equal "$(jq -r .ts <<<"$output")" $'2024-01-02T14:30:00Z\n2024-01-05T14:30:00Z'
+
+	{ padded_record 2 1048576 "$fields"; padded_record 3 1048577 "$fields"
+	  padded_record 4 200 "$fields"; } > in
+	run --separate-stderr "$tool" in
+	assert_failure 1
+	assert_equal "$stderr" "$tool: in:2: line too long (more than 1048576 bytes)
+$tool: 1 of 3 input lines rejected"
+	assert_equal "$(jq -r .ts <<<"$output")" $'2024-01-02T14:30:00Z\n2024-01-04T14:30:00Z'
+}
+
+# A 1,000,000-byte record passes TOOL unchanged but for ADDED, the
+# members TOOL appends before the closing brace.
+check_huge_record() {
+	local tool=$1 fields=$2 added=$3
+	padded_record 2 1000100 "$fields" > in
+	run --separate-stderr "$tool" in
+	assert_success
+	assert_equal "$stderr" ""
+	head -c -2 in > want
+	printf '%s\n' "$output" | head -c "$(wc -c < want)" > got
+	cmp want got
+	assert_equal "$(printf '%s\n' "$output" | tail -c +$(($(wc -c < want) + 1)))" "$added}"
 }
