@@ -156,18 +156,21 @@ severity(const struct opts *o, double score)
 	return severities[i];
 }
 
-/* Collects the selected z fields; -1 after rejecting the record. */
+/* Collects the selected z fields, largest |z| first (input order on
+ * ties), nulls dropped; -1 after rejecting the record. */
 static int
 collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
-    struct hit *hits, int *nhits, int *nz)
+    struct hit *hits, int *nhits)
 {
-	size_t i, k;
-	int j;
+	struct hit seen[METRICS_MAX];	/* every selected z field, nulls too */
+	unsigned named = 0;		/* bit j: o->metrics[j] was found */
+	int nseen = 0, i, j, k;
+	size_t f_i;
 
-	*nhits = *nz = 0;
-	for (i = 0; i < rec->n; i++) {
-		const struct sam_field *f = &rec->f[i];
-		double z;
+	*nhits = 0;
+	for (f_i = 0; f_i < rec->n; f_i++) {
+		const struct sam_field *f = &rec->f[f_i];
+		double z = NAN;
 		if (f->klen < 3 || memcmp(f->key, "z_", 2) != 0)
 			continue;
 		for (j = 0; j < o->nmetrics; j++)
@@ -176,45 +179,38 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 				break;
 		if (o->nmetrics && j == o->nmetrics)
 			continue;
-		for (k = 0; k < i; k++)	/* a z field twice: which one counts? */
-			if (rec->f[k].klen == f->klen &&
-			    memcmp(rec->f[k].key, f->key, f->klen) == 0)
+		if (o->nmetrics)
+			named |= 1u << j;
+		for (k = 0; k < nseen; k++)	/* a z field twice: which one counts? */
+			if (seen[k].len == f->klen - 2 &&
+			    memcmp(seen[k].name, f->key + 2, seen[k].len) == 0)
 				return sam_reject(in, "duplicate field \"%.*s\"",
 				    (int)f->klen, f->key);
-		if (*nz == METRICS_MAX)
+		if (nseen == METRICS_MAX)
 			return sam_reject(in, "more than %d z fields", METRICS_MAX);
-		if (f->type == SAM_JNULL) {
-			hits[(*nz)++].name = NULL;
-			continue;
-		}
-		if (f->type != SAM_JNUMBER)
+		if (f->type != SAM_JNULL && f->type != SAM_JNUMBER)
 			return sam_reject(in, "field \"%.*s\": expected a number "
 			    "or null, got %s", (int)f->klen, f->key,
 			    sam_jtype_name(f->type));
-		if (sam_field_number(f, &z) < 0)
+		if (f->type == SAM_JNUMBER && sam_field_number(f, &z) < 0)
 			return sam_reject(in, "field \"%.*s\": number out of range",
 			    (int)f->klen, f->key);
-		hits[*nz].name = f->key + 2;
-		hits[*nz].len = f->klen - 2;
-		hits[*nz].absz = fabs(z);
-		(*nz)++;
+		seen[nseen].name = f->key + 2;
+		seen[nseen].len = f->klen - 2;
+		seen[nseen++].absz = fabs(z);
 	}
 	for (j = 0; j < o->nmetrics; j++)
-		if (!sam_rec_get(rec, o->metrics[j]))
+		if (!(named & (1u << j)))
 			return sam_reject(in, "missing field \"%s\"", o->metrics[j]);
-	if (*nz == 0)
+	if (nseen == 0)
 		return sam_reject(in, "no z_ fields (is the input from sam-zscore?)");
-	/* the z values that count, largest first (stable: input order on ties) */
-	for (i = 0, j = 0; j < *nz; j++)
-		if (hits[j].name)
-			hits[i++] = hits[j];
-	*nhits = (int)i;
-	for (i = 1; i < (size_t)*nhits; i++) {
-		struct hit h = hits[i];
-		k = i;
-		for (; k > 0 && hits[k - 1].absz < h.absz; k--)
+	for (i = 0; i < nseen; i++) {	/* insertion sort, stable */
+		if (isnan(seen[i].absz))
+			continue;
+		for (k = *nhits; k > 0 && hits[k - 1].absz < seen[i].absz; k--)
 			hits[k] = hits[k - 1];
-		hits[k] = h;
+		hits[k] = seen[i];
+		(*nhits)++;
 	}
 	return 0;
 }
@@ -230,11 +226,11 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct sam_key k;
 	struct sam_buf *b;
 	double threshold = o->threshold, *t;
-	int nhits, nz, nabove = 0, i, dup;
+	int nhits, nabove = 0, i, dup;
 
 	if ((dup = sam_rec_find(rec, keys, 3, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (sam_get_key(in, f, &k) < 0 || collect(in, o, rec, hits, &nhits, &nz) < 0)
+	if (sam_get_key(in, f, &k) < 0 || collect(in, o, rec, hits, &nhits) < 0)
 		return -1;
 	if ((t = sam_map_get(&o->tickers, k.ticker, strlen(k.ticker))))
 		threshold = *t;
@@ -248,9 +244,10 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	    nabove ? 4 : 5);
 	sam_edits_num(&st->edits, "score", nhits ? hits[0].absz : NAN);
 	b = sam_edits_add(&st->edits, "severity");
-	if (nabove)
-		sam_buf_jstr(b, severity(o, hits[0].absz), strlen(severity(o, hits[0].absz)));
-	else
+	if (nabove) {
+		const char *sev = severity(o, hits[0].absz);
+		sam_buf_jstr(b, sev, strlen(sev));
+	} else
 		sam_buf_puts(b, "null");
 	b = sam_edits_add(&st->edits, "metrics");
 	sam_buf_putc(b, '[');

@@ -1,7 +1,6 @@
 /*
  * sam-fetch - OHLCV bars for tickers from a source, as NDJSON.
  */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +20,8 @@ static int
 want(struct fetch *f, const char *s, size_t len)
 {
 	char t[SAM_TICKER_MAX + 1], **w;
-	size_t i;
 
-	if (len == 0 || len > SAM_TICKER_MAX)
-		return -1;
-	for (i = 0; i < len; i++)
-		t[i] = (char)toupper((unsigned char)s[i]);
-	t[len] = '\0';
-	if (!sam_valid_ticker(t, len))
+	if (fetch_ticker_name(s, len, t) < 0)
 		return -1;
 	if (!(w = realloc(f->want, (f->nwant + 1) * sizeof *w)) ||
 	    !(w[f->nwant] = strdup(t))) {

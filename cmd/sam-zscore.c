@@ -21,6 +21,7 @@ struct opts {
 	int ddof, robust;
 	int metrics[M_COUNT];	/* selected metrics, in output order */
 	int nmetrics;
+	unsigned selected;	/* bit m: metric m is among them */
 	/* output field names, per metric: center, scale, z */
 	char names[M_COUNT][3][24];
 };
@@ -53,17 +54,18 @@ parse_metrics(struct opts *o, const char *list)
 	const char *p = list;
 
 	o->nmetrics = 0;
+	o->selected = 0;
 	while (*p) {
-		size_t n = strcspn(p, ","), i, j;
+		size_t n = strcspn(p, ","), i;
 		for (i = 0; i < M_COUNT; i++)
 			if (strlen(metric_names[i]) == n &&
 			    strncmp(p, metric_names[i], n) == 0)
 				break;
 		if (i == M_COUNT)
 			return -1;
-		for (j = 0; j < (size_t)o->nmetrics; j++)
-			if (o->metrics[j] == (int)i)
-				return -1;
+		if (o->selected & (1u << i))
+			return -1;		/* named twice */
+		o->selected |= 1u << i;
 		o->metrics[o->nmetrics++] = (int)i;
 		p += n;
 		if (*p == ',' && *++p == '\0')
@@ -85,17 +87,6 @@ name_fields(struct opts *o)
 		    o->robust ? "mad" : "sd", m);
 		snprintf(o->names[i][2], sizeof o->names[i][2], "z_%s", m);
 	}
-}
-
-static int
-selected(const struct opts *o, int m)
-{
-	int i;
-
-	for (i = 0; i < o->nmetrics; i++)
-		if (o->metrics[i] == m)
-			return 1;
-	return 0;
 }
 
 static void
@@ -177,10 +168,10 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
 	if (sam_get_key(in, f, &k) < 0)
 		return -1;
-	if ((selected(o, M_CLOSE) || selected(o, M_RETURN)) &&
+	if (((o->selected & 1u << M_CLOSE) || (o->selected & 1u << M_RETURN)) &&
 	    sam_get_number(in, f[3], "close", &value[M_CLOSE]) < 0)
 		return -1;
-	if (selected(o, M_VOLUME)) {
+	if ((o->selected & 1u << M_VOLUME)) {
 		if (sam_get_number(in, f[4], "volume", &value[M_VOLUME]) < 0)
 			return -1;
 		if (value[M_VOLUME] < 0)
@@ -201,7 +192,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	memcpy(s->last_ts, k.ts, sizeof k.ts);
 
 	have[M_CLOSE] = have[M_VOLUME] = 1;
-	if (selected(o, M_RETURN) && s->have_prev && s->prev_close != 0) {
+	if ((o->selected & 1u << M_RETURN) && s->have_prev && s->prev_close != 0) {
 		/* (c - p) / p: exact subtraction for nearby prices, one rounding */
 		value[M_RETURN] = (value[M_CLOSE] - s->prev_close) / s->prev_close;
 		have[M_RETURN] = isfinite(value[M_RETURN]);
@@ -210,7 +201,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	s->have_prev = 1;
 
 	sam_edits_reset(&st->edits);
-	if (selected(o, M_RETURN))
+	if ((o->selected & 1u << M_RETURN))
 		sam_edits_num(&st->edits, "return", have[M_RETURN] ?
 		    value[M_RETURN] : NAN);
 	sam_edits_num(&st->edits, "n", (double)(s->bars < o->window ?

@@ -2,6 +2,7 @@
  * bars.c - the bars a source produced: ticker names, checks, and the
  * NDJSON output sorted by ticker, then time.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,10 +59,26 @@ cmp_str(const void *a, const void *b)
 }
 
 int
-fetch_wanted(const struct fetch *f, const char *name)
+fetch_want_index(const struct fetch *f, const char *name)
 {
-	return f->nwant == 0 ||
-	    bsearch(&name, f->want, f->nwant, sizeof *f->want, cmp_str) != NULL;
+	char **w = f->nwant ? bsearch(&name, f->want, f->nwant, sizeof *f->want,
+	    cmp_str) : NULL;
+
+	return w ? (int)(w - f->want) : -1;
+}
+
+/* Tickers as people type them: upper-cased, then held to the contract. */
+int
+fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1])
+{
+	size_t i;
+
+	if (len == 0 || len > SAM_TICKER_MAX)
+		return -1;
+	for (i = 0; i < len; i++)
+		out[i] = (char)toupper((unsigned char)s[i]);
+	out[len] = '\0';
+	return sam_valid_ticker(out, len) ? 0 : -1;
 }
 
 int

@@ -161,10 +161,7 @@ header_cell(struct csvin *c, int i, const char *raw)
 	fi = field_index(name);
 	if (fi < 0 && (dot = strrchr(raw, '.')) && (size_t)(dot - raw) <= SAM_TICKER_MAX &&
 	    (fi = field_index(name + (dot - raw) + 1)) >= 0) {
-		for (k = 0; raw + k < dot; k++)
-			prefix[k] = (char)toupper((unsigned char)raw[k]);
-		prefix[k] = '\0';
-		if (!sam_valid_ticker(prefix, k))
+		if (fetch_ticker_name(raw, (size_t)(dot - raw), prefix) < 0)
 			return 0;
 	}
 	if (fi < 0)
@@ -176,17 +173,6 @@ header_cell(struct csvin *c, int i, const char *raw)
 	g->col[fi] = i;
 	snprintf(g->label[fi], sizeof g->label[fi], "%s", raw);
 	return 0;
-}
-
-static int
-want_index(const struct fetch *f, const char *t)
-{
-	size_t i;
-
-	for (i = 0; i < f->nwant; i++)
-		if (strcmp(f->want[i], t) == 0)
-			return (int)i;
-	return -1;
 }
 
 /* Checks what the header found; errors here make the file unusable. */
@@ -298,7 +284,7 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 {
 	char q[SAM_QUOTE_MAX];
 	const char *raw;
-	size_t i, n;
+	size_t n;
 
 	if (g->ticker[0])
 		return g->ticker;
@@ -309,10 +295,7 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 		row_error(c, "empty ticker cell");
 		return NULL;
 	}
-	for (i = 0; i < n && i < SAM_TICKER_MAX; i++)
-		buf[i] = (char)toupper((unsigned char)raw[i]);
-	buf[i] = '\0';
-	if (n > SAM_TICKER_MAX || !sam_valid_ticker(buf, n)) {
+	if (fetch_ticker_name(raw, n, buf) < 0) {
 		row_error(c, "invalid ticker %s", sam_quote(q, sizeof q, raw, n));
 		return NULL;
 	}
@@ -331,10 +314,11 @@ group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
 
 	if (!ticker)
 		return -1;
-	if (!fetch_wanted(f, ticker))
-		return 0;
-	if ((w = want_index(f, ticker)) >= 0)
+	if (f->nwant) {		/* named tickers select */
+		if ((w = fetch_want_index(f, ticker)) < 0)
+			return 0;
 		c->seen[w] = 1;
+	}
 	if (!fetch_in_range(f, date))
 		return 0;
 	for (k = 0; k < C_N; k++)

@@ -50,7 +50,10 @@ struct fetch {
 /* bars.c */
 struct bar *fetch_add_bar(struct fetch *);
 int fetch_ticker_index(struct fetch *, const char *name, uint32_t *idx);
-int fetch_wanted(const struct fetch *, const char *name);
+/* The index of a ticker in the sorted request, -1 if not named. */
+int fetch_want_index(const struct fetch *, const char *name);
+/* Upper-cases and validates a ticker; 0, or -1 if it is not one. */
+int fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1]);
 int fetch_in_range(const struct fetch *, int64_t date);
 int fetch_write(struct fetch *);	/* -1: no memory to sort */
 void fetch_free(struct fetch *);
