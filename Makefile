@@ -57,20 +57,21 @@ $(O)/test/unit: $(O)/test/unit.o $(O)/libz/libsam.a
 
 # ---- tests ----
 
+# The suite again, built with AddressSanitizer and UBSan.
+ASAN = $(MAKE) --no-print-directory O=build/asan \
+	CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%)
+
 check: all $(O)/test/unit lint
 	@rm -f test/.results
 	@test/run . plain
-	@$(MAKE) --no-print-directory O=build/asan \
-		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%) >/dev/null
+	@$(ASAN) >/dev/null
 	@test/run build/asan asan
 	@$(MAKE) --no-print-directory clang >/dev/null
 	@test/run --total
 
 check-asan:
-	@$(MAKE) --no-print-directory O=build/asan \
-		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%)
+	@$(ASAN)
 	@rm -f test/.results
 	@test/run build/asan asan
 

@@ -205,18 +205,28 @@ static struct sam_rec rec;
 static struct sam_edits edits;
 static struct sam_buf wbuf;
 
+/* Scans a record and reads its close and volume. */
 static int
-libz_parse(const struct line *l)
+libz_read(const struct line *l, double *c, double *v)
 {
 	static const char *const keys[] = { "close", "volume" };
 	const struct sam_field *f[2];
 	const char *err;
 	size_t at;
-	double c, v;
 
 	if (sam_rec_parse(&rec, l->p, l->len, &err, &at) < 0 ||
 	    sam_rec_find(&rec, keys, 2, f) >= 0 || !f[0] || !f[1] ||
-	    sam_field_number(f[0], &c) < 0 || sam_field_number(f[1], &v) < 0)
+	    sam_field_number(f[0], c) < 0 || sam_field_number(f[1], v) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+libz_parse(const struct line *l)
+{
+	double c, v;
+
+	if (libz_read(l, &c, &v) < 0)
 		return -1;
 	sink += c + v;
 	return 0;
@@ -225,15 +235,9 @@ libz_parse(const struct line *l)
 static int
 libz_write(const struct line *l, char **out)
 {
-	static const char *const keys[] = { "close", "volume" };
-	const struct sam_field *f[2];
-	const char *err;
-	size_t at;
 	double c, v;
 
-	if (sam_rec_parse(&rec, l->p, l->len, &err, &at) < 0 ||
-	    sam_rec_find(&rec, keys, 2, f) >= 0 || !f[0] || !f[1] ||
-	    sam_field_number(f[0], &c) < 0 || sam_field_number(f[1], &v) < 0)
+	if (libz_read(l, &c, &v) < 0)
 		return -1;
 	sam_edits_reset(&edits);
 	sink += v;

@@ -23,7 +23,7 @@ sam_line_max(void)
 	const char *env = getenv("SAM_MAX_LINE");
 	unsigned long v;
 
-	if (env && sam_parse_ulong(env, 1, 1UL << 30, &v) == 0)
+	if (env && sam_parse_ulong(env, 1, SAM_LINE_MAX_LIMIT, &v) == 0)
 		return v;
 	return SAM_LINE_MAX_DEFAULT;
 }

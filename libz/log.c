@@ -186,9 +186,9 @@ sam_check_env(const char *usage)
 		return sam_usage_error(usage, "SAM_LOG_FORMAT: must be text or json: %s",
 		    bad_env_format);
 	if ((env = getenv("SAM_MAX_LINE")) && *env &&
-	    sam_parse_ulong(env, 1, 1UL << 30, &v) < 0)
+	    sam_parse_ulong(env, 1, SAM_LINE_MAX_LIMIT, &v) < 0)
 		return sam_usage_error(usage, "SAM_MAX_LINE: not a number of bytes "
-		    "from 1 to 1073741824: %s", env);
+		    "from 1 to %lu: %s", SAM_LINE_MAX_LIMIT, env);
 	if ((env = getenv("SAM_NOW")) && *env &&
 	    sam_parse_ts(env, strlen(env), &t, NULL) < 0)
 		return sam_usage_error(usage, "SAM_NOW: not an RFC 3339 UTC time: %s", env);

@@ -87,6 +87,7 @@ int sam_out_finish(int status);
 /* ---- line.c: NDJSON line reading ---- */
 
 #define SAM_LINE_MAX_DEFAULT (1024 * 1024)
+#define SAM_LINE_MAX_LIMIT (1UL << 30)	/* the most SAM_MAX_LINE may say */
 
 enum sam_line_status {
 	SAM_LINE_OK = 1,

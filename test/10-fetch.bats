@@ -71,16 +71,7 @@ row_table() {
 # ---- options and tickers ----
 
 @test "--help prints the usage and --version the version, on standard output" {
-	run --separate-stderr sam-fetch --help
-	assert_success
-	assert_output "$USAGE"
-	assert_equal "$stderr" ""
-	run --separate-stderr sam-fetch -h
-	assert_success
-	assert_output "$USAGE"
-	run --separate-stderr sam-fetch --version
-	assert_success
-	assert_output --regexp '^sam-fetch [0-9]+\.[0-9]+\.[0-9]+$'
+	check_help_and_version sam-fetch
 }
 
 @test "tickers are upper-cased, deduplicated and written in sorted order" {

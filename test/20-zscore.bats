@@ -452,15 +452,7 @@ BAR='"close":10,"volume":1000'
 }
 
 @test "empty input gives no output and exit status 0" {
-	: > empty
-	run --separate-stderr sam-zscore empty
-	assert_success
-	assert_output ""
-	assert_equal "$stderr" ""
-	run --separate-stderr sam-zscore < /dev/null
-	assert_success
-	assert_output ""
-	assert_equal "$stderr" ""
+	check_empty_input sam-zscore
 }
 
 @test "blank lines and CR LF line ends are accepted, and line numbers still count them" {
@@ -559,21 +551,8 @@ sam-zscore: 1 of 4 input lines rejected'
 
 # ---- options ----
 
-@test "-h and --help print the usage on standard output" {
-	run --separate-stderr sam-zscore -h
-	assert_success
-	assert_output "$USAGE"
-	assert_equal "$stderr" ""
-	run --separate-stderr sam-zscore --help
-	assert_success
-	assert_output "$USAGE"
-}
-
-@test "--version prints the name and version" {
-	run --separate-stderr sam-zscore --version
-	assert_success
-	assert_output --regexp '^sam-zscore [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_equal "$stderr" ""
+@test "-h and --help print the usage and --version the version, on standard output" {
+	check_help_and_version sam-zscore
 }
 
 # The table: options | message.  Each exits 2, writes nothing on standard
@@ -668,14 +647,10 @@ sam-zscore: 1 of 4 input lines rejected'
 }
 
 @test "standard output on /dev/full gives exit status 3" {
-	run --separate-stderr bash -c 'sam-zscore "$1" > /dev/full' _ "$ZF/bars.ndjson"
-	assert_failure 3
-	assert_equal "$stderr" 'sam-zscore: fatal: unable to write standard output: No space left on device'
+	check_full_stdout sam-zscore "$ZF/bars.ndjson"
 }
 
 @test "standard output on /dev/full stops a long run with exit status 3" {
 	awk "$minute_bars_awk"' BEGIN { for (i = 0; i < 20000; i++) bar("AAA", i, 100 + i % 7, 1000) }' > bars
-	run --separate-stderr bash -c 'sam-zscore bars > /dev/full'
-	assert_failure 3
-	assert_equal "$stderr" 'sam-zscore: fatal: unable to write standard output: No space left on device'
+	check_full_stdout sam-zscore bars
 }

@@ -334,15 +334,7 @@ BAR='"z_close":9'
 }
 
 @test "empty input gives no output and exit status 0" {
-	: > empty
-	run --separate-stderr sam-detect empty
-	assert_success
-	assert_output ""
-	assert_equal "$stderr" ""
-	run --separate-stderr sam-detect --all < /dev/null
-	assert_success
-	assert_output ""
-	assert_equal "$stderr" ""
+	check_empty_input sam-detect --all
 }
 
 @test "blank lines and CR LF line ends are accepted, and line numbers still count them" {
@@ -432,21 +424,8 @@ sam-detect: 1 of 6 input lines rejected'
 
 # ---- options ----
 
-@test "-h and --help print the usage on standard output" {
-	run --separate-stderr sam-detect -h
-	assert_success
-	assert_output "$USAGE"
-	assert_equal "$stderr" ""
-	run --separate-stderr sam-detect --help
-	assert_success
-	assert_output "$USAGE"
-}
-
-@test "--version prints the name and version" {
-	run --separate-stderr sam-detect --version
-	assert_success
-	assert_output --regexp '^sam-detect [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_equal "$stderr" ""
+@test "-h and --help print the usage and --version the version, on standard output" {
+	check_help_and_version sam-detect
 }
 
 # The table: options | message.  Each exits 2, writes nothing on standard
@@ -572,15 +551,11 @@ sam-detect: 1 of 6 input lines rejected'
 }
 
 @test "standard output on /dev/full gives exit status 3" {
-	run --separate-stderr bash -c 'sam-detect "$1" > /dev/full' _ "$DF/scored.ndjson"
-	assert_failure 3
-	assert_equal "$stderr" 'sam-detect: fatal: unable to write standard output: No space left on device'
+	check_full_stdout sam-detect "$DF/scored.ndjson"
 }
 
 @test "standard output on /dev/full stops a long run with exit status 3" {
 	for i in $(seq 10 59); do printf '{"ticker":"AAA","interval":"1m","ts":"2024-01-02T14:%02d:00Z","z_close":9}\n' "$i"; done > fifty
 	for i in $(seq 1 400); do cat fifty; done > bars
-	run --separate-stderr bash -c 'sam-detect bars > /dev/full'
-	assert_failure 3
-	assert_equal "$stderr" 'sam-detect: fatal: unable to write standard output: No space left on device'
+	check_full_stdout sam-detect bars
 }

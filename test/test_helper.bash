@@ -111,3 +111,40 @@ check_huge_record() {
 	cmp want got
 	assert_equal "$(printf '%s\n' "$output" | tail -c +$(($(wc -c < want) + 1)))" "$added}"
 }
+
+# -h and --help print $USAGE on stdout, --version "TOOL X.Y.Z"; exit 0.
+check_help_and_version() {
+	local tool=$1 opt
+	for opt in -h --help; do
+		run --separate-stderr "$tool" "$opt"
+		assert_success
+		assert_output "$USAGE"
+		assert_equal "$stderr" ""
+	done
+	run --separate-stderr "$tool" --version
+	assert_success
+	assert_output --regexp "^$tool [0-9]+\\.[0-9]+\\.[0-9]+\$"
+	assert_equal "$stderr" ""
+}
+
+# Empty input, as a file and on stdin: no output, no message, exit 0.
+check_empty_input() {
+	local tool=$1
+	shift
+	: > empty
+	run --separate-stderr "$tool" "$@" empty
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	run --separate-stderr "$tool" "$@" < /dev/null
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+}
+
+# TOOL INPUT with standard output on /dev/full: one message, exit 3.
+check_full_stdout() {
+	run --separate-stderr bash -c '"$1" "$2" > /dev/full' _ "$1" "$2"
+	assert_failure 3
+	assert_equal "$stderr" "$1: fatal: unable to write standard output: No space left on device"
+}
