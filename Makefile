@@ -7,7 +7,8 @@ MAN7 = man/sam.7
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o
-FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o
+FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
+        cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 
 # O is the build directory: objects and binaries (the sanitizer and
 # clang builds use their own).
@@ -28,6 +29,10 @@ LDFLAGS ?= -Wl,-z,relro,-z,now
 PKG_CONFIG ?= pkg-config
 GSL_CFLAGS != $(PKG_CONFIG) --cflags gsl 2>/dev/null || true
 GSL_LIBS != $(PKG_CONFIG) --libs gsl 2>/dev/null || echo -lgsl -lgslcblas
+CURL_CFLAGS != $(PKG_CONFIG) --cflags libcurl 2>/dev/null || true
+CURL_LIBS != $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl
+CJSON_CFLAGS != $(PKG_CONFIG) --cflags libcjson 2>/dev/null || true
+CJSON_LIBS != $(PKG_CONFIG) --libs libcjson 2>/dev/null || echo -lcjson
 # Debian's libcsv ships no pkg-config file.
 CSV_LIBS ?= -lcsv
 
@@ -40,14 +45,15 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS)
+$(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
 
 $(O)/libz/libsam.a: $(LIBZ_O)
 	rm -f $@
 	$(AR) rcs $@ $(LIBZ_O)
 
 $(O)/sam-fetch: $(FETCH:%=$(O)/%) $(O)/libz/libsam.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FETCH:%=$(O)/%) $(O)/libz/libsam.a $(GSL_LIBS) $(CSV_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FETCH:%=$(O)/%) $(O)/libz/libsam.a $(GSL_LIBS) $(CSV_LIBS) \
+		$(CURL_LIBS) $(CJSON_LIBS) -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a

@@ -8,12 +8,15 @@
 
 #include "fetch/fetch.h"
 
-#define DEFAULT_MOCK_DAYS 60
+#define DEFAULT_DAYS 60		/* daily bars, when no range is given */
+#define DEFAULT_INTRADAY_DAYS 5
 
 static const char usage[] =
     "usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]\n"
-    "                 [-f file] [--seed n] [--mark-injected] [--strict]\n"
-    "                 [--log-format text|json] [ticker ...]\n";
+    "                 [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]\n"
+    "                 [--retries n] [--retry-wait seconds] [--base-url url]\n"
+    "                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]\n"
+    "                 [--strict] [--log-format text|json] [ticker ...]\n";
 
 /* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
 static int
@@ -120,9 +123,16 @@ struct range_opts {
 	unsigned long days;
 };
 
-/* --days N: N trading days ending at the last one on or before --to. */
+/* The options of the network sources, checked once the source is known. */
+struct net_opts {
+	const char *base, *key_file, *rate;
+	int jobs_given;
+};
+
+/* --days N: N trading days ending at the last one on or before --to.
+ * Without a range, a source that has one takes default_days. */
 static int
-resolve_range(struct fetch *f, const struct range_opts *r, int mock)
+resolve_range(struct fetch *f, const struct range_opts *r, unsigned long default_days)
 {
 	unsigned long days = r->days;
 
@@ -142,8 +152,8 @@ resolve_range(struct fetch *f, const struct range_opts *r, int mock)
 		f->ranged = 1;
 		return 0;
 	}
-	if (!days && mock)
-		days = DEFAULT_MOCK_DAYS;
+	if (!days)
+		days = default_days;
 	if (days) {
 		f->to = sam_nyse_prev(f->to);
 		for (f->from = f->to; --days > 0; )
@@ -163,6 +173,14 @@ static const struct option longopts[] = {
 	{ "from", required_argument, NULL, 'F' },
 	{ "to", required_argument, NULL, 'T' },
 	{ "file", required_argument, NULL, 'f' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "rate", required_argument, NULL, 'R' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "retries", required_argument, NULL, 'r' },
+	{ "retry-wait", required_argument, NULL, 'w' },
+	{ "base-url", required_argument, NULL, 'B' },
+	{ "allow-http", no_argument, NULL, 'H' },
+	{ "key-file", required_argument, NULL, 'K' },
 	{ "seed", required_argument, NULL, 'e' },
 	{ "mark-injected", no_argument, NULL, 'M' },
 	{ "strict", no_argument, NULL, 'S' },
@@ -172,14 +190,58 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Seconds, with a fraction, as milliseconds in [1, 3600 s]. */
+static int
+parse_seconds(const char *s, long *ms)
+{
+	double v;
+
+	if (sam_parse_number(s, strlen(s), 0, &v) < 0 || !(v >= 0.001 && v <= 3600))
+		return -1;
+	*ms = (long)(v * 1000 + 0.5);
+	return 0;
+}
+
+/* N/s, N/m or N/min, N/h, N/d: N requests in any window that long;
+ * "none" for no limit. */
+static int
+parse_rate(const char *s, struct net *net)
+{
+	static const struct { const char *unit; long ms; } units[] = {
+		{ "s", 1000 }, { "m", 60000 }, { "min", 60000 },
+		{ "h", 3600000 }, { "d", 86400000 },
+	};
+	const char *slash = strchr(s, '/');
+	char num[16];
+	size_t i;
+
+	if (strcmp(s, "none") == 0) {
+		net->rate_n = 0;
+		net->rate_ms = 0;
+		return 0;
+	}
+	if (!slash || (size_t)(slash - s) >= sizeof num)
+		return -1;
+	memcpy(num, s, (size_t)(slash - s));
+	num[slash - s] = '\0';
+	if (sam_parse_ulong(num, 1, 100000, &net->rate_n) < 0)
+		return -1;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(slash + 1, units[i].unit) == 0) {
+			net->rate_ms = units[i].ms;
+			return 0;
+		}
+	return -1;
+}
+
 static int
 options(int argc, char **argv, struct fetch *f, struct range_opts *r,
-    const char **source)
+    struct net_opts *n, const char **source)
 {
 	int c, status;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:i:n:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:i:n:f:j:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': *source = optarg; break;
 		case 'i': f->interval = optarg; break;
@@ -193,6 +255,26 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			if ((status = want_file(f, optarg)) != 0)
 				return status;
 			break;
+		case 'j':
+			if (sam_parse_ulong(optarg, 1, 64, &f->net.jobs) < 0)
+				return sam_usage_error(usage, "--jobs: not a number from 1 to 64: %s", optarg);
+			break;
+		case 'R': n->rate = optarg; break;
+		case 't':
+			if (parse_seconds(optarg, &f->net.timeout_ms) < 0)
+				return sam_usage_error(usage, "--timeout: not a number of seconds (0.001 to 3600): %s", optarg);
+			break;
+		case 'r':
+			if (sam_parse_ulong(optarg, 0, 10, &f->net.retries) < 0)
+				return sam_usage_error(usage, "--retries: not a number from 0 to 10: %s", optarg);
+			break;
+		case 'w':
+			if (parse_seconds(optarg, &f->net.retry_wait_ms) < 0)
+				return sam_usage_error(usage, "--retry-wait: not a number of seconds (0.001 to 3600): %s", optarg);
+			break;
+		case 'B': n->base = optarg; break;
+		case 'H': f->net.allow_http = 1; break;
+		case 'K': n->key_file = optarg; break;
 		case 'e':
 			if (sam_parse_ulong(optarg, 0, 0xffffffffUL, &f->seed) < 0)
 				return sam_usage_error(usage, "--seed: not a number: %s", optarg);
@@ -211,18 +293,65 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 	return sam_check_env(usage);
 }
 
+enum kind { MOCK, CSV_FILE, NETWORK };
+
+/* The network source's settings, checked now that it is known. */
+static int
+setup_network(struct fetch *f, const struct net_opts *n, const char *url,
+    char *base, size_t size)
+{
+	const struct source *src = f->net.src;
+	const char *why;
+	size_t len;
+
+	if (src->daily_only && f->minutes)
+		return sam_usage_error(usage, "--interval: %s has daily bars only: %s",
+		    src->name, f->interval);
+	if (url && n->base)
+		return sam_usage_error(usage, "--base-url: csv:URL names its URL itself");
+	len = (size_t)snprintf(base, size, "%s", url ? url : n->base ? n->base : src->base);
+	if (len >= size)
+		return sam_usage_error(usage, "--base-url: longer than %zu bytes", size - 1);
+	while (!url && len > 0 && base[len - 1] == '/')
+		base[--len] = '\0';
+	f->net.base = base;
+	if ((why = net_check_url(base, f->net.allow_http))) {
+		char *shown = net_shown_url(base);
+		int status = sam_usage_error(usage, "%s: %s: %s", url ? "--source" :
+		    "--base-url", why, shown ? shown : "");
+		free(shown);
+		return status;
+	}
+	if (parse_rate(n->rate ? n->rate : src->rate, &f->net) < 0)
+		return sam_usage_error(usage, "--rate: N/s, N/m, N/h, N/d or none: %s", n->rate);
+	if (f->net.connect_ms > f->net.timeout_ms)
+		f->net.connect_ms = f->net.timeout_ms;
+	return source_key(f, n->key_file);
+}
+
+static int
+is_http_url(const char *s)
+{
+	return strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct fetch f = { .interval = "1d", .seed = 1 };
+	struct fetch f = { .interval = "1d", .seed = 1, .net = { .jobs = 4,
+	    .timeout_ms = 30000, .connect_ms = 10000, .retries = 2,
+	    .retry_wait_ms = 1000 } };
 	struct range_opts r = { 0 };
-	const char *source = getenv("SAM_SOURCE"), *env;
-	int i, status, mock;
+	struct net_opts n = { 0 };
+	const char *source = getenv("SAM_SOURCE"), *env, *url = NULL;
+	char base[2048];
+	enum kind kind;
+	int i, status;
 
 	sam_log_init(argv[0]);
 	if (!source || !*source)
 		source = "mock";
-	if ((status = options(argc, argv, &f, &r, &source)) != 0)
+	if ((status = options(argc, argv, &f, &r, &n, &source)) != 0)
 		goto out;
 	for (i = optind; i < argc; i++)
 		if ((status = want_list(&f, argv[i], NULL)) != 0)
@@ -236,25 +365,44 @@ main(int argc, char **argv)
 		status = sam_usage_error(usage, "--interval: one of 1d, 1h, 30m, 15m, 5m, 1m: %s", f.interval);
 		goto out;
 	}
-	mock = strcmp(source, "mock") == 0;
-	if (!mock && (strncmp(source, "csv:", 4) != 0 || !csv_path(source + 4))) {
-		status = sam_usage_error(usage, "--source: mock, csv:PATH or csv:file:///PATH: %s", source);
+	if (strcmp(source, "mock") == 0) {
+		kind = MOCK;
+	} else if (strncmp(source, "csv:", 4) == 0 && is_http_url(source + 4)) {
+		kind = NETWORK;
+		url = source + 4;
+		f.net.src = source_find("csv");
+	} else if (strncmp(source, "csv:", 4) == 0 && csv_path(source + 4)) {
+		kind = CSV_FILE;
+	} else if (strcmp(source, "csv") != 0 && (f.net.src = source_find(source))) {
+		kind = NETWORK;
+	} else {
+		status = sam_usage_error(usage, "--source: one of %s: %s", source_names, source);
 		goto out;
 	}
-	if (mock && f.nwant == 0) {
+	if (kind != NETWORK && (n.base || n.key_file)) {
+		status = sam_usage_error(usage, "--%s: only for network sources",
+		    n.base ? "base-url" : "key-file");
+		goto out;
+	}
+	if (f.nwant == 0 && (kind == MOCK || (kind == NETWORK && !url))) {
 		status = sam_usage_error(usage, "no tickers: name them, or use -f or SAM_TICKERS");
 		goto out;
 	}
-	if ((status = resolve_range(&f, &r, mock)) != 0)
+	if (kind == NETWORK && (status = setup_network(&f, &n, url, base, sizeof base)) != 0)
 		goto out;
-	f.source = mock ? "mock" : "csv";
-	if (mock) {
+	if ((status = resolve_range(&f, &r, kind == CSV_FILE || url ? 0 : kind == MOCK ||
+	    f.minutes == 0 ? DEFAULT_DAYS : DEFAULT_INTRADAY_DAYS)) != 0)
+		goto out;
+	f.source = kind == MOCK ? "mock" : kind == CSV_FILE || url ? "csv" : f.net.src->name;
+	if (kind == MOCK) {
 		if (mock_fetch(&f) < 0) {
 			sam_fatal_errno("generate mock bars");
 			f.status = SAM_EXIT_RUNTIME;
 		}
-	} else {
+	} else if (kind == CSV_FILE) {
 		csv_fetch(&f, source + 4);
+	} else {
+		source_fetch(&f, url);
 	}
 	/* Writing finds the duplicate rows, which raise the status too. */
 	if (f.status != SAM_EXIT_USAGE && fetch_write(&f) < 0) {
@@ -263,6 +411,7 @@ main(int argc, char **argv)
 	}
 	status = sam_out_finish(f.status);
 out:
+	source_free(&f);
 	fetch_free(&f);
 	return status;
 }

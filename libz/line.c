@@ -50,11 +50,27 @@ sam_lines_open(struct sam_lines *l, const char *path, size_t max)
 }
 
 void
+sam_lines_open_mem(struct sam_lines *l, const char *name, char *buf,
+    size_t len, size_t max)
+{
+	memset(l, 0, sizeof *l);
+	l->fd = -1;
+	l->name = name;
+	l->max = max;
+	l->buf = buf;
+	l->cap = len + 1;
+	l->end = len;
+	l->eof = 1;		/* all of it is here: fill() is never called */
+	l->borrowed = 1;
+}
+
+void
 sam_lines_close(struct sam_lines *l)
 {
 	if (l->fd > STDIN_FILENO)
 		close(l->fd);
-	free(l->buf);
+	if (!l->borrowed)
+		free(l->buf);
 	l->buf = NULL;
 }
 

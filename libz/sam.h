@@ -105,9 +105,14 @@ struct sam_lines {
 	unsigned long lineno;
 	int eof, discarding;
 	int keep_blank;		/* return blank lines too (CSV) */
+	int borrowed;		/* buf is the caller's */
 };
 
 int sam_lines_open(struct sam_lines *, const char *path, size_t max);
+/* Lines of text in memory: buf[len] must be writable (it may get a
+ * NUL); buf is neither copied nor freed. */
+void sam_lines_open_mem(struct sam_lines *, const char *name, char *buf,
+    size_t len, size_t max);
 /* Next non-blank line, NUL-terminated, CR LF and LF stripped. */
 int sam_lines_next(struct sam_lines *, char **line, size_t *len);
 void sam_lines_close(struct sam_lines *);

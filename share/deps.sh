@@ -8,15 +8,15 @@
 set -eu
 
 # To build: compiler, make, pkg-config and the libraries.
-BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev"
+BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev libcurl4-openssl-dev libcjson-dev"
 # To run: jq turns the tools' NDJSON into reports.
-RUN="jq"
+RUN="jq ca-certificates"
 # To test: bats with its helpers, the man page linter, shellcheck, bc
-# (exact reference values).
-TEST="bats bats-assert bats-support mandoc shellcheck bc"
+# (exact reference values), python3 for the loopback HTTP server.
+TEST="bats bats-assert bats-support mandoc shellcheck bc python3"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses.
-BENCH="python3-pandas time hyperfine libcjson-dev libjansson-dev"
+BENCH="python3-pandas time hyperfine libjansson-dev"
 
 mode=install
 packages="$BUILD $RUN $TEST"

@@ -8,8 +8,10 @@ load test_helper
 FETCH=$FIXTURES/fetch
 
 USAGE='usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]
-                 [-f file] [--seed n] [--mark-injected] [--strict]
-                 [--log-format text|json] [ticker ...]'
+                 [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]
+                 [--retries n] [--retry-wait seconds] [--base-url url]
+                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]
+                 [--strict] [--log-format text|json] [ticker ...]'
 
 HEADER=date,open,high,low,close,volume
 GOOD_ROW=2024-01-02,1,2,0.5,1.5,100
@@ -142,10 +144,10 @@ row_table() {
 		2 | + | SAM_MAX_LINE=0 sam-fetch AAPL | sam-fetch: SAM_MAX_LINE: not a number of bytes from 1 to 1073741824: 0
 		2 | + | SAM_NOW=yesterday sam-fetch AAPL | sam-fetch: SAM_NOW: not an RFC 3339 UTC time: yesterday
 		2 | + | SAM_NOW=2026-11-25T16:00:00-05:00 sam-fetch AAPL | sam-fetch: SAM_NOW: not an RFC 3339 UTC time: 2026-11-25T16:00:00-05:00
-		2 | + | sam-fetch -s yahoo AAPL | sam-fetch: --source: mock, csv:PATH or csv:file:///PATH: yahoo
-		2 | + | SAM_SOURCE=yahoo sam-fetch AAPL | sam-fetch: --source: mock, csv:PATH or csv:file:///PATH: yahoo
-		2 | + | sam-fetch -s csv: AAPL | sam-fetch: --source: mock, csv:PATH or csv:file:///PATH: csv:
-		2 | + | sam-fetch -s csv:file://example.com/x.csv AAPL | sam-fetch: --source: mock, csv:PATH or csv:file:///PATH: csv:file://example.com/x.csv
+		2 | + | sam-fetch -s bloomberg AAPL | sam-fetch: --source: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH or csv:https://URL: bloomberg
+		2 | + | SAM_SOURCE=csv sam-fetch AAPL | sam-fetch: --source: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH or csv:https://URL: csv
+		2 | + | sam-fetch -s csv: AAPL | sam-fetch: --source: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH or csv:https://URL: csv:
+		2 | + | sam-fetch -s csv:file://example.com/x.csv AAPL | sam-fetch: --source: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH or csv:https://URL: csv:file://example.com/x.csv
 		2 | + | sam-fetch --bogus | sam-fetch: unrecognized option '--bogus'
 		2 | + | sam-fetch -x | sam-fetch: invalid option -- 'x'
 		2 | + | sam-fetch AAPL -s | sam-fetch: option requires an argument -- 's'

@@ -81,6 +81,23 @@ fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1])
 	return sam_valid_ticker(out, len) ? 0 : -1;
 }
 
+/* Takes a failed ticker's bars back out. */
+void
+fetch_drop_ticker(struct fetch *f, const char *name)
+{
+	void *v = sam_map_get(&f->name_index, name, strlen(name));
+	uint32_t idx;
+	size_t i, n = 0;
+
+	if (!v)
+		return;
+	idx = (uint32_t)((uintptr_t)v - 1);
+	for (i = 0; i < f->nbars; i++)
+		if (f->bars[i].ticker != idx)
+			f->bars[n++] = f->bars[i];
+	f->nbars = n;
+}
+
 int
 fetch_in_range(const struct fetch *f, int64_t date)
 {
@@ -225,9 +242,13 @@ drop_duplicates(struct fetch *f)
 		const struct bar *b = &f->bars[i], *prev = n ? &f->bars[n - 1] : NULL;
 		if (prev && b->ticker == prev->ticker && b->ts == prev->ts) {
 			sam_format_ts(ts, b->ts);
-			sam_log(SAM_ERROR, f->file, b->line, "duplicate row "
-			    "for %s %s (first at line %lu)", f->names[b->ticker],
-			    ts, prev->line);
+			if (b->line)
+				sam_log(SAM_ERROR, f->file, b->line, "duplicate row "
+				    "for %s %s (first at line %lu)", f->names[b->ticker],
+				    ts, prev->line);
+			else
+				sam_log(SAM_ERROR, NULL, 0, "%s: %s: duplicate bar %s",
+				    f->source, f->names[b->ticker], ts);
 			f->rejected++;
 			if (f->status == SAM_EXIT_OK)
 				f->status = SAM_EXIT_REJECT;

@@ -30,7 +30,9 @@ struct group {
 
 struct csvin {
 	struct fetch *f;
+	struct job *job;	/* a provider's response, or NULL */
 	const char *path;
+	const char *label;	/* a response's name in messages */
 	unsigned long line;	/* the line being parsed */
 	int header_done, fatal;
 	/* the row being collected */
@@ -53,7 +55,13 @@ row_error(struct csvin *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	sam_vlog(SAM_ERROR, c->path, c->line, fmt, ap);
+	if (c->label) {
+		char msg[1024];
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		sam_log(SAM_ERROR, NULL, 0, "%s: line %lu: %s", c->label, c->line, msg);
+	} else {
+		sam_vlog(SAM_ERROR, c->path, c->line, fmt, ap);
+	}
 	va_end(ap);
 	c->f->rejected++;
 	if (c->f->status == SAM_EXIT_OK)
@@ -201,7 +209,7 @@ header_check(struct csvin *c)
 				    c->groups[i].ticker, prefixed ? "." : "",
 				    field_names[k]);
 	}
-	if (prefixed || c->ticker_col >= 0)
+	if (prefixed || c->ticker_col >= 0 || c->fixed_ticker)
 		return 0;
 	if (f->nwant != 1) {
 		sam_log(SAM_ERROR, c->path, 0, "no ticker column: name %s ticker "
@@ -321,6 +329,8 @@ group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
 	}
 	if (!fetch_in_range(f, date))
 		return 0;
+	if (c->job && (ts > f->now || !source_in_session(f, ts, date)))
+		return 0;
 	for (k = 0; k < C_N; k++)
 		if (parse_cell_number(c, cell(c, (size_t)g->col[k]), g->label[k], &v[k]) < 0)
 			return -1;
@@ -337,11 +347,13 @@ group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
 	b->low = v[C_LOW];
 	b->close = v[C_CLOSE];
 	b->volume = v[C_VOLUME];
-	b->line = c->line;
+	b->line = c->job ? 0 : c->line;	/* a response has no file */
 	if ((why = fetch_check_bar(b, why_buf, sizeof why_buf))) {
 		f->nbars--;
 		return row_error(c, "%s", why);
 	}
+	if (c->job)
+		c->job->nbars++;
 	return 0;
 }
 
@@ -516,12 +528,46 @@ csv_path(const char *spec)
 	return *spec ? spec : NULL;
 }
 
+/* The rows of lines; the summary of the file at the end. */
+static void
+csv_run(struct csvin *c, struct sam_lines *lines)
+{
+	struct fetch *f = c->f;
+	size_t i;
+
+	lines->keep_blank = 1;
+	if (!(c->seen = calloc(f->nwant + 1, 1))) {
+		sam_fatal_errno("read %s", c->path);
+		f->status = SAM_EXIT_RUNTIME;
+		c->fatal = 1;
+		return;
+	}
+	parse_lines(c, lines);
+	if (!c->header_done && !c->fatal) {
+		if (c->job)
+			net_fail(f, c->job, "empty response");
+		else
+			sam_log(SAM_ERROR, c->path, 0, "empty file: no header");
+		f->status = SAM_EXIT_RUNTIME;
+		c->fatal = 1;
+	}
+	for (i = 0; i < f->nwant && !c->fixed_ticker && c->header_done && !c->fatal; i++) {
+		if (c->seen[i])
+			continue;
+		sam_log(SAM_ERROR, c->path, 0, "no rows for ticker %s", f->want[i]);
+		f->status = SAM_EXIT_RUNTIME;
+	}
+	sam_buf_free(&c->cells);
+	free(c->off);
+	free(c->groups);
+	free(c->seen);
+}
+
 int
 csv_fetch(struct fetch *f, const char *spec)
 {
 	struct csvin c = { .f = f };
 	struct sam_lines lines;
-	size_t i;
 
 	if (!(c.path = csv_path(spec))) {
 		sam_log(SAM_ERROR, NULL, 0, "--source: not a path: csv:%s", spec);
@@ -532,27 +578,25 @@ csv_fetch(struct fetch *f, const char *spec)
 		sam_fatal_errno("open %s", c.path);
 		return f->status = SAM_EXIT_RUNTIME;
 	}
-	lines.keep_blank = 1;
-	if (!(c.seen = calloc(f->nwant + 1, 1))) {
-		sam_fatal_errno("read %s", c.path);
-		sam_lines_close(&lines);
-		return f->status = SAM_EXIT_RUNTIME;
-	}
-	parse_lines(&c, &lines);
-	if (!c.header_done && !c.fatal) {
-		sam_log(SAM_ERROR, c.path, 0, "empty file: no header");
-		f->status = SAM_EXIT_RUNTIME;
-	}
-	for (i = 0; i < f->nwant && c.header_done && !c.fatal; i++) {
-		if (c.seen[i])
-			continue;
-		sam_log(SAM_ERROR, c.path, 0, "no rows for ticker %s", f->want[i]);
-		f->status = SAM_EXIT_RUNTIME;
-	}
+	csv_run(&c, &lines);
 	sam_lines_close(&lines);
-	sam_buf_free(&c.cells);
-	free(c.off);
-	free(c.groups);
-	free(c.seen);
 	return f->status;
+}
+
+int
+csv_parse_mem(struct fetch *f, struct job *j, const char *label)
+{
+	struct csvin c = { .f = f, .job = j };
+	struct sam_lines lines;
+
+	c.path = j->shown ? j->shown : label;
+	c.label = j->ticker ? label : NULL;
+	c.fixed_ticker = j->ticker;
+	f->file = c.path;
+	sam_lines_open_mem(&lines, c.path, j->body.p, j->body.len, sam_line_max());
+	csv_run(&c, &lines);
+	sam_lines_close(&lines);
+	if (c.fatal && !j->failed && !f->strict)
+		net_fail(f, j, "the response is not usable CSV");
+	return j->failed ? PARSE_FAIL : PARSE_DONE;
 }

@@ -23,6 +23,38 @@ struct bar {
 	unsigned long line;	/* csv: the row's line, for messages */
 };
 
+struct source;
+struct curl_slist;
+
+/* How sam-fetch talks to a provider (net.c). */
+struct net {
+	const struct source *src;
+	const char *base;	/* --base-url, or the provider's */
+	unsigned long jobs;	/* -j: requests in flight */
+	long timeout_ms, connect_ms;
+	unsigned long retries;	/* attempts after the first */
+	long retry_wait_ms;	/* before the first retry; doubles */
+	unsigned long rate_n;	/* at most rate_n requests ... */
+	long rate_ms;		/* ... in any window this long; 0: no limit */
+	int allow_http;		/* plain http to hosts not on loopback */
+	char *key;		/* the API key, or NULL: never shown */
+	struct curl_slist *headers;	/* extra request headers */
+};
+
+/* One request, and its retries and next pages. */
+struct job {
+	char *url;		/* may hold the key: never shown */
+	char *shown;		/* csv:https: the URL as messages show it */
+	const char *ticker;	/* NULL for a whole file */
+	unsigned attempts, pages;
+	int64_t not_before;	/* monotonic ms: no attempt before */
+	struct sam_buf body;
+	long status;		/* HTTP status of the last attempt */
+	size_t nbars;		/* bars kept, every page */
+	int too_big, failed, done;
+	void *easy;		/* the transfer in flight */
+};
+
 struct fetch {
 	/* the request */
 	char **want;		/* tickers asked for, sorted, unique */
@@ -35,7 +67,8 @@ struct fetch {
 	unsigned long seed;
 	int mark_injected;
 	int strict;
-	const char *source;	/* "mock", "csv" */
+	const char *source;	/* "mock", "csv", "yahoo", ... */
+	struct net net;
 	const char *file;	/* csv: the path, for messages */
 	/* the result */
 	struct bar *bars;
@@ -60,6 +93,59 @@ void fetch_free(struct fetch *);
 /* Checks a bar's numbers; on failure returns the reason (maybe in buf). */
 const char *fetch_check_bar(const struct bar *, char *buf, size_t size);
 
+void fetch_drop_ticker(struct fetch *, const char *name);
+
+/* net.c */
+enum { PARSE_DONE, PARSE_NEXT, PARSE_FAIL };
+int net_run(struct fetch *, struct job *, size_t);
+/* Messages about a job: "provider: TICKER: ...", the key never shown. */
+void net_warn(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
+/* A bar left out: counted, exit status 1. */
+void net_reject(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
+/* The job failed: none of its bars stand, exit status 3; PARSE_FAIL. */
+int net_fail(struct fetch *, struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
+void net_excerpt(char *dst, size_t size, const char *body, size_t len);
+char *net_shown_url(const char *url);
+const char *net_check_url(const char *url, int allow_http);
+int net_same_origin(const char *a, const char *b);
+
+/* source.c: the providers */
+struct source {
+	const char *name;
+	const char *base;	/* default base URL */
+	const char *key_env;	/* the key's variable; NULL: no key */
+	const char *rate;	/* default --rate: the free tier's limit */
+	const char *user_agent;
+	int daily_only;
+	/* the URL of a ticker's request (ticker NULL: csv:https) */
+	char *(*url)(const struct fetch *, const char *ticker);
+	int (*parse)(struct fetch *, struct job *);	/* PARSE_* */
+	/* an error response's body in words, or leaves buf empty */
+	void (*why)(const struct job *, char *buf, size_t size);
+};
+const struct source *source_find(const char *name);
+extern const char source_names[];
+int source_fetch(struct fetch *, const char *csv_url);
+/* The provider's key from key_file or its variable; 0 or an exit status. */
+int source_key(struct fetch *, const char *key_file);
+void source_free(struct fetch *);
+/* Keeps a bar a provider sent if it is in the range; a bad one is
+ * reported and counted.  0, or -1 when the job failed (out of memory). */
+int source_add(struct fetch *, struct job *, const struct bar *, const char *where);
+void source_put_escaped(struct sam_buf *, const char *);
+void source_put_date(struct sam_buf *, int64_t days, int dashes);
+char *source_url_done(struct sam_buf *);	/* the string, or NULL */
+/* Intraday bars outside the regular session are dropped. */
+int source_in_session(const struct fetch *, int64_t ts, int64_t date);
+
+/* yahoo.c, polygon.c */
+char *yahoo_url(const struct fetch *, const char *ticker);
+int yahoo_parse(struct fetch *, struct job *);
+void yahoo_why(const struct job *, char *, size_t);
+char *polygon_url(const struct fetch *, const char *ticker);
+int polygon_parse(struct fetch *, struct job *);
+void polygon_why(const struct job *, char *, size_t);
+
 /* mock.c */
 int mock_fetch(struct fetch *);
 #define MOCK_ORIGIN_Y 2000	/* the mock market opens on 2000-01-03 */
@@ -73,6 +159,9 @@ int cell_number(const char *s, size_t len, double *out);
 
 /* csv.c */
 int csv_fetch(struct fetch *, const char *spec);
+/* CSV text in memory (a response); ticker names every row's ticker,
+ * or NULL when the header says.  Messages name label. */
+int csv_parse_mem(struct fetch *, struct job *, const char *label);
 const char *csv_path(const char *spec);
 
 #endif

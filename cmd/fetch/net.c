@@ -1,0 +1,540 @@
+/*
+ * net.c - requests to a data provider with libcurl's multi interface.
+ *
+ * Every ticker is one job (csv:https is one job for the whole file).
+ * Up to -j jobs are in flight at once, and no more than --rate requests
+ * start in any window of the rate's period, retries included, so a
+ * free tier's limit holds however the jobs interleave.  A job that
+ * fails for a reason that may pass (timeout, refused connection, 5xx,
+ * 429) is tried again after 1 s and 2 s, with a little jitter, or after
+ * what Retry-After asks, up to a cap.  A job's bars stand only if every
+ * page of it arrived and parsed: a failed job takes its bars back out.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+
+#define BODY_MAX (64L * 1024 * 1024)	/* a bigger response is refused */
+#define RETRY_AFTER_CAP 60		/* seconds we wait for a 429 at most */
+#define REDIRECTS_MAX 5
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* ---- messages: every one names the provider and the ticker, and none
+ * ever shows the key ---- */
+
+/* Replaces each occurrence of the key in s, in place. */
+static void
+scrub(char *s, const char *key)
+{
+	static const char mask[] = "REDACTED";
+	size_t klen = key ? strlen(key) : 0;
+	char *p;
+
+	if (klen < 4)		/* too short to hide without mangling text */
+		return;
+	while ((p = strstr(s, key))) {
+		size_t rest = strlen(p + klen);
+		size_t mlen = klen < sizeof mask - 1 ? klen : sizeof mask - 1;
+		memcpy(p, mask, mlen);
+		memmove(p + mlen, p + klen, rest + 1);
+	}
+}
+
+static void
+say(struct fetch *f, const struct job *j, enum sam_level level,
+    const char *fmt, va_list ap)
+{
+	char msg[1536];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	scrub(msg, f->net.key);
+	if (j->ticker)
+		sam_log(level, NULL, 0, "%s: %s: %s", f->net.src->name, j->ticker, msg);
+	else
+		sam_log(level, NULL, 0, "%s: %s", j->shown, msg);
+}
+
+void
+net_warn(struct fetch *f, const struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(f, j, SAM_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+net_reject(struct fetch *f, const struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(f, j, SAM_ERROR, fmt, ap);
+	va_end(ap);
+	f->rejected++;
+	if (f->status == SAM_EXIT_OK)
+		f->status = SAM_EXIT_REJECT;
+}
+
+int
+net_fail(struct fetch *f, struct job *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(f, j, SAM_ERROR, fmt, ap);
+	va_end(ap);
+	j->failed = 1;
+	if (j->ticker)
+		fetch_drop_ticker(f, j->ticker);
+	else
+		f->nbars = 0;	/* the file's one job */
+	j->nbars = 0;
+	if (f->status < SAM_EXIT_RUNTIME)
+		f->status = SAM_EXIT_RUNTIME;
+	return PARSE_FAIL;
+}
+
+/* A short, printable excerpt of a body: the title of an HTML page, or
+ * its first bytes with runs of white space made one blank. */
+void
+net_excerpt(char *dst, size_t size, const char *body, size_t len)
+{
+	char flat[128];
+	const char *t, *e;
+	size_t n = 0, i;
+
+	if ((t = strstr(body, "<title>")) && (e = strstr(t, "</title>")) && e > t + 7) {
+		body = t + 7;
+		len = (size_t)(e - body);
+	}
+	for (i = 0; i < len && n < sizeof flat - 1; i++) {
+		unsigned char c = (unsigned char)body[i];
+		if (isspace(c)) {
+			if (n && flat[n - 1] != ' ')
+				flat[n++] = ' ';
+		} else {
+			flat[n++] = (char)c;
+		}
+	}
+	while (n && flat[n - 1] == ' ')
+		n--;
+	sam_quote(dst, size, flat, n);
+}
+
+/* ---- URLs ---- */
+
+/* The URL as messages show it: credentials and the values of query
+ * parameters that carry keys replaced. */
+char *
+net_shown_url(const char *url)
+{
+	static const char *const secret[] = { "apikey", "api_key", "key",
+	    "token", "access_token", "auth", "password", NULL };
+	struct sam_buf b = { 0 };
+	const char *scheme = strstr(url, "://"), *q, *p, *at;
+
+	if (scheme) {		/* user:password@ before the host */
+		size_t auth = strcspn(scheme + 3, "/?#");
+		if ((at = memchr(scheme + 3, '@', auth))) {
+			sam_buf_put(&b, url, (size_t)(scheme - url) + 3);
+			sam_buf_puts(&b, "REDACTED");
+			url = at;
+		}
+	}
+	q = strchr(url, '?');
+	if (!q) {
+		sam_buf_puts(&b, url);
+	} else {
+		sam_buf_put(&b, url, (size_t)(q - url) + 1);
+		for (p = q + 1; *p; ) {
+			size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
+			int hide = 0, k;
+			for (k = 0; secret[k]; k++)
+				if (name == strlen(secret[k]) &&
+				    strncasecmp(p, secret[k], name) == 0)
+					hide = 1;
+			if (hide && name < n) {
+				sam_buf_put(&b, p, name + 1);
+				sam_buf_puts(&b, "REDACTED");
+			} else {
+				sam_buf_put(&b, p, n);
+			}
+			p += n;
+			if (*p == '&')
+				sam_buf_putc(&b, *p++);
+			else if (*p == '#')
+				break;
+		}
+	}
+	sam_buf_putc(&b, '\0');
+	if (b.err) {
+		sam_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Plain http is for loopback, where no one else can listen in. */
+static int
+loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0 || strncmp(host, "127.", 4) == 0;
+}
+
+/* 0, or a reason the URL may not be fetched. */
+const char *
+net_check_url(const char *url, int allow_http)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	const char *why = NULL;
+
+	if (!u)
+		return "out of memory";
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		why = "not a URL";
+	else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
+		why = "not an http or https URL";
+	else if (strcmp(scheme, "http") == 0 && !allow_http && !loopback(host))
+		why = "plain http to a host that is not loopback (use https, or --allow-http)";
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return why;
+}
+
+/* Same scheme, host and port: a next page may get the key, another
+ * host may not. */
+int
+net_same_origin(const char *a, const char *b)
+{
+	size_t la = strcspn(a, ":") + 3, lb = strcspn(b, ":") + 3;
+
+	if (strncmp(a, "http", 4) || strncmp(b, "http", 4) ||
+	    strlen(a) < la || strlen(b) < lb)
+		return 0;
+	la += strcspn(a + la, "/?#");
+	lb += strcspn(b + lb, "/?#");
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* ---- one attempt ---- */
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct job *j = arg;
+
+	n *= size;
+	if (j->body.len + n > (size_t)BODY_MAX) {
+		j->too_big = 1;
+		return 0;	/* libcurl stops: CURLE_WRITE_ERROR */
+	}
+	sam_buf_put(&j->body, data, n);
+	return j->body.err ? 0 : n;
+}
+
+static CURL *
+start(struct fetch *f, CURLM *multi, struct job *j)
+{
+	const struct net *net = &f->net;
+	int plain = strncmp(j->url, "http:", 5) == 0;
+	CURL *e = curl_easy_init();
+
+	if (!e)
+		return NULL;
+	j->body.len = 0;
+	j->body.err = 0;
+	j->too_big = 0;
+	j->status = 0;
+	curl_easy_setopt(e, CURLOPT_URL, j->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+	/* A redirect never leaves https; plain http is not followed. */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, plain ? 0L : 1L);
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)REDIRECTS_MAX);
+	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, net->connect_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, net->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)BODY_MAX);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, net->src->user_agent);
+	if (net->headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, net->headers);
+	if (curl_multi_add_handle(multi, e) != CURLM_OK) {
+		curl_easy_cleanup(e);
+		return NULL;
+	}
+	j->attempts++;
+	return e;
+}
+
+/* ---- the outcome of an attempt ---- */
+
+static int
+transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* What went wrong in a transfer, in a user's words. */
+static void
+transfer_error(const struct fetch *f, const struct job *j, CURLcode rc,
+    char *buf, size_t size)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(buf, size, "timed out (--timeout %g s)", f->net.timeout_ms / 1000.0);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		snprintf(buf, size, "cannot connect (refused or unreachable)");
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(buf, size, "cannot resolve the host name");
+		break;
+	case CURLE_PARTIAL_FILE:
+		snprintf(buf, size, "truncated response (%zu bytes, then the "
+		    "connection closed)", j->body.len);
+		break;
+	case CURLE_GOT_NOTHING:
+		snprintf(buf, size, "the server closed the connection without a reply");
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(buf, size, "TLS certificate verification failed");
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+	case CURLE_WRITE_ERROR:
+		if (j->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+			snprintf(buf, size, "response larger than %ld MiB", BODY_MAX >> 20);
+		else
+			snprintf(buf, size, "out of memory");
+		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		snprintf(buf, size, "response body not decodable (bad gzip)");
+		break;
+	default:
+		snprintf(buf, size, "%s", curl_easy_strerror(rc));
+		break;
+	}
+}
+
+static double
+jitter(void)
+{
+	static unsigned s;
+
+	if (!s)
+		s = ((unsigned)mono_ms() ^ (unsigned)getpid() << 16) | 1;
+	s ^= s << 13;
+	s ^= s >> 17;
+	s ^= s << 5;
+	return (s % 1000) / 10000.0;	/* 0 to 10 % */
+}
+
+static void
+attempts_note(const struct job *j, char *buf, size_t size)
+{
+	if (j->attempts > 1)
+		snprintf(buf, size, " after %u attempts", j->attempts);
+	else
+		buf[0] = '\0';
+}
+
+/* Schedules another attempt, or says why not; 1 if one is scheduled. */
+static int
+retry(struct fetch *f, struct job *j, const char *what, long retry_after)
+{
+	const struct net *net = &f->net;
+	long wait = net->retry_wait_ms << (j->attempts - 1 < 16 ? j->attempts - 1 : 16);
+	char from[32] = "";
+
+	if (j->attempts > net->retries)
+		return 0;
+	if (retry_after > RETRY_AFTER_CAP) {
+		net_warn(f, j, "%s, and Retry-After asks for %ld s (more than "
+		    "%d s): not retrying", what, retry_after, RETRY_AFTER_CAP);
+		return 0;
+	}
+	if (retry_after >= 0) {
+		wait = retry_after * 1000;
+		snprintf(from, sizeof from, " (Retry-After)");
+	}
+	net_warn(f, j, "%s, retrying in %g s%s (attempt %u of %lu)", what,
+	    wait / 1000.0, from, j->attempts + 1, net->retries + 1);
+	j->not_before = mono_ms() + wait + (int64_t)(wait * jitter());
+	return 1;
+}
+
+static void
+finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
+{
+	char what[256], note[32], ex[SAM_QUOTE_MAX], why[256];
+	curl_off_t after = -1;
+	int r;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &j->status);
+	if (rc != CURLE_OK) {
+		transfer_error(f, j, rc, what, sizeof what);
+		if (transient(rc) && retry(f, j, what, -1))
+			return;
+		attempts_note(j, note, sizeof note);
+		net_fail(f, j, "%s%s", what, note);
+		j->done = 1;
+		return;
+	}
+	sam_buf_putc(&j->body, '\0');	/* parsers get a string */
+	j->body.len--;
+	if (j->body.err) {
+		net_fail(f, j, "out of memory");
+		j->done = 1;
+		return;
+	}
+	if (j->status / 100 != 2) {
+		snprintf(what, sizeof what, "HTTP %ld", j->status);
+		if (j->status == 429 || j->status == 408 || j->status / 100 == 5) {
+			if (j->status == 429)
+				curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after);
+			if (retry(f, j, what, after > 0 ? (long)after : -1))
+				return;
+		}
+		attempts_note(j, note, sizeof note);
+		why[0] = '\0';
+		if (f->net.src->why)
+			f->net.src->why(j, why, sizeof why);
+		if (!why[0]) {
+			net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+			snprintf(why, sizeof why, "%s", ex);
+		}
+		net_fail(f, j, "%s%s: %s%s", what, note, why, j->status == 429 ?
+		    " (the provider limits requests: lower --rate or -j, or wait)" : "");
+		j->done = 1;
+		return;
+	}
+	r = f->net.src->parse(f, j);
+	if (r == PARSE_NEXT) {		/* j->url is the next page */
+		j->attempts = 0;
+		j->pages++;
+		j->not_before = 0;
+		return;
+	}
+	j->done = 1;
+}
+
+/* ---- the loop ---- */
+
+/* The earliest time the rate lets another request start. */
+static int64_t
+rate_next(const struct net *net, const int64_t *starts, size_t nstarts)
+{
+	if (!net->rate_n || nstarts < net->rate_n)
+		return 0;
+	return starts[nstarts % net->rate_n] + net->rate_ms;
+}
+
+/* Runs every job to the end. 0, or -1 if libcurl could not be set up. */
+int
+net_run(struct fetch *f, struct job *jobs, size_t njobs)
+{
+	const struct net *net = &f->net;
+	CURLM *multi = curl_multi_init();
+	int64_t *starts = calloc(net->rate_n ? net->rate_n : 1, sizeof *starts);
+	size_t nstarts = 0, left = njobs, running = 0, i;
+	int still, status = 0;
+
+	if (!multi || !starts) {
+		curl_multi_cleanup(multi);
+		free(starts);
+		return -1;
+	}
+	while (left) {
+		int64_t now = mono_ms(), wake = now + 1000, slot;
+		CURLMsg *m;
+		for (i = 0; i < njobs && running < net->jobs; i++) {
+			struct job *j = &jobs[i];
+			if (j->done || j->easy || j->not_before > now)
+				continue;
+			if ((slot = rate_next(net, starts, nstarts)) > now) {
+				if (slot < wake)
+					wake = slot;
+				break;
+			}
+			if (!(j->easy = start(f, multi, j))) {
+				status = -1;
+				goto out;
+			}
+			starts[nstarts++ % (net->rate_n ? net->rate_n : 1)] = now;
+			running++;
+		}
+		for (i = 0; i < njobs; i++)
+			if (!jobs[i].done && !jobs[i].easy && jobs[i].not_before > now &&
+			    jobs[i].not_before < wake)
+				wake = jobs[i].not_before;
+		curl_multi_perform(multi, &still);
+		while ((m = curl_multi_info_read(multi, &still))) {
+			struct job *j;
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+			curl_multi_remove_handle(multi, m->easy_handle);
+			finished(f, j, m->easy_handle, m->data.result);
+			curl_easy_cleanup(m->easy_handle);
+			j->easy = NULL;
+			running--;
+			if (j->done)
+				left--;
+			wake = now;	/* another may start at once */
+		}
+		if (left && wake > now)
+			curl_multi_poll(multi, NULL, 0, (int)(wake - now), NULL);
+	}
+out:
+	for (i = 0; i < njobs; i++)
+		if (jobs[i].easy) {
+			curl_multi_remove_handle(multi, jobs[i].easy);
+			curl_easy_cleanup(jobs[i].easy);
+			jobs[i].easy = NULL;
+		}
+	curl_multi_cleanup(multi);
+	free(starts);
+	return status;
+}

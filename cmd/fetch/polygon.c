@@ -1,0 +1,151 @@
+/*
+ * polygon.c - Polygon.io's aggregates (v2), with a key.
+ *
+ *   BASE/v2/aggs/ticker/T/range/1/day/FROM/TO?adjusted=true&sort=asc&limit=50000
+ *
+ * The key goes in an Authorization header, not the URL, so that no
+ * log of a proxy or a next_url ever holds it.  The answer holds
+ * "results": [{"t": ms, "o", "h", "l", "c", "v", ...}]; a missing or
+ * null "results" means no bar.  A longer answer comes in pages, each
+ * naming the next in "next_url", which is followed only on the same
+ * host.  A daily bar's t is midnight New York of its date.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fetch.h"
+
+#define PAGES_MAX 1000
+
+char *
+polygon_url(const struct fetch *f, const char *ticker)
+{
+	struct sam_buf b = { 0 };
+	int mult = f->minutes ? (f->minutes % 60 ? f->minutes : f->minutes / 60) : 1;
+	const char *span = f->minutes == 0 ? "day" : f->minutes % 60 ? "minute" : "hour";
+
+	sam_buf_puts(&b, f->net.base);
+	sam_buf_puts(&b, "/v2/aggs/ticker/");
+	source_put_escaped(&b, ticker);
+	sam_buf_printf(&b, "/range/%d/%s/", mult, span);
+	source_put_date(&b, f->from, 1);
+	sam_buf_putc(&b, '/');
+	source_put_date(&b, f->to, 1);
+	sam_buf_puts(&b, "?adjusted=true&sort=asc&limit=50000");
+	return source_url_done(&b);
+}
+
+static cJSON *
+get(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+/* "status: error" from {"status":"ERROR","error":...} or "message". */
+static void
+why_of(const cJSON *root, char *buf, size_t size)
+{
+	const cJSON *st = get(root, "status"), *msg = get(root, "error");
+
+	buf[0] = '\0';
+	if (!cJSON_IsString(msg))
+		msg = get(root, "message");
+	if (cJSON_IsString(msg))
+		snprintf(buf, size, "%s: %s", cJSON_IsString(st) ?
+		    st->valuestring : "error", msg->valuestring);
+}
+
+void
+polygon_why(const struct job *j, char *buf, size_t size)
+{
+	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
+
+	buf[0] = '\0';
+	if (root)
+		why_of(root, buf, size);
+	cJSON_Delete(root);
+}
+
+static int
+number(const cJSON *o, const char *name, double *v)
+{
+	const cJSON *x = get(o, name);
+
+	if (!cJSON_IsNumber(x))
+		return -1;
+	*v = x->valuedouble;
+	return 0;
+}
+
+/* One aggregate; 0, or -1 when the job failed. */
+static int
+aggregate(struct fetch *f, struct job *j, const cJSON *a, int i)
+{
+	struct bar b = { 0 };
+	char where[32];
+	double t;
+
+	if (number(a, "t", &t) < 0 || t < 0 || t > 4e15) {
+		net_reject(f, j, "results[%d]: no time (t)", i);
+		return 0;
+	}
+	b.ts = (int64_t)(t / 1000);
+	b.date = sam_ny_date(b.ts);
+	if (f->minutes == 0)
+		b.ts = sam_ny_to_utc(b.date, SAM_NYSE_OPEN_MINUTE);
+	sam_format_ts(where, b.ts);
+	if (number(a, "o", &b.open) < 0 || number(a, "h", &b.high) < 0 ||
+	    number(a, "l", &b.low) < 0 || number(a, "c", &b.close) < 0 ||
+	    number(a, "v", &b.volume) < 0) {
+		net_reject(f, j, "%s: o, h, l, c or v missing or not a number", where);
+		return 0;
+	}
+	return source_add(f, j, &b, where);
+}
+
+/* Follows next_url; it names another page of the same request. */
+static int
+next_page(struct fetch *f, struct job *j, const char *next)
+{
+	char *url;
+
+	if (!net_same_origin(next, j->url))
+		return net_fail(f, j, "next_url leads to another host: not followed");
+	if (j->pages + 1 >= PAGES_MAX)
+		return net_fail(f, j, "more than %d pages", PAGES_MAX);
+	if (!(url = strdup(next)))
+		return net_fail(f, j, "out of memory");
+	free(j->url);
+	j->url = url;
+	return PARSE_NEXT;
+}
+
+int
+polygon_parse(struct fetch *f, struct job *j)
+{
+	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
+	const cJSON *results, *a, *next;
+	char why[512], ex[SAM_QUOTE_MAX];
+	int i = 0, r = PARSE_DONE;
+
+	if (!root) {
+		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		return net_fail(f, j, "HTTP %ld: not JSON: %s", j->status, ex);
+	}
+	results = get(root, "results");
+	why_of(root, why, sizeof why);
+	if (why[0] && !results)
+		r = net_fail(f, j, "HTTP %ld: %s", j->status, why);
+	else if (results && !cJSON_IsNull(results) && !cJSON_IsArray(results))
+		r = net_fail(f, j, "HTTP %ld: results is not an array", j->status);
+	for (a = results ? results->child : NULL; a && r == PARSE_DONE; a = a->next, i++)
+		if (aggregate(f, j, a, i) < 0)
+			r = PARSE_FAIL;
+	next = get(root, "next_url");
+	if (r == PARSE_DONE && cJSON_IsString(next) && next->valuestring[0])
+		r = next_page(f, j, next->valuestring);
+	cJSON_Delete(root);
+	return r;
+}

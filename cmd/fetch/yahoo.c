@@ -1,0 +1,157 @@
+/*
+ * yahoo.c - Yahoo Finance's chart API (v8), no key.
+ *
+ *   BASE/v8/finance/chart/SYM?interval=1d&period1=T0&period2=T1&includePrePost=false
+ *
+ * The answer is {"chart":{"result":[R],"error":null}} where R holds
+ * "timestamp" (UTC seconds, each bar's start) and, in
+ * indicators.quote[0], the arrays open, high, low, close and volume.
+ * A bar Yahoo has no trade for is null in those arrays: it is skipped
+ * with a warning.  Failures come as {"chart":{"result":null,"error":
+ * {"code":...,"description":...}}}, with HTTP 200 as well as 404.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fetch.h"
+
+char *
+yahoo_url(const struct fetch *f, const char *ticker)
+{
+	struct sam_buf b = { 0 };
+
+	sam_buf_puts(&b, f->net.base);
+	sam_buf_puts(&b, "/v8/finance/chart/");
+	source_put_escaped(&b, ticker);
+	sam_buf_printf(&b, "?interval=%s&period1=%lld&period2=%lld&includePrePost=false",
+	    f->interval, (long long)sam_ny_to_utc(f->from, 0),
+	    (long long)sam_ny_to_utc(f->to + 1, 0));
+	return source_url_done(&b);
+}
+
+static cJSON *
+get(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+/* chart.error as "code: description"; empty if there is none. */
+static void
+chart_error(const cJSON *root, char *buf, size_t size)
+{
+	const cJSON *e = get(get(root, "chart"), "error"), *code, *desc;
+
+	buf[0] = '\0';
+	if (!cJSON_IsObject(e))
+		return;
+	code = get(e, "code");
+	desc = get(e, "description");
+	snprintf(buf, size, "%s: %s",
+	    cJSON_IsString(code) ? code->valuestring : "error",
+	    cJSON_IsString(desc) ? desc->valuestring : "(no description)");
+}
+
+void
+yahoo_why(const struct job *j, char *buf, size_t size)
+{
+	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
+
+	buf[0] = '\0';
+	if (root)
+		chart_error(root, buf, size);
+	cJSON_Delete(root);
+}
+
+enum { Q_OPEN, Q_HIGH, Q_LOW, Q_CLOSE, Q_VOLUME, Q_N };
+static const char *const qnames[Q_N] = { "open", "high", "low", "close", "volume" };
+
+/* The bars of one result; 0, or -1 after net_fail(). */
+static int
+bars(struct fetch *f, struct job *j, const cJSON *result)
+{
+	const cJSON *stamps = get(result, "timestamp"), *quote, *col[Q_N], *t;
+	char where[21], first_null[21] = "";
+	unsigned long nulls = 0;
+	int n, i, k;
+
+	if (!stamps)		/* no bar in the range */
+		return 0;
+	quote = cJSON_GetArrayItem(get(get(result, "indicators"), "quote"), 0);
+	if (!cJSON_IsArray(stamps) || !cJSON_IsObject(quote))
+		return net_fail(f, j, "HTTP %ld: no timestamp array or no "
+		    "indicators.quote", j->status), -1;
+	n = cJSON_GetArraySize(stamps);
+	for (k = 0; k < Q_N; k++)
+		if (!cJSON_IsArray(col[k] = get(quote, qnames[k])) ||
+		    cJSON_GetArraySize(col[k]) != n)
+			return net_fail(f, j, "HTTP %ld: indicators.quote %s is "
+			    "missing or not as long as timestamp", j->status,
+			    qnames[k]), -1;
+	for (i = 0, t = stamps->child; t; t = t->next, i++) {
+		struct bar b = { 0 };
+		double v[Q_N];
+		int null = 0;
+		if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 4e12)
+			return net_fail(f, j, "HTTP %ld: timestamp %d is not a time",
+			    j->status, i), -1;
+		b.ts = (int64_t)t->valuedouble;
+		b.date = sam_ny_date(b.ts);
+		if (f->minutes == 0)	/* Yahoo stamps a day with its open,
+					 * or the last trade while it is open */
+			b.ts = sam_ny_to_utc(b.date, SAM_NYSE_OPEN_MINUTE);
+		sam_format_ts(where, b.ts);
+		for (k = 0; k < Q_N; k++) {
+			const cJSON *x = cJSON_GetArrayItem(col[k], i);
+			if (cJSON_IsNull(x)) {
+				null = 1;
+			} else if (cJSON_IsNumber(x)) {
+				v[k] = x->valuedouble;
+			} else {
+				net_reject(f, j, "%s: %s is not a number", where, qnames[k]);
+				null = 2;
+				break;
+			}
+		}
+		if (null == 1 && nulls++ == 0)
+			memcpy(first_null, where, sizeof where);
+		if (null)
+			continue;
+		b.open = v[Q_OPEN];
+		b.high = v[Q_HIGH];
+		b.low = v[Q_LOW];
+		b.close = v[Q_CLOSE];
+		b.volume = v[Q_VOLUME];
+		if (source_add(f, j, &b, where) < 0)
+			return -1;
+	}
+	if (nulls)
+		net_warn(f, j, "%lu bar%s with null quotes skipped (the first %s)",
+		    nulls, nulls == 1 ? "" : "s", first_null);
+	return 0;
+}
+
+int
+yahoo_parse(struct fetch *f, struct job *j)
+{
+	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
+	const cJSON *result;
+	char why[512], ex[SAM_QUOTE_MAX];
+
+	if (!root) {
+		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		return net_fail(f, j, "HTTP %ld: not JSON (an outage page?): %s",
+		    j->status, ex);
+	}
+	chart_error(root, why, sizeof why);
+	result = cJSON_GetArrayItem(get(get(root, "chart"), "result"), 0);
+	if (why[0])
+		net_fail(f, j, "HTTP %ld: %s", j->status, why);
+	else if (!cJSON_IsObject(result))
+		net_fail(f, j, "HTTP %ld: no chart.result in the response", j->status);
+	else
+		bars(f, j, result);
+	cJSON_Delete(root);
+	return j->failed ? PARSE_FAIL : PARSE_DONE;
+}
