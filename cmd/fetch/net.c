@@ -56,6 +56,9 @@ scrub(char *s, const char *key)
 	}
 }
 
+static void say(struct fetch *, const struct job *, enum sam_level,
+    const char *fmt, va_list) SAM_PRINTF(4, 0);
+
 static void
 say(struct fetch *f, const struct job *j, enum sam_level level,
     const char *fmt, va_list ap)

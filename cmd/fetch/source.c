@@ -204,9 +204,11 @@ stooq_parse(struct fetch *f, struct job *j)
 	if (strncmp(s, "Date,", 5) == 0)
 		return csv_parse_mem(f, j, "stooq");
 	net_excerpt(ex, sizeof ex, s, strlen(s));
+	if (strstr(s, "apikey"))
+		return net_fail(f, j, "HTTP %ld: stooq asks for an API key (is "
+		    "SAM_STOOQ_KEY right?): %s", j->status, ex);
 	if (*s == '<')
-		return net_fail(f, j, "HTTP %ld: an HTML page, not CSV (is "
-		    "SAM_STOOQ_KEY valid?): %s", j->status, ex);
+		return net_fail(f, j, "HTTP %ld: an HTML page, not CSV: %s", j->status, ex);
 	return net_fail(f, j, "HTTP %ld: %s", j->status, ex);
 }
 

@@ -1,0 +1,87 @@
+# A loopback HTTP server for the network tests: load after test_helper,
+# start it with httpd_start ROUTES in a test (or setup) and call
+# httpd_stop from teardown.  Formats: fixtures/http/README.
+# shellcheck shell=bash
+
+HTTP_TEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export HTTP_FIXTURES=$HTTP_TEST_DIR/fixtures/http
+HTTPD_PID=
+
+# The interpreter itself, found once a run: a version manager's python3
+# shim can take most of a second to start.
+if [ -z "${HTTP_PYTHON:-}" ]; then
+	if [ -s "${BATS_RUN_TMPDIR:-}/http-python" ]; then
+		HTTP_PYTHON=$(< "$BATS_RUN_TMPDIR/http-python")
+	else
+		HTTP_PYTHON=$(python3 -c 'import sys; print(sys.executable)') || HTTP_PYTHON=python3
+		if [ -d "${BATS_RUN_TMPDIR:-}" ]; then
+			echo "$HTTP_PYTHON" > "$BATS_RUN_TMPDIR/http-python.$$"
+			mv -f "$BATS_RUN_TMPDIR/http-python.$$" "$BATS_RUN_TMPDIR/http-python"
+		fi
+	fi
+fi
+
+# httpd_start ROUTES: starts the server on a free port of 127.0.0.1 and
+# sets HTTPD_PORT, HTTPD_URL and HTTPD_LOG (one line per request).  One
+# server at a time; run it directly, not under `run`.
+httpd_start() {
+	local routes=$1 portfile=$BATS_TEST_TMPDIR/httpd.port i
+	[ -f "$routes" ] || { echo "httpd_start: no routes file '$routes'" >&2; return 1; }
+	[ -z "$HTTPD_PID" ] || httpd_stop
+	HTTPD_LOG=$BATS_TEST_TMPDIR/httpd.log
+	rm -f "$portfile" "$portfile.tmp"
+	# fd 3 closed, or bats waits for the server at the end of the test.
+	"$HTTP_PYTHON" "$HTTP_TEST_DIR/httpd.py" "$routes" "$HTTPD_LOG" "$portfile" \
+		> /dev/null 2> "$BATS_TEST_TMPDIR/httpd.err" 3>&- &
+	HTTPD_PID=$!
+	for ((i = 0; i < 250; i++)); do
+		[ -s "$portfile" ] && break
+		kill -0 "$HTTPD_PID" 2> /dev/null || break
+		sleep 0.02
+	done
+	if ! [ -s "$portfile" ]; then
+		echo "httpd_start: the server did not start" >&2
+		cat "$BATS_TEST_TMPDIR/httpd.err" >&2
+		httpd_stop
+		return 1
+	fi
+	HTTPD_PORT=$(< "$portfile")
+	HTTPD_URL=http://127.0.0.1:$HTTPD_PORT
+	export HTTPD_PORT HTTPD_URL HTTPD_LOG
+}
+
+# httpd_stop: stops the server and waits for it; safe to call twice, or
+# when none was started.
+httpd_stop() {
+	local i
+	[ -n "$HTTPD_PID" ] || return 0
+	kill "$HTTPD_PID" 2> /dev/null || true
+	wait "$HTTPD_PID" 2> /dev/null || true
+	for ((i = 0; i < 250; i++)); do
+		kill -0 "$HTTPD_PID" 2> /dev/null || break
+		sleep 0.02
+	done
+	HTTPD_PID=
+}
+
+# httpd_requests [REGEX]: the request targets (path?query) the server
+# logged, in order, a line each; only those matching REGEX (grep -E) if
+# given.  Always succeeds: count with `| wc -l`.
+httpd_requests() {
+	[ -f "${HTTPD_LOG:-}" ] || return 0
+	if [ $# -gt 0 ]; then
+		awk '{ print $3 }' "$HTTPD_LOG" | grep -E -- "$1" || true
+	else
+		awk '{ print $3 }' "$HTTPD_LOG"
+	fi
+}
+
+# closed_port: a TCP port of 127.0.0.1 that was just free and nothing
+# listens on, for "connection refused".
+closed_port() {
+	"$HTTP_PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
