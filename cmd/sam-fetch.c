@@ -301,7 +301,7 @@ setup_network(struct fetch *f, const struct net_opts *n, const char *url,
     char *base, size_t size)
 {
 	const struct source *src = f->net.src;
-	const char *why;
+	const char *why, *env, *from = url ? "--source" : "--base-url";
 	size_t len;
 
 	if (src->daily_only && f->minutes)
@@ -309,16 +309,20 @@ setup_network(struct fetch *f, const struct net_opts *n, const char *url,
 		    src->name, f->interval);
 	if (url && n->base)
 		return sam_usage_error(usage, "--base-url: csv:URL names its URL itself");
-	len = (size_t)snprintf(base, size, "%s", url ? url : n->base ? n->base : src->base);
+	if (!url && !n->base && (env = getenv(src->base_env)) && *env)
+		from = src->base_env;
+	else
+		env = url ? url : n->base ? n->base : src->base;
+	len = (size_t)snprintf(base, size, "%s", env);
 	if (len >= size)
-		return sam_usage_error(usage, "--base-url: longer than %zu bytes", size - 1);
+		return sam_usage_error(usage, "%s: longer than %zu bytes", from, size - 1);
 	while (!url && len > 0 && base[len - 1] == '/')
 		base[--len] = '\0';
 	f->net.base = base;
 	if ((why = net_check_url(base, f->net.allow_http))) {
 		char *shown = net_shown_url(base);
-		int status = sam_usage_error(usage, "%s: %s: %s", url ? "--source" :
-		    "--base-url", why, shown ? shown : "");
+		int status = sam_usage_error(usage, "%s: %s: %s", from, why,
+		    shown ? shown : "");
 		free(shown);
 		return status;
 	}

@@ -2,6 +2,11 @@
 # Every example in every man page runs and prints what the page says.
 
 load test_helper
+load http
+
+teardown() {
+	httpd_stop
+}
 
 # Runs the examples of one page in a directory holding test/fixtures/man.
 check_examples() {
@@ -45,6 +50,9 @@ check_examples() {
 }
 
 @test "the examples in sam-fetch.1 run as shown" {
+	# The providers' examples are answered by the loopback server.
+	httpd_start "$HTTP_FIXTURES/man.routes"
+	export SAM_YAHOO_URL=$HTTPD_URL
 	check_examples sam-fetch.1
 }
 

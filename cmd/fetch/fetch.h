@@ -113,6 +113,7 @@ int net_same_origin(const char *a, const char *b);
 struct source {
 	const char *name;
 	const char *base;	/* default base URL */
+	const char *base_env;	/* the variable that overrides it */
 	const char *key_env;	/* the key's variable; NULL: no key */
 	const char *rate;	/* default --rate: the free tier's limit */
 	const char *user_agent;

@@ -221,15 +221,16 @@ csv_https_parse(struct fetch *f, struct job *j)
 /* ---- the table ---- */
 
 static const struct source sources[] = {
-	{ "yahoo", "https://query1.finance.yahoo.com", NULL, "30/m", BROWSER, 0,
+	{ "yahoo", "https://query1.finance.yahoo.com", "SAM_YAHOO_URL", NULL, "30/m", BROWSER, 0,
 	  yahoo_url, yahoo_parse, yahoo_why },
-	{ "alphavantage", "https://www.alphavantage.co", "SAM_ALPHAVANTAGE_KEY",
+	{ "alphavantage", "https://www.alphavantage.co", "SAM_ALPHAVANTAGE_URL",
+	  "SAM_ALPHAVANTAGE_KEY",
 	  "5/m", AGENT, 0, alphavantage_url, alphavantage_parse, NULL },
-	{ "polygon", "https://api.polygon.io", "SAM_POLYGON_KEY", "5/m", AGENT, 0,
+	{ "polygon", "https://api.polygon.io", "SAM_POLYGON_URL", "SAM_POLYGON_KEY", "5/m", AGENT, 0,
 	  polygon_url, polygon_parse, polygon_why },
-	{ "stooq", "https://stooq.com", "SAM_STOOQ_KEY", "60/m", AGENT, 1,
+	{ "stooq", "https://stooq.com", "SAM_STOOQ_URL", "SAM_STOOQ_KEY", "60/m", AGENT, 1,
 	  stooq_url, stooq_parse, NULL },
-	{ "csv", NULL, NULL, "none", AGENT, 0, NULL, csv_https_parse, NULL },
+	{ "csv", NULL, NULL, NULL, "none", AGENT, 0, NULL, csv_https_parse, NULL },
 };
 
 const char source_names[] = "mock, yahoo, alphavantage, polygon, stooq, "
