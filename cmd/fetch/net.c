@@ -275,7 +275,10 @@ start(struct fetch *f, CURLM *multi, struct job *j)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	/* Signals on: libcurl then ignores SIGPIPE while it writes to a
+	 * socket the server closed.  Its resolver is threaded (AsynchDNS),
+	 * so no alarm is used for DNS timeouts. */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 0L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
 	/* A redirect never leaves https; plain http is not followed. */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, plain ? 0L : 1L);
