@@ -259,7 +259,11 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			if (sam_parse_ulong(optarg, 1, 64, &f->net.jobs) < 0)
 				return sam_usage_error(usage, "--jobs: not a number from 1 to 64: %s", optarg);
 			break;
-		case 'R': n->rate = optarg; break;
+		case 'R':
+			if (parse_rate(optarg, &f->net) < 0)
+				return sam_usage_error(usage, "--rate: N/s, N/m, N/h, N/d or none: %s", optarg);
+			n->rate = optarg;
+			break;
 		case 't':
 			if (parse_seconds(optarg, &f->net.timeout_ms) < 0)
 				return sam_usage_error(usage, "--timeout: not a number of seconds (0.001 to 3600): %s", optarg);
@@ -316,18 +320,18 @@ setup_network(struct fetch *f, const struct net_opts *n, const char *url,
 	len = (size_t)snprintf(base, size, "%s", env);
 	if (len >= size)
 		return sam_usage_error(usage, "%s: longer than %zu bytes", from, size - 1);
-	while (!url && len > 0 && base[len - 1] == '/')
-		base[--len] = '\0';
-	f->net.base = base;
 	if ((why = net_check_url(base, f->net.allow_http))) {
-		char *shown = net_shown_url(base);
+		char *shown = net_shown_url(env);
 		int status = sam_usage_error(usage, "%s: %s: %s", from, why,
 		    shown ? shown : "");
 		free(shown);
 		return status;
 	}
-	if (parse_rate(n->rate ? n->rate : src->rate, &f->net) < 0)
-		return sam_usage_error(usage, "--rate: N/s, N/m, N/h, N/d or none: %s", n->rate);
+	while (!url && len > 0 && base[len - 1] == '/')
+		base[--len] = '\0';
+	f->net.base = base;
+	if (!n->rate && parse_rate(src->rate, &f->net) < 0)
+		return sam_usage_error(usage, "--rate: N/s, N/m, N/h, N/d or none: %s", src->rate);
 	if (f->net.connect_ms > f->net.timeout_ms)
 		f->net.connect_ms = f->net.timeout_ms;
 	return source_key(f, n->key_file);

@@ -46,7 +46,7 @@ scrub(char *s, const char *key)
 	size_t klen = key ? strlen(key) : 0;
 	char *p;
 
-	if (klen < 4)		/* too short to hide without mangling text */
+	if (klen == 0)
 		return;
 	while ((p = strstr(s, key))) {
 		size_t rest = strlen(p + klen);
@@ -144,13 +144,33 @@ net_excerpt(char *dst, size_t size, const char *body, size_t len)
 
 /* ---- URLs ---- */
 
+/* A query parameter that may carry a secret: apikey, api-key, token,
+ * X-Amz-Signature, sig, secret, password, auth, credential ... */
+static int
+secret_name(const char *name, size_t len)
+{
+	static const char *const parts[] = { "key", "token", "sig", "secret",
+	    "pass", "auth", "cred", "session", NULL };
+	char low[64];
+	size_t i;
+	int k;
+
+	if (len >= sizeof low)
+		return 1;	/* a name that long hides nothing, or is odd */
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[len] = '\0';
+	for (k = 0; parts[k]; k++)
+		if (strstr(low, parts[k]))
+			return 1;
+	return 0;
+}
+
 /* The URL as messages show it: credentials and the values of query
  * parameters that carry keys replaced. */
 char *
 net_shown_url(const char *url)
 {
-	static const char *const secret[] = { "apikey", "api_key", "key",
-	    "token", "access_token", "auth", "password", NULL };
 	struct sam_buf b = { 0 };
 	const char *scheme = strstr(url, "://"), *q, *p, *at;
 
@@ -169,12 +189,7 @@ net_shown_url(const char *url)
 		sam_buf_put(&b, url, (size_t)(q - url) + 1);
 		for (p = q + 1; *p; ) {
 			size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
-			int hide = 0, k;
-			for (k = 0; secret[k]; k++)
-				if (name == strlen(secret[k]) &&
-				    strncasecmp(p, secret[k], name) == 0)
-					hide = 1;
-			if (hide && name < n) {
+			if (name < n && secret_name(p, name)) {
 				sam_buf_put(&b, p, name + 1);
 				sam_buf_puts(&b, "REDACTED");
 			} else {

@@ -206,7 +206,7 @@ stooq_parse(struct fetch *f, struct job *j)
 	net_excerpt(ex, sizeof ex, s, strlen(s));
 	if (strstr(s, "apikey"))
 		return net_fail(f, j, "HTTP %ld: stooq asks for an API key (is "
-		    "SAM_STOOQ_KEY right?): %s", j->status, ex);
+		    "the key right?): %s", j->status, ex);
 	if (*s == '<')
 		return net_fail(f, j, "HTTP %ld: an HTML page, not CSV: %s", j->status, ex);
 	return net_fail(f, j, "HTTP %ld: %s", j->status, ex);
@@ -333,11 +333,13 @@ read_key_file(const char *path)
 	return key;
 }
 
-/* A key goes into a URL or a header: printable ASCII, no blank. */
+/* A key goes into a URL or a header: printable ASCII, no blank.  The
+ * providers' keys are 16 to 32 characters; a short one is a mistake,
+ * and could not be hidden in messages without mangling them. */
 static int
 key_ok(const char *k)
 {
-	if (!*k)
+	if (strlen(k) < 8)
 		return 0;
 	for (; *k; k++)
 		if (*k <= ' ' || *k > '~')
@@ -373,8 +375,8 @@ source_key(struct fetch *f, const char *key_file)
 		return SAM_EXIT_USAGE;
 	}
 	if (!key_ok(f->net.key)) {
-		sam_log(SAM_ERROR, NULL, 0, "%s: the key is empty or holds blanks "
-		    "or control characters", env);
+		sam_log(SAM_ERROR, NULL, 0, "%s: the key is shorter than 8 "
+		    "characters or holds blanks or control characters", env);
 		return SAM_EXIT_USAGE;
 	}
 	if (strcmp(src->name, "polygon") == 0) {

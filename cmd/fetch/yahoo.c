@@ -114,7 +114,7 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 				break;
 			}
 		}
-		if (null == 1 && nulls++ == 0)
+		if (null == 1 && fetch_in_range(f, b.date) && nulls++ == 0)
 			memcpy(first_null, where, sizeof where);
 		if (null)
 			continue;
