@@ -99,6 +99,7 @@ demo:
 bench: all
 	bench/zscore.sh
 	bench/json-libs.sh
+	bench/fetch.sh
 
 # ---- install ----
 

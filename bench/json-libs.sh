@@ -39,15 +39,10 @@ while getopts t:d:s:r:h opt; do
 	esac
 done
 shift $((OPTIND - 1))
-if [ $# -ne 0 ]; then
-	usage >&2
-	exit 2
-fi
-for n in "$tickers" "$days" "$seed" "$reps"; do
-	case $n in
-	'' | *[!0-9]*) echo "json-libs.sh: not a number: $n" >&2; exit 2 ;;
-	esac
-done
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_no_operands "$@"
+bench_counts json-libs.sh "$tickers" "$days" "$seed" "$reps"
 if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$reps" -lt 1 ]; then
 	echo "json-libs.sh: -t must be 1 to 9999 and -r at least 1" >&2
 	exit 2

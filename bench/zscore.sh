@@ -49,15 +49,10 @@ while getopts t:d:s:j:r:JPMh opt; do
 	esac
 done
 shift $((OPTIND - 1))
-if [ $# -ne 0 ]; then
-	usage >&2
-	exit 2
-fi
-for n in "$tickers" "$days" "$seed" "$jq_lines" "$runs"; do
-	case $n in
-	'' | *[!0-9]*) echo "zscore.sh: not a number: $n" >&2; exit 2 ;;
-	esac
-done
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
+bench_no_operands "$@"
+bench_counts zscore.sh "$tickers" "$days" "$seed" "$jq_lines" "$runs"
 if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$runs" -lt 1 ]; then
 	echo "zscore.sh: -t must be 1 to 9999 and -r at least 1" >&2
 	exit 2

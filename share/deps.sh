@@ -16,7 +16,7 @@ RUN="jq ca-certificates"
 TEST="bats bats-assert bats-support mandoc shellcheck bc python3"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses.
-BENCH="python3-pandas time hyperfine libjansson-dev"
+BENCH="python3-pandas time hyperfine libjansson-dev curl"
 
 mode=install
 packages="$BUILD $RUN $TEST"

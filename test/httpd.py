@@ -168,6 +168,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a 7th and
+    # 8th connection made at once; the client sends them again 1 s later.
+    request_queue_size = 128
 
     def __init__(self, routes, log):
         super().__init__(("127.0.0.1", 0), Handler)

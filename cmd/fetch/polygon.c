@@ -87,7 +87,7 @@ aggregate(struct fetch *f, struct job *j, const cJSON *a, int i)
 	char where[32];
 	double t;
 
-	if (number(a, "t", &t) < 0 || t < 0 || t > 4e15) {
+	if (number(a, "t", &t) < 0 || t < -4e12 || t > 4e15) {
 		net_reject(f, j, "results[%d]: no time (t)", i);
 		return 0;
 	}

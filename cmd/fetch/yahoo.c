@@ -72,6 +72,7 @@ static int
 bars(struct fetch *f, struct job *j, const cJSON *result)
 {
 	const cJSON *stamps = get(result, "timestamp"), *quote, *col[Q_N], *t;
+	const cJSON *cell[Q_N];
 	char where[21], first_null[21] = "";
 	unsigned long nulls = 0;
 	int n, i, k;
@@ -89,11 +90,16 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 			return net_fail(f, j, "HTTP %ld: indicators.quote %s is "
 			    "missing or not as long as timestamp", j->status,
 			    qnames[k]), -1;
+	/* The arrays are walked side by side: cJSON_GetArrayItem() would
+	 * walk each list from its head, once a bar. */
+	for (k = 0; k < Q_N; k++)
+		cell[k] = col[k]->child;
 	for (i = 0, t = stamps->child; t; t = t->next, i++) {
 		struct bar b = { 0 };
 		double v[Q_N];
 		int null = 0;
-		if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble > 4e12)
+		/* Yahoo stamps days before 1970 with negative seconds. */
+		if (!cJSON_IsNumber(t) || t->valuedouble < -4e9 || t->valuedouble > 4e12)
 			return net_fail(f, j, "HTTP %ld: timestamp %d is not a time",
 			    j->status, i), -1;
 		b.ts = (int64_t)t->valuedouble;
@@ -103,7 +109,10 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 			b.ts = sam_ny_to_utc(b.date, SAM_NYSE_OPEN_MINUTE);
 		sam_format_ts(where, b.ts);
 		for (k = 0; k < Q_N; k++) {
-			const cJSON *x = cJSON_GetArrayItem(col[k], i);
+			const cJSON *x = cell[k];
+			cell[k] = x->next;
+			if (null == 2)
+				continue;
 			if (cJSON_IsNull(x)) {
 				null = 1;
 			} else if (cJSON_IsNumber(x)) {
@@ -111,7 +120,6 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 			} else {
 				net_reject(f, j, "%s: %s is not a number", where, qnames[k]);
 				null = 2;
-				break;
 			}
 		}
 		if (null == 1 && fetch_in_range(f, b.date) && nulls++ == 0)
