@@ -322,6 +322,18 @@ s=aapl.us'
 	assert_equal "$stderr" "sam-fetch: warning: yahoo: AAPL: 1 bar with null quotes skipped (the first 2026-11-20T14:30:00Z)"
 }
 
+@test "yahoo: days before 1970 come with negative timestamps" {
+	serve '/v8/finance/chart/IBM yahoo/ibm-1969.http'
+	run --separate-stderr sam-fetch -s yahoo --base-url "$HTTPD_URL" --rate none \
+		--from 1969-12-30 --to 1970-01-02 IBM
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output '{"ticker":"IBM","interval":"1d","ts":"1969-12-30T14:30:00Z","date":"1969-12-30","open":2.93,"high":2.96,"low":2.9,"close":2.95,"volume":395200,"source":"yahoo"}
+{"ticker":"IBM","interval":"1d","ts":"1969-12-31T14:30:00Z","date":"1969-12-31","open":2.95,"high":3,"low":2.94,"close":2.99,"volume":520000,"source":"yahoo"}
+{"ticker":"IBM","interval":"1d","ts":"1970-01-02T14:30:00Z","date":"1970-01-02","open":3,"high":3.05,"low":2.98,"close":3.02,"volume":387200,"source":"yahoo"}'
+	assert_equal "$(httpd_requests)" "/v8/finance/chart/IBM?interval=1d&period1=-154800&period2=190800&includePrePost=false"
+}
+
 @test "a bar with a high below its open is rejected, the others written, exit 1" {
 	serve '/v8/finance/chart/AAPL yahoo/bad-ohlc.http'
 	fetch yahoo AAPL
