@@ -127,26 +127,6 @@ failures() {
 	[ "${#rows[@]}" -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
-# Runs a table of configuration errors on stdin, one case a line:
-#	COMMAND | STANDARD ERROR
-# COMMAND must exit 2 with that message alone and write nothing.
-config_errors() {
-	local line cmd msg n=0 bad=0
-	while IFS= read -r line; do
-		case $line in '' | '#'*) continue ;; esac
-		cmd=${line%% | *}; msg=${line#* | }
-		n=$((n + 1))
-		run --separate-stderr eval "$cmd" < /dev/null
-		if [ "$status" != 2 ] || [ "$stderr" != "$msg" ] || [ -n "$output" ]; then
-			printf '%s\n  expected exit 2 and:\n%s\n  got exit %s and:\n%s\n  stdout:\n%s\n' \
-				"$cmd" "$msg" "$status" "$stderr" "$output"
-			bad=$((bad + 1))
-		fi
-	done
-	echo "$n cases, $bad failed"
-	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
-}
-
 # ---- each provider's bars, and its requests ----
 
 @test "yahoo: daily bars stamped 09:30 New York, from period1 to period2, as a browser" {
@@ -585,19 +565,19 @@ sam-fetch: yahoo: AAPL: HTTP 429: "Too Many Requests" (the provider limits reque
 	chmod 600 key600 empty.key
 	chmod 644 key644
 	chmod 640 key640
-	config_errors <<-'EOF'
-		sam-fetch -s alphavantage AAPL | sam-fetch: alphavantage needs an API key: set SAM_ALPHAVANTAGE_KEY, or give --key-file
-		sam-fetch -s polygon AAPL | sam-fetch: polygon needs an API key: set SAM_POLYGON_KEY, or give --key-file
-		sam-fetch -s stooq AAPL | sam-fetch: stooq needs an API key: set SAM_STOOQ_KEY, or give --key-file
-		SAM_POLYGON_KEY= sam-fetch -s polygon AAPL | sam-fetch: polygon needs an API key: set SAM_POLYGON_KEY, or give --key-file
-		SAM_POLYGON_KEY='PG KEY' sam-fetch -s polygon AAPL | sam-fetch: SAM_POLYGON_KEY: the key is shorter than 8 characters or holds blanks or control characters
-		sam-fetch -s polygon --key-file key644 AAPL | sam-fetch: key644: key file is readable by group or others: chmod 600 it
-		sam-fetch -s stooq --key-file key640 AAPL | sam-fetch: key640: key file is readable by group or others: chmod 600 it
-		SAM_POLYGON_KEY=ENVKEY0001 sam-fetch -s polygon --key-file key644 AAPL | sam-fetch: key644: key file is readable by group or others: chmod 600 it
-		SAM_POLYGON_KEY=short12 sam-fetch -s polygon AAPL | sam-fetch: SAM_POLYGON_KEY: the key is shorter than 8 characters or holds blanks or control characters
-		sam-fetch -s polygon --key-file empty.key AAPL | sam-fetch: empty.key: key file is empty
-		sam-fetch -s polygon --key-file missing.key AAPL | sam-fetch: fatal: unable to open key file missing.key: No such file or directory
-		sam-fetch -s yahoo --key-file key600 AAPL | sam-fetch: --key-file: yahoo takes no key
+	error_table <<-'EOF'
+		2 | - | sam-fetch -s alphavantage AAPL | sam-fetch: alphavantage needs an API key: set SAM_ALPHAVANTAGE_KEY, or give --key-file
+		2 | - | sam-fetch -s polygon AAPL | sam-fetch: polygon needs an API key: set SAM_POLYGON_KEY, or give --key-file
+		2 | - | sam-fetch -s stooq AAPL | sam-fetch: stooq needs an API key: set SAM_STOOQ_KEY, or give --key-file
+		2 | - | SAM_POLYGON_KEY= sam-fetch -s polygon AAPL | sam-fetch: polygon needs an API key: set SAM_POLYGON_KEY, or give --key-file
+		2 | - | SAM_POLYGON_KEY='PG KEY' sam-fetch -s polygon AAPL | sam-fetch: SAM_POLYGON_KEY: the key is shorter than 8 characters or holds blanks or control characters
+		2 | - | sam-fetch -s polygon --key-file key644 AAPL | sam-fetch: key644: key file is readable by group or others: chmod 600 it
+		2 | - | sam-fetch -s stooq --key-file key640 AAPL | sam-fetch: key640: key file is readable by group or others: chmod 600 it
+		2 | - | SAM_POLYGON_KEY=ENVKEY0001 sam-fetch -s polygon --key-file key644 AAPL | sam-fetch: key644: key file is readable by group or others: chmod 600 it
+		2 | - | SAM_POLYGON_KEY=short12 sam-fetch -s polygon AAPL | sam-fetch: SAM_POLYGON_KEY: the key is shorter than 8 characters or holds blanks or control characters
+		2 | - | sam-fetch -s polygon --key-file empty.key AAPL | sam-fetch: empty.key: key file is empty
+		2 | - | sam-fetch -s polygon --key-file missing.key AAPL | sam-fetch: fatal: unable to open key file missing.key: No such file or directory
+		2 | - | sam-fetch -s yahoo --key-file key600 AAPL | sam-fetch: --key-file: yahoo takes no key
 	EOF
 }
 

@@ -148,3 +148,29 @@ check_full_stdout() {
 	assert_failure 3
 	assert_equal "$stderr" "$1: fatal: unable to write standard output: No space left on device"
 }
+
+# Runs the cases of a table on stdin, one a line:
+#	STATUS | U | COMMAND | STANDARD ERROR
+# where U is "+" when the usage text follows the message ($USAGE, set
+# by the test file).  Standard
+# output must be empty.  Every case runs; each that differs is shown.
+error_table() {
+	local line want cmd msg usage expected n=0 bad=0
+	while IFS= read -r line; do
+		case $line in '' | '#'*) continue ;; esac
+		want=${line%% | *}; line=${line#* | }
+		usage=${line%% | *}; line=${line#* | }
+		cmd=${line%% | *}; msg=${line#* | }
+		expected=$msg
+		if [ "$usage" = + ]; then expected+=$'\n'$USAGE; fi
+		n=$((n + 1))
+		run --separate-stderr eval "$cmd" < /dev/null
+		if [ "$status" != "$want" ] || [ "$stderr" != "$expected" ] || [ -n "$output" ]; then
+			printf '%s\n  expected exit %s and:\n%s\n  got exit %s and:\n%s\n  stdout:\n%s\n' \
+				"$cmd" "$want" "$expected" "$status" "$stderr" "$output"
+			bad=$((bad + 1))
+		fi
+	done
+	echo "$n cases, $bad failed"
+	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
+}

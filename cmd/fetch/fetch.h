@@ -25,6 +25,7 @@ struct bar {
 
 struct source;
 struct curl_slist;
+struct cJSON;
 
 /* How sam-fetch talks to a provider (net.c). */
 struct net {
@@ -121,8 +122,8 @@ struct source {
 	/* the URL of a ticker's request (ticker NULL: csv:https) */
 	char *(*url)(const struct fetch *, const char *ticker);
 	int (*parse)(struct fetch *, struct job *);	/* PARSE_* */
-	/* an error response's body in words, or leaves buf empty */
-	void (*why)(const struct job *, char *buf, size_t size);
+	/* an error answer's JSON body in words, or leaves buf empty */
+	void (*why)(const struct cJSON *, char *buf, size_t size);
 };
 const struct source *source_find(const char *name);
 extern const char source_names[];
@@ -139,13 +140,15 @@ char *source_url_done(struct sam_buf *);	/* the string, or NULL */
 /* Intraday bars outside the regular session are dropped. */
 int source_in_session(const struct fetch *, int64_t ts, int64_t date);
 
+struct cJSON *source_get(const struct cJSON *, const char *name);
+
 /* yahoo.c, polygon.c */
 char *yahoo_url(const struct fetch *, const char *ticker);
 int yahoo_parse(struct fetch *, struct job *);
-void yahoo_why(const struct job *, char *, size_t);
+void yahoo_why(const struct cJSON *, char *, size_t);
 char *polygon_url(const struct fetch *, const char *ticker);
 int polygon_parse(struct fetch *, struct job *);
-void polygon_why(const struct job *, char *, size_t);
+void polygon_why(const struct cJSON *, char *, size_t);
 
 /* mock.c */
 int mock_fetch(struct fetch *);

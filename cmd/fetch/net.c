@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 
 #include "fetch.h"
@@ -460,8 +461,12 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 		}
 		attempts_note(j, note, sizeof note);
 		why[0] = '\0';
-		if (f->net.src->why)
-			f->net.src->why(j, why, sizeof why);
+		if (f->net.src->why) {
+			cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
+			if (root)
+				f->net.src->why(root, why, sizeof why);
+			cJSON_Delete(root);
+		}
 		if (!why[0]) {
 			net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 			snprintf(why, sizeof why, "%s", ex);

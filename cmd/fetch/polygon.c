@@ -37,41 +37,24 @@ polygon_url(const struct fetch *f, const char *ticker)
 	return source_url_done(&b);
 }
 
-static cJSON *
-get(const cJSON *o, const char *name)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, name);
-}
-
 /* "status: error" from {"status":"ERROR","error":...} or "message". */
-static void
-why_of(const cJSON *root, char *buf, size_t size)
+void
+polygon_why(const cJSON *root, char *buf, size_t size)
 {
-	const cJSON *st = get(root, "status"), *msg = get(root, "error");
+	const cJSON *st = source_get(root, "status"), *msg = source_get(root, "error");
 
 	buf[0] = '\0';
 	if (!cJSON_IsString(msg))
-		msg = get(root, "message");
+		msg = source_get(root, "message");
 	if (cJSON_IsString(msg))
 		snprintf(buf, size, "%s: %s", cJSON_IsString(st) ?
 		    st->valuestring : "error", msg->valuestring);
 }
 
-void
-polygon_why(const struct job *j, char *buf, size_t size)
-{
-	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
-
-	buf[0] = '\0';
-	if (root)
-		why_of(root, buf, size);
-	cJSON_Delete(root);
-}
-
 static int
 number(const cJSON *o, const char *name, double *v)
 {
-	const cJSON *x = get(o, name);
+	const cJSON *x = source_get(o, name);
 
 	if (!cJSON_IsNumber(x))
 		return -1;
@@ -134,8 +117,8 @@ polygon_parse(struct fetch *f, struct job *j)
 		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 		return net_fail(f, j, "HTTP %ld: not JSON: %s", j->status, ex);
 	}
-	results = get(root, "results");
-	why_of(root, why, sizeof why);
+	results = source_get(root, "results");
+	polygon_why(root, why, sizeof why);
 	if (why[0] && !results)
 		r = net_fail(f, j, "HTTP %ld: %s", j->status, why);
 	else if (results && !cJSON_IsNull(results) && !cJSON_IsArray(results))
@@ -143,7 +126,7 @@ polygon_parse(struct fetch *f, struct job *j)
 	for (a = results ? results->child : NULL; a && r == PARSE_DONE; a = a->next, i++)
 		if (aggregate(f, j, a, i) < 0)
 			r = PARSE_FAIL;
-	next = get(root, "next_url");
+	next = source_get(root, "next_url");
 	if (r == PARSE_DONE && cJSON_IsString(next) && next->valuestring[0])
 		r = next_page(f, j, next->valuestring);
 	cJSON_Delete(root);

@@ -59,6 +59,13 @@ source_add(struct fetch *f, struct job *j, const struct bar *b, const char *wher
 	return 0;
 }
 
+/* A member of a JSON object; NULL if o is not one or has none. */
+cJSON *
+source_get(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
 /* ---- URLs ---- */
 
 void

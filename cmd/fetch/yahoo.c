@@ -31,37 +31,21 @@ yahoo_url(const struct fetch *f, const char *ticker)
 	return source_url_done(&b);
 }
 
-static cJSON *
-get(const cJSON *o, const char *name)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, name);
-}
-
 /* chart.error as "code: description"; empty if there is none. */
-static void
-chart_error(const cJSON *root, char *buf, size_t size)
+void
+yahoo_why(const cJSON *root, char *buf, size_t size)
 {
-	const cJSON *e = get(get(root, "chart"), "error"), *code, *desc;
+	const cJSON *e = source_get(source_get(root, "chart"), "error");
+	const cJSON *code, *desc;
 
 	buf[0] = '\0';
 	if (!cJSON_IsObject(e))
 		return;
-	code = get(e, "code");
-	desc = get(e, "description");
+	code = source_get(e, "code");
+	desc = source_get(e, "description");
 	snprintf(buf, size, "%s: %s",
 	    cJSON_IsString(code) ? code->valuestring : "error",
 	    cJSON_IsString(desc) ? desc->valuestring : "(no description)");
-}
-
-void
-yahoo_why(const struct job *j, char *buf, size_t size)
-{
-	cJSON *root = cJSON_ParseWithLength(j->body.p, j->body.len);
-
-	buf[0] = '\0';
-	if (root)
-		chart_error(root, buf, size);
-	cJSON_Delete(root);
 }
 
 enum { Q_OPEN, Q_HIGH, Q_LOW, Q_CLOSE, Q_VOLUME, Q_N };
@@ -71,7 +55,7 @@ static const char *const qnames[Q_N] = { "open", "high", "low", "close", "volume
 static int
 bars(struct fetch *f, struct job *j, const cJSON *result)
 {
-	const cJSON *stamps = get(result, "timestamp"), *quote, *col[Q_N], *t;
+	const cJSON *stamps = source_get(result, "timestamp"), *quote, *col[Q_N], *t;
 	const cJSON *cell[Q_N];
 	char where[21], first_null[21] = "";
 	unsigned long nulls = 0;
@@ -79,13 +63,13 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 
 	if (!stamps)		/* no bar in the range */
 		return 0;
-	quote = cJSON_GetArrayItem(get(get(result, "indicators"), "quote"), 0);
+	quote = cJSON_GetArrayItem(source_get(source_get(result, "indicators"), "quote"), 0);
 	if (!cJSON_IsArray(stamps) || !cJSON_IsObject(quote))
 		return net_fail(f, j, "HTTP %ld: no timestamp array or no "
 		    "indicators.quote", j->status), -1;
 	n = cJSON_GetArraySize(stamps);
 	for (k = 0; k < Q_N; k++)
-		if (!cJSON_IsArray(col[k] = get(quote, qnames[k])) ||
+		if (!cJSON_IsArray(col[k] = source_get(quote, qnames[k])) ||
 		    cJSON_GetArraySize(col[k]) != n)
 			return net_fail(f, j, "HTTP %ld: indicators.quote %s is "
 			    "missing or not as long as timestamp", j->status,
@@ -152,8 +136,8 @@ yahoo_parse(struct fetch *f, struct job *j)
 		return net_fail(f, j, "HTTP %ld: not JSON (an outage page?): %s",
 		    j->status, ex);
 	}
-	chart_error(root, why, sizeof why);
-	result = cJSON_GetArrayItem(get(get(root, "chart"), "result"), 0);
+	yahoo_why(root, why, sizeof why);
+	result = cJSON_GetArrayItem(source_get(source_get(root, "chart"), "result"), 0);
 	if (why[0])
 		net_fail(f, j, "HTTP %ld: %s", j->status, why);
 	else if (!cJSON_IsObject(result))
