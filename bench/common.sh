@@ -1,8 +1,15 @@
 # shellcheck shell=bash
-# bench/common.sh - option checks the benchmark scripts share; sourced
-# after each script's getopts loop and its usage().
+# bench/common.sh - what the benchmark scripts share; sourced first.
+# Sets here (bench/), root (the repository) and bin (where the binaries
+# are: $SAM_BIN, or the root).
 
-# bench_no_operands "$@": the options were all there is.
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+# shellcheck disable=SC2034 # used by the scripts that source this
+bin=${SAM_BIN:-$root}
+
+# bench_no_operands "$@": the options were all there is (usage() is
+# the calling script's).
 bench_no_operands() {
 	if [ $# -ne 0 ]; then
 		usage >&2

@@ -16,9 +16,8 @@
 # (default: the repository root, built by make).  See bench/README.md.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${SAM_BIN:-$root}
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 data=${SAM_DATA:-$(dirname "$0")/../../shared/data}
 data=$(cd "$data" 2>/dev/null && pwd) || data=${SAM_DATA:-$(dirname "$0")/../../shared/data}
 csv=$data/all_stocks_5yr.csv
@@ -48,8 +47,6 @@ while getopts t:r:c:JKh opt; do
 	esac
 done
 shift $((OPTIND - 1))
-# shellcheck source=bench/common.sh
-. "$(dirname "$0")/common.sh"
 bench_no_operands "$@"
 bench_counts fetch.sh "$tickers" "$runs" "$cj"
 if [ "$runs" -lt 1 ]; then

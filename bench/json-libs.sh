@@ -16,9 +16,8 @@
 # root).  See bench/README.md.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${SAM_BIN:-$root}
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 tickers=300
 days=1000
 seed=1
@@ -39,8 +38,6 @@ while getopts t:d:s:r:h opt; do
 	esac
 done
 shift $((OPTIND - 1))
-# shellcheck source=bench/common.sh
-. "$(dirname "$0")/common.sh"
 bench_no_operands "$@"
 bench_counts json-libs.sh "$tickers" "$days" "$seed" "$reps"
 if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$reps" -lt 1 ]; then

@@ -17,9 +17,8 @@
 # (default /tmp) and are removed on exit.  See bench/README.md.
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-bin=${SAM_BIN:-$root}
+# shellcheck source=bench/common.sh
+. "$(dirname "$0")/common.sh"
 tickers=2000
 days=1000
 seed=1
@@ -49,8 +48,6 @@ while getopts t:d:s:j:r:JPMh opt; do
 	esac
 done
 shift $((OPTIND - 1))
-# shellcheck source=bench/common.sh
-. "$(dirname "$0")/common.sh"
 bench_no_operands "$@"
 bench_counts zscore.sh "$tickers" "$days" "$seed" "$jq_lines" "$runs"
 if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$runs" -lt 1 ]; then

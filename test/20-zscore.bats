@@ -489,21 +489,12 @@ sam-zscore: 1 of 4 input lines rejected'
 
 @test "--log-format json writes each diagnostic as one JSON object a line" {
 	{ sed -n 1,2p "$ZF/bars.ndjson"; echo '{"ticker":"../etc"}'; printf 'x\xffy\n'; } > in
-	run --separate-stderr sam-zscore --log-format json in missing
-	assert_failure 3
-	assert_equal "${#lines[@]}" 2
-	printf '%s\n' "$stderr" > log
-	[ "$(wc -l < log)" -eq 4 ]
-	run jq -c . log
-	assert_success
-	assert_output - <<-'EOF'
+	check_json_log sam-zscore <<-'EOF'
 		{"ts":"2026-11-25T21:00:00Z","level":"error","tool":"sam-zscore","msg":"field \"ticker\": invalid ticker \"../etc\"","file":"in","line":3}
 		{"ts":"2026-11-25T21:00:00Z","level":"error","tool":"sam-zscore","msg":"invalid UTF-8 at byte 2","file":"in","line":4}
 		{"ts":"2026-11-25T21:00:00Z","level":"fatal","tool":"sam-zscore","msg":"unable to open missing: No such file or directory"}
 		{"ts":"2026-11-25T21:00:00Z","level":"error","tool":"sam-zscore","msg":"2 of 4 input lines rejected"}
 	EOF
-	SAM_LOG_FORMAT=json sam-zscore in 2> env.log || true
-	cmp <(head -n 2 log) <(head -n 2 env.log)
 	SAM_LOG_FORMAT=json sam-zscore --log-format text in 2> text.log || true
 	assert_equal "$(head -n 1 text.log)" 'sam-zscore: in:3: field "ticker": invalid ticker "../etc"'
 }

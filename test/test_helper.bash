@@ -174,3 +174,23 @@ error_table() {
 	echo "$n cases, $bad failed"
 	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
 }
+
+# check_json_log TOOL [ARG...] <<< EXPECTED: TOOL ARG... --log-format json
+# on the file "in" (two good records, then two bad lines) and a missing
+# file writes the two records, exits 3, and logs EXPECTED, one JSON
+# object a line (as jq -c prints it); SAM_LOG_FORMAT=json logs the same.
+check_json_log() {
+	local tool=$1 expected
+	shift
+	expected=$(cat)
+	run --separate-stderr "$tool" "$@" --log-format json in missing
+	assert_failure 3
+	assert_equal "${#lines[@]}" 2
+	printf '%s\n' "$stderr" > log
+	assert_equal "$(wc -l < log)" "$(wc -l <<< "$expected")"
+	run jq -c . log
+	assert_success
+	assert_output "$expected"
+	SAM_LOG_FORMAT=json "$tool" "$@" in missing 2> env.log || true
+	cmp log env.log
+}

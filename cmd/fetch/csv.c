@@ -327,10 +327,13 @@ group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
 			return 0;
 		c->seen[w] = 1;
 	}
-	if (!fetch_in_range(f, date))
+	if (c->job) {
+		struct bar when = { .ts = ts, .date = date };
+		if (!source_wanted(f, &when))
+			return 0;
+	} else if (!fetch_in_range(f, date)) {
 		return 0;
-	if (c->job && (ts > f->now || !source_in_session(f, ts, date)))
-		return 0;
+	}
 	for (k = 0; k < C_N; k++)
 		if (parse_cell_number(c, cell(c, (size_t)g->col[k]), g->label[k], &v[k]) < 0)
 			return -1;

@@ -131,14 +131,17 @@ int source_fetch(struct fetch *, const char *csv_url);
 /* The provider's key from key_file or its variable; 0 or an exit status. */
 int source_key(struct fetch *, const char *key_file);
 void source_free(struct fetch *);
-/* Keeps a bar a provider sent if it is in the range; a bad one is
+/* Keeps a wanted bar a provider sent (see source_wanted); a bad one is
  * reported and counted.  0, or -1 when the job failed (out of memory). */
-int source_add(struct fetch *, struct job *, const struct bar *, const char *where);
+int source_add(struct fetch *, struct job *, const struct bar *);
 void source_put_escaped(struct sam_buf *, const char *);
 void source_put_date(struct sam_buf *, int64_t days, int dashes);
 char *source_url_done(struct sam_buf *);	/* the string, or NULL */
-/* Intraday bars outside the regular session are dropped. */
-int source_in_session(const struct fetch *, int64_t ts, int64_t date);
+/* A provider's instant as a bar's date and ts: a daily bar starts at
+ * 09:30 New York time, whatever time the provider stamps it with. */
+void source_stamp(const struct fetch *, struct bar *, int64_t instant);
+/* In the range, begun, and for intraday bars in the regular session. */
+int source_wanted(const struct fetch *, const struct bar *);
 
 struct cJSON *source_get(const struct cJSON *, const char *name);
 

@@ -219,27 +219,49 @@ loopback(const char *host)
 	    strcmp(host, "::1") == 0 || strncmp(host, "127.", 4) == 0;
 }
 
+/* A URL's scheme, host and port (the scheme's default if none is
+ * written), as libcurl reads it; -1 if it is not a URL.  The parts
+ * are the caller's to curl_free(). */
+static int
+url_origin(const char *url, char *part[3])
+{
+	static const CURLUPart which[3] = { CURLUPART_SCHEME, CURLUPART_HOST,
+	    CURLUPART_PORT };
+	CURLU *u = curl_url();
+	int k, r = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ? 0 : -1;
+
+	for (k = 0; k < 3; k++) {
+		part[k] = NULL;
+		if (r == 0 && curl_url_get(u, which[k], &part[k], CURLU_DEFAULT_PORT) != CURLUE_OK)
+			r = -1;
+	}
+	curl_url_cleanup(u);
+	return r;
+}
+
+static void
+origin_free(char *part[3])
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		curl_free(part[k]);
+}
+
 /* 0, or a reason the URL may not be fetched. */
 const char *
 net_check_url(const char *url, int allow_http)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	char *o[3];
 	const char *why = NULL;
 
-	if (!u)
-		return "out of memory";
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	if (url_origin(url, o) < 0)
 		why = "not a URL";
-	else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
+	else if (strcmp(o[0], "https") != 0 && strcmp(o[0], "http") != 0)
 		why = "not an http or https URL";
-	else if (strcmp(scheme, "http") == 0 && !allow_http && !loopback(host))
+	else if (strcmp(o[0], "http") == 0 && !allow_http && !loopback(o[1]))
 		why = "plain http to a host that is not loopback (use https, or --allow-http)";
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	origin_free(o);
 	return why;
 }
 
@@ -248,14 +270,14 @@ net_check_url(const char *url, int allow_http)
 int
 net_same_origin(const char *a, const char *b)
 {
-	size_t la = strcspn(a, ":") + 3, lb = strcspn(b, ":") + 3;
+	char *oa[3], *ob[3];
+	int ra = url_origin(a, oa), rb = url_origin(b, ob);	/* both set */
+	int same = ra == 0 && rb == 0 && strcmp(oa[0], ob[0]) == 0 &&
+	    strcasecmp(oa[1], ob[1]) == 0 && strcmp(oa[2], ob[2]) == 0;
 
-	if (strncmp(a, "http", 4) || strncmp(b, "http", 4) ||
-	    strlen(a) < la || strlen(b) < lb)
-		return 0;
-	la += strcspn(a + la, "/?#");
-	lb += strcspn(b + lb, "/?#");
-	return la == lb && strncasecmp(a, b, la) == 0;
+	origin_free(oa);
+	origin_free(ob);
+	return same;
 }
 
 /* ---- one attempt ---- */

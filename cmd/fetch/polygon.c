@@ -67,25 +67,24 @@ static int
 aggregate(struct fetch *f, struct job *j, const cJSON *a, int i)
 {
 	struct bar b = { 0 };
-	char where[32];
+	char where[21];
 	double t;
 
 	if (number(a, "t", &t) < 0 || t < -4e12 || t > 4e15) {
 		net_reject(f, j, "results[%d]: no time (t)", i);
 		return 0;
 	}
-	b.ts = (int64_t)(t / 1000);
-	b.date = sam_ny_date(b.ts);
-	if (f->minutes == 0)
-		b.ts = sam_ny_to_utc(b.date, SAM_NYSE_OPEN_MINUTE);
-	sam_format_ts(where, b.ts);
+	source_stamp(f, &b, (int64_t)(t / 1000));
+	if (!source_wanted(f, &b))	/* before its prices are read */
+		return 0;
 	if (number(a, "o", &b.open) < 0 || number(a, "h", &b.high) < 0 ||
 	    number(a, "l", &b.low) < 0 || number(a, "c", &b.close) < 0 ||
 	    number(a, "v", &b.volume) < 0) {
+		sam_format_ts(where, b.ts);
 		net_reject(f, j, "%s: o, h, l, c or v missing or not a number", where);
 		return 0;
 	}
-	return source_add(f, j, &b, where);
+	return source_add(f, j, &b);
 }
 
 /* Follows next_url; it names another page of the same request. */

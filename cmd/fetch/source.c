@@ -23,28 +23,35 @@
 /* Yahoo answers clients that look like scripts with 429 at once. */
 #define BROWSER "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
-int
-source_in_session(const struct fetch *f, int64_t ts, int64_t date)
+void
+source_stamp(const struct fetch *f, struct bar *b, int64_t instant)
 {
-	int64_t minute;
-
-	if (f->minutes == 0)
-		return 1;
-	minute = (ts - sam_ny_to_utc(date, 0)) / 60;
-	return minute >= SAM_NYSE_OPEN_MINUTE && minute < sam_nyse_close(date, NULL);
+	b->date = sam_ny_date(instant);
+	b->ts = f->minutes ? instant : sam_ny_to_utc(b->date, SAM_NYSE_OPEN_MINUTE);
 }
 
 int
-source_add(struct fetch *f, struct job *j, const struct bar *b, const char *where)
+source_wanted(const struct fetch *f, const struct bar *b)
 {
-	char why_buf[128];
+	int64_t minute;
+
+	if (!fetch_in_range(f, b->date) || b->ts > f->now)
+		return 0;
+	if (f->minutes == 0)
+		return 1;
+	minute = (b->ts - sam_ny_to_utc(b->date, 0)) / 60;
+	return minute >= SAM_NYSE_OPEN_MINUTE && minute < sam_nyse_close(b->date, NULL);
+}
+
+int
+source_add(struct fetch *f, struct job *j, const struct bar *b)
+{
+	char why_buf[128], where[21];
 	const char *why;
 	struct bar *nb;
 
-	if (!fetch_in_range(f, b->date) || b->ts > f->now ||
-	    !source_in_session(f, b->ts, b->date))
-		return 0;
 	if ((why = fetch_check_bar(b, why_buf, sizeof why_buf))) {
+		sam_format_ts(where, b->ts);	/* only when it is said */
 		net_reject(f, j, "%s: %s", where, why);
 		return 0;
 	}

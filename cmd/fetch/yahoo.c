@@ -57,7 +57,8 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 {
 	const cJSON *stamps = source_get(result, "timestamp"), *quote, *col[Q_N], *t;
 	const cJSON *cell[Q_N];
-	char where[21], first_null[21] = "";
+	char where[21];
+	int64_t first_null = 0;
 	unsigned long nulls = 0;
 	int n, i, k;
 
@@ -81,46 +82,47 @@ bars(struct fetch *f, struct job *j, const cJSON *result)
 	for (i = 0, t = stamps->child; t; t = t->next, i++) {
 		struct bar b = { 0 };
 		double v[Q_N];
-		int null = 0;
+		int null = 0, wanted;
 		/* Yahoo stamps days before 1970 with negative seconds. */
 		if (!cJSON_IsNumber(t) || t->valuedouble < -4e9 || t->valuedouble > 4e12)
 			return net_fail(f, j, "HTTP %ld: timestamp %d is not a time",
 			    j->status, i), -1;
-		b.ts = (int64_t)t->valuedouble;
-		b.date = sam_ny_date(b.ts);
-		if (f->minutes == 0)	/* Yahoo stamps a day with its open,
-					 * or the last trade while it is open */
-			b.ts = sam_ny_to_utc(b.date, SAM_NYSE_OPEN_MINUTE);
-		sam_format_ts(where, b.ts);
+		/* Yahoo stamps a day with its open, or the last trade while
+		 * it is open. */
+		source_stamp(f, &b, (int64_t)t->valuedouble);
+		wanted = source_wanted(f, &b);
 		for (k = 0; k < Q_N; k++) {
 			const cJSON *x = cell[k];
 			cell[k] = x->next;
-			if (null == 2)
+			if (!wanted || null == 2)
 				continue;
 			if (cJSON_IsNull(x)) {
 				null = 1;
 			} else if (cJSON_IsNumber(x)) {
 				v[k] = x->valuedouble;
 			} else {
+				sam_format_ts(where, b.ts);
 				net_reject(f, j, "%s: %s is not a number", where, qnames[k]);
 				null = 2;
 			}
 		}
-		if (null == 1 && fetch_in_range(f, b.date) && nulls++ == 0)
-			memcpy(first_null, where, sizeof where);
-		if (null)
+		if (wanted && null == 1 && nulls++ == 0)
+			first_null = b.ts;
+		if (!wanted || null)
 			continue;
 		b.open = v[Q_OPEN];
 		b.high = v[Q_HIGH];
 		b.low = v[Q_LOW];
 		b.close = v[Q_CLOSE];
 		b.volume = v[Q_VOLUME];
-		if (source_add(f, j, &b, where) < 0)
+		if (source_add(f, j, &b) < 0)
 			return -1;
 	}
-	if (nulls)
+	if (nulls) {
+		sam_format_ts(where, first_null);
 		net_warn(f, j, "%lu bar%s with null quotes skipped (the first %s)",
-		    nulls, nulls == 1 ? "" : "s", first_null);
+		    nulls, nulls == 1 ? "" : "s", where);
+	}
 	return 0;
 }
 
