@@ -1,14 +1,17 @@
 # sam - stock anomaly monitor.  See README.md.
 VERSION = 0.1.0
 
-ALL = sam-fetch sam-zscore sam-detect
-MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1
+ALL = sam-fetch sam-zscore sam-detect sam-store
+MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1
+MAN5 = man/sam-store.5
 MAN7 = man/sam.7
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
+STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
+        cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o
 
 # O is the build directory: objects and binaries (the sanitizer and
 # clang builds use their own).
@@ -54,6 +57,8 @@ $(O)/libz/libsam.a: $(LIBZ_O)
 $(O)/sam-fetch: $(FETCH:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FETCH:%=$(O)/%) $(O)/libz/libsam.a $(GSL_LIBS) $(CSV_LIBS) \
 		$(CURL_LIBS) $(CJSON_LIBS) -lm
+$(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
@@ -86,7 +91,7 @@ clang:
 	@$(MAKE) --no-print-directory O=build/clang CC=clang build/clang/test/unit $(ALL:%=build/clang/%)
 
 lint:
-	@mandoc -T lint -W warning $(MAN1) $(MAN7)
+	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
 	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash
 
 # ---- the main job, on the mock source ----
@@ -104,21 +109,24 @@ bench: all
 # ---- install ----
 
 install: all
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 644 share/tickers.example $(DESTDIR)$(SHAREDIR)
 
 uninstall:
 	rm -f $(ALL:%=$(DESTDIR)$(BINDIR)/%)
-	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
 	rm -f $(DESTDIR)$(SHAREDIR)/tickers.example
 	-rmdir $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] test/*.[od] test/unit build test/.results demo
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] test/*.[od] test/unit build test/.results demo
 
--include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
+-include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 
 .PHONY: all check check-asan clang lint demo bench install uninstall clean

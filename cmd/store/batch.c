@@ -1,0 +1,158 @@
+/*
+ * batch.c - replacing day files atomically, many at a time.
+ *
+ * Each new version is written to ROOT/tmp; then one sync makes all of
+ * them durable, each is renamed over its day file, and a second sync
+ * makes the renames durable.  That is the classic temp + fsync + rename
+ * + fsync-the-directory, with two syncs for up to BATCH_FILES files
+ * rather than two fsyncs for each (1.25 ms a file on our disk): a
+ * reader sees the old file or the new one, and a crash at any moment
+ * leaves the old one or the new one whole.  What a killed writer leaves
+ * in ROOT/tmp is removed by the next writer, under the lock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define BATCH_FILES 4096
+#define BATCH_BYTES (64u << 20)
+#define BATCH_DIRS (sizeof ((struct batch *)0)->dirs / sizeof (int))
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The index of dirfd in the batch, kept open (a dup) until the commit. */
+static int
+batch_dir(struct batch *b, int dirfd, unsigned dirgen)
+{
+	if (b->ndirs && b->dirgen[b->ndirs - 1] == dirgen)
+		return (int)b->ndirs - 1;
+	if ((b->dirs[b->ndirs] = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	b->dirgen[b->ndirs] = dirgen;
+	return (int)b->ndirs++;
+}
+
+static void
+batch_reset(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->p[i].shown);
+	for (i = 0; i < b->ndirs; i++)
+		close(b->dirs[i]);
+	b->n = b->ndirs = b->bytes = 0;
+}
+
+int
+batch_add(struct batch *b, int dirfd, unsigned dirgen, const char *name,
+    const char *shown, const struct sam_buf *content, uint32_t tag,
+    batch_done_fn *done, void *ctx)
+{
+	struct store *s = b->s;
+	struct pending *p;
+	int fd, dir;
+
+	if ((b->n == BATCH_FILES || b->bytes >= BATCH_BYTES ||
+	    (b->ndirs == BATCH_DIRS && b->dirgen[b->ndirs - 1] != dirgen)) &&
+	    batch_commit(b, done, ctx) < 0)
+		return -1;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		struct pending *np = realloc(b->p, cap * sizeof *np);
+		if (!np) {
+			sam_log(SAM_FATAL, NULL, 0, "out of memory");
+			return -1;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	p = &b->p[b->n];
+	snprintf(p->tmp, sizeof p->tmp, "%lu.ndjson", s->tmpseq++);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	if (!(p->shown = strdup(shown)) || (dir = batch_dir(b, dirfd, dirgen)) < 0) {
+		sam_fatal_errno("write %s", shown);
+		free(p->shown);
+		return -1;
+	}
+	p->dir = dir;
+	p->tag = tag;
+	fd = openat(s->tmpfd, p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0 || write_all(fd, content->p, content->len) < 0 ||
+	    close(fd) < 0) {
+		int saved = errno;
+		if (fd >= 0)
+			close(fd);
+		unlinkat(s->tmpfd, p->tmp, 0);
+		errno = saved;
+		sam_fatal_errno("write %s", shown);
+		free(p->shown);
+		return -1;
+	}
+	b->bytes += content->len;
+	b->n++;
+	return 0;
+}
+
+int
+batch_commit(struct batch *b, batch_done_fn *done, void *ctx)
+{
+	struct store *s = b->s;
+	size_t i, renamed = 0;
+	int status = 0;
+
+	if (b->n && store_sync(s) < 0) {
+		sam_fatal_errno("sync the store %s", s->root);
+		batch_abort(b);
+		return -1;
+	}
+	for (i = 0; i < b->n; i++, renamed++) {
+		struct pending *p = &b->p[i];
+		if (renameat(s->tmpfd, p->tmp, b->dirs[p->dir], p->name) < 0) {
+			sam_fatal_errno("replace %s", p->shown);
+			status = -1;
+			break;
+		}
+	}
+	if (renamed && store_sync(s) < 0) {
+		sam_fatal_errno("sync the store %s", s->root);
+		status = -1;
+		renamed = 0;	/* in place, but not known to be durable */
+	}
+	for (i = 0; done && i < renamed; i++)
+		done(b->p[i].tag, ctx);
+	for (i = renamed; i < b->n; i++)
+		unlinkat(s->tmpfd, b->p[i].tmp, 0);
+	batch_reset(b);
+	return status;
+}
+
+void
+batch_abort(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		unlinkat(b->s->tmpfd, b->p[i].tmp, 0);
+	batch_reset(b);
+	free(b->p);
+	b->p = NULL;
+	b->cap = 0;
+}

@@ -1,0 +1,224 @@
+/*
+ * day.c - a day file: read whole, split into lines, each checked
+ * against the file's place in the store.
+ *
+ * A keyed day file (raw, anomalies) holds records of one ticker whose
+ * bars start on one New York date, one line per key (ticker,
+ * interval, ts), sorted by ts and then by interval, longest first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+int
+interval_order(const char *interval)
+{
+	int m = sam_interval_minutes(interval, strlen(interval));
+
+	return m == 0 ? 1440 : m;
+}
+
+int
+entry_cmp(const struct entry *a, const struct entry *b)
+{
+	if (a->secs != b->secs)
+		return a->secs < b->secs ? -1 : 1;
+	if (a->ns != b->ns)
+		return a->ns < b->ns ? -1 : 1;
+	return (a->imin < b->imin) - (a->imin > b->imin);	/* longest first */
+}
+
+int
+record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
+    int64_t *day)
+{
+	static const char *const keys[] = { "ticker", "interval", "ts", "date" };
+	const struct sam_field *f[4];
+	char date[16], want[11];
+	size_t len;
+	int dup;
+
+	if ((dup = sam_rec_find(rec, keys, 4, f)) >= 0)
+		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
+	if (sam_get_key(in, f, k) < 0)
+		return -1;
+	*day = sam_ny_date(k->secs);
+	if (!f[3])
+		return 0;
+	sam_format_date(want, *day);
+	if (f[3]->type != SAM_JSTRING || sam_jstr_decode(f[3], date, sizeof date, &len) < 0 ||
+	    strcmp(date, want) != 0) {
+		char q[SAM_QUOTE_MAX];
+		return sam_reject(in, "field \"date\": %s is not %s, the New "
+		    "York date of ts %s", sam_quote(q, sizeof q, f[3]->val,
+		    f[3]->vlen), want, k->ts);
+	}
+	return 0;
+}
+
+int
+day_read(int dirfd, const char *name, struct day *d)
+{
+	struct stat st;
+	size_t got = 0;
+	int fd, saved;
+
+	memset(d, 0, sizeof *d);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (!(d->buf = malloc((size_t)st.st_size + 1)))
+		goto fail;
+	while (got < (size_t)st.st_size) {	/* a file that grows is read to its size then */
+		ssize_t r = read(fd, d->buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	d->len = got;
+	close(fd);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	free(d->buf);
+	d->buf = NULL;
+	errno = saved;
+	return -1;
+}
+
+static struct entry *
+day_push(struct day *d)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		struct entry *e = realloc(d->e, cap * sizeof *e);
+		if (!e)
+			return NULL;
+		d->e = e;
+		d->cap = cap;
+	}
+	memset(&d->e[d->n], 0, sizeof d->e[0]);
+	return &d->e[d->n++];
+}
+
+/* The key of a stored line, which must agree with the file's place. */
+static int
+check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
+    const char *ticker, int64_t day)
+{
+	const struct sam_field *sev;
+	struct sam_key k;
+	int64_t kday;
+	char want[11];
+
+	if (record_key(in, rec, &k, &kday) < 0)
+		return -1;
+	if (strcmp(k.ticker, ticker) != 0)
+		return sam_reject(in, "ticker %s does not belong in the "
+		    "directory of %s", k.ticker, ticker);
+	if (kday != day) {
+		sam_format_date(want, kday);
+		return sam_reject(in, "ts %s is on %s in New York: not this "
+		    "file's date", k.ts, want);
+	}
+	e->secs = k.secs;
+	e->ns = (int32_t)k.ns;
+	e->imin = (int16_t)interval_order(k.interval);
+	e->sev = -1;
+	if ((sev = sam_rec_get(rec, "severity")) && sev->type == SAM_JSTRING)
+		e->sev = (int8_t)severity_parse(sev->val + 1, sev->vlen - 2);
+	return 0;
+}
+
+int
+day_parse(struct day *d, struct sam_input *in, struct sam_rec *rec,
+    const char *ticker, int64_t day)
+{
+	struct sam_lines l;
+	struct entry *e;
+	const char *why;
+	char *line;
+	size_t len, at;
+	int r;
+
+	/* the stored lines are read whole, whatever SAM_MAX_LINE says */
+	sam_lines_open_mem(&l, in->file, d->buf ? d->buf : (char *)"", d->len,
+	    SAM_LINE_MAX_LIMIT);
+	while ((r = sam_lines_next(&l, &line, &len)) == SAM_LINE_OK) {
+		if (!(e = day_push(d)))
+			return -1;
+		e->line = line;
+		e->len = (uint32_t)len;
+		e->lineno = (uint32_t)(in->line = l.lineno);
+		e->sev = -1;
+		if (sam_rec_parse(rec, line, len, &why, &at) < 0) {
+			if (strcmp(why, "out of memory") == 0)
+				return -1;
+			if (strcmp(why, "invalid UTF-8") == 0)
+				sam_reject(in, "invalid UTF-8 at byte %zu", at);
+			else if (strcmp(why, "not a JSON object") == 0)
+				sam_reject(in, "not a JSON object");
+			else
+				sam_reject(in, "invalid JSON at byte %zu: %s", at, why);
+			e->bad = 1;
+		} else if (ticker && check_line(in, rec, e, ticker, day) < 0) {
+			e->bad = 1;
+		}
+		d->bad += e->bad;
+	}
+	in->line = 0;
+	return 0;
+}
+
+void
+day_check_order(struct day *d, struct sam_input *in, int quiet)
+{
+	const struct entry *prev = NULL;
+	size_t i, j;
+
+	for (i = 0; i < d->n; i++) {
+		struct entry *e = &d->e[i];
+		int c;
+		if (e->bad)
+			continue;
+		if (!prev || (c = entry_cmp(prev, e)) < 0) {
+			prev = e;
+			continue;
+		}
+		/* out of order: is the key new, or one already seen? */
+		for (j = 0; j < i; j++)
+			if (!d->e[j].bad && entry_cmp(&d->e[j], e) == 0)
+				break;
+		in->line = e->lineno;
+		if (!quiet && j < i)
+			sam_reject(in, "key repeats line %u", d->e[j].lineno);
+		else if (!quiet)
+			sam_reject(in, "out of order: before line %u's ts",
+			    prev->lineno);
+		d->disorder++;
+	}
+	in->line = 0;
+}
+
+void
+day_free(struct day *d)
+{
+	free(d->buf);
+	free(d->e);
+	memset(d, 0, sizeof *d);
+}

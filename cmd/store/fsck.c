@@ -1,0 +1,292 @@
+/*
+ * fsck.c - sam-store fsck: every day file whole, valid and in its
+ * place; --repair puts damaged files right.
+ *
+ * A problem is reported as "sam-store: PATH:LINE: what".  --repair
+ * keeps the good lines of a damaged file, sorted, one per key (the last
+ * one when a key repeats), and moves every other line to the same path
+ * under ROOT/quarantine/ (appended there, never deleted).  What is not
+ * a day file of the store (a stray file, a link) is reported and left.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct fsck {
+	struct store *s;
+	int repair, status;
+	unsigned dirgen;
+	unsigned long files, records, problems, repaired, quarantined;
+	struct sam_rec rec;
+	struct batch b;
+	struct sam_buf good, bad;
+	size_t *idx;
+	size_t idxcap;
+};
+
+static void
+problem(struct fsck *f, const char *path, const char *what)
+{
+	sam_log(SAM_ERROR, path, 0, "%s", what);
+	f->problems++;
+}
+
+static const struct day *sorting;
+
+static int
+by_key_then_line(const void *a, const void *b)
+{
+	const struct entry *x = &sorting->e[*(const size_t *)a];
+	const struct entry *y = &sorting->e[*(const size_t *)b];
+	int c = entry_cmp(x, y);
+
+	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
+}
+
+/* Appends the quarantined lines to ROOT/quarantine/KIND[/TICKER]/NAME,
+ * durably, before the day file loses them. */
+static int
+quarantine(struct fsck *f, int kind, const char *ticker, const char *name,
+    const char *shown)
+{
+	int qfd, kfd = -1, tfd = -1, fd = -1, r = -1;
+
+	if ((qfd = store_subdir(f->s->fd, "quarantine", 1)) >= 0 &&
+	    (kfd = store_subdir(qfd, kind_names[kind], 1)) >= 0 &&
+	    (!ticker || (tfd = store_subdir(kfd, ticker, 1)) >= 0)) {
+		fd = openat(ticker ? tfd : kfd, name, O_WRONLY | O_APPEND | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC, 0640);
+		if (fd >= 0 && write(fd, f->bad.p, f->bad.len) == (ssize_t)f->bad.len &&
+		    fsync(fd) == 0)
+			r = 0;
+	}
+	if (fd >= 0 && close(fd) < 0)
+		r = -1;
+	if (r < 0)
+		sam_fatal_errno("write %s", shown);
+	if (tfd >= 0)
+		close(tfd);
+	if (kfd >= 0)
+		close(kfd);
+	if (qfd >= 0)
+		close(qfd);
+	return r;
+}
+
+static int
+put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
+    const char *name, const char *shown, struct day *d)
+{
+	char qshown[4096];
+	size_t i, m = 0, nbad = 0;
+
+	if (f->idxcap < d->n) {
+		size_t *v = realloc(f->idx, d->n * sizeof *v);
+		if (!v)
+			return -1;
+		f->idx = v;
+		f->idxcap = d->n;
+	}
+	for (i = 0; i < d->n; i++)
+		if (!d->e[i].bad)
+			f->idx[m++] = i;
+	if (ticker) {	/* sorted, the last line of a key kept */
+		sorting = d;
+		qsort(f->idx, m, sizeof *f->idx, by_key_then_line);
+		for (i = 0; i + 1 < m; i++)
+			if (entry_cmp(&d->e[f->idx[i]], &d->e[f->idx[i + 1]]) == 0)
+				d->e[f->idx[i]].bad = 1;
+	}
+	f->good.len = f->bad.len = 0;
+	for (i = 0; i < m; i++) {
+		const struct entry *e = &d->e[f->idx[i]];
+		if (!e->bad) {
+			sam_buf_put(&f->good, e->line, e->len);
+			sam_buf_putc(&f->good, '\n');
+		}
+	}
+	for (i = 0; i < d->n; i++)
+		if (d->e[i].bad) {
+			sam_buf_put(&f->bad, d->e[i].line, d->e[i].len);
+			sam_buf_putc(&f->bad, '\n');
+			nbad++;
+		}
+	if (f->good.err || f->bad.err)
+		return -1;
+	if (ticker)
+		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s/%s", f->s->root,
+		    kind_names[kind], ticker, name);
+	else
+		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s", f->s->root,
+		    kind_names[kind], name);
+	if (nbad && quarantine(f, kind, ticker, name, qshown) < 0)
+		return -2;
+	if (f->good.len == 0 && unlinkat(dirfd, name, 0) < 0) {
+		sam_fatal_errno("remove %s", shown);
+		return -2;
+	}
+	if (f->good.len && batch_add(&f->b, dirfd, f->dirgen, name, shown,
+	    &f->good, 0, NULL, NULL) < 0)
+		return -2;
+	if (nbad)
+		sam_log(SAM_INFO, shown, 0, "repaired: %zu line%s moved to %s",
+		    nbad, nbad == 1 ? "" : "s", qshown);
+	else
+		sam_log(SAM_INFO, shown, 0, "repaired: sorted by key");
+	f->quarantined += nbad;
+	f->repaired++;
+	return 0;
+}
+
+static int
+check_file(struct fsck *f, int kind, int dirfd, const char *ticker,
+    const char *name, int64_t day)
+{
+	const char *shown = store_path(f->s, kind_names[kind], ticker, name);
+	struct sam_input in = { .file = shown };
+	struct day d;
+	size_t i;
+	int r;
+
+	if ((r = day_read(dirfd, name, &d)) != 0) {
+		if (r < 0 && errno != ELOOP && errno != EINVAL) {
+			sam_fatal_errno("read %s", shown);
+			return -2;
+		}
+		if (r < 0)
+			problem(f, shown, errno == ELOOP ? "a symbolic link: not followed" :
+			    "not a regular file");
+		return 0;
+	}
+	f->files++;
+	if (day_parse(&d, &in, &f->rec, ticker, day) < 0) {
+		day_free(&d);
+		return -1;
+	}
+	if (ticker)
+		day_check_order(&d, &in, 0);
+	for (i = 0; i < d.n; i++)
+		f->records += !d.e[i].bad;
+	f->problems += in.rejected;
+	r = in.rejected && f->repair ? put_right(f, kind, dirfd, ticker, name, shown, &d) : 0;
+	day_free(&d);
+	return r;
+}
+
+static int
+check_dir(struct fsck *f, int kind, int dirfd, const char *ticker)
+{
+	struct names n = { 0 };
+	int64_t day;
+	size_t i;
+	int r = 0;
+
+	if (names_list(dirfd, &n) < 0) {
+		sam_fatal_errno("list %s", store_path(f->s, kind_names[kind], ticker, NULL));
+		return -2;
+	}
+	f->dirgen++;
+	for (i = 0; i < n.n && r == 0; i++) {
+		const char *shown = store_path(f->s, kind_names[kind], ticker, n.v[i].s);
+		if (n.v[i].type == ENT_LINK)
+			problem(f, shown, "a symbolic link: not followed");
+		else if (n.v[i].type != ENT_FILE || day_file_name(n.v[i].s, &day) < 0)
+			problem(f, shown, "not a day file (YYYY-MM-DD.ndjson): left alone");
+		else
+			r = check_file(f, kind, dirfd, ticker, n.v[i].s, day);
+	}
+	names_free(&n);
+	return r;
+}
+
+static int
+check_kind(struct fsck *f, int kind)
+{
+	struct names n = { 0 };
+	size_t i;
+	int r = 0, fd = store_subdir(f->s->fd, kind_names[kind], 0);
+	const char *shown = store_path(f->s, kind_names[kind], NULL, NULL);
+
+	if (fd < 0 && errno == ELOOP)
+		problem(f, shown, "a symbolic link: not followed");
+	if (fd < 0)
+		return errno == ENOENT || errno == ELOOP ? 0 :
+		    (sam_fatal_errno("open %s", shown), -2);
+	if (!KIND_KEYED(kind)) {
+		r = check_dir(f, kind, fd, NULL);
+	} else if (names_list(fd, &n) < 0) {
+		sam_fatal_errno("list %s", shown);
+		r = -2;
+	}
+	for (i = 0; i < n.n && r == 0; i++) {
+		const char *t = n.v[i].s;
+		int tfd;
+		shown = store_path(f->s, kind_names[kind], t, NULL);
+		if (n.v[i].type == ENT_LINK)
+			problem(f, shown, "a symbolic link: not followed");
+		else if (n.v[i].type != ENT_DIR || !sam_valid_ticker(t, strlen(t)))
+			problem(f, shown, "not a ticker's directory: left alone");
+		else if ((tfd = store_subdir(fd, t, 0)) < 0)
+			r = (sam_fatal_errno("open %s", shown), -2);
+		else {
+			r = check_dir(f, kind, tfd, t);
+			close(tfd);
+		}
+	}
+	names_free(&n);
+	close(fd);
+	return r;
+}
+
+static const struct option longopts[] = {
+	{ "repair", no_argument, NULL, 'R' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_fsck(struct store *s, int argc, char **argv)
+{
+	struct fsck f = { .s = s, .b = { .s = s } };
+	int c, kind, r = 0, status = 0;
+
+	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
+		switch (c) {
+		case 'R': f.repair = 1; break;
+		case 'r': case 'L': break;
+		default: return status;
+		}
+	}
+	if (optind < argc)
+		return sam_usage_error(store_usage, "fsck: unexpected argument: %s",
+		    argv[optind]);
+	if ((status = store_open(s, s->root, 0)) != 0 ||
+	    (f.repair && (status = store_lock(s)) != 0)) {
+		store_close(s);
+		return status;
+	}
+	for (kind = 0; kind < KIND_N && r == 0; kind++)
+		r = check_kind(&f, kind);
+	if (r == 0 && f.repair)
+		r = batch_commit(&f.b, NULL, NULL) < 0 ? -2 : 0;
+	batch_abort(&f.b);
+	if (r == -1)
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+	sam_buf_printf(sam_out(), "{\"files\":%lu,\"records\":%lu,\"problems\":%lu,"
+	    "\"repaired\":%lu,\"quarantined\":%lu}\n", f.files, f.records,
+	    f.problems, f.repaired, f.quarantined);
+	status = r < 0 ? SAM_EXIT_RUNTIME : f.problems ? SAM_EXIT_REJECT : SAM_EXIT_OK;
+	store_close(s);
+	sam_rec_free(&f.rec);
+	sam_buf_free(&f.good);
+	sam_buf_free(&f.bad);
+	free(f.idx);
+	return sam_out_finish(status);
+}

@@ -1,0 +1,296 @@
+/*
+ * get.c - sam-store get: records by ticker, date range and severity,
+ * sorted by ts, then ticker, then interval (longest first).
+ *
+ * get reads without the lock: every day file it opens is a whole
+ * version, old or new, since writers only ever rename files into place.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define TICKERS_MAX 4096
+
+struct hit {
+	const char *ticker;
+	const struct entry *e;
+};
+
+struct get {
+	struct store *s;
+	int kind, sev, desc;
+	int64_t from, to;
+	unsigned long limit;
+	const char *tickers[TICKERS_MAX];
+	size_t nt;
+	struct day *days;
+	size_t nd, dcap;
+	struct hit *h;
+	size_t nh, hcap;
+	struct sam_rec rec;
+	int status;
+};
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	int c;
+
+	if (x->e->secs != y->e->secs)
+		return x->e->secs < y->e->secs ? -1 : 1;
+	if (x->e->ns != y->e->ns)
+		return x->e->ns < y->e->ns ? -1 : 1;
+	if ((c = strcmp(x->ticker, y->ticker)) != 0)
+		return c;
+	return (x->e->imin < y->e->imin) - (x->e->imin > y->e->imin);
+}
+
+static int
+hit_cmp_desc(const void *a, const void *b)
+{
+	return hit_cmp(b, a);
+}
+
+static void
+fail(struct get *g, const char *what, const char *path)
+{
+	if (errno == ELOOP)
+		sam_log(SAM_ERROR, path, 0, "a symbolic link: not followed");
+	else
+		sam_fatal_errno("%s %s", what, path);
+	g->status = SAM_EXIT_RUNTIME;
+}
+
+/* Reads one day file and keeps the records that pass the filters;
+ * -1 when out of memory. */
+static int
+load(struct get *g, int dirfd, const char *ticker, const char *name, int64_t day)
+{
+	struct sam_input in = { 0 };
+	struct day *d;
+	size_t i;
+	int r;
+
+	if (g->nd == g->dcap) {
+		size_t cap = g->dcap ? 2 * g->dcap : 256;
+		struct day *nd = realloc(g->days, cap * sizeof *nd);
+		if (!nd)
+			return -1;
+		g->days = nd;
+		g->dcap = cap;
+	}
+	d = &g->days[g->nd];
+	in.file = store_path(g->s, kind_names[g->kind], ticker, name);
+	if ((r = day_read(dirfd, name, d)) != 0) {
+		if (r < 0)
+			fail(g, "read", in.file);
+		return 0;
+	}
+	g->nd++;
+	if (day_parse(d, &in, &g->rec, ticker, day) < 0)
+		return -1;
+	if (in.rejected && g->status == SAM_EXIT_OK)
+		g->status = SAM_EXIT_REJECT;
+	for (i = 0; i < d->n; i++) {
+		const struct entry *e = &d->e[i];
+		if (e->bad || e->sev < g->sev)
+			continue;
+		if (g->nh == g->hcap) {
+			size_t cap = g->hcap ? 2 * g->hcap : 1024;
+			struct hit *nh = realloc(g->h, cap * sizeof *nh);
+			if (!nh)
+				return -1;
+			g->h = nh;
+			g->hcap = cap;
+		}
+		g->h[g->nh].ticker = ticker;
+		g->h[g->nh++].e = e;
+	}
+	return 0;
+}
+
+static int
+load_ticker(struct get *g, int kindfd, const char *ticker)
+{
+	struct names n = { 0 };
+	char name[24];
+	size_t i;
+	int64_t day;
+	int fd = store_subdir(kindfd, ticker, 0), r = 0;
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			fail(g, "open", store_path(g->s, kind_names[g->kind], ticker, NULL));
+		return 0;
+	}
+	if (g->from == g->to) {		/* one date: no listing */
+		sam_format_date(name, g->from);
+		strcpy(name + 10, ".ndjson");
+		r = load(g, fd, ticker, name, g->from);
+	} else if (names_list(fd, &n) < 0) {
+		fail(g, "list", store_path(g->s, kind_names[g->kind], ticker, NULL));
+	} else {
+		for (i = 0; i < n.n && r == 0; i++)
+			if (day_file_name(n.v[i].s, &day) == 0 && day >= g->from &&
+			    day <= g->to)
+				r = load(g, fd, ticker, n.v[i].s, day);
+		names_free(&n);
+	}
+	close(fd);
+	return r;
+}
+
+static int
+parse_day(const char *opt, const char *s, int64_t *day)
+{
+	if (sam_parse_date(s, strlen(s), day) < 0)
+		return sam_usage_error(store_usage, "%s: not a date (YYYY-MM-DD): %s",
+		    opt, s);
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "ticker", required_argument, NULL, 't' },
+	{ "date", required_argument, NULL, 'd' },
+	{ "from", required_argument, NULL, 'F' },
+	{ "to", required_argument, NULL, 'U' },
+	{ "days", required_argument, NULL, 'D' },
+	{ "severity", required_argument, NULL, 's' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "desc", no_argument, NULL, 'R' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The options; 0 or an exit status. */
+static int
+options(struct get *g, int argc, char **argv)
+{
+	int c, status = 0, date = 0, range = 0;
+	unsigned long days = 0;
+	size_t i;
+
+	while ((c = store_getopt(argc, argv, "t:d:s:n:r:", longopts, g->s, &status)) != -1) {
+		switch (c) {
+		case 't':
+			if (!sam_valid_ticker(optarg, strlen(optarg)))
+				return sam_usage_error(store_usage, "-t: not a valid ticker: %s", optarg);
+			for (i = 0; i < g->nt && strcmp(g->tickers[i], optarg) != 0; i++)
+				;
+			if (i == g->nt && g->nt == TICKERS_MAX)
+				return sam_usage_error(store_usage, "-t: more than %d tickers", TICKERS_MAX);
+			if (i == g->nt)
+				g->tickers[g->nt++] = optarg;
+			break;
+		case 'd':
+			if ((status = parse_day("-d", optarg, &g->from)) != 0)
+				return status;
+			g->to = g->from;
+			date = 1;
+			break;
+		case 'F':
+			if ((status = parse_day("--from", optarg, &g->from)) != 0)
+				return status;
+			range = 1;
+			break;
+		case 'U':
+			if ((status = parse_day("--to", optarg, &g->to)) != 0)
+				return status;
+			range = 1;
+			break;
+		case 'D':
+			if (sam_parse_ulong(optarg, 1, 100000, &days) < 0)
+				return sam_usage_error(store_usage, "--days: not a number "
+				    "from 1 to 100000: %s", optarg);
+			break;
+		case 's':
+			if ((g->sev = severity_parse(optarg, strlen(optarg))) < 0)
+				return sam_usage_error(store_usage, "-s: must be low, "
+				    "medium, high or critical: %s", optarg);
+			break;
+		case 'n':
+			if (sam_parse_ulong(optarg, 1, (unsigned long)-1 / 2, &g->limit) < 0)
+				return sam_usage_error(store_usage, "-n: not a number "
+				    "above 0: %s", optarg);
+			break;
+		case 'R': g->desc = 1; break;
+		case 'r': case 'L': break;
+		default: return status;
+		}
+	}
+	if (date + range + (days > 0) > 1)
+		return sam_usage_error(store_usage, "-d, --from/--to and --days: "
+		    "give one of them");
+	if (days) {
+		g->to = sam_ny_date(sam_now());
+		g->from = g->to - (int64_t)days + 1;
+	}
+	if (g->from > g->to)
+		return sam_usage_error(store_usage, "--from is after --to");
+	if (optind == argc)
+		return sam_usage_error(store_usage, "get: which records? raw or anomalies");
+	if ((g->kind = kind_parse(argv[optind])) < 0 || !KIND_KEYED(g->kind))
+		return sam_usage_error(store_usage, "get: must be raw or anomalies: %s",
+		    argv[optind]);
+	if (optind + 1 < argc)
+		return sam_usage_error(store_usage, "get: unexpected argument: %s",
+		    argv[optind + 1]);
+	if (g->sev >= 0 && g->kind != KIND_ANOMALIES)
+		return sam_usage_error(store_usage, "-s: only anomalies have a severity");
+	return 0;
+}
+
+int
+cmd_get(struct store *s, int argc, char **argv)
+{
+	struct get g = { .s = s, .sev = -1, .from = INT64_MIN, .to = INT64_MAX };
+	struct names n = { 0 };
+	size_t i;
+	int kindfd = -1, r = 0;
+
+	if ((g.status = options(&g, argc, argv)) != 0 ||
+	    (g.status = store_open(s, s->root, 0)) != 0)
+		return g.status;
+	if ((kindfd = store_subdir(s->fd, kind_names[g.kind], 0)) < 0) {
+		if (errno != ENOENT)	/* none yet: no records */
+			fail(&g, "open", store_path(s, kind_names[g.kind], NULL, NULL));
+	} else if (g.nt == 0 && names_list(kindfd, &n) < 0) {
+		fail(&g, "list", store_path(s, kind_names[g.kind], NULL, NULL));
+	} else if (g.nt == 0) {
+		for (i = 0; i < n.n && r == 0; i++)
+			if (n.v[i].type == ENT_DIR && sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
+				r = load_ticker(&g, kindfd, n.v[i].s);
+	} else {
+		for (i = 0; i < g.nt && r == 0; i++)
+			r = load_ticker(&g, kindfd, g.tickers[i]);
+	}
+	if (r < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		g.status = SAM_EXIT_RUNTIME;
+	}
+	qsort(g.h, g.nh, sizeof *g.h, g.desc ? hit_cmp_desc : hit_cmp);
+	for (i = 0; i < g.nh && (!g.limit || i < g.limit) && r == 0; i++) {
+		sam_buf_put(sam_out(), g.h[i].e->line, g.h[i].e->len);
+		sam_buf_putc(sam_out(), '\n');
+		if (sam_out_maybe_flush() < 0)
+			break;
+	}
+	g.status = sam_out_finish(g.status);
+	for (i = 0; i < g.nd; i++)
+		day_free(&g.days[i]);
+	free(g.days);
+	free(g.h);
+	names_free(&n);
+	sam_rec_free(&g.rec);
+	if (kindfd >= 0)
+		close(kindfd);
+	store_close(s);
+	return g.status;
+}

@@ -1,0 +1,208 @@
+/*
+ * prune.c - sam-store prune: the retention rules.
+ *
+ * raw day files are kept --raw-days (30) days, today (in New York)
+ * included; dead letters --dlq-days (14); a dedup file of alerts/ until
+ * the last alert it can hold is past --cooldown (24h).  Anomalies and
+ * run records are kept.  Each file removed is a line on stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct prune {
+	struct store *s;
+	int64_t today, now;
+	unsigned long raw_days, dlq_days, cooldown;	/* cooldown in seconds */
+	int dry_run;
+	unsigned long removed;
+};
+
+/* Whether the day file of KIND dated DAY is past its keeping. */
+static int
+expired(const struct prune *p, int kind, int64_t day)
+{
+	switch (kind) {
+	case KIND_RAW: return day <= p->today - (int64_t)p->raw_days;
+	case KIND_DLQ: return day <= p->today - (int64_t)p->dlq_days;
+	case KIND_ALERTS: return sam_ny_to_utc(day + 1, 0) + (int64_t)p->cooldown <= p->now;
+	default: return 0;
+	}
+}
+
+/* Removes the expired day files of dirfd; -1 after reporting. */
+static int
+prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
+{
+	struct names n = { 0 };
+	struct sam_buf *out = sam_out();
+	char date[11];
+	int64_t day;
+	size_t i;
+	const char *shown = store_path(p->s, kind_names[kind], ticker, NULL);
+
+	if (names_list(dirfd, &n) < 0) {
+		sam_fatal_errno("list %s", shown);
+		return -1;
+	}
+	for (i = 0; i < n.n; i++) {
+		const char *name = n.v[i].s;
+		if (n.v[i].type != ENT_FILE || day_file_name(name, &day) < 0 ||
+		    !expired(p, kind, day))
+			continue;
+		if (!p->dry_run && unlinkat(dirfd, name, 0) < 0) {
+			sam_fatal_errno("remove %s", store_path(p->s, kind_names[kind],
+			    ticker, name));
+			names_free(&n);
+			return -1;
+		}
+		p->removed++;
+		sam_format_date(date, day);
+		sam_buf_printf(out, "{\"kind\":\"%s\",", kind_names[kind]);
+		if (ticker)
+			sam_buf_printf(out, "\"ticker\":\"%s\",", ticker);
+		sam_buf_printf(out, "\"date\":\"%s\",\"path\":", date);
+		if (ticker)
+			sam_buf_printf(out, "\"%s/%s/%s\"", kind_names[kind], ticker, name);
+		else
+			sam_buf_printf(out, "\"%s/%s\"", kind_names[kind], name);
+		sam_buf_puts(out, p->dry_run ? ",\"removed\":false}\n" : ",\"removed\":true}\n");
+		sam_out_maybe_flush();
+	}
+	names_free(&n);
+	return 0;
+}
+
+static int
+prune_kind(struct prune *p, int kind)
+{
+	struct names n = { 0 };
+	size_t i;
+	int r = 0, fd = store_subdir(p->s->fd, kind_names[kind], 0);
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || (KIND_KEYED(kind) && names_list(fd, &n) < 0)) {
+		sam_fatal_errno("open %s", store_path(p->s, kind_names[kind], NULL, NULL));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!KIND_KEYED(kind))
+		r = prune_dir(p, kind, fd, NULL);
+	for (i = 0; i < n.n && r == 0; i++) {
+		const char *t = n.v[i].s;
+		int tfd;
+		if (n.v[i].type != ENT_DIR || !sam_valid_ticker(t, strlen(t)))
+			continue;	/* fsck's business */
+		if ((tfd = store_subdir(fd, t, 0)) < 0) {
+			sam_fatal_errno("open %s", store_path(p->s, kind_names[kind], t, NULL));
+			r = -1;
+			break;
+		}
+		r = prune_dir(p, kind, tfd, t);
+		close(tfd);
+		if (r == 0 && !p->dry_run)
+			unlinkat(fd, t, AT_REMOVEDIR);	/* if now empty */
+	}
+	names_free(&n);
+	close(fd);
+	return r;
+}
+
+/* "90s", "30m", "24h", "2d"; a bare number is seconds. */
+static int
+parse_duration(const char *s, unsigned long *secs)
+{
+	static const struct { char unit; unsigned long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char num[32];
+	size_t len = strlen(s), i;
+	unsigned long mult = 1, v;
+
+	if (len == 0 || len >= sizeof num)
+		return -1;
+	memcpy(num, s, len + 1);
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (num[len - 1] == units[i].unit) {
+			mult = units[i].mult;
+			num[--len] = '\0';
+			break;
+		}
+	if (sam_parse_ulong(num, 0, 3650UL * 86400 / mult, &v) < 0)
+		return -1;
+	*secs = v * mult;
+	return 0;
+}
+
+static int
+parse_days(const char *what, const char *s, unsigned long *out)
+{
+	if (sam_parse_ulong(s, 1, 100000, out) < 0)
+		return sam_usage_error(store_usage, "%s: not a number of days from "
+		    "1 to 100000: %s", what, s);
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "raw-days", required_argument, NULL, 'R' },
+	{ "dlq-days", required_argument, NULL, 'D' },
+	{ "cooldown", required_argument, NULL, 'C' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_prune(struct store *s, int argc, char **argv)
+{
+	struct prune p = { .s = s, .raw_days = 30, .dlq_days = 14, .cooldown = 86400 };
+	const char *raw = getenv("SAM_RAW_DAYS"), *dlq = getenv("SAM_DLQ_DAYS");
+	const char *cool = getenv("SAM_COOLDOWN"), *cool_from = "SAM_COOLDOWN";
+	const char *raw_from = "SAM_RAW_DAYS", *dlq_from = "SAM_DLQ_DAYS";
+	int c, kind, status = 0;
+
+	while ((c = store_getopt(argc, argv, "nr:", longopts, s, &status)) != -1) {
+		switch (c) {
+		case 'R': raw = optarg; raw_from = "--raw-days"; break;
+		case 'D': dlq = optarg; dlq_from = "--dlq-days"; break;
+		case 'C': cool = optarg; cool_from = "--cooldown"; break;
+		case 'n': p.dry_run = 1; break;
+		case 'r': case 'L': break;
+		default: return status;
+		}
+	}
+	if ((raw && *raw && (status = parse_days(raw_from, raw, &p.raw_days)) != 0) ||
+	    (dlq && *dlq && (status = parse_days(dlq_from, dlq, &p.dlq_days)) != 0))
+		return status;
+	if (cool && *cool && parse_duration(cool, &p.cooldown) < 0)
+		return sam_usage_error(store_usage, "%s: not a time such as 24h, "
+		    "90m or 3600s: %s", cool_from, cool);
+	if (optind < argc)
+		return sam_usage_error(store_usage, "prune: unexpected argument: %s",
+		    argv[optind]);
+	p.now = sam_now();
+	p.today = sam_ny_date(p.now);
+	if ((status = store_open(s, s->root, 0)) != 0 ||
+	    (!p.dry_run && (status = store_lock(s)) != 0)) {
+		store_close(s);
+		return status;
+	}
+	for (kind = 0; kind < KIND_N && status == 0; kind++)
+		if (prune_kind(&p, kind) < 0)
+			status = SAM_EXIT_RUNTIME;
+	if (p.removed && !p.dry_run && store_sync(s) < 0) {
+		sam_fatal_errno("sync the store %s", s->root);
+		status = SAM_EXIT_RUNTIME;
+	}
+	store_close(s);
+	return sam_out_finish(status);
+}

@@ -1,0 +1,418 @@
+/*
+ * put.c - sam-store put: upsert records by key into their day files.
+ *
+ * The input is read whole first, without the lock, grouped by day
+ * file.  Then, under the lock, each day file is read, merged with its
+ * group and, if anything differs, written once (batch.c).  Only then
+ * is a record written to stdout, and only if its day file was stored:
+ * what comes out has been stored, and what was not stored comes out of
+ * the next put that stores it.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+enum { REC_NEW, REC_CHANGED, REC_SAME };
+enum { GROUP_PENDING, GROUP_STORED, GROUP_FAILED };
+#define NONE UINT32_MAX
+
+struct prec {
+	struct entry e;		/* e.lineno: the record's place in the input */
+	size_t off;		/* its line in the arena, newline included */
+	uint32_t group, next;	/* next record of the group */
+	uint8_t status;
+};
+
+struct group {
+	int64_t day;
+	uint32_t head, tail, n;
+	uint8_t kind, state;
+	char ticker[SAM_TICKER_MAX + 1];
+};
+
+struct put {
+	struct store *s;
+	int kind;		/* --kind, or -1 */
+	int tee;
+	struct sam_buf arena;
+	struct prec *r;
+	size_t n, cap;
+	struct group *g;
+	size_t ng, gcap;
+	struct sam_map groups;	/* "KIND/TICKER/DAYS" -> group index + 1 */
+	uint32_t *idx;		/* one group's records, by key */
+	size_t idxcap;
+	struct sam_buf content;
+	struct sam_rec rec;	/* for the day files */
+	unsigned long unstored;
+	int status;
+};
+
+static int
+oom(void)
+{
+	sam_log(SAM_FATAL, NULL, 0, "out of memory");
+	return -2;
+}
+
+static int
+grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : 1024;
+	if (!(nv = realloc(*v, ncap * size)))
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+static uint32_t
+group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
+{
+	char gk[64];
+	int len = snprintf(gk, sizeof gk, "%d/%s/%lld", kind, k->ticker, (long long)day);
+	int isnew;
+	void **slot = sam_map_put(&p->groups, gk, (size_t)len, &isnew);
+	struct group *g;
+
+	if (!slot)
+		return NONE;
+	if (!isnew)
+		return (uint32_t)((uintptr_t)*slot - 1);
+	if (grow((void **)&p->g, &p->gcap, p->ng, sizeof *p->g) < 0)
+		return NONE;
+	g = &p->g[p->ng];
+	memset(g, 0, sizeof *g);
+	g->day = day;
+	g->kind = (uint8_t)kind;
+	g->head = g->tail = NONE;
+	strcpy(g->ticker, k->ticker);
+	*slot = (void *)(uintptr_t)(p->ng + 1);
+	return (uint32_t)p->ng++;
+}
+
+static int
+on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
+{
+	struct put *p = ctx;
+	const struct sam_field *anomaly = sam_rec_get(rec, "anomaly");
+	int is_anomaly = anomaly && anomaly->type == SAM_JTRUE;
+	int kind = p->kind < 0 ? (is_anomaly ? KIND_ANOMALIES : KIND_RAW) : p->kind;
+	struct sam_key k;
+	struct prec *r;
+	struct group *g;
+	int64_t day;
+	uint32_t gi;
+
+	if (record_key(in, rec, &k, &day) < 0)
+		return -1;
+	if (kind == KIND_ANOMALIES && !is_anomaly)
+		return sam_reject(in, "not an anomaly (\"anomaly\" is not true); "
+		    "--kind raw stores it as a bar");
+	if (p->n >= NONE - 1 || grow((void **)&p->r, &p->cap, p->n, sizeof *p->r) < 0 ||
+	    (gi = group_of(p, kind, &k, day)) == NONE)
+		return oom();
+	r = &p->r[p->n];
+	memset(r, 0, sizeof *r);
+	r->off = p->arena.len;
+	sam_rec_write(rec, NULL, &p->arena);
+	if (p->arena.err)
+		return oom();
+	r->e.len = (uint32_t)(p->arena.len - r->off - 1);
+	r->e.lineno = (uint32_t)p->n;
+	r->e.secs = k.secs;
+	r->e.ns = (int32_t)k.ns;
+	r->e.imin = (int16_t)interval_order(k.interval);
+	r->group = gi;
+	r->next = NONE;
+	g = &p->g[gi];
+	if (g->tail == NONE)
+		g->head = (uint32_t)p->n;
+	else
+		p->r[g->tail].next = (uint32_t)p->n;
+	g->tail = (uint32_t)p->n;
+	g->n++;
+	p->n++;
+	return 0;
+}
+
+/* ---- merging a group into its day file ---- */
+
+static struct put *sorting;
+
+static int
+by_group(const void *a, const void *b)
+{
+	const struct group *x = &sorting->g[*(const uint32_t *)a];
+	const struct group *y = &sorting->g[*(const uint32_t *)b];
+	int c;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	if ((c = strcmp(x->ticker, y->ticker)) != 0)
+		return c;
+	return (x->day > y->day) - (x->day < y->day);
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct entry *x = &sorting->r[*(const uint32_t *)a].e;
+	const struct entry *y = &sorting->r[*(const uint32_t *)b].e;
+	int c = entry_cmp(x, y);
+
+	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
+}
+
+static int
+same_line(const struct entry *a, const struct entry *b)
+{
+	return a->len == b->len && memcmp(a->line, b->line, a->len) == 0;
+}
+
+static void
+put_line(struct sam_buf *b, const struct entry *e)
+{
+	sam_buf_put(b, e->line, e->len);
+	sam_buf_putc(b, '\n');
+}
+
+/* Merges the group's records (idx[0..m), sorted by key, input order
+ * among equals) with the day's entries; sets each record's status.
+ * Returns whether the file's content changes. */
+static int
+merge(struct put *p, const struct day *d, size_t m)
+{
+	size_t i = 0, j = 0;
+	int changed = 0;
+
+	p->content.len = 0;
+	while (i < d->n || j < m) {
+		const struct entry *old = NULL, *prev;
+		struct prec *last;
+		if (j == m || (i < d->n && entry_cmp(&d->e[i], &p->r[p->idx[j]].e) < 0)) {
+			put_line(&p->content, &d->e[i++]);
+			continue;
+		}
+		if (i < d->n && entry_cmp(&d->e[i], &p->r[p->idx[j]].e) == 0)
+			old = &d->e[i++];
+		prev = old;
+		do {	/* each record against the one it replaces */
+			last = &p->r[p->idx[j++]];
+			last->status = !prev ? REC_NEW : same_line(prev, &last->e) ?
+			    REC_SAME : REC_CHANGED;
+			prev = &last->e;
+		} while (j < m && entry_cmp(&last->e, &p->r[p->idx[j]].e) == 0);
+		if (!old || !same_line(old, &last->e))
+			changed = 1;
+		put_line(&p->content, &last->e);
+	}
+	return changed;
+}
+
+static void
+stored(uint32_t gi, void *ctx)
+{
+	struct put *p = ctx;
+
+	p->g[gi].state = GROUP_STORED;
+}
+
+/* One day file: 0, or -1 when the put must stop. */
+static int
+put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirgen)
+{
+	struct group *g = &p->g[gi];
+	struct sam_input in = { 0 };
+	struct day d;
+	char name[24], date[11];
+	const char *shown;
+	size_t m = 0;
+	uint32_t ri;
+	int r;
+
+	sam_format_date(date, g->day);
+	snprintf(name, sizeof name, "%s.ndjson", date);
+	shown = store_path(p->s, kind_names[g->kind], g->ticker, name);
+	if ((r = day_read(dirfd, name, &d)) < 0) {
+		sam_fatal_errno("read %s", shown);
+		return -1;
+	}
+	in.file = shown;
+	if (r == 0 && day_parse(&d, &in, &p->rec, g->ticker, g->day) < 0) {
+		day_free(&d);
+		return oom();
+	}
+	if (r == 0)
+		day_check_order(&d, &in, 0);
+	if (d.bad || d.disorder) {	/* merging would lose or reorder lines */
+		sam_log(SAM_ERROR, shown, 0, "left as it is, and %u record%s "
+		    "for it not stored: run sam-store fsck --repair", g->n,
+		    g->n == 1 ? "" : "s");
+		g->state = GROUP_FAILED;
+		day_free(&d);
+		return 0;
+	}
+	if (grow((void **)&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
+		day_free(&d);
+		return oom();
+	}
+	for (ri = g->head; ri != NONE; ri = p->r[ri].next)
+		p->idx[m++] = ri;
+	sorting = p;
+	qsort(p->idx, m, sizeof *p->idx, by_key);
+	if (!merge(p, &d, m)) {
+		g->state = GROUP_STORED;	/* nothing to write */
+		r = 0;
+	} else if (p->content.err) {
+		r = oom();
+	} else {
+		r = batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
+		    stored, p);
+	}
+	day_free(&d);
+	return r;
+}
+
+/* Stores every group; returns 0 or -1 after a failure that stopped it. */
+static int
+store_groups(struct put *p)
+{
+	struct batch b = { .s = p->s };
+	uint32_t *order = malloc((p->ng ? p->ng : 1) * sizeof *order);
+	const struct group *prev = NULL;
+	int kindfd = -1, dirfd = -1, r = 0;
+	unsigned dirgen = 0;
+	size_t i;
+
+	if (!order)
+		return oom();
+	for (i = 0; i < p->ng; i++)
+		order[i] = (uint32_t)i;
+	sorting = p;
+	qsort(order, p->ng, sizeof *order, by_group);	/* a directory at a time */
+	for (i = 0; i < p->ng && r == 0; i++) {
+		const struct group *g = &p->g[order[i]];
+		if (!prev || g->kind != prev->kind) {
+			if (kindfd >= 0)
+				close(kindfd);
+			if ((kindfd = store_subdir(p->s->fd, kind_names[g->kind], 1)) < 0) {
+				sam_fatal_errno("open %s", store_path(p->s,
+				    kind_names[g->kind], NULL, NULL));
+				r = -1;
+				break;
+			}
+		}
+		if (!prev || g->kind != prev->kind || strcmp(g->ticker, prev->ticker) != 0) {
+			if (dirfd >= 0)
+				close(dirfd);
+			dirgen++;
+			if ((dirfd = store_subdir(kindfd, g->ticker, 1)) < 0) {
+				sam_fatal_errno("open %s", store_path(p->s,
+				    kind_names[g->kind], g->ticker, NULL));
+				r = -1;
+				break;
+			}
+		}
+		prev = g;
+		r = put_group(p, &b, order[i], dirfd, dirgen);
+	}
+	if (r == 0)
+		r = batch_commit(&b, stored, p);
+	batch_abort(&b);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (kindfd >= 0)
+		close(kindfd);
+	free(order);
+	return r;
+}
+
+/* Writes the stored records out, in input order. */
+static void
+write_out(struct put *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct prec *r = &p->r[i];
+		if (p->g[r->group].state != GROUP_STORED) {
+			p->unstored++;
+			continue;
+		}
+		if (p->tee || r->status != REC_SAME)
+			sam_buf_put(sam_out(), p->arena.p + r->off, r->e.len + 1);
+		if (sam_out_maybe_flush() < 0)
+			break;		/* reported at the close */
+	}
+}
+
+static const struct option longopts[] = {
+	{ "kind", required_argument, NULL, 'k' },
+	{ "tee", no_argument, NULL, 'T' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_put(struct store *s, int argc, char **argv)
+{
+	struct put p = { .s = s, .kind = -1 };
+	struct sam_input in = { 0 };
+	int c, status = 0;
+	size_t i;
+
+	while ((c = store_getopt(argc, argv, "k:r:", longopts, s, &status)) != -1) {
+		switch (c) {
+		case 'k':
+			if ((p.kind = kind_parse(optarg)) < 0 || !KIND_KEYED(p.kind))
+				return sam_usage_error(store_usage,
+				    "--kind: must be raw or anomalies: %s", optarg);
+			break;
+		case 'T': p.tee = 1; break;
+		case 'S': in.strict = 1; break;
+		default: return status;
+		}
+	}
+	if (status)
+		return status;
+	/* the whole input first: the lock is not held while it trickles in */
+	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &p);
+	if (status == SAM_EXIT_RUNTIME || (in.strict && in.rejected) || p.n == 0)
+		goto out;
+	if ((c = store_open(s, s->root, 1)) != 0 || (c = store_lock(s)) != 0) {
+		status = c;
+		goto out;
+	}
+	for (i = 0; i < p.n; i++)
+		p.r[i].e.line = p.arena.p + p.r[i].off;
+	if (store_groups(&p) < 0)
+		status = SAM_EXIT_RUNTIME;
+	store_close(s);		/* the lock too */
+	write_out(&p);
+	if (p.unstored) {
+		sam_log(SAM_ERROR, NULL, 0, "%lu of %zu records not stored",
+		    p.unstored, p.n);
+		status = SAM_EXIT_RUNTIME;
+	}
+out:
+	status = sam_out_finish(status);
+	sam_map_free(&p.groups, NULL);
+	sam_rec_free(&p.rec);
+	sam_buf_free(&p.arena);
+	sam_buf_free(&p.content);
+	free(p.r);
+	free(p.g);
+	free(p.idx);
+	return status;
+}

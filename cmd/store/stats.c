@@ -1,0 +1,168 @@
+/*
+ * stats.c - sam-store stats: what each kind holds, one NDJSON line a
+ * kind.  Like get, it reads without the lock.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+struct count {
+	unsigned long tickers, files, records;
+	unsigned long long bytes;
+	int64_t *dates;
+	size_t nd, dcap;
+};
+
+static int
+count_file(struct count *c, int dirfd, const char *name, int64_t day)
+{
+	struct day d;
+	size_t i;
+
+	if (day_read(dirfd, name, &d) != 0)
+		return errno == ENOENT ? 0 : -1;
+	c->files++;
+	c->bytes += d.len;
+	for (i = 0; i < d.len; i++)
+		c->records += d.buf[i] == '\n';
+	if (d.len && d.buf[d.len - 1] != '\n')
+		c->records++;
+	day_free(&d);
+	if (c->nd == c->dcap) {
+		size_t cap = c->dcap ? 2 * c->dcap : 256;
+		int64_t *v = realloc(c->dates, cap * sizeof *v);
+		if (!v)
+			return -1;
+		c->dates = v;
+		c->dcap = cap;
+	}
+	c->dates[c->nd++] = day;
+	return 0;
+}
+
+/* The day files in dirfd. */
+static int
+count_dir(struct count *c, int dirfd)
+{
+	struct names n = { 0 };
+	int64_t day;
+	size_t i;
+	int r = 0;
+
+	if (names_list(dirfd, &n) < 0)
+		return -1;
+	for (i = 0; i < n.n && r == 0; i++)
+		if (n.v[i].type == ENT_FILE && day_file_name(n.v[i].s, &day) == 0)
+			r = count_file(c, dirfd, n.v[i].s, day);
+	names_free(&n);
+	return r;
+}
+
+static int
+count_kind(struct store *s, int kind, struct count *c)
+{
+	struct names n = { 0 };
+	size_t i;
+	int fd = store_subdir(s->fd, kind_names[kind], 0), r = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!KIND_KEYED(kind)) {
+		r = count_dir(c, fd);
+	} else if ((r = names_list(fd, &n)) == 0) {
+		for (i = 0; i < n.n && r == 0; i++) {
+			int tfd;
+			if (n.v[i].type != ENT_DIR || !sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
+				continue;
+			if ((tfd = store_subdir(fd, n.v[i].s, 0)) < 0) {
+				r = -1;
+				break;
+			}
+			c->tickers++;
+			r = count_dir(c, tfd);
+			close(tfd);
+		}
+		names_free(&n);
+	}
+	close(fd);
+	return r;
+}
+
+static int
+date_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+put_date(struct sam_buf *b, const char *key, const int64_t *day)
+{
+	char date[11];
+
+	sam_buf_printf(b, ",\"%s\":", key);
+	if (!day) {
+		sam_buf_puts(b, "null");
+		return;
+	}
+	sam_format_date(date, *day);
+	sam_buf_jstr(b, date, 10);
+}
+
+static void
+print_count(int kind, struct count *c)
+{
+	struct sam_buf *b = sam_out();
+	size_t i, days = 0;
+
+	qsort(c->dates, c->nd, sizeof *c->dates, date_cmp);
+	for (i = 0; i < c->nd; i++)
+		days += i == 0 || c->dates[i] != c->dates[i - 1];
+	sam_buf_printf(b, "{\"kind\":\"%s\"", kind_names[kind]);
+	if (KIND_KEYED(kind))
+		sam_buf_printf(b, ",\"tickers\":%lu", c->tickers);
+	sam_buf_printf(b, ",\"days\":%zu,\"files\":%lu,\"records\":%lu,\"bytes\":%llu",
+	    days, c->files, c->records, c->bytes);
+	put_date(b, "first", c->nd ? &c->dates[0] : NULL);
+	put_date(b, "last", c->nd ? &c->dates[c->nd - 1] : NULL);
+	sam_buf_puts(b, "}\n");
+}
+
+static const struct option longopts[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_stats(struct store *s, int argc, char **argv)
+{
+	int c, kind, status = 0;
+
+	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1)
+		if (c != 'r' && c != 'L')
+			return status;
+	if (optind < argc)
+		return sam_usage_error(store_usage, "stats: unexpected argument: %s",
+		    argv[optind]);
+	if ((status = store_open(s, s->root, 0)) != 0)
+		return status;
+	for (kind = 0; kind < KIND_N && status == 0; kind++) {
+		struct count cnt = { 0 };
+		if (count_kind(s, kind, &cnt) < 0) {
+			sam_fatal_errno("read %s", store_path(s, kind_names[kind], NULL, NULL));
+			status = SAM_EXIT_RUNTIME;
+		} else {
+			print_count(kind, &cnt);
+		}
+		free(cnt.dates);
+	}
+	store_close(s);
+	return sam_out_finish(status);
+}
