@@ -1,6 +1,7 @@
 #!/bin/sh
 # share/demo.sh - one cycle of the job on the built-in mock source:
-# fetch the watch list, score it, keep the anomalies, and summarise.
+# fetch the watch list into the store, score it, keep the anomalies in
+# the store, and summarise.
 # Run by "make demo" from the top of the tree; output goes to demo/.
 set -eu
 cd "$(dirname "$0")/.."
@@ -9,9 +10,15 @@ out=demo
 days=${DEMO_DAYS:-90}
 mkdir -p "$out"
 
-sam-fetch --source mock --days "$days" -f share/tickers.example > "$out/bars.ndjson"
-sam-zscore "$out/bars.ndjson" > "$out/scored.ndjson"
-sam-detect "$out/scored.ndjson" > "$out/anomalies.ndjson"
+store=$out/store
+
+# The hourly chain: bars stored and passed on, anomalies stored, and only
+# those new to the store written out (what sam-alert will send).
+sam-fetch --source mock --days "$days" -f share/tickers.example |
+	sam-store -r "$store" put --kind raw --tee | tee "$out/bars.ndjson" |
+	sam-zscore | tee "$out/scored.ndjson" | sam-detect |
+	sam-store -r "$store" put > "$out/new.ndjson"
+sam-store -r "$store" get anomalies > "$out/anomalies.ndjson"
 
 jq -rn --slurpfile bars "$out/bars.ndjson" --slurpfile a "$out/anomalies.ndjson" '
 	def count(s): [$a[] | select(.severity == s)] | length;
@@ -21,5 +28,7 @@ jq -rn --slurpfile bars "$out/bars.ndjson" --slurpfile a "$out/anomalies.ndjson"
 	  "  the strongest:",
 	  ($a | sort_by(-.score) | .[:8][]
 	   | "    \(.date)  \(.ticker | . + "      " | .[:6])  \(.severity | . + "        " | .[:8])  |z| \(.score * 100 | round / 100)  \(.metrics | join(","))")'
+echo "  new to the store this run: $(wc -l < "$out/new.ndjson") anomalies (run it again: 0)"
+echo "  store: $store ($(find "$store" -name '*.ndjson' | wc -l) day files; sam-store -r $store stats)"
 echo "  files: $out/bars.ndjson $out/scored.ndjson $out/anomalies.ndjson"
 echo "  try: jq -c '{ticker, date, severity, score}' $out/anomalies.ndjson"

@@ -63,3 +63,11 @@ check_examples() {
 @test "the examples in sam-detect.1 run as shown" {
 	check_examples sam-detect.1
 }
+
+@test "the examples in sam-store.1 run as shown" {
+	check_examples sam-store.1
+}
+
+@test "the examples in sam-store.5 run as shown" {
+	check_examples sam-store.5
+}

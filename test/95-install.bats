@@ -9,10 +9,13 @@ load test_helper
 	assert_output - <<-'EOF'
 		./usr/bin/sam-detect
 		./usr/bin/sam-fetch
+		./usr/bin/sam-store
 		./usr/bin/sam-zscore
 		./usr/share/man/man1/sam-detect.1
 		./usr/share/man/man1/sam-fetch.1
+		./usr/share/man/man1/sam-store.1
 		./usr/share/man/man1/sam-zscore.1
+		./usr/share/man/man5/sam-store.5
 		./usr/share/man/man7/sam.7
 		./usr/share/sam/tickers.example
 	EOF
