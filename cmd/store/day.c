@@ -51,12 +51,14 @@ record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
 	if (!f[3])
 		return 0;
 	sam_format_date(want, *day);
-	if (f[3]->type != SAM_JSTRING || sam_jstr_decode(f[3], date, sizeof date, &len) < 0 ||
-	    strcmp(date, want) != 0) {
+	if (f[3]->type != SAM_JSTRING)
+		return sam_reject(in, "field \"date\": expected a string, got %s",
+		    sam_jtype_name(f[3]->type));
+	if (sam_jstr_decode(f[3], date, sizeof date, &len) < 0 || strcmp(date, want) != 0) {
 		char q[SAM_QUOTE_MAX];
 		return sam_reject(in, "field \"date\": %s is not %s, the New "
-		    "York date of ts %s", sam_quote(q, sizeof q, f[3]->val,
-		    f[3]->vlen), want, k->ts);
+		    "York date of ts %s", sam_quote(q, sizeof q, f[3]->val + 1,
+		    f[3]->vlen - 2), want, k->ts);
 	}
 	return 0;
 }

@@ -97,7 +97,8 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 			f->idx[m++] = i;
 	if (ticker) {	/* sorted, the last line of a key kept */
 		sorting = d;
-		qsort(f->idx, m, sizeof *f->idx, by_key_then_line);
+		if (m)
+			qsort(f->idx, m, sizeof *f->idx, by_key_then_line);
 		for (i = 0; i + 1 < m; i++)
 			if (entry_cmp(&d->e[f->idx[i]], &d->e[f->idx[i + 1]]) == 0)
 				d->e[f->idx[i]].bad = 1;

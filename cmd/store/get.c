@@ -275,7 +275,8 @@ cmd_get(struct store *s, int argc, char **argv)
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		g.status = SAM_EXIT_RUNTIME;
 	}
-	qsort(g.h, g.nh, sizeof *g.h, g.desc ? hit_cmp_desc : hit_cmp);
+	if (g.nh)
+		qsort(g.h, g.nh, sizeof *g.h, g.desc ? hit_cmp_desc : hit_cmp);
 	for (i = 0; i < g.nh && (!g.limit || i < g.limit) && r == 0; i++) {
 		sam_buf_put(sam_out(), g.h[i].e->line, g.h[i].e->len);
 		sam_buf_putc(sam_out(), '\n');

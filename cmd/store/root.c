@@ -265,7 +265,8 @@ names_list(int dirfd, struct names *n)
 		errno = saved;
 		return -1;
 	}
-	qsort(n->v, n->n, sizeof *n->v, name_cmp);
+	if (n->n)	/* qsort(NULL, 0) is undefined */
+		qsort(n->v, n->n, sizeof *n->v, name_cmp);
 	return 0;
 }
 

@@ -120,7 +120,8 @@ print_count(int kind, struct count *c)
 	struct sam_buf *b = sam_out();
 	size_t i, days = 0;
 
-	qsort(c->dates, c->nd, sizeof *c->dates, date_cmp);
+	if (c->nd)
+		qsort(c->dates, c->nd, sizeof *c->dates, date_cmp);
 	for (i = 0; i < c->nd; i++)
 		days += i == 0 || c->dates[i] != c->dates[i - 1];
 	sam_buf_printf(b, "{\"kind\":\"%s\"", kind_names[kind]);
