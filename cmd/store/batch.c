@@ -74,15 +74,9 @@ batch_add(struct batch *b, int dirfd, unsigned dirgen, const char *name,
 	    (b->ndirs == BATCH_DIRS && b->dirgen[b->ndirs - 1] != dirgen)) &&
 	    batch_commit(b, done, ctx) < 0)
 		return -1;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? 2 * b->cap : 256;
-		struct pending *np = realloc(b->p, cap * sizeof *np);
-		if (!np) {
-			sam_log(SAM_FATAL, NULL, 0, "out of memory");
-			return -1;
-		}
-		b->p = np;
-		b->cap = cap;
+	if (store_grow(&b->p, &b->cap, b->n + 1, sizeof *b->p) < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -1;
 	}
 	p = &b->p[b->n];
 	snprintf(p->tmp, sizeof p->tmp, "%lu.ndjson", s->tmpseq++);

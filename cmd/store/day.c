@@ -106,14 +106,8 @@ fail:
 static struct entry *
 day_push(struct day *d)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? 2 * d->cap : 16;
-		struct entry *e = realloc(d->e, cap * sizeof *e);
-		if (!e)
-			return NULL;
-		d->e = e;
-		d->cap = cap;
-	}
+	if (store_grow(&d->e, &d->cap, d->n + 1, sizeof *d->e) < 0)
+		return NULL;
 	memset(&d->e[d->n], 0, sizeof d->e[0]);
 	return &d->e[d->n++];
 }

@@ -85,13 +85,8 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 	char qshown[4096];
 	size_t i, m = 0, nbad = 0;
 
-	if (f->idxcap < d->n) {
-		size_t *v = realloc(f->idx, d->n * sizeof *v);
-		if (!v)
-			return -1;
-		f->idx = v;
-		f->idxcap = d->n;
-	}
+	if (store_grow(&f->idx, &f->idxcap, d->n, sizeof *f->idx) < 0)
+		return -1;
 	for (i = 0; i < d->n; i++)
 		if (!d->e[i].bad)
 			f->idx[m++] = i;

@@ -76,14 +76,8 @@ load(struct get *g, int dirfd, const char *ticker, const char *name, int64_t day
 	size_t i;
 	int r;
 
-	if (g->nd == g->dcap) {
-		size_t cap = g->dcap ? 2 * g->dcap : 256;
-		struct day *nd = realloc(g->days, cap * sizeof *nd);
-		if (!nd)
-			return -1;
-		g->days = nd;
-		g->dcap = cap;
-	}
+	if (store_grow(&g->days, &g->dcap, g->nd + 1, sizeof *g->days) < 0)
+		return -1;
 	d = &g->days[g->nd];
 	in.file = store_path(g->s, kind_names[g->kind], ticker, name);
 	if ((r = day_read(dirfd, name, d)) != 0) {
@@ -100,14 +94,8 @@ load(struct get *g, int dirfd, const char *ticker, const char *name, int64_t day
 		const struct entry *e = &d->e[i];
 		if (e->bad || e->sev < g->sev)
 			continue;
-		if (g->nh == g->hcap) {
-			size_t cap = g->hcap ? 2 * g->hcap : 1024;
-			struct hit *nh = realloc(g->h, cap * sizeof *nh);
-			if (!nh)
-				return -1;
-			g->h = nh;
-			g->hcap = cap;
-		}
+		if (store_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)
+			return -1;
 		g->h[g->nh].ticker = ticker;
 		g->h[g->nh++].e = e;
 	}

@@ -58,22 +58,6 @@ oom(void)
 	return -2;
 }
 
-static int
-grow(void **v, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? 2 * *cap : 1024;
-	if (!(nv = realloc(*v, ncap * size)))
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 static uint32_t
 group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
 {
@@ -87,7 +71,7 @@ group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
 		return NONE;
 	if (!isnew)
 		return (uint32_t)((uintptr_t)*slot - 1);
-	if (grow((void **)&p->g, &p->gcap, p->ng, sizeof *p->g) < 0)
+	if (store_grow(&p->g, &p->gcap, p->ng + 1, sizeof *p->g) < 0)
 		return NONE;
 	g = &p->g[p->ng];
 	memset(g, 0, sizeof *g);
@@ -117,7 +101,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (kind == KIND_ANOMALIES && !is_anomaly)
 		return sam_reject(in, "not an anomaly (\"anomaly\" is not true); "
 		    "--kind raw stores it as a bar");
-	if (p->n >= NONE - 1 || grow((void **)&p->r, &p->cap, p->n, sizeof *p->r) < 0 ||
+	if (p->n >= NONE - 1 || store_grow(&p->r, &p->cap, p->n + 1, sizeof *p->r) < 0 ||
 	    (gi = group_of(p, kind, &k, day)) == NONE)
 		return oom();
 	r = &p->r[p->n];
@@ -261,7 +245,7 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 		day_free(&d);
 		return 0;
 	}
-	if (grow((void **)&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
+	if (store_grow(&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
 		day_free(&d);
 		return oom();
 	}

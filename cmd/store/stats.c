@@ -32,14 +32,8 @@ count_file(struct count *c, int dirfd, const char *name, int64_t day)
 	if (d.len && d.buf[d.len - 1] != '\n')
 		c->records++;
 	day_free(&d);
-	if (c->nd == c->dcap) {
-		size_t cap = c->dcap ? 2 * c->dcap : 256;
-		int64_t *v = realloc(c->dates, cap * sizeof *v);
-		if (!v)
-			return -1;
-		c->dates = v;
-		c->dcap = cap;
-	}
+	if (store_grow(&c->dates, &c->dcap, c->nd + 1, sizeof *c->dates) < 0)
+		return -1;
 	c->dates[c->nd++] = day;
 	return 0;
 }
