@@ -43,17 +43,15 @@ store_getopt(int argc, char **argv, const char *optstring,
 	else
 		snprintf(spec, sizeof spec, ":%sh", optstring);
 	opterr = 0;
-	switch ((c = getopt_long(argc, argv, spec, longopts, NULL))) {
-	case 'r':
-		s->root = optarg;
-		return c;
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) == 'r' ||
+	    (c == 'L' && sam_log_set_format(optarg) == 0))
+		if (c == 'r')
+			s->root = optarg;
+	switch (c) {
 	case 'L':
-		if (sam_log_set_format(optarg) < 0) {
-			*status = sam_usage_error(store_usage,
-			    "--log-format: must be text or json: %s", optarg);
-			return '?';
-		}
-		return c;
+		*status = sam_usage_error(store_usage,
+		    "--log-format: must be text or json: %s", optarg);
+		return '?';
 	case 'h':
 		fputs(store_usage, stdout);
 		*status = SAM_EXIT_OK;
@@ -68,12 +66,9 @@ store_getopt(int argc, char **argv, const char *optstring,
 }
 
 static const struct option longopts[] = {
-	{ "root", required_argument, NULL, 'r' },
 	{ "lock-wait", required_argument, NULL, 'w' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 int
@@ -89,7 +84,6 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	while ((c = store_getopt(argc, argv, "+r:w:", longopts, &s, &status)) != -1) {
 		switch (c) {
-		case 'r': case 'L': break;
 		case 'w':
 			if (sam_parse_ulong(optarg, 0, 86400, &s.lock_wait) < 0)
 				return sam_usage_error(store_usage, "-w: not a number "

@@ -241,10 +241,7 @@ check_kind(struct fsck *f, int kind)
 
 static const struct option longopts[] = {
 	{ "repair", no_argument, NULL, 'R' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 int
@@ -256,7 +253,6 @@ cmd_fsck(struct store *s, int argc, char **argv)
 	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'R': f.repair = 1; break;
-		case 'r': case 'L': break;
 		default: return status;
 		}
 	}

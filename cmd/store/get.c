@@ -151,10 +151,7 @@ static const struct option longopts[] = {
 	{ "severity", required_argument, NULL, 's' },
 	{ "limit", required_argument, NULL, 'n' },
 	{ "desc", no_argument, NULL, 'R' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 /* The options; 0 or an exit status. */
@@ -209,7 +206,6 @@ options(struct get *g, int argc, char **argv)
 				    "above 0: %s", optarg);
 			break;
 		case 'R': g->desc = 1; break;
-		case 'r': case 'L': break;
 		default: return status;
 		}
 	}

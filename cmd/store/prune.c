@@ -155,10 +155,7 @@ static const struct option longopts[] = {
 	{ "dlq-days", required_argument, NULL, 'D' },
 	{ "cooldown", required_argument, NULL, 'C' },
 	{ "dry-run", no_argument, NULL, 'n' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 int
@@ -176,7 +173,6 @@ cmd_prune(struct store *s, int argc, char **argv)
 		case 'D': dlq = optarg; dlq_from = "--dlq-days"; break;
 		case 'C': cool = optarg; cool_from = "--cooldown"; break;
 		case 'n': p.dry_run = 1; break;
-		case 'r': case 'L': break;
 		default: return status;
 		}
 	}

@@ -343,9 +343,7 @@ static const struct option longopts[] = {
 	{ "kind", required_argument, NULL, 'k' },
 	{ "tee", no_argument, NULL, 'T' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 int

@@ -129,10 +129,7 @@ print_count(int kind, struct count *c)
 }
 
 static const struct option longopts[] = {
-	{ "root", required_argument, NULL, 'r' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	STORE_OPTIONS,
 };
 
 int
@@ -140,9 +137,8 @@ cmd_stats(struct store *s, int argc, char **argv)
 {
 	int c, kind, status = 0;
 
-	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1)
-		if (c != 'r' && c != 'L')
-			return status;
+	if ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1)
+		return status;
 	if (optind < argc)
 		return sam_usage_error(store_usage, "stats: unexpected argument: %s",
 		    argv[optind]);

@@ -13,6 +13,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include "sam.h"
@@ -154,10 +155,15 @@ int cmd_stats(struct store *, int argc, char **argv);
 
 /* The usage text of sam-store, for every command's errors. */
 extern const char store_usage[];
-/* getopt_long over a command's options; -r and --log-format are taken
- * in every place.  Returns the option, or -1 at the end; on an option
- * error reports it and sets *status. */
-struct option;
+/* The options every command takes, to end its table of long options. */
+#define STORE_OPTIONS \
+	{ "root", required_argument, NULL, 'r' }, \
+	{ "log-format", required_argument, NULL, 'L' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+/* getopt_long over a command's options, taking -r, --log-format and
+ * --help itself.  Returns the next other option, or -1 at the end; on
+ * an option error, or after --help, returns '?' with *status set. */
 int store_getopt(int argc, char **argv, const char *optstring,
     const struct option *, struct store *, int *status);
 
