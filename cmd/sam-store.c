@@ -52,10 +52,9 @@ store_getopt(int argc, char **argv, const char *optstring,
 		*status = sam_usage_error(store_usage,
 		    "--log-format: must be text or json: %s", optarg);
 		return '?';
-	case 'h':
+	case 'h':	/* nothing is open yet */
 		fputs(store_usage, stdout);
-		*status = SAM_EXIT_OK;
-		return '?';
+		exit(sam_out_finish(SAM_EXIT_OK));
 	case '?':
 	case ':':
 		*status = sam_getopt_error(c, argv, store_usage);
@@ -104,6 +103,8 @@ main(int argc, char **argv)
 		return sam_usage_error(store_usage, "unknown command: %s", argv[optind]);
 	if (!s.root)
 		s.root = (env = getenv("SAM_STORE")) && *env ? env : "sam-store";
+	else if (!*s.root)
+		return sam_usage_error(store_usage, "-r: an empty name");
 	argc -= optind;
 	argv += optind;
 	optind = 0;		/* glibc: start over on the command's arguments */

@@ -48,6 +48,9 @@ record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
 	if (sam_get_key(in, f, k) < 0)
 		return -1;
 	*day = sam_ny_date(k->secs);
+	if (*day < sam_days_from_civil(0, 1, 1))	/* no YYYY for it */
+		return sam_reject(in, "ts %s is before 0000-01-01 in New York",
+		    k->ts);
 	if (!f[3])
 		return 0;
 	sam_format_date(want, *day);
@@ -71,7 +74,8 @@ day_read(int dirfd, const char *name, struct day *d)
 	int fd, saved;
 
 	memset(d, 0, sizeof *d);
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO in its place must not hang the reader */
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return errno == ENOENT ? 1 : -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
@@ -204,8 +208,8 @@ day_check_order(struct day *d, struct sam_input *in, int quiet)
 		if (!quiet && j < i)
 			sam_reject(in, "key repeats line %u", d->e[j].lineno);
 		else if (!quiet)
-			sam_reject(in, "out of order: before line %u's ts",
-			    prev->lineno);
+			sam_reject(in, "out of order: its key sorts before "
+			    "line %u's", prev->lineno);
 		d->disorder++;
 	}
 	in->line = 0;

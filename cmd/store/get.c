@@ -56,13 +56,19 @@ hit_cmp_desc(const void *a, const void *b)
 	return hit_cmp(b, a);
 }
 
+/* A link or a FIFO in the store is skipped like a damaged line (exit 1); any
+ * other failure to read is a runtime failure. */
 static void
 fail(struct get *g, const char *what, const char *path)
 {
-	if (errno == ELOOP)
-		sam_log(SAM_ERROR, path, 0, "a symbolic link: not followed");
-	else
-		sam_fatal_errno("%s %s", what, path);
+	if (errno == ELOOP || errno == EINVAL) {
+		sam_log(SAM_ERROR, path, 0, errno == ELOOP ?
+		    "a symbolic link: not followed" : "not a regular file");
+		if (g->status == SAM_EXIT_OK)
+			g->status = SAM_EXIT_REJECT;
+		return;
+	}
+	sam_fatal_errno("%s %s", what, path);
 	g->status = SAM_EXIT_RUNTIME;
 }
 
@@ -249,7 +255,8 @@ cmd_get(struct store *s, int argc, char **argv)
 		fail(&g, "list", store_path(s, kind_names[g.kind], NULL, NULL));
 	} else if (g.nt == 0) {
 		for (i = 0; i < n.n && r == 0; i++)
-			if (n.v[i].type == ENT_DIR && sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
+			if ((n.v[i].type == ENT_DIR || n.v[i].type == ENT_LINK) &&
+			    sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
 				r = load_ticker(&g, kindfd, n.v[i].s);
 	} else {
 		for (i = 0; i < g.nt && r == 0; i++)

@@ -176,10 +176,13 @@ cmd_prune(struct store *s, int argc, char **argv)
 		default: return status;
 		}
 	}
-	if ((raw && *raw && (status = parse_days(raw_from, raw, &p.raw_days)) != 0) ||
-	    (dlq && *dlq && (status = parse_days(dlq_from, dlq, &p.dlq_days)) != 0))
+	/* an empty variable is unset; an empty option is an error */
+	if ((raw && (*raw || *raw_from == '-') &&
+	    (status = parse_days(raw_from, raw, &p.raw_days)) != 0) ||
+	    (dlq && (*dlq || *dlq_from == '-') &&
+	    (status = parse_days(dlq_from, dlq, &p.dlq_days)) != 0))
 		return status;
-	if (cool && *cool && parse_duration(cool, &p.cooldown) < 0)
+	if (cool && (*cool || *cool_from == '-') && parse_duration(cool, &p.cooldown) < 0)
 		return sam_usage_error(store_usage, "%s: not a time such as 24h, "
 		    "90m or 3600s: %s", cool_from, cool);
 	if (optind < argc)

@@ -8,6 +8,7 @@
  * what comes out has been stored, and what was not stored comes out of
  * the next put that stores it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,34 @@ stored(uint32_t gi, void *ctx)
 	p->g[gi].state = GROUP_STORED;
 }
 
+/* A day file the records of g cannot go into. */
+static void
+refuse(struct group *g, const char *shown, const char *why)
+{
+	sam_log(SAM_ERROR, shown, 0, "%s: %u record%s for it not stored", why,
+	    g->n, g->n == 1 ? "" : "s");
+	g->state = GROUP_FAILED;
+}
+
+/* The same for the groups order[i...] of a ticker whose directory is a
+ * link or a file; returns the index of the last of them. */
+static size_t
+refuse_ticker(struct put *p, const uint32_t *order, size_t i, const char *why)
+{
+	const struct group *first = &p->g[order[i]];
+	unsigned long n = 0;
+	size_t j;
+
+	for (j = i; j < p->ng && p->g[order[j]].kind == first->kind &&
+	    strcmp(p->g[order[j]].ticker, first->ticker) == 0; j++) {
+		p->g[order[j]].state = GROUP_FAILED;
+		n += p->g[order[j]].n;
+	}
+	sam_log(SAM_ERROR, store_path(p->s, kind_names[first->kind], first->ticker,
+	    NULL), 0, "%s: %lu record%s for it not stored", why, n, n == 1 ? "" : "s");
+	return j - 1;
+}
+
 /* One day file: 0, or -1 when the put must stop. */
 static int
 put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirgen)
@@ -226,7 +255,12 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 	sam_format_date(date, g->day);
 	snprintf(name, sizeof name, "%s.ndjson", date);
 	shown = store_path(p->s, kind_names[g->kind], g->ticker, name);
-	if ((r = day_read(dirfd, name, &d)) < 0) {
+	if ((r = day_read(dirfd, name, &d)) < 0 && (errno == ELOOP || errno == EINVAL)) {
+		refuse(g, shown, errno == ELOOP ? "a symbolic link, not followed" :
+		    "not a regular file");
+		return 0;
+	}
+	if (r < 0) {
 		sam_fatal_errno("read %s", shown);
 		return -1;
 	}
@@ -238,10 +272,8 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 	if (r == 0)
 		day_check_order(&d, &in, 0);
 	if (d.bad || d.disorder) {	/* merging would lose or reorder lines */
-		sam_log(SAM_ERROR, shown, 0, "left as it is, and %u record%s "
-		    "for it not stored: run sam-store fsck --repair", g->n,
-		    g->n == 1 ? "" : "s");
-		g->state = GROUP_FAILED;
+		refuse(g, shown, "damaged, left as it is (sam-store fsck --repair "
+		    "puts it right)");
 		day_free(&d);
 		return 0;
 	}
@@ -299,7 +331,8 @@ store_groups(struct put *p)
 			if (dirfd >= 0)
 				close(dirfd);
 			dirgen++;
-			if ((dirfd = store_subdir(kindfd, g->ticker, 1)) < 0) {
+			dirfd = store_subdir(kindfd, g->ticker, 1);
+			if (dirfd < 0 && errno != ELOOP && errno != ENOTDIR) {
 				sam_fatal_errno("open %s", store_path(p->s,
 				    kind_names[g->kind], g->ticker, NULL));
 				r = -1;
@@ -307,7 +340,11 @@ store_groups(struct put *p)
 			}
 		}
 		prev = g;
-		r = put_group(p, &b, order[i], dirfd, dirgen);
+		if (dirfd < 0)	/* a link or a file in the ticker's place */
+			i = refuse_ticker(p, order, i, errno == ELOOP ?
+			    "a symbolic link, not followed" : "not a directory");
+		else
+			r = put_group(p, &b, order[i], dirfd, dirgen);
 	}
 	if (r == 0)
 		r = batch_commit(&b, stored, p);
@@ -368,21 +405,19 @@ cmd_put(struct store *s, int argc, char **argv)
 	}
 	if (status)
 		return status;
-	/* the whole input first: the lock is not held while it trickles in */
+	/* the whole input first: the lock is not held while it trickles in;
+	 * a file that cannot be read does not keep the others out */
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &p);
-	if (status == SAM_EXIT_RUNTIME || (in.strict && in.rejected) || p.n == 0)
+	if ((in.strict && in.rejected) || p.n == 0)
 		goto out;
-	if ((c = store_open(s, s->root, 1)) != 0 || (c = store_lock(s)) != 0) {
-		status = c;
-		goto out;
-	}
 	for (i = 0; i < p.n; i++)
 		p.r[i].e.line = p.arena.p + p.r[i].off;
-	if (store_groups(&p) < 0)
-		status = SAM_EXIT_RUNTIME;
+	if ((c = store_open(s, s->root, 1)) != 0 || (c = store_lock(s)) != 0 ||
+	    (c = store_groups(&p) < 0 ? SAM_EXIT_RUNTIME : 0) != 0)
+		status = c;
 	store_close(s);		/* the lock too */
 	write_out(&p);
-	if (p.unstored) {
+	if (p.unstored && status != SAM_EXIT_USAGE) {	/* else nothing was tried */
 		sam_log(SAM_ERROR, NULL, 0, "%lu of %zu records not stored",
 		    p.unstored, p.n);
 		status = SAM_EXIT_RUNTIME;

@@ -59,8 +59,8 @@ make_dirs(const char *path)
 {
 	char buf[4096], *p;
 
-	if (strlen(path) >= sizeof buf) {
-		errno = ENAMETOOLONG;
+	if (!*path || strlen(path) >= sizeof buf) {
+		errno = *path ? ENAMETOOLONG : ENOENT;
 		return -1;
 	}
 	strcpy(buf, path);

@@ -162,8 +162,9 @@ extern const char store_usage[];
 	{ "help", no_argument, NULL, 'h' }, \
 	{ NULL, 0, NULL, 0 }
 /* getopt_long over a command's options, taking -r, --log-format and
- * --help itself.  Returns the next other option, or -1 at the end; on
- * an option error, or after --help, returns '?' with *status set. */
+ * --help (printing the usage and exiting).  Returns the next other
+ * option, or -1 at the end; on an option error returns '?' with
+ * *status set. */
 int store_getopt(int argc, char **argv, const char *optstring,
     const struct option *, struct store *, int *status);
 
