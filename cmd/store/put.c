@@ -49,7 +49,6 @@ struct put {
 	struct sam_buf content;
 	struct sam_rec rec;	/* for the day files */
 	unsigned long unstored;
-	int status;
 };
 
 static int
