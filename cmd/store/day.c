@@ -6,12 +6,17 @@
  * bars start on one New York date, one line per key (ticker,
  * interval, ts), sorted by ts and then by interval, longest first.
  */
+#define _GNU_SOURCE		/* syscall */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#endif
 
 #include "store.h"
 
@@ -66,16 +71,18 @@ record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
 	return 0;
 }
 
-int
-day_read(int dirfd, const char *name, struct day *d)
+/* O_NONBLOCK: a FIFO in a day file's place must not hang the reader */
+#define DAY_OPEN (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+
+/* Reads the open file fd whole into d, and closes it. */
+static int
+read_fd(int fd, struct day *d)
 {
 	struct stat st;
 	size_t got = 0;
-	int fd, saved;
+	int saved;
 
-	memset(d, 0, sizeof *d);
-	/* O_NONBLOCK: a FIFO in its place must not hang the reader */
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+	if (fd < 0)
 		return errno == ENOENT ? 1 : -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
@@ -105,6 +112,47 @@ fail:
 	d->buf = NULL;
 	errno = saved;
 	return -1;
+}
+
+/* Empties d for the next file, keeping its array of entries. */
+static void
+day_reset(struct day *d)
+{
+	d->buf = NULL;
+	d->len = d->n = d->bad = d->disorder = 0;
+}
+
+int
+day_read(int dirfd, const char *name, struct day *d)
+{
+	day_reset(d);
+	return read_fd(openat(dirfd, name, DAY_OPEN), d);
+}
+
+int
+day_read_at(int kindfd, const char *ticker, const char *name, struct day *d)
+{
+	char path[SAM_TICKER_MAX + 32];
+	int fd, r, saved;
+
+	day_reset(d);
+	snprintf(path, sizeof path, "%s/%s", ticker, name);
+#ifdef SYS_openat2
+	{	/* one call, no link followed on the way */
+		struct open_how how = { .flags = DAY_OPEN,
+		    .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH };
+		fd = (int)syscall(SYS_openat2, kindfd, path, &how, sizeof how);
+		if (fd >= 0 || errno != ENOSYS)
+			return read_fd(fd, d);
+	}
+#endif
+	if ((fd = store_subdir(kindfd, ticker, 0)) < 0)
+		return errno == ENOENT ? 1 : -1;
+	r = read_fd(openat(fd, name, DAY_OPEN), d);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
 }
 
 static struct entry *

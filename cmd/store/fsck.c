@@ -145,7 +145,7 @@ check_file(struct fsck *f, int kind, int dirfd, const char *ticker,
 {
 	const char *shown = store_path(f->s, kind_names[kind], ticker, name);
 	struct sam_input in = { .file = shown };
-	struct day d;
+	struct day d = { 0 };
 	size_t i;
 	int r;
 

@@ -6,9 +6,11 @@
  * version, old or new, since writers only ever rename files into place.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -17,7 +19,11 @@
 
 struct hit {
 	const char *ticker;
-	const struct entry *e;
+	const char *line;	/* in one of the files read */
+	uint32_t len;
+	int16_t imin;
+	int32_t ns;
+	int64_t secs;
 };
 
 struct get {
@@ -27,8 +33,9 @@ struct get {
 	unsigned long limit;
 	const char *tickers[TICKERS_MAX];
 	size_t nt;
-	struct day *days;
-	size_t nd, dcap;
+	struct day day;		/* the file being read; its entries reused */
+	char **bufs;		/* the files read, which the hits point into */
+	size_t nbufs, bcap;
 	struct hit *h;
 	size_t nh, hcap;
 	struct sam_rec rec;
@@ -41,13 +48,13 @@ hit_cmp(const void *a, const void *b)
 	const struct hit *x = a, *y = b;
 	int c;
 
-	if (x->e->secs != y->e->secs)
-		return x->e->secs < y->e->secs ? -1 : 1;
-	if (x->e->ns != y->e->ns)
-		return x->e->ns < y->e->ns ? -1 : 1;
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? -1 : 1;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
 	if ((c = strcmp(x->ticker, y->ticker)) != 0)
 		return c;
-	return (x->e->imin < y->e->imin) - (x->e->imin > y->e->imin);
+	return (x->imin < y->imin) - (x->imin > y->imin);
 }
 
 static int
@@ -72,38 +79,57 @@ fail(struct get *g, const char *what, const char *path)
 	g->status = SAM_EXIT_RUNTIME;
 }
 
-/* Reads one day file and keeps the records that pass the filters;
- * -1 when out of memory. */
+/* Reads one day file, from dirfd (or TICKER/NAME from the kind's
+ * directory when dirfd is -1), and keeps the records that pass the
+ * filters; -1 when out of memory. */
 static int
-load(struct get *g, int dirfd, const char *ticker, const char *name, int64_t day)
+load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
+    int64_t day)
 {
 	struct sam_input in = { 0 };
-	struct day *d;
+	struct day *d = &g->day;
 	size_t i;
-	int r;
+	int r = dirfd < 0 ? day_read_at(kindfd, ticker, name, d) :
+	    day_read(dirfd, name, d);
 
-	if (store_grow(&g->days, &g->dcap, g->nd + 1, sizeof *g->days) < 0)
-		return -1;
-	d = &g->days[g->nd];
-	in.file = store_path(g->s, kind_names[g->kind], ticker, name);
-	if ((r = day_read(dirfd, name, d)) != 0) {
-		if (r < 0)
-			fail(g, "read", in.file);
+	if (r < 0 && dirfd < 0 && errno == ELOOP) {	/* which link? */
+		struct stat st;
+		int dirlink = fstatat(kindfd, ticker, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode);
+		errno = ELOOP;
+		fail(g, "read", store_path(g->s, kind_names[g->kind], ticker,
+		    dirlink ? NULL : name));
 		return 0;
 	}
-	g->nd++;
+	if (r != 0) {
+		if (r < 0)
+			fail(g, "read", store_path(g->s, kind_names[g->kind], ticker, name));
+		return 0;
+	}
+	if (store_grow(&g->bufs, &g->bcap, g->nbufs + 1, sizeof *g->bufs) < 0) {
+		free(d->buf);
+		return -1;
+	}
+	g->bufs[g->nbufs++] = d->buf;
+	in.file = store_path(g->s, kind_names[g->kind], ticker, name);
 	if (day_parse(d, &in, &g->rec, ticker, day) < 0)
 		return -1;
 	if (in.rejected && g->status == SAM_EXIT_OK)
 		g->status = SAM_EXIT_REJECT;
 	for (i = 0; i < d->n; i++) {
 		const struct entry *e = &d->e[i];
+		struct hit *h;
 		if (e->bad || e->sev < g->sev)
 			continue;
 		if (store_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)
 			return -1;
-		g->h[g->nh].ticker = ticker;
-		g->h[g->nh++].e = e;
+		h = &g->h[g->nh++];
+		h->ticker = ticker;
+		h->line = e->line;
+		h->len = e->len;
+		h->secs = e->secs;
+		h->ns = e->ns;
+		h->imin = e->imin;
 	}
 	return 0;
 }
@@ -115,24 +141,25 @@ load_ticker(struct get *g, int kindfd, const char *ticker)
 	char name[24];
 	size_t i;
 	int64_t day;
-	int fd = store_subdir(kindfd, ticker, 0), r = 0;
+	int fd, r = 0;
 
-	if (fd < 0) {
+	if (g->from == g->to) {		/* one date: one file, straight to it */
+		sam_format_date(name, g->from);
+		strcpy(name + 10, ".ndjson");
+		return load(g, kindfd, -1, ticker, name, g->from);
+	}
+	if ((fd = store_subdir(kindfd, ticker, 0)) < 0) {
 		if (errno != ENOENT)
 			fail(g, "open", store_path(g->s, kind_names[g->kind], ticker, NULL));
 		return 0;
 	}
-	if (g->from == g->to) {		/* one date: no listing */
-		sam_format_date(name, g->from);
-		strcpy(name + 10, ".ndjson");
-		r = load(g, fd, ticker, name, g->from);
-	} else if (names_list(fd, &n) < 0) {
+	if (names_list(fd, &n) < 0) {
 		fail(g, "list", store_path(g->s, kind_names[g->kind], ticker, NULL));
 	} else {
 		for (i = 0; i < n.n && r == 0; i++)
 			if (day_file_name(n.v[i].s, &day) == 0 && day >= g->from &&
 			    day <= g->to)
-				r = load(g, fd, ticker, n.v[i].s, day);
+				r = load(g, kindfd, fd, ticker, n.v[i].s, day);
 		names_free(&n);
 	}
 	close(fd);
@@ -269,15 +296,17 @@ cmd_get(struct store *s, int argc, char **argv)
 	if (g.nh)
 		qsort(g.h, g.nh, sizeof *g.h, g.desc ? hit_cmp_desc : hit_cmp);
 	for (i = 0; i < g.nh && (!g.limit || i < g.limit) && r == 0; i++) {
-		sam_buf_put(sam_out(), g.h[i].e->line, g.h[i].e->len);
+		sam_buf_put(sam_out(), g.h[i].line, g.h[i].len);
 		sam_buf_putc(sam_out(), '\n');
 		if (sam_out_maybe_flush() < 0)
 			break;
 	}
 	g.status = sam_out_finish(g.status);
-	for (i = 0; i < g.nd; i++)
-		day_free(&g.days[i]);
-	free(g.days);
+	for (i = 0; i < g.nbufs; i++)
+		free(g.bufs[i]);
+	free(g.bufs);
+	g.day.buf = NULL;	/* one of bufs */
+	day_free(&g.day);
 	free(g.h);
 	names_free(&n);
 	sam_rec_free(&g.rec);

@@ -244,7 +244,7 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 {
 	struct group *g = &p->g[gi];
 	struct sam_input in = { 0 };
-	struct day d;
+	struct day d = { 0 };
 	char name[24], date[11];
 	const char *shown;
 	size_t m = 0;

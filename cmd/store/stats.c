@@ -20,7 +20,7 @@ struct count {
 static int
 count_file(struct count *c, int dirfd, const char *name, int64_t day)
 {
-	struct day d;
+	struct day d = { 0 };
 	size_t i;
 
 	if (day_read(dirfd, name, &d) != 0)

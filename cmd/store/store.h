@@ -92,8 +92,12 @@ struct day {
 };
 
 /* Reads NAME from dirfd whole.  1 when there is no such file, 0, or
- * -1 with errno (ELOOP for a symbolic link: never followed). */
+ * -1 with errno (ELOOP for a symbolic link: never followed).  d must
+ * start zeroed; its array of entries is kept from file to file. */
 int day_read(int dirfd, const char *name, struct day *);
+/* The same for TICKER/NAME in kindfd, in one system call where the
+ * kernel has openat2 (a link in the ticker's place is ELOOP too). */
+int day_read_at(int kindfd, const char *ticker, const char *name, struct day *);
 /* Splits and checks the lines: JSON objects, and for a keyed kind a
  * valid key whose ticker is TICKER and whose New York date is DAY.
  * A bad line is reported through in (file set by the caller) and
