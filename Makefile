@@ -105,6 +105,7 @@ bench: all
 	bench/zscore.sh
 	bench/json-libs.sh
 	bench/fetch.sh
+	bench/store.sh
 
 # ---- install ----
 
