@@ -65,10 +65,14 @@ summary() {
 	printf '{"files":%s,"records":%s,"problems":%s,"repaired":%s,"quarantined":%s}' "$@"
 }
 
-# need_userns: skips unless unshare -rm can make a user and mount namespace.
+# need_userns: sets UNSHARE to a command that makes a mount namespace
+# (as root: unshare -m, which also works in a chroot; else with a user
+# namespace: unshare -rm), or skips.
 need_userns() {
 	command -v unshare > /dev/null || skip "unshare is not installed"
-	unshare -rm true 2> /dev/null || skip "unshare -rm is not permitted here (no user namespaces)"
+	UNSHARE="unshare -rm"
+	[ "$(id -u)" -ne 0 ] || UNSHARE="unshare -m"
+	$UNSHARE true 2> /dev/null || skip "$UNSHARE is not permitted here"
 }
 
 # as_other CMD...: runs CMD as a user whom permissions stop: nobody when
@@ -1218,9 +1222,9 @@ failure_fixture() {
 	need_userns
 	failure_fixture
 	mkdir mnt
-	unshare -rm sh -c 'mount -t tmpfs -o size=1m tmpfs mnt' 2> /dev/null ||
+	$UNSHARE sh -c 'mount -t tmpfs -o size=1m tmpfs mnt' 2> /dev/null ||
 		skip "cannot mount a tmpfs in a user namespace"
-	run --separate-stderr unshare -rm sh -c '
+	run --separate-stderr $UNSHARE sh -c '
 		mount -t tmpfs -o size=1m tmpfs mnt && cd mnt || exit 99
 		sam-store put ../old > /dev/null || exit 98
 		cp -a sam-store ../before
@@ -1295,9 +1299,9 @@ sam-store: 1 of 1 records not stored"
 	get_store
 	cp -a sam-store before
 	rec 30 AAA 1d 2026-11-24T14:30:00Z > new
-	unshare -rm sh -c 'mount --bind sam-store sam-store && mount -o remount,bind,ro sam-store' 2> /dev/null ||
+	$UNSHARE sh -c 'mount --bind sam-store sam-store && mount -o remount,bind,ro sam-store' 2> /dev/null ||
 		skip "cannot make a read-only bind mount in a user namespace"
-	run --separate-stderr unshare -rm sh -c '
+	run --separate-stderr $UNSHARE sh -c '
 		mount --bind sam-store sam-store && mount -o remount,bind,ro sam-store || exit 99
 		sam-store put new > out 2> err; echo "put $?"
 		sam-store prune > /dev/null 2>> err; echo "prune $?"
