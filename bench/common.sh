@@ -17,6 +17,23 @@ bench_no_operands() {
 	fi
 }
 
+# bench_need PROG BINARY...: the binaries are built, and GNU time is
+# there to time them; else a message and exit 2.
+bench_need() {
+	local prog=$1 b
+	shift
+	for b; do
+		if [ ! -x "$bin/$b" ]; then
+			echo "$prog: $bin/$b: not found; run make (or set SAM_BIN)" >&2
+			exit 2
+		fi
+	done
+	if [ ! -x /usr/bin/time ]; then
+		echo "$prog: /usr/bin/time (Debian package time) is needed" >&2
+		exit 2
+	fi
+}
+
 # bench_counts PROG VALUE...: each VALUE is a whole number.
 bench_counts() {
 	local prog=$1 n

@@ -58,14 +58,7 @@ if [ ! -r "$csv" ]; then
 	echo "fetch.sh: $csv: not found (set SAM_DATA to the directory of all_stocks_5yr.csv); skipping" >&2
 	exit 0
 fi
-if [ ! -x "$bin/sam-fetch" ]; then
-	echo "fetch.sh: $bin/sam-fetch: not found; run make (or set SAM_BIN)" >&2
-	exit 2
-fi
-if [ ! -x /usr/bin/time ]; then
-	echo "fetch.sh: /usr/bin/time (Debian package time) is needed" >&2
-	exit 2
-fi
+bench_need fetch.sh sam-fetch
 # The interpreter itself: a version manager's python3 shim is slow to start.
 python=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || python=
 if [ -z "$python" ] || ! "$python" -c 'import zoneinfo' 2>/dev/null; then

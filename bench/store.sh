@@ -63,15 +63,7 @@ if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$days" -lt 1 ] ||
 	exit 2
 fi
 
-# shellcheck disable=SC2154 # bin and here: set by common.sh
-if [ ! -x "$bin/sam-store" ]; then
-	echo "store.sh: $bin/sam-store: not found; run make (or set SAM_BIN)" >&2
-	exit 2
-fi
-if [ ! -x /usr/bin/time ]; then
-	echo "store.sh: /usr/bin/time (Debian package time) is needed" >&2
-	exit 2
-fi
+bench_need store.sh sam-store
 if ! command -v hyperfine >/dev/null 2>&1; then
 	echo "store.sh: hyperfine is needed (share/deps.sh --bench)" >&2
 	exit 2

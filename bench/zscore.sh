@@ -55,16 +55,7 @@ if [ "$tickers" -lt 1 ] || [ "$tickers" -gt 9999 ] || [ "$runs" -lt 1 ]; then
 	exit 2
 fi
 
-for b in sam-fetch sam-zscore sam-detect; do
-	if [ ! -x "$bin/$b" ]; then
-		echo "zscore.sh: $bin/$b: not found; run make (or set SAM_BIN)" >&2
-		exit 2
-	fi
-done
-if [ ! -x /usr/bin/time ]; then
-	echo "zscore.sh: /usr/bin/time (Debian package time) is needed" >&2
-	exit 2
-fi
+bench_need zscore.sh sam-fetch sam-zscore sam-detect
 if [ "$do_jq" = 1 ] && ! command -v jq >/dev/null 2>&1; then
 	echo "zscore.sh: jq not found: skipping it" >&2
 	do_jq=0
