@@ -589,25 +589,33 @@ edit_len(const struct sam_edits *e, size_t j)
 	return (j + 1 < e->n ? e->e[j + 1].off : e->vals.len) - e->e[j].off;
 }
 
-void
-sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
-    struct sam_buf *out)
+size_t
+sam_rec_write_size(const struct sam_rec *r, const struct sam_edits *e)
 {
-	unsigned char used[SAM_EDITS_MAX] = { 0 };
 	size_t i, j, need = 3;
-	int first = 1;
 
-	if (e && e->vals.err) {		/* an edit lost its value: say so */
-		out->err = 1;
-		return;
-	}
 	for (i = 0; i < r->n; i++)
 		need += r->f[i].rawklen + r->f[i].vlen + 4;
 	for (j = 0; e && j < e->n; j++)
 		need += e->e[j].klen + 4;
 	if (e)
 		need += e->vals.len;
-	if (sam_buf_reserve(out, need) < 0)
+	return need;
+}
+
+void
+sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
+    struct sam_buf *out)
+{
+	unsigned char used[SAM_EDITS_MAX] = { 0 };
+	size_t i, j;
+	int first = 1;
+
+	if (e && e->vals.err) {		/* an edit lost its value: say so */
+		out->err = 1;
+		return;
+	}
+	if (sam_buf_reserve(out, sam_rec_write_size(r, e)) < 0)
 		return;
 	out->p[out->len++] = '{';
 	for (i = 0; i < r->n; i++) {

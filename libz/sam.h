@@ -218,6 +218,9 @@ void sam_edits_free(struct sam_edits *);
 struct sam_buf *sam_edits_add(struct sam_edits *, const char *key);
 void sam_edits_num(struct sam_edits *, const char *key, double);
 void sam_edits_raw(struct sam_edits *, const char *key, const char *json, size_t);
+/* The most sam_rec_write() writes for the record and its edits: the
+ * room it reserves, so that a buffer with that much free never moves. */
+size_t sam_rec_write_size(const struct sam_rec *, const struct sam_edits *);
 /* Writes the record with the edits applied, and a newline. */
 void sam_rec_write(const struct sam_rec *, const struct sam_edits *,
     struct sam_buf *);

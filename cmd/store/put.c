@@ -85,17 +85,15 @@ group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
 	return (uint32_t)p->ng++;
 }
 
-/* The chunk with room for the record written compact: as much as
- * sam_rec_write reserves, so that it never has to move the chunk
- * (growing one big buffer was 16 % of a put, in memmove). */
+/* The chunk with room for the record written compact, so that
+ * sam_rec_write never has to move the chunk (growing one big buffer
+ * was 16 % of a put, in memmove). */
 static struct sam_buf *
 chunk_for(struct put *p, const struct sam_rec *rec)
 {
-	size_t need = 3, i;
+	size_t need = sam_rec_write_size(rec, NULL);
 	struct sam_buf *c = p->nchunks ? &p->chunks[p->nchunks - 1] : NULL;
 
-	for (i = 0; i < rec->n; i++)
-		need += rec->f[i].rawklen + rec->f[i].vlen + 4;
 	if (c && c->cap - c->len >= need)
 		return c;
 	if (store_grow(&p->chunks, &p->chunkcap, p->nchunks + 1, sizeof *p->chunks) < 0)
