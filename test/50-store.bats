@@ -1637,20 +1637,26 @@ prune_store() {
 	done
 }
 
+# pruned_by_default true|false: what prune (or prune --dry-run) writes
+# for prune_store's files with the default retention.
+pruned_by_default() {
+	sed "s/@/$1/" <<-'EOF'
+		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":@}
+		{"kind":"raw","ticker":"AAA","date":"2026-10-26","path":"raw/AAA/2026-10-26.ndjson","removed":@}
+		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":@}
+		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":@}
+		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","removed":@}
+		{"kind":"alerts","date":"2026-11-22","path":"alerts/2026-11-22.ndjson","removed":@}
+		{"kind":"alerts","date":"2026-11-23","path":"alerts/2026-11-23.ndjson","removed":@}
+	EOF
+}
+
 @test "prune keeps 30 dates of bars and 14 of dead letters, today included, and the alerts' cooldown is 24h" {
 	prune_store
 	run --separate-stderr sam-store prune
 	assert_success
 	assert_equal "$stderr" ""
-	assert_output - <<-'EOF'
-		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":true}
-		{"kind":"raw","ticker":"AAA","date":"2026-10-26","path":"raw/AAA/2026-10-26.ndjson","removed":true}
-		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":true}
-		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":true}
-		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","removed":true}
-		{"kind":"alerts","date":"2026-11-22","path":"alerts/2026-11-22.ndjson","removed":true}
-		{"kind":"alerts","date":"2026-11-23","path":"alerts/2026-11-23.ndjson","removed":true}
-	EOF
+	assert_output "$(pruned_by_default true)"
 	# BBB's directory, left empty, is gone; anomalies and runs are kept
 	assert_equal "$(cd sam-store && find . -name '*.ndjson' | sort)" "./alerts/2026-11-24.ndjson
 ./alerts/2026-11-25.ndjson
@@ -1676,15 +1682,7 @@ prune_store() {
 	assert_equal "$stderr" ""
 	snapshot sam-store > after
 	cmp before after
-	assert_output - <<-'EOF'
-		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":false}
-		{"kind":"raw","ticker":"AAA","date":"2026-10-26","path":"raw/AAA/2026-10-26.ndjson","removed":false}
-		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","removed":false}
-		{"kind":"alerts","date":"2026-11-22","path":"alerts/2026-11-22.ndjson","removed":false}
-		{"kind":"alerts","date":"2026-11-23","path":"alerts/2026-11-23.ndjson","removed":false}
-	EOF
+	assert_output "$(pruned_by_default false)"
 	run --separate-stderr sam-store prune
 	assert_output "${output//false/true}"
 }
