@@ -1,17 +1,21 @@
 # sam - stock anomaly monitor.  See README.md.
 VERSION = 0.1.0
 
-ALL = sam-fetch sam-zscore sam-detect sam-store
-MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1
+ALL = sam-fetch sam-zscore sam-detect sam-store sam-alert
+MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1 man/sam-alert.1
 MAN5 = man/sam-store.5
 MAN7 = man/sam.7
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
-       libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o
+       libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
+       libz/url.o libz/secret.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
         cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o
+# sam-alert keeps its state in the store, through the store's own code.
+ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/send.o \
+        cmd/alert/state.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o
 
 # O is the build directory: objects and binaries (the sanitizer and
 # clang builds use their own).
@@ -49,6 +53,7 @@ $(O)/%.o: %.c
 	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
+$(O)/libz/url.o $(O)/cmd/alert/send.o: override CFLAGS += $(CURL_CFLAGS)
 
 $(O)/libz/libsam.a: $(LIBZ_O)
 	rm -f $@
@@ -59,6 +64,8 @@ $(O)/sam-fetch: $(FETCH:%=$(O)/%) $(O)/libz/libsam.a
 		$(CURL_LIBS) $(CJSON_LIBS) -lm
 $(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+$(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
@@ -126,8 +133,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] test/*.[od] test/unit build test/.results demo
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] test/*.[od] test/unit build test/.results demo
 
--include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
+-include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 
 .PHONY: all check check-asan clang lint demo bench install uninstall clean

@@ -320,8 +320,8 @@ setup_network(struct fetch *f, const struct net_opts *n, const char *url,
 	len = (size_t)snprintf(base, size, "%s", env);
 	if (len >= size)
 		return sam_usage_error(usage, "%s: longer than %zu bytes", from, size - 1);
-	if ((why = net_check_url(base, f->net.allow_http))) {
-		char *shown = net_shown_url(env);
+	if ((why = sam_url_check(base, f->net.allow_http))) {
+		char *shown = sam_url_shown(env);
 		int status = sam_usage_error(usage, "%s: %s: %s", from, why,
 		    shown ? shown : "");
 		free(shown);

@@ -182,6 +182,12 @@ sam_out_maybe_flush(void)
 }
 
 int
+sam_out_flush(void)
+{
+	return out_flush();
+}
+
+int
 sam_out_finish(int status)
 {
 	if (sam_out_close() < 0) {

@@ -7,6 +7,7 @@
  * JSON:  {"ts":"...","level":"error","tool":"prog","msg":"...",
  *         "file":"FILE","line":LINE}
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -244,4 +245,31 @@ sam_quote(char *dst, size_t dstsize, const char *s, size_t len)
 	dst[o++] = '"';
 	dst[o] = '\0';
 	return dst;
+}
+
+/* A short, printable excerpt of a body: the title of an HTML page, or
+ * its first bytes with runs of white space made one blank. */
+void
+sam_excerpt(char *dst, size_t size, const char *body, size_t len)
+{
+	char flat[128];
+	const char *t, *e;
+	size_t n = 0, i;
+
+	if ((t = strstr(body, "<title>")) && (e = strstr(t, "</title>")) && e > t + 7) {
+		body = t + 7;
+		len = (size_t)(e - body);
+	}
+	for (i = 0; i < len && n < sizeof flat - 1; i++) {
+		unsigned char c = (unsigned char)body[i];
+		if (isspace(c)) {
+			if (n && flat[n - 1] != ' ')
+				flat[n++] = ' ';
+		} else {
+			flat[n++] = (char)c;
+		}
+	}
+	while (n && flat[n - 1] == ' ')
+		n--;
+	sam_quote(dst, size, flat, n);
 }

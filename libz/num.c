@@ -367,3 +367,29 @@ sam_format_double(char *buf, double v)
 	n = digit_gen(w, mp, mp.f - mm.f, digits, &kappa);
 	return o + layout(buf + o, digits, n, kappa - q);
 }
+
+/* "90s", "30m", "24h", "2d"; a bare number is seconds. */
+int
+sam_parse_duration(const char *s, unsigned long *secs)
+{
+	static const struct { char unit; unsigned long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char num[32];
+	size_t len = strlen(s), i;
+	unsigned long mult = 1, v;
+
+	if (len == 0 || len >= sizeof num)
+		return -1;
+	memcpy(num, s, len + 1);
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (num[len - 1] == units[i].unit) {
+			mult = units[i].mult;
+			num[--len] = '\0';
+			break;
+		}
+	if (sam_parse_ulong(num, 0, 3650UL * 86400 / mult, &v) < 0)
+		return -1;
+	*secs = v * mult;
+	return 0;
+}

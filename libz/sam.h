@@ -56,6 +56,9 @@ void sam_fatal_errno(const char *fmt, ...) SAM_PRINTF(1, 2);
 /* Quote untrusted bytes for a message: "..." with escapes, cut at 40. */
 const char *sam_quote(char *dst, size_t dstsize, const char *s, size_t len);
 #define SAM_QUOTE_MAX 64
+/* A short, quoted excerpt of a response body for a message: an HTML
+ * page's title, or the first bytes with blanks squeezed. */
+void sam_excerpt(char *dst, size_t size, const char *body, size_t len);
 
 /* ---- buf.c: growable byte buffers and the stdout writer ---- */
 
@@ -79,6 +82,7 @@ void sam_buf_free(struct sam_buf *);
  * blocks.  sam_out_close() flushes and reports any write error. */
 struct sam_buf *sam_out(void);
 int sam_out_maybe_flush(void);		/* 0, or -1 with errno */
+int sam_out_flush(void);		/* now: 0, or -1 with errno */
 int sam_out_close(void);		/* 0, or -1 with errno */
 /* Closes standard output at the end of a run: a write error is
  * reported once, here, and turns the status into SAM_EXIT_RUNTIME. */
@@ -238,6 +242,8 @@ size_t sam_format_double(char *buf, double);
 /* Parses a whole non-negative decimal integer into [lo, hi]. */
 int sam_parse_ulong(const char *s, unsigned long lo, unsigned long hi,
     unsigned long *out);
+/* A time such as 24h, 90m, 3600s or 3600 (seconds), up to 10 years. */
+int sam_parse_duration(const char *s, unsigned long *secs);
 
 /* ---- valid.c: the record contract's validators ---- */
 
@@ -324,5 +330,32 @@ void **sam_map_put(struct sam_map *, const char *key, size_t klen, int *isnew);
 void *sam_map_get(const struct sam_map *, const char *key, size_t klen);
 void sam_map_free(struct sam_map *, void (*freeval)(void *));
 uint64_t sam_hash(const void *, size_t, uint64_t seed);
+
+/* ---- url.c: URLs (links libcurl) ---- */
+
+/* 0, or a reason the URL may not be fetched: not http(s), or plain
+ * http to a host that is not loopback unless allow_http. */
+const char *sam_url_check(const char *url, int allow_http);
+/* Same scheme, host and port. */
+int sam_url_same_origin(const char *a, const char *b);
+/* The URL as messages show it, credentials and the values of query
+ * parameters that carry keys replaced; malloc'ed, NULL if no memory. */
+char *sam_url_shown(const char *url);
+/* "scheme://host[:port]" in buf, for an address whose path is secret. */
+const char *sam_url_origin(const char *url, char *buf, size_t size);
+/* A libcurl result (CURLcode) that another attempt may not meet:
+ * timeouts, refused or dropped connections. */
+int sam_curl_transient(int code);
+/* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
+void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
+
+/* ---- secret.c: secrets from files ---- */
+
+/* The first line of PATH, a regular file its group and others have no
+ * permission on; malloc'ed.  NULL after reporting why not (what names
+ * the secret in messages: "key file", "URL file"). */
+char *sam_read_secret(const char *path, const char *what);
+/* Zeroes and frees a secret. */
+void sam_free_secret(char *);
 
 #endif

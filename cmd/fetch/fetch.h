@@ -105,10 +105,6 @@ void net_warn(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRIN
 void net_reject(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
 /* The job failed: none of its bars stand, exit status 3; PARSE_FAIL. */
 int net_fail(struct fetch *, struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
-void net_excerpt(char *dst, size_t size, const char *body, size_t len);
-char *net_shown_url(const char *url);
-const char *net_check_url(const char *url, int allow_http);
-int net_same_origin(const char *a, const char *b);
 
 /* source.c: the providers */
 struct source {

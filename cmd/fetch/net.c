@@ -116,170 +116,6 @@ net_fail(struct fetch *f, struct job *j, const char *fmt, ...)
 	return PARSE_FAIL;
 }
 
-/* A short, printable excerpt of a body: the title of an HTML page, or
- * its first bytes with runs of white space made one blank. */
-void
-net_excerpt(char *dst, size_t size, const char *body, size_t len)
-{
-	char flat[128];
-	const char *t, *e;
-	size_t n = 0, i;
-
-	if ((t = strstr(body, "<title>")) && (e = strstr(t, "</title>")) && e > t + 7) {
-		body = t + 7;
-		len = (size_t)(e - body);
-	}
-	for (i = 0; i < len && n < sizeof flat - 1; i++) {
-		unsigned char c = (unsigned char)body[i];
-		if (isspace(c)) {
-			if (n && flat[n - 1] != ' ')
-				flat[n++] = ' ';
-		} else {
-			flat[n++] = (char)c;
-		}
-	}
-	while (n && flat[n - 1] == ' ')
-		n--;
-	sam_quote(dst, size, flat, n);
-}
-
-/* ---- URLs ---- */
-
-/* A query parameter that may carry a secret: apikey, api-key, token,
- * X-Amz-Signature, sig, secret, password, auth, credential ... */
-static int
-secret_name(const char *name, size_t len)
-{
-	static const char *const parts[] = { "key", "token", "sig", "secret",
-	    "pass", "auth", "cred", "session", NULL };
-	char low[64];
-	size_t i;
-	int k;
-
-	if (len >= sizeof low)
-		return 1;	/* a name that long hides nothing, or is odd */
-	for (i = 0; i < len; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	low[len] = '\0';
-	for (k = 0; parts[k]; k++)
-		if (strstr(low, parts[k]))
-			return 1;
-	return 0;
-}
-
-/* The URL as messages show it: credentials and the values of query
- * parameters that carry keys replaced. */
-char *
-net_shown_url(const char *url)
-{
-	struct sam_buf b = { 0 };
-	const char *scheme = strstr(url, "://"), *q, *p, *at;
-
-	if (scheme) {		/* user:password@ before the host */
-		size_t auth = strcspn(scheme + 3, "/?#");
-		if ((at = memchr(scheme + 3, '@', auth))) {
-			sam_buf_put(&b, url, (size_t)(scheme - url) + 3);
-			sam_buf_puts(&b, "REDACTED");
-			url = at;
-		}
-	}
-	q = strchr(url, '?');
-	if (!q) {
-		sam_buf_puts(&b, url);
-	} else {
-		sam_buf_put(&b, url, (size_t)(q - url) + 1);
-		for (p = q + 1; *p; ) {
-			size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
-			if (name < n && secret_name(p, name)) {
-				sam_buf_put(&b, p, name + 1);
-				sam_buf_puts(&b, "REDACTED");
-			} else {
-				sam_buf_put(&b, p, n);
-			}
-			p += n;
-			if (*p == '&')
-				sam_buf_putc(&b, *p++);
-			else if (*p == '#')
-				break;
-		}
-	}
-	sam_buf_putc(&b, '\0');
-	if (b.err) {
-		sam_buf_free(&b);
-		return NULL;
-	}
-	return b.p;
-}
-
-/* Plain http is for loopback, where no one else can listen in. */
-static int
-loopback(const char *host)
-{
-	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-	    strcmp(host, "::1") == 0 || strncmp(host, "127.", 4) == 0;
-}
-
-/* A URL's scheme, host and port (the scheme's default if none is
- * written), as libcurl reads it; -1 if it is not a URL.  The parts
- * are the caller's to curl_free(). */
-static int
-url_origin(const char *url, char *part[3])
-{
-	static const CURLUPart which[3] = { CURLUPART_SCHEME, CURLUPART_HOST,
-	    CURLUPART_PORT };
-	CURLU *u = curl_url();
-	int k, r = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ? 0 : -1;
-
-	for (k = 0; k < 3; k++) {
-		part[k] = NULL;
-		if (r == 0 && curl_url_get(u, which[k], &part[k], CURLU_DEFAULT_PORT) != CURLUE_OK)
-			r = -1;
-	}
-	curl_url_cleanup(u);
-	return r;
-}
-
-static void
-origin_free(char *part[3])
-{
-	int k;
-
-	for (k = 0; k < 3; k++)
-		curl_free(part[k]);
-}
-
-/* 0, or a reason the URL may not be fetched. */
-const char *
-net_check_url(const char *url, int allow_http)
-{
-	char *o[3];
-	const char *why = NULL;
-
-	if (url_origin(url, o) < 0)
-		why = "not a URL";
-	else if (strcmp(o[0], "https") != 0 && strcmp(o[0], "http") != 0)
-		why = "not an http or https URL";
-	else if (strcmp(o[0], "http") == 0 && !allow_http && !loopback(o[1]))
-		why = "plain http to a host that is not loopback (use https, or --allow-http)";
-	origin_free(o);
-	return why;
-}
-
-/* Same scheme, host and port: a next page may get the key, another
- * host may not. */
-int
-net_same_origin(const char *a, const char *b)
-{
-	char *oa[3], *ob[3];
-	int ra = url_origin(a, oa), rb = url_origin(b, ob);	/* both set */
-	int same = ra == 0 && rb == 0 && strcmp(oa[0], ob[0]) == 0 &&
-	    strcasecmp(oa[1], ob[1]) == 0 && strcmp(oa[2], ob[2]) == 0;
-
-	origin_free(oa);
-	origin_free(ob);
-	return same;
-}
-
 /* ---- one attempt ---- */
 
 static size_t
@@ -342,49 +178,15 @@ start(struct fetch *f, CURLM *multi, struct job *j)
 
 /* ---- the outcome of an attempt ---- */
 
-static int
-transient(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* What went wrong in a transfer, in a user's words. */
 static void
 transfer_error(const struct fetch *f, const struct job *j, CURLcode rc,
     char *buf, size_t size)
 {
 	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		snprintf(buf, size, "timed out (--timeout %g s)", f->net.timeout_ms / 1000.0);
-		break;
-	case CURLE_COULDNT_CONNECT:
-		snprintf(buf, size, "cannot connect (refused or unreachable)");
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		snprintf(buf, size, "cannot resolve the host name");
-		break;
 	case CURLE_PARTIAL_FILE:
 		snprintf(buf, size, "truncated response (%zu bytes, then the "
 		    "connection closed)", j->body.len);
-		break;
-	case CURLE_GOT_NOTHING:
-		snprintf(buf, size, "the server closed the connection without a reply");
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-		snprintf(buf, size, "TLS certificate verification failed");
 		break;
 	case CURLE_FILESIZE_EXCEEDED:
 	case CURLE_WRITE_ERROR:
@@ -393,11 +195,8 @@ transfer_error(const struct fetch *f, const struct job *j, CURLcode rc,
 		else
 			snprintf(buf, size, "out of memory");
 		break;
-	case CURLE_BAD_CONTENT_ENCODING:
-		snprintf(buf, size, "response body not decodable (bad gzip)");
-		break;
 	default:
-		snprintf(buf, size, "%s", curl_easy_strerror(rc));
+		sam_curl_error(rc, f->net.timeout_ms, buf, size);
 		break;
 	}
 }
@@ -459,7 +258,7 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &j->status);
 	if (rc != CURLE_OK) {
 		transfer_error(f, j, rc, what, sizeof what);
-		if (transient(rc) && retry(f, j, what, -1))
+		if (sam_curl_transient(rc) && retry(f, j, what, -1))
 			return;
 		attempts_note(j, note, sizeof note);
 		net_fail(f, j, "%s%s", what, note);
@@ -490,7 +289,7 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 			cJSON_Delete(root);
 		}
 		if (!why[0]) {
-			net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+			sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 			snprintf(why, sizeof why, "%s", ex);
 		}
 		net_fail(f, j, "%s%s: %s%s", what, note, why, j->status == 429 ?

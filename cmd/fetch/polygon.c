@@ -93,7 +93,7 @@ next_page(struct fetch *f, struct job *j, const char *next)
 {
 	char *url;
 
-	if (!net_same_origin(next, j->url))
+	if (!sam_url_same_origin(next, j->url))
 		return net_fail(f, j, "next_url leads to another host: not followed");
 	if (j->pages + 1 >= PAGES_MAX)
 		return net_fail(f, j, "more than %d pages", PAGES_MAX);
@@ -113,7 +113,7 @@ polygon_parse(struct fetch *f, struct job *j)
 	int i = 0, r = PARSE_DONE;
 
 	if (!root) {
-		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 		return net_fail(f, j, "HTTP %ld: not JSON: %s", j->status, ex);
 	}
 	results = source_get(root, "results");

@@ -192,7 +192,7 @@ alphavantage_parse(struct fetch *f, struct job *j)
 	if (*skip_space(j->body.p) != '{')
 		return csv_parse_mem(f, j, "alphavantage");
 	if (!(root = cJSON_ParseWithLength(j->body.p, j->body.len))) {
-		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 		return net_fail(f, j, "HTTP %ld: neither CSV nor JSON: %s", j->status, ex);
 	}
 	for (k = 0; keys[k]; k++)
@@ -203,7 +203,7 @@ alphavantage_parse(struct fetch *f, struct job *j)
 			return PARSE_FAIL;
 		}
 	cJSON_Delete(root);
-	net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+	sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 	return net_fail(f, j, "HTTP %ld: JSON instead of CSV: %s", j->status, ex);
 }
 
@@ -217,7 +217,7 @@ stooq_parse(struct fetch *f, struct job *j)
 
 	if (strncmp(s, "Date,", 5) == 0)
 		return csv_parse_mem(f, j, "stooq");
-	net_excerpt(ex, sizeof ex, s, strlen(s));
+	sam_excerpt(ex, sizeof ex, s, strlen(s));
 	if (strstr(s, "apikey"))
 		return net_fail(f, j, "HTTP %ld: stooq asks for an API key (is "
 		    "the key right?): %s", j->status, ex);
@@ -294,7 +294,7 @@ source_fetch(struct fetch *f, const char *url)
 		struct job *j = &jobs[i];
 		j->ticker = url ? NULL : f->want[i];
 		j->url = url ? strdup(url) : src->url(f, j->ticker);
-		if (!j->url || (url && !(j->shown = net_shown_url(url)))) {
+		if (!j->url || (url && !(j->shown = sam_url_shown(url)))) {
 			sam_fatal_errno("build a request");
 			f->status = SAM_EXIT_RUNTIME;
 			goto out;
@@ -317,35 +317,6 @@ out:
 }
 
 /* ---- the key ---- */
-
-/* The first line of a key file no one else may read. */
-static char *
-read_key_file(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char line[512], *key = NULL;
-	struct stat st;
-
-	if (!fp) {
-		sam_fatal_errno("open key file %s", path);
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) < 0) {
-		sam_fatal_errno("stat key file %s", path);
-	} else if (!S_ISREG(st.st_mode)) {
-		sam_log(SAM_ERROR, path, 0, "key file is not a regular file");
-	} else if (st.st_mode & 077) {
-		sam_log(SAM_ERROR, path, 0, "key file is readable by group or "
-		    "others: chmod 600 it");
-	} else if (!fgets(line, sizeof line, fp)) {
-		sam_log(SAM_ERROR, path, 0, "key file is empty");
-	} else {
-		line[strcspn(line, "\r\n")] = '\0';
-		key = strdup(line);
-	}
-	fclose(fp);
-	return key;
-}
 
 /* A key goes into a URL or a header: printable ASCII, no blank.  The
  * providers' keys are 16 to 32 characters; a short one is a mistake,
@@ -374,7 +345,7 @@ source_key(struct fetch *f, const char *key_file)
 		return key_file ? SAM_EXIT_USAGE : 0;
 	}
 	if (key_file) {
-		if (!(f->net.key = read_key_file(key_file)))
+		if (!(f->net.key = sam_read_secret(key_file, "key file")))
 			return SAM_EXIT_USAGE;
 		env = key_file;
 	} else if ((env = getenv(src->key_env)) && *env) {
@@ -408,8 +379,6 @@ source_key(struct fetch *f, const char *key_file)
 void
 source_free(struct fetch *f)
 {
-	if (f->net.key)
-		memset(f->net.key, 0, strlen(f->net.key));
-	free(f->net.key);
+	sam_free_secret(f->net.key);
 	curl_slist_free_all(f->net.headers);
 }

@@ -134,7 +134,7 @@ yahoo_parse(struct fetch *f, struct job *j)
 	char why[512], ex[SAM_QUOTE_MAX];
 
 	if (!root) {
-		net_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
 		return net_fail(f, j, "HTTP %ld: not JSON (an outage page?): %s",
 		    j->status, ex);
 	}

@@ -115,32 +115,6 @@ prune_kind(struct prune *p, int kind)
 	return r;
 }
 
-/* "90s", "30m", "24h", "2d"; a bare number is seconds. */
-static int
-parse_duration(const char *s, unsigned long *secs)
-{
-	static const struct { char unit; unsigned long mult; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-	};
-	char num[32];
-	size_t len = strlen(s), i;
-	unsigned long mult = 1, v;
-
-	if (len == 0 || len >= sizeof num)
-		return -1;
-	memcpy(num, s, len + 1);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (num[len - 1] == units[i].unit) {
-			mult = units[i].mult;
-			num[--len] = '\0';
-			break;
-		}
-	if (sam_parse_ulong(num, 0, 3650UL * 86400 / mult, &v) < 0)
-		return -1;
-	*secs = v * mult;
-	return 0;
-}
-
 static int
 parse_days(const char *what, const char *s, unsigned long *out)
 {
@@ -182,7 +156,7 @@ cmd_prune(struct store *s, int argc, char **argv)
 	    (dlq && (*dlq || *dlq_from == '-') &&
 	    (status = parse_days(dlq_from, dlq, &p.dlq_days)) != 0))
 		return status;
-	if (cool && (*cool || *cool_from == '-') && parse_duration(cool, &p.cooldown) < 0)
+	if (cool && (*cool || *cool_from == '-') && sam_parse_duration(cool, &p.cooldown) < 0)
 		return sam_usage_error(store_usage, "%s: not a time such as 24h, "
 		    "90m or 3600s: %s", cool_from, cool);
 	if (optind < argc)

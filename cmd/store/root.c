@@ -122,13 +122,20 @@ store_open(struct store *s, const char *root, int create)
 void
 store_close(struct store *s)
 {
+	store_unlock(s);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+void
+store_unlock(struct store *s)
+{
 	if (s->tmpfd >= 0)
 		close(s->tmpfd);
 	if (s->lockfd >= 0)
 		close(s->lockfd);	/* releases the lock */
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = s->lockfd = s->tmpfd = -1;
+	s->lockfd = s->tmpfd = -1;
 }
 
 /* Empties ROOT/tmp: with the lock held, whatever is there was left by a

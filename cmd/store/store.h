@@ -44,6 +44,7 @@ void store_close(struct store *);
 /* The writers' lock: waits up to lock_wait seconds, then empties
  * ROOT/tmp of what a killed writer left.  0 or SAM_EXIT_RUNTIME. */
 int store_lock(struct store *);
+void store_unlock(struct store *);	/* for a writer that goes on */
 /* Opens dir NAME in dirfd without following a symbolic link, creating
  * it (mode 0750) when create is set.  -1 with errno. */
 int store_subdir(int dirfd, const char *name, int create);

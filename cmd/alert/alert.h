@@ -1,0 +1,109 @@
+/*
+ * alert.h - sam-alert's parts: anomalies read and checked, the payloads
+ * for Slack and for Alertmanager receivers, delivery over HTTP, and the
+ * state it keeps in the store (alerts sent, dead letters).
+ */
+#ifndef ALERT_H
+#define ALERT_H
+
+#include <stdint.h>
+
+#include "sam.h"
+#include "../store/store.h"
+
+#define METRICS_MAX 8		/* metrics shown for an anomaly */
+#define METRIC_NAME_MAX 24
+#define BATCH_MAX 48		/* header + 48 sections + context = 50 blocks */
+#define ID_MAX (SAM_TICKER_MAX + 8 + 40 + 2)
+
+enum result { R_DUE, R_SENT, R_SKIPPED, R_DEAD };
+enum target { TO_SLACK, TO_WEBHOOK };
+
+struct anomaly {
+	char *rec;		/* the record as read, no newline */
+	size_t len;
+	char id[ID_MAX + 1];
+	struct sam_key key;
+	int sev;		/* 0 low .. 3 critical */
+	double score, close, volume;
+	int has_close, has_volume;
+	unsigned nmetrics;
+	struct metric {
+		char name[METRIC_NAME_MAX + 1];
+		double z;
+		int has_z;
+	} metric[METRICS_MAX];
+
+	/* a dead letter being replayed */
+	int dlq_day;		/* index in the replayed files, or -1 */
+	char *dlq_line;		/* its line as it stands in the file */
+	size_t dlq_len;
+	unsigned prior_attempts;
+	int64_t first_attempt;	/* 0: not yet */
+
+	/* what became of it */
+	enum result result;
+	const char *reason;	/* skipped: cooldown, ticker, repeat */
+	int64_t alerted_at;	/* skipped: when it (or its ticker) was */
+	unsigned message, attempts;
+	char error[320];
+	int64_t dlq_date;	/* dead: the dead-letter file's date, -1 if none */
+};
+
+struct alert {
+	/* settings */
+	enum target to;
+	char *url;		/* secret: never shown */
+	char origin[256];	/* what messages show of it */
+	unsigned batch;
+	double rate;
+	unsigned long cooldown;
+	int per_ticker, dry_run, replay, allow_http;
+	const char *dashboard;
+	long timeout_ms, connect_ms;
+	unsigned retries;
+	int64_t now;
+
+	struct store st;
+	int have_store;
+	struct anomaly *a;
+	size_t n, cap;
+	int64_t *dlq_days;	/* --replay-dlq: the files read, by date */
+	size_t ndlq;
+	unsigned long bad_state;	/* unusable lines in alerts/ and dlq/ */
+	size_t printed;		/* result lines written so far */
+	int status;
+};
+
+/* read.c: anomalies from input and from the dead-letter files */
+int read_input(struct alert *, char **files, int nfiles, int strict);
+int read_dlq(struct alert *);
+void alert_free(struct alert *);
+
+/* payload.c */
+void payload_slack(const struct alert *, struct anomaly *const *, size_t,
+    struct sam_buf *);
+void payload_webhook(const struct alert *, struct anomaly *const *, size_t,
+    struct sam_buf *);
+/* The ticker's page on the dashboard, or "" without --dashboard-url. */
+void dashboard_link(const struct alert *, const char *ticker, struct sam_buf *);
+
+/* send.c: one message to the receiver, retried.  Returns 1 when it was
+ * delivered; otherwise why in error. */
+int send_init(struct alert *);
+void send_free(void);
+int send_message(struct alert *, unsigned number, size_t count,
+    const struct sam_buf *payload, unsigned *attempts, char *error, size_t size);
+
+/* state.c: the alerts already sent, and what each message changed */
+int state_load(struct alert *);
+void state_decide(struct alert *);
+/* Records the outcome of a message: state for the sent, dead letters
+ * for the failed, and the replayed lines settled.  0, or -1 (reported). */
+int state_record(struct alert *, struct anomaly *const *, size_t);
+void state_free(void);
+
+/* results: the lines on stdout, in input order, as far as decided */
+void results_flush(struct alert *);
+
+#endif

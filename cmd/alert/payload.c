@@ -1,0 +1,394 @@
+/*
+ * payload.c - the messages: Slack Block Kit with its plain-text
+ * fallback, and Alertmanager's webhook payload (version 4).
+ *
+ * Everything shown comes from fields read.c checked (tickers, intervals,
+ * metric names of [a-z0-9_], numbers), and Slack's three markup
+ * characters are escaped all the same, so a record cannot inject a link
+ * or a mention into a channel.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+
+#define SECTION_MAX 3000	/* Slack: characters in a section's text */
+#define HEADER_MAX 150		/* Slack: characters in a header */
+#define FALLBACK_MAX 3000	/* our bound for the notification text */
+#define KV_MAX 16		/* labels or annotations of an alert */
+#define KV_VALUE_MAX 640
+
+static const char *const emoji[4] = { ":white_circle:", ":large_yellow_circle:",
+    ":large_orange_circle:", ":red_circle:" };
+static const char *const weekday[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+
+/* Slack's mrkdwn: &, < and > are its only escapes. */
+static void
+put_mrkdwn(struct sam_buf *b, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&': sam_buf_puts(b, "&amp;"); break;
+		case '<': sam_buf_puts(b, "&lt;"); break;
+		case '>': sam_buf_puts(b, "&gt;"); break;
+		default: sam_buf_putc(b, *s);
+		}
+}
+
+static void
+put_double(struct sam_buf *b, double v)
+{
+	char num[SAM_NUM_MAX];
+
+	sam_format_double(num, v);
+	sam_buf_puts(b, num);
+}
+
+/* A volume as people read it: 5,400,000. */
+static void
+put_volume(struct sam_buf *b, double v, int grouped)
+{
+	char digits[32];
+	size_t n, i;
+
+	if (!grouped || v != floor(v) || v < 0 || v >= 1e15) {
+		put_double(b, v);
+		return;
+	}
+	n = (size_t)snprintf(digits, sizeof digits, "%.0f", v);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			sam_buf_putc(b, ',');
+		sam_buf_putc(b, digits[i]);
+	}
+}
+
+/* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST" */
+static void
+put_when(struct sam_buf *b, const struct anomaly *a)
+{
+	int off = sam_ny_offset(a->key.secs);
+	int64_t local = a->key.secs + off, days = sam_ny_date(a->key.secs);
+	int64_t sod = local - days * 86400;
+	char date[11];
+
+	sam_format_date(date, days);
+	if (strcmp(a->key.interval, "1d") == 0)
+		sam_buf_printf(b, "daily bar of %s %s", weekday[sam_weekday(days)], date);
+	else
+		sam_buf_printf(b, "%s bar at %s %s %02d:%02d %s", a->key.interval,
+		    weekday[sam_weekday(days)], date, (int)(sod / 3600),
+		    (int)(sod / 60 % 60), off == -4 * 3600 ? "EDT" : "EST");
+}
+
+/* "`volume` z +4.60" for each metric (names bare when plain is set) */
+static void
+put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *sep)
+{
+	unsigned i;
+
+	for (i = 0; i < a->nmetrics; i++) {
+		const struct metric *m = &a->metric[i];
+		if (i)
+			sam_buf_puts(b, sep);
+		sam_buf_printf(b, plain ? "%s" : "`%s`", m->name);
+		if (m->has_z)
+			sam_buf_printf(b, " z %+.2f", m->z);
+	}
+	if (a->nmetrics == 0)
+		sam_buf_printf(b, "score %.2f", a->score);
+}
+
+void
+dashboard_link(const struct alert *al, const char *ticker, struct sam_buf *b)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *p;
+
+	if (!al->dashboard)
+		return;
+	sam_buf_puts(b, al->dashboard);
+	if (!*al->dashboard || al->dashboard[strlen(al->dashboard) - 1] != '/')
+		sam_buf_putc(b, '/');
+	sam_buf_puts(b, "ticker/");
+	for (p = ticker; *p; p++) {	/* ^ and = are not for paths */
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		    c == '_' || c == '-') {
+			sam_buf_putc(b, (char)c);
+		} else {
+			sam_buf_putc(b, '%');
+			sam_buf_putc(b, hex[c >> 4]);
+			sam_buf_putc(b, hex[c & 15]);
+		}
+	}
+	sam_buf_puts(b, ".html");
+}
+
+/* Characters as Slack counts them: UTF-8 lead bytes. */
+static size_t
+chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* ---- Slack ---- */
+
+static void
+slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
+{
+	struct sam_buf t = { 0 };
+
+	sam_buf_printf(&t, "%s *%s*  `", emoji[a->sev], severity_names[a->sev]);
+	put_mrkdwn(&t, a->key.ticker);
+	sam_buf_puts(&t, "`  ");
+	put_when(&t, a);
+	sam_buf_putc(&t, '\n');
+	put_metrics(&t, a, 0, "  \xc2\xb7  ");
+	if (a->has_close || a->has_volume || al->dashboard)
+		sam_buf_putc(&t, '\n');
+	if (a->has_close) {
+		sam_buf_puts(&t, "close ");
+		put_double(&t, a->close);
+	}
+	if (a->has_volume) {
+		sam_buf_puts(&t, a->has_close ? "  \xc2\xb7  volume " : "volume ");
+		put_volume(&t, a->volume, 1);
+	}
+	if (al->dashboard) {
+		if (a->has_close || a->has_volume)
+			sam_buf_puts(&t, "  \xc2\xb7  ");
+		sam_buf_putc(&t, '<');
+		dashboard_link(al, a->key.ticker, &t);
+		sam_buf_puts(&t, "|chart>");
+	}
+	/* Bounded by construction (tickers, 8 short metric names, numbers,
+	 * a dashboard URL of at most 1000 bytes); cut all the same. */
+	if (chars(t.p, t.len) > SECTION_MAX)
+		t.len = SECTION_MAX;
+	sam_buf_puts(b, "{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":");
+	sam_buf_jstr(b, t.p ? t.p : "", t.len);
+	sam_buf_puts(b, "}}");
+	sam_buf_free(&t);
+}
+
+/* "3 stock anomalies: 1 critical, 2 high" */
+static void
+put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
+{
+	size_t count[4] = { 0 }, i;
+	int s, first = 1;
+
+	for (i = 0; i < n; i++)
+		count[v[i]->sev]++;
+	sam_buf_printf(b, "%zu stock anomal%s:", n, n == 1 ? "y" : "ies");
+	for (s = 3; s >= 0; s--)
+		if (count[s]) {
+			sam_buf_printf(b, "%s %zu %s", first ? "" : ",", count[s],
+			    severity_names[s]);
+			first = 0;
+		}
+}
+
+static void
+slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
+{
+	struct sam_buf t = { 0 };
+	size_t i, mark;
+
+	put_counts(&t, v, n);
+	for (i = 0; i < n; i++) {
+		mark = t.len;
+		sam_buf_puts(&t, i ? ", " : " \xe2\x80\x94 ");
+		sam_buf_printf(&t, "%s %s (", v[i]->key.ticker, severity_names[v[i]->sev]);
+		put_metrics(&t, v[i], 1, ", ");
+		sam_buf_putc(&t, ')');
+		if (chars(t.p, t.len) > FALLBACK_MAX - 20) {
+			t.len = mark;
+			sam_buf_printf(&t, " and %zu more", n - i);
+			break;
+		}
+	}
+	sam_buf_jstr(b, t.p, t.len);
+	sam_buf_free(&t);
+}
+
+void
+payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
+    struct sam_buf *b)
+{
+	struct sam_buf t = { 0 };
+	char now[21];
+	size_t i;
+
+	sam_buf_puts(b, "{\"text\":");
+	slack_fallback(v, n, b);
+	sam_buf_puts(b, ",\"blocks\":[{\"type\":\"header\",\"text\":{\"type\":\"plain_text\",\"text\":");
+	put_counts(&t, v, n);	/* at most about 80 characters */
+	sam_buf_jstr(b, t.p, t.len < HEADER_MAX ? t.len : HEADER_MAX);
+	sam_buf_puts(b, ",\"emoji\":true}}");
+	for (i = 0; i < n; i++) {
+		sam_buf_putc(b, ',');
+		slack_section(al, v[i], b);
+	}
+	t.len = 0;
+	sam_format_ts(now, al->now);
+	sam_buf_printf(&t, "sam-alert %s \xc2\xb7 %s", SAM_VERSION, now);
+	if (al->dashboard)
+		sam_buf_printf(&t, " \xc2\xb7 <%s|dashboard>", al->dashboard);
+	sam_buf_puts(b, ",{\"type\":\"context\",\"elements\":[{\"type\":\"mrkdwn\",\"text\":");
+	sam_buf_jstr(b, t.p, t.len);
+	sam_buf_puts(b, "}]}]}");
+	sam_buf_free(&t);
+}
+
+/* ---- Alertmanager ---- */
+
+struct kv {
+	size_t n;
+	struct {
+		char k[METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
+		char v[KV_VALUE_MAX];
+	} e[KV_MAX];
+};
+
+static void
+kv_add(struct kv *kv, const char *k, const struct sam_buf *v)
+{
+	size_t len = v->len < KV_VALUE_MAX - 1 ? v->len : KV_VALUE_MAX - 1;
+
+	if (kv->n == KV_MAX)
+		return;
+	snprintf(kv->e[kv->n].k, sizeof kv->e[kv->n].k, "%s", k);
+	memcpy(kv->e[kv->n].v, v->p ? v->p : "", len);
+	kv->e[kv->n++].v[len] = '\0';
+}
+
+/* Writes the pairs of kv[0] that every kv[i] has too, or all of one. */
+static void
+kv_write(struct sam_buf *b, const struct kv *kv, size_t n, size_t stride)
+{
+	const struct kv *first = kv;
+	size_t e, i, j;
+	int comma = 0;
+
+	sam_buf_putc(b, '{');
+	for (e = 0; e < first->n; e++) {
+		int common = 1;
+		for (i = 1; i < n && common; i++) {
+			const struct kv *o = (const struct kv *)((const char *)kv + i * stride);
+			common = 0;
+			for (j = 0; j < o->n; j++)
+				if (strcmp(o->e[j].k, first->e[e].k) == 0 &&
+				    strcmp(o->e[j].v, first->e[e].v) == 0)
+					common = 1;
+		}
+		if (!common)
+			continue;
+		if (comma++)
+			sam_buf_putc(b, ',');
+		sam_buf_jstr(b, first->e[e].k, strlen(first->e[e].k));
+		sam_buf_putc(b, ':');
+		sam_buf_jstr(b, first->e[e].v, strlen(first->e[e].v));
+	}
+	sam_buf_putc(b, '}');
+}
+
+struct am_alert {
+	struct kv labels, notes;
+};
+
+static void
+am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
+{
+	struct sam_buf t = { 0 };
+	unsigned i;
+
+#define KV(kv, name, ...) (t.len = 0, __VA_ARGS__, kv_add(kv, name, &t))
+	KV(&x->labels, "alertname", sam_buf_puts(&t, "StockAnomaly"));
+	KV(&x->labels, "ticker", sam_buf_puts(&t, a->key.ticker));
+	KV(&x->labels, "interval", sam_buf_puts(&t, a->key.interval));
+	KV(&x->labels, "severity", sam_buf_puts(&t, severity_names[a->sev]));
+	t.len = 0;
+	for (i = 0; i < a->nmetrics; i++)
+		sam_buf_printf(&t, "%s%s", i ? "," : "", a->metric[i].name);
+	kv_add(&x->labels, "metrics", &t);
+
+	t.len = 0;
+	sam_buf_printf(&t, "%s %s: ", a->key.ticker, a->key.interval);
+	if (a->nmetrics)
+		sam_buf_printf(&t, "%s z %+.2f", a->metric[0].name, a->metric[0].z);
+	else
+		sam_buf_printf(&t, "score %.2f", a->score);
+	sam_buf_printf(&t, " (%s)", severity_names[a->sev]);
+	kv_add(&x->notes, "summary", &t);
+	t.len = 0;
+	sam_buf_printf(&t, "%s anomaly of %s, ", severity_names[a->sev], a->key.ticker);
+	put_when(&t, a);
+	sam_buf_puts(&t, ": ");
+	put_metrics(&t, a, 1, ", ");
+	kv_add(&x->notes, "description", &t);
+	KV(&x->notes, "score", put_double(&t, a->score));
+	if (a->has_close)
+		KV(&x->notes, "close", put_double(&t, a->close));
+	if (a->has_volume)
+		KV(&x->notes, "volume", put_volume(&t, a->volume, 0));
+	for (i = 0; i < a->nmetrics; i++)
+		if (a->metric[i].has_z) {
+			char name[METRIC_NAME_MAX + 3];
+			snprintf(name, sizeof name, "z_%s", a->metric[i].name);
+			KV(&x->notes, name, put_double(&t, a->metric[i].z));
+		}
+	if (al->dashboard)
+		KV(&x->notes, "dashboard", dashboard_link(al, a->key.ticker, &t));
+#undef KV
+	sam_buf_free(&t);
+}
+
+void
+payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
+    struct sam_buf *b)
+{
+	struct am_alert *x = calloc(n ? n : 1, sizeof *x);
+	struct sam_buf t = { 0 };
+	size_t i;
+
+	if (!x) {
+		b->err = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		am_describe(al, v[i], &x[i]);
+	sam_buf_puts(b, "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"StockAnomaly\\\"}\","
+	    "\"truncatedAlerts\":0,\"status\":\"firing\",\"receiver\":\"sam\","
+	    "\"groupLabels\":{\"alertname\":\"StockAnomaly\"},\"commonLabels\":");
+	kv_write(b, &x[0].labels, n, sizeof *x);
+	sam_buf_puts(b, ",\"commonAnnotations\":");
+	kv_write(b, &x[0].notes, n, sizeof *x);
+	sam_buf_puts(b, ",\"externalURL\":");
+	sam_buf_jstr(b, al->dashboard ? al->dashboard : "", al->dashboard ? strlen(al->dashboard) : 0);
+	sam_buf_puts(b, ",\"alerts\":[");
+	for (i = 0; i < n; i++) {
+		const struct anomaly *a = v[i];
+		sam_buf_puts(b, i ? ",{\"status\":\"firing\",\"labels\":" : "{\"status\":\"firing\",\"labels\":");
+		kv_write(b, &x[i].labels, 1, sizeof *x);
+		sam_buf_puts(b, ",\"annotations\":");
+		kv_write(b, &x[i].notes, 1, sizeof *x);
+		sam_buf_puts(b, ",\"startsAt\":");
+		sam_buf_jstr(b, a->key.ts, strlen(a->key.ts));
+		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":");
+		t.len = 0;
+		dashboard_link(al, a->key.ticker, &t);
+		sam_buf_jstr(b, t.p ? t.p : "", t.len);
+		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
+		    (unsigned long long)sam_hash(a->id, strlen(a->id), 0));
+	}
+	sam_buf_puts(b, "]}");
+	sam_buf_free(&t);
+	free(x);
+}

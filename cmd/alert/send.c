@@ -1,0 +1,169 @@
+/*
+ * send.c - one message to the receiver over HTTP, with libcurl.
+ *
+ * Messages go one at a time on one connection.  A failure that may pass
+ * (a timeout, a refused or dropped connection, 5xx, 429) is tried again
+ * after 1 s, then 2 s, or after what Retry-After asks, up to a cap; any
+ * other answer is final.  No more than --rate requests start in a
+ * second, retries included.  The address is never shown, only its
+ * origin (al->origin).
+ */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "alert.h"
+
+#define ANSWER_MAX 4096		/* of a response body, kept for messages */
+#define RETRY_AFTER_CAP 60	/* seconds we wait for a 429 at most */
+
+static CURL *easy;
+static struct curl_slist *headers;
+static int64_t last_start = -1;	/* monotonic ms of the last request */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void
+sleep_until(int64_t when)
+{
+	int64_t now;
+
+	while ((now = mono_ms()) < when) {
+		struct timespec d = { (when - now) / 1000, (long)((when - now) % 1000) * 1000000 };
+		if (nanosleep(&d, NULL) < 0 && errno != EINTR)
+			break;
+	}
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct sam_buf *b = arg;
+	size_t room = ANSWER_MAX - b->len;
+
+	n *= size;
+	sam_buf_put(b, data, n < room ? n : room);	/* the rest is dropped */
+	return n;
+}
+
+int
+send_init(struct alert *al)
+{
+	int plain = strncmp(al->url, "http:", 5) == 0;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(easy = curl_easy_init()) ||
+	    !(headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8")) ||
+	    !(headers = curl_slist_append(headers, "Expect:"))) {
+		sam_log(SAM_FATAL, NULL, 0, "unable to set up libcurl");
+		return -1;
+	}
+	curl_easy_setopt(easy, CURLOPT_URL, al->url);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);	/* SIGPIPE is ignored */
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);	/* the body stays here */
+	curl_easy_setopt(easy, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, al->connect_ms);
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, al->timeout_ms);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT, "sam-alert/" SAM_VERSION);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+	return 0;
+}
+
+void
+send_free(void)
+{
+	if (easy) {
+		curl_easy_setopt(easy, CURLOPT_URL, "");	/* no copy of it left */
+		curl_easy_cleanup(easy);
+	}
+	curl_slist_free_all(headers);
+	curl_global_cleanup();
+	easy = NULL;
+	headers = NULL;
+}
+
+enum outcome { DELIVERED, RETRY, FINAL };
+
+/* What an answer means, in words in what. */
+static enum outcome
+judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *body,
+    char *what, size_t size)
+{
+	char ex[SAM_QUOTE_MAX];
+
+	if (rc != CURLE_OK) {
+		sam_curl_error(rc, al->timeout_ms, what, size);
+		return sam_curl_transient(rc) ? RETRY : FINAL;
+	}
+	if (status / 100 == 2 && (al->to == TO_WEBHOOK ||
+	    (status == 200 && body->len >= 2 && memcmp(body->p, "ok", 2) == 0 &&
+	    body->len - 2 == strspn(body->p + 2, " \r\n"))))
+		return DELIVERED;
+	sam_excerpt(ex, sizeof ex, body->p ? body->p : "", body->len);
+	snprintf(what, size, "HTTP %ld %s", status, ex);
+	return status == 429 || status == 408 || status / 100 == 5 ? RETRY : FINAL;
+}
+
+int
+send_message(struct alert *al, unsigned number, size_t count,
+    const struct sam_buf *payload, unsigned *attempts, char *error, size_t size)
+{
+	struct sam_buf body = { 0 };
+	int64_t gap = (int64_t)(1000.0 / al->rate + 0.5), wait = 1000;
+	int delivered = 0;
+
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload->p);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)payload->len);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
+	for (*attempts = 0; ; ) {
+		curl_off_t after = -1;
+		long status = 0;
+		CURLcode rc;
+		enum outcome o;
+		if (last_start >= 0)
+			sleep_until(last_start + gap);
+		last_start = mono_ms();
+		++*attempts;
+		body.len = 0;
+		body.err = 0;
+		rc = curl_easy_perform(easy);
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		if (sam_buf_reserve(&body, 1) == 0)
+			body.p[body.len] = '\0';
+		if ((o = judge(al, rc, status, &body, error, size)) == DELIVERED) {
+			delivered = 1;
+			break;
+		}
+		if (o == FINAL || *attempts > al->retries)
+			break;
+		if (status == 429)
+			curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &after);
+		if (after > RETRY_AFTER_CAP) {
+			size_t len = strlen(error);
+			snprintf(error + len, size - len, ", and Retry-After asks for "
+			    "%ld s (more than %d s)", (long)after, RETRY_AFTER_CAP);
+			break;
+		}
+		sam_log(SAM_WARNING, NULL, 0, "message %u (%zu anomal%s): %s, retrying "
+		    "in %g s%s (attempt %u of %u)", number, count, count == 1 ? "y" : "ies",
+		    error, (after > 0 ? after * 1000 : wait) / 1000.0,
+		    after > 0 ? " (Retry-After)" : "", *attempts + 1, al->retries + 1);
+		sleep_until(mono_ms() + (after > 0 ? after * 1000 : wait));
+		wait *= 2;
+	}
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);
+	sam_buf_free(&body);
+	return delivered;
+}

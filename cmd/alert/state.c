@@ -1,0 +1,353 @@
+/*
+ * state.c - what sam-alert keeps in the store: the anomalies alerted
+ * (ROOT/alerts/DATE.ndjson, for the cooldown) and the dead letters
+ * (ROOT/dlq/DATE.ndjson).
+ *
+ * The state is read without the lock (files are only ever replaced
+ * whole).  After each message the lock is taken just long enough to
+ * append to, or rewrite, the day files that message changed, through
+ * sam-store's atomic batches; holding it for the whole run would stall
+ * the sam-store put that feeds us in a pipeline.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+
+#define THIS_RUN INT64_MIN	/* chosen in this run, not yet alerted */
+
+static struct sam_map by_id, by_ticker;	/* -> int64_t *: alerted at */
+
+/* Notes that key was alerted at t (or THIS_RUN); keeps the latest. */
+static int
+remember(struct sam_map *m, const char *key, int64_t t)
+{
+	int isnew;
+	void **slot = sam_map_put(m, key, strlen(key), &isnew);
+	int64_t *v;
+
+	if (!slot)
+		return -1;
+	if (!*slot) {
+		if (!(v = malloc(sizeof *v)))
+			return -1;
+		*v = t;
+		*slot = v;
+	} else if (*(v = *slot) < t) {
+		*v = t;
+	}
+	return 0;
+}
+
+static const int64_t *
+recall(const struct sam_map *m, const char *key)
+{
+	return sam_map_get(m, key, strlen(key));
+}
+
+/* One line of an alerts file. */
+static int
+load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
+{
+	static const char *const keys[] = { "id", "ticker", "alerted_at" };
+	const struct sam_field *f[3];
+	char id[ID_MAX + 1], ticker[SAM_TICKER_MAX + 1], at[40];
+	size_t len;
+	int64_t t;
+	int k;
+
+	if (sam_rec_find(rec, keys, 3, f) >= 0)
+		return sam_reject(in, "a field comes twice");
+	for (k = 0; k < 3; k++)
+		if (!f[k] || f[k]->type != SAM_JSTRING)
+			return sam_reject(in, "field \"%s\": missing or not a string", keys[k]);
+	if (sam_jstr_decode(f[0], id, sizeof id, &len) < 0 || len == 0 ||
+	    sam_jstr_decode(f[1], ticker, sizeof ticker, &len) < 0 ||
+	    !sam_valid_ticker(ticker, len) ||
+	    sam_jstr_decode(f[2], at, sizeof at, &len) < 0 ||
+	    sam_parse_ts(at, len, &t, NULL) < 0)
+		return sam_reject(in, "not an alert record (id, ticker, alerted_at)");
+	if (al->now - t >= (int64_t)al->cooldown)
+		return 0;
+	if (remember(&by_id, id, t) < 0 || remember(&by_ticker, ticker, t) < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -2;
+	}
+	return 0;
+}
+
+int
+state_load(struct alert *al)
+{
+	struct store *s = &al->st;
+	struct names names = { 0 };
+	struct day d = { 0 };
+	struct sam_rec rec = { 0 };
+	struct sam_input in = { 0 };
+	int64_t from = sam_ny_date(al->now - (int64_t)al->cooldown), date;
+	size_t i, k;
+	int fd, r = 0;
+
+	if (!al->have_store || al->cooldown == 0)
+		return 0;
+	if ((fd = store_subdir(s->fd, "alerts", 0)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		sam_fatal_errno("open %s", store_path(s, "alerts", NULL, NULL));
+		return -1;
+	}
+	if (names_list(fd, &names) < 0) {
+		sam_fatal_errno("read %s", store_path(s, "alerts", NULL, NULL));
+		r = -1;
+	}
+	for (i = 0; i < names.n && r == 0; i++) {
+		if (day_file_name(names.v[i].s, &date) < 0 || date < from ||
+		    names.v[i].type == ENT_DIR)
+			continue;
+		in.file = store_path(s, "alerts", names.v[i].s, NULL);
+		if ((r = day_read(fd, names.v[i].s, &d)) < 0) {
+			sam_fatal_errno("read %s", in.file);
+			break;
+		}
+		for (in.line = 1, k = 0; r == 0 && k < d.len; in.line++) {
+			char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
+			size_t len = nl ? (size_t)(nl - line) : d.len - k;
+			const char *why;
+			size_t at;
+			k += len + 1;
+			if (len == 0)
+				continue;
+			if (sam_rec_parse(&rec, line, len, &why, &at) < 0)
+				sam_reject(&in, "%s at byte %zu", why, at);
+			else if (load_line(al, &in, &rec) == -2)
+				r = -1;
+		}
+		r = r > 0 ? 0 : r;
+	}
+	al->bad_state += in.rejected;
+	day_free(&d);
+	sam_rec_free(&rec);
+	names_free(&names);
+	close(fd);
+	return r;
+}
+
+static void
+skip(struct anomaly *a, const char *reason, const int64_t *t)
+{
+	a->result = R_SKIPPED;
+	a->reason = reason;
+	a->alerted_at = t && *t != THIS_RUN ? *t : 0;
+}
+
+void
+state_decide(struct alert *al)
+{
+	size_t i;
+
+	for (i = 0; i < al->n; i++) {
+		struct anomaly *a = &al->a[i];
+		const int64_t *t;
+		if (al->cooldown && (t = recall(&by_id, a->id)))
+			skip(a, *t == THIS_RUN ? "repeat" : "cooldown", t);
+		else if (al->per_ticker && (t = recall(&by_ticker, a->key.ticker)))
+			skip(a, "ticker", t);
+		else if (remember(&by_id, a->id, THIS_RUN) < 0 ||
+		    remember(&by_ticker, a->key.ticker, THIS_RUN) < 0)
+			al->status = SAM_EXIT_RUNTIME;	/* it is sent: no harm */
+	}
+}
+
+void
+state_free(void)
+{
+	sam_map_free(&by_id, free);
+	sam_map_free(&by_ticker, free);
+}
+
+/* ---- after a message ---- */
+
+static void
+put_time(struct sam_buf *b, const char *name, int64_t t)
+{
+	char ts[21];
+
+	sam_format_ts(ts, t);
+	sam_buf_printf(b, ",\"%s\":\"%s\"", name, ts);
+}
+
+static const char *const target_names[] = { "slack", "webhook" };
+
+static void
+alert_line(const struct alert *al, const struct anomaly *a, int64_t now, struct sam_buf *b)
+{
+	sam_buf_puts(b, "{\"id\":");
+	sam_buf_jstr(b, a->id, strlen(a->id));
+	sam_buf_printf(b, ",\"ticker\":\"%s\",\"severity\":\"%s\",\"to\":\"%s\"",
+	    a->key.ticker, severity_names[a->sev], target_names[al->to]);
+	put_time(b, "alerted_at", now);
+	sam_buf_puts(b, "}\n");
+}
+
+static void
+dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
+    struct sam_buf *b)
+{
+	sam_buf_puts(b, "{\"id\":");
+	sam_buf_jstr(b, a->id, strlen(a->id));
+	sam_buf_printf(b, ",\"ticker\":\"%s\",\"to\":\"%s\",\"error\":", a->key.ticker,
+	    target_names[al->to]);
+	sam_buf_jstr(b, a->error, strlen(a->error));
+	sam_buf_printf(b, ",\"attempts\":%u", a->prior_attempts + a->attempts);
+	put_time(b, "first_attempt", a->first_attempt ? a->first_attempt : now);
+	put_time(b, "last_attempt", now);
+	sam_buf_puts(b, ",\"anomaly\":");
+	sam_buf_put(b, a->rec, a->len);
+	sam_buf_puts(b, "}\n");
+}
+
+/* The next version of DATE.ndjson in the kind's directory: the lines
+ * it has, less or changed for the replayed anomalies in v, and then
+ * more.  An empty result removes the file. */
+struct change {
+	struct store *s;
+	struct batch *b;
+	const char *kind;
+	int dirfd;
+	unsigned gen;
+};
+
+static int
+rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
+    int64_t now, const struct alert *al, const struct sam_buf *more)
+{
+	char name[24];
+	const char *shown;
+	struct day d = { 0 };
+	struct sam_buf out = { 0 };
+	size_t k = 0, i;
+	int r;
+
+	sam_format_date(name, date);
+	strcat(name, ".ndjson");
+	shown = store_path(c->s, c->kind, name, NULL);
+	if ((r = day_read(c->dirfd, name, &d)) < 0) {
+		sam_fatal_errno("read %s", shown);
+		return -1;
+	}
+	while (r == 0 && k < d.len) {
+		char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
+		size_t len = nl ? (size_t)(nl - line) : d.len - k;
+		struct anomaly *hit = NULL;
+		k += len + 1;
+		for (i = 0; i < n && !hit; i++)	/* each replayed line once */
+			if (v[i]->dlq_line && v[i]->dlq_len == len &&
+			    memcmp(v[i]->dlq_line, line, len) == 0)
+				hit = v[i];
+		if (!hit) {
+			sam_buf_put(&out, line, len);
+			sam_buf_putc(&out, '\n');
+		} else if (hit->result == R_DEAD) {
+			dead_letter_line(al, hit, now, &out);
+		}
+		if (hit)	/* settled: it matches no other line */
+			hit->dlq_len = (size_t)-1;
+	}
+	if (more)
+		sam_buf_put(&out, more->p, more->len);
+	day_free(&d);
+	if (out.err) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		r = -1;
+	} else if (out.len == 0 && r == 0) {
+		if ((r = unlinkat(c->dirfd, name, 0)) < 0)
+			sam_fatal_errno("remove %s", shown);
+	} else if (out.len) {
+		r = batch_add(c->b, c->dirfd, c->gen, name, shown, &out, 0, NULL, NULL);
+	} else {
+		r = 0;
+	}
+	sam_buf_free(&out);
+	return r;
+}
+
+static int
+open_kind(struct change *c, const char *kind)
+{
+	c->kind = kind;
+	c->gen++;
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	if ((c->dirfd = store_subdir(c->s->fd, kind, 1)) < 0) {
+		sam_fatal_errno("open %s", store_path(c->s, kind, NULL, NULL));
+		return -1;
+	}
+	return 0;
+}
+
+/* Settles the replayed lines of v in their files. */
+static int
+settle_replayed(struct alert *al, struct change *c, struct anomaly *const *v,
+    size_t n, int64_t now)
+{
+	size_t f, i;
+
+	for (f = 0; f < al->ndlq; f++) {
+		int any = 0;
+		for (i = 0; i < n; i++)
+			any |= v[i]->dlq_day == (int)f;
+		if (any && rewrite(c, al->dlq_days[f], v, n, now, al, NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+state_record(struct alert *al, struct anomaly *const *v, size_t n)
+{
+	struct batch b = { .s = &al->st };
+	struct change c = { .s = &al->st, .b = &b, .dirfd = -1 };
+	struct sam_buf sent = { 0 }, dead = { 0 };
+	int64_t now = sam_now(), today = sam_ny_date(now);
+	size_t i;
+	int r = -1;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->result == R_SENT)
+			alert_line(al, v[i], now, &sent);
+		else if (v[i]->result == R_DEAD && v[i]->dlq_day < 0)
+			dead_letter_line(al, v[i], now, &dead);
+		if (v[i]->result == R_DEAD)
+			v[i]->dlq_date = v[i]->dlq_day < 0 ? today : al->dlq_days[v[i]->dlq_day];
+	}
+	if (sent.err || dead.err) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		goto out;
+	}
+	if (store_lock(&al->st) != 0)
+		goto out;
+	if ((sent.len && (open_kind(&c, "alerts") < 0 ||
+	    rewrite(&c, today, v, 0, now, al, &sent) < 0)) ||
+	    ((dead.len || al->replay) && open_kind(&c, "dlq") < 0) ||
+	    (al->replay && settle_replayed(al, &c, v, n, now) < 0) ||
+	    (dead.len && rewrite(&c, today, v, 0, now, al, &dead) < 0) ||
+	    batch_commit(&b, NULL, NULL) < 0) {
+		batch_abort(&b);
+		goto out;
+	}
+	batch_abort(&b);	/* frees it; nothing is left to throw away */
+	r = 0;
+out:
+	if (c.dirfd >= 0)
+		close(c.dirfd);
+	store_unlock(&al->st);
+	sam_buf_free(&sent);
+	sam_buf_free(&dead);
+	if (r < 0)
+		for (i = 0; i < n; i++)
+			if (v[i]->result == R_DEAD && v[i]->dlq_day < 0)
+				v[i]->dlq_date = -1;
+	return r;
+}

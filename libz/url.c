@@ -1,0 +1,225 @@
+/*
+ * url.c - checking URLs, and showing them without their secrets.
+ *
+ * URLs are read as libcurl reads them (curl_url), so what is checked is
+ * what is fetched.  Only the tools that talk to the network link this.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "sam.h"
+
+/* A query parameter that may carry a secret: apikey, api-key, token,
+ * X-Amz-Signature, sig, secret, password, auth, credential ... */
+static int
+secret_name(const char *name, size_t len)
+{
+	static const char *const parts[] = { "key", "token", "sig", "secret",
+	    "pass", "auth", "cred", "session", NULL };
+	char low[64];
+	size_t i;
+	int k;
+
+	if (len >= sizeof low)
+		return 1;	/* a name that long hides nothing, or is odd */
+	for (i = 0; i < len; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[len] = '\0';
+	for (k = 0; parts[k]; k++)
+		if (strstr(low, parts[k]))
+			return 1;
+	return 0;
+}
+
+/* The URL as messages show it: credentials and the values of query
+ * parameters that carry keys replaced. */
+char *
+sam_url_shown(const char *url)
+{
+	struct sam_buf b = { 0 };
+	const char *scheme = strstr(url, "://"), *q, *p, *at;
+
+	if (scheme) {		/* user:password@ before the host */
+		size_t auth = strcspn(scheme + 3, "/?#");
+		if ((at = memchr(scheme + 3, '@', auth))) {
+			sam_buf_put(&b, url, (size_t)(scheme - url) + 3);
+			sam_buf_puts(&b, "REDACTED");
+			url = at;
+		}
+	}
+	q = strchr(url, '?');
+	if (!q) {
+		sam_buf_puts(&b, url);
+	} else {
+		sam_buf_put(&b, url, (size_t)(q - url) + 1);
+		for (p = q + 1; *p; ) {
+			size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
+			if (name < n && secret_name(p, name)) {
+				sam_buf_put(&b, p, name + 1);
+				sam_buf_puts(&b, "REDACTED");
+			} else {
+				sam_buf_put(&b, p, n);
+			}
+			p += n;
+			if (*p == '&')
+				sam_buf_putc(&b, *p++);
+			else if (*p == '#')
+				break;
+		}
+	}
+	sam_buf_putc(&b, '\0');
+	if (b.err) {
+		sam_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Plain http is for loopback, where no one else can listen in. */
+static int
+loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strcmp(host, "::1") == 0 || strncmp(host, "127.", 4) == 0;
+}
+
+/* A URL's scheme, host and port (the scheme's default if none is
+ * written), as libcurl reads it; -1 if it is not a URL.  The parts
+ * are the caller's to curl_free(). */
+static int
+url_origin(const char *url, char *part[3])
+{
+	static const CURLUPart which[3] = { CURLUPART_SCHEME, CURLUPART_HOST,
+	    CURLUPART_PORT };
+	CURLU *u = curl_url();
+	int k, r = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ? 0 : -1;
+
+	for (k = 0; k < 3; k++) {
+		part[k] = NULL;
+		if (r == 0 && curl_url_get(u, which[k], &part[k], CURLU_DEFAULT_PORT) != CURLUE_OK)
+			r = -1;
+	}
+	curl_url_cleanup(u);
+	return r;
+}
+
+static void
+origin_free(char *part[3])
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		curl_free(part[k]);
+}
+
+/* 0, or a reason the URL may not be fetched. */
+const char *
+sam_url_check(const char *url, int allow_http)
+{
+	char *o[3];
+	const char *why = NULL;
+
+	if (url_origin(url, o) < 0)
+		why = "not a URL";
+	else if (strcmp(o[0], "https") != 0 && strcmp(o[0], "http") != 0)
+		why = "not an http or https URL";
+	else if (strcmp(o[0], "http") == 0 && !allow_http && !loopback(o[1]))
+		why = "plain http to a host that is not loopback (use https, or --allow-http)";
+	origin_free(o);
+	return why;
+}
+
+/* Same scheme, host and port: a next page may get the key, another
+ * host may not. */
+int
+sam_url_same_origin(const char *a, const char *b)
+{
+	char *oa[3], *ob[3];
+	int ra = url_origin(a, oa), rb = url_origin(b, ob);	/* both set */
+	int same = ra == 0 && rb == 0 && strcmp(oa[0], ob[0]) == 0 &&
+	    strcasecmp(oa[1], ob[1]) == 0 && strcmp(oa[2], ob[2]) == 0;
+
+	origin_free(oa);
+	origin_free(ob);
+	return same;
+}
+
+
+/* "scheme://host[:port]" of a URL in buf: all of it a message may show
+ * of a webhook's address, whose path is the secret. */
+const char *
+sam_url_origin(const char *url, char *buf, size_t size)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL;
+
+	snprintf(buf, size, "(not a URL)");
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+			port = NULL;
+		snprintf(buf, size, "%s://%s%s%s", scheme, host, port ? ":" : "",
+		    port ? port : "");
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return buf;
+}
+
+/* ---- transfers ---- */
+
+int
+sam_curl_transient(int rc)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+sam_curl_error(int rc, long timeout_ms, char *buf, size_t size)
+{
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(buf, size, "timed out (--timeout %g s)", timeout_ms / 1000.0);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		snprintf(buf, size, "cannot connect (refused or unreachable)");
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(buf, size, "cannot resolve the host name");
+		break;
+	case CURLE_PARTIAL_FILE:
+		snprintf(buf, size, "truncated response (the connection closed)");
+		break;
+	case CURLE_GOT_NOTHING:
+		snprintf(buf, size, "the server closed the connection without a reply");
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(buf, size, "TLS certificate verification failed");
+		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		snprintf(buf, size, "response body not decodable (bad gzip)");
+		break;
+	default:
+		snprintf(buf, size, "%s", curl_easy_strerror((CURLcode)rc));
+		break;
+	}
+}
