@@ -80,12 +80,14 @@ ASAN = $(MAKE) --no-print-directory O=build/asan \
 	CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	LDFLAGS='-fsanitize=address,undefined' build/asan/test/unit $(ALL:%=build/asan/%)
 
+# The plain and the sanitized runs go side by side, one a core; the
+# second one's TAP output is shown when it ends.
 check: all $(O)/test/unit lint
 	@rm -f test/.results
-	@test/run . plain
-	@$(ASAN) >/dev/null
-	@test/run build/asan asan
-	@$(MAKE) --no-print-directory clang >/dev/null
+	@$(ASAN) -j2 >/dev/null
+	@$(MAKE) --no-print-directory -j2 clang >/dev/null
+	@log=$$(mktemp); test/run build/asan asan > "$$log" 2>&1 & pid=$$!; \
+	test/run . plain; wait $$pid; cat "$$log"; rm -f "$$log"
 	@test/run --total
 
 check-asan:

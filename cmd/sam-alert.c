@@ -322,9 +322,9 @@ report_dead(struct alert *al, unsigned number, struct anomaly *const *v, size_t 
 	}
 	sam_format_date(where, v[0]->dlq_date);
 	if (al->replay)
-		sam_log(SAM_ERROR, NULL, 0, "message %u (%zu anomal%s): %s%s: %zu dead "
-		    "letter%s stay in %s/dlq/", number, n, n == 1 ? "y" : "ies",
-		    v[0]->error, note, n, n == 1 ? "" : "s", al->st.root);
+		sam_log(SAM_ERROR, NULL, 0, "message %u (%zu anomal%s): %s%s: left "
+		    "in %s/dlq/", number, n, n == 1 ? "y" : "ies", v[0]->error, note,
+		    al->st.root);
 	else
 		sam_log(SAM_ERROR, NULL, 0, "message %u (%zu anomal%s): %s%s: %zu dead "
 		    "letter%s in %s/dlq/%s.ndjson", number, n, n == 1 ? "y" : "ies",
@@ -381,21 +381,20 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 static int
 run(struct alert *al)
 {
-	struct anomaly **v = calloc(al->batch, sizeof *v);
+	struct anomaly **v = calloc(al->n > al->batch ? al->n : al->batch, sizeof *v);
 	unsigned number = 0;
-	size_t i = 0, n;
+	size_t i, n;
 
 	if (!v) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}
-	/* skipped dead letters leave their files now */
-	for (n = 0; al->replay && !al->dry_run && i < al->n; i++)
-		if (al->a[i].result == R_SKIPPED) {
-			struct anomaly *one = &al->a[i];
-			if (state_record(al, &one, 1) < 0)
-				al->status = SAM_EXIT_RUNTIME;
-		}
+	/* skipped dead letters leave their files now, all at once */
+	for (i = n = 0; al->replay && i < al->n; i++)
+		if (al->a[i].result == R_SKIPPED)
+			v[n++] = &al->a[i];
+	if (n && !al->dry_run && state_record(al, v, n) < 0)
+		al->status = SAM_EXIT_RUNTIME;
 	results_flush(al);
 	for (i = 0; i < al->n; ) {
 		for (n = 0; i < al->n && n < al->batch; i++)

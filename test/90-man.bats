@@ -68,6 +68,16 @@ check_examples() {
 	check_examples sam-store.1
 }
 
+@test "the examples in sam-alert.1 run as shown" {
+	local name
+	httpd_start "$FIXTURES/man/http/alert.routes"
+	for name in ok broken flaky; do
+		(umask 077 && echo "$HTTPD_URL/services/$name/T000/B000/XXXXXXXX" > "$name-url")
+	done
+	mv ok-url slack-url
+	check_examples sam-alert.1
+}
+
 @test "the examples in sam-store.5 run as shown" {
 	check_examples sam-store.5
 }

@@ -7,10 +7,12 @@ load test_helper
 	make -s -C "$SAM_ROOT" install DESTDIR="$PWD/stage" PREFIX=/usr >/dev/null
 	run sh -c 'cd stage && find . -type f | sort'
 	assert_output - <<-'EOF'
+		./usr/bin/sam-alert
 		./usr/bin/sam-detect
 		./usr/bin/sam-fetch
 		./usr/bin/sam-store
 		./usr/bin/sam-zscore
+		./usr/share/man/man1/sam-alert.1
 		./usr/share/man/man1/sam-detect.1
 		./usr/share/man/man1/sam-fetch.1
 		./usr/share/man/man1/sam-store.1
