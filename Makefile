@@ -115,6 +115,7 @@ bench: all
 	bench/json-libs.sh
 	bench/fetch.sh
 	bench/store.sh
+	bench/alert.sh
 
 # ---- install ----
 
