@@ -283,7 +283,7 @@ result_line(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 	}
 	if (a->result == R_DEAD) {
 		sam_buf_puts(b, ",\"error\":");
-		sam_buf_jstr(b, a->error, strlen(a->error));
+		sam_buf_jstr(b, a->error ? a->error : "", a->error ? strlen(a->error) : 0);
 		if (a->dlq_date >= 0) {
 			sam_format_date(date, a->dlq_date);
 			sam_buf_printf(b, ",\"dlq\":\"%s\"", date);
@@ -336,7 +336,7 @@ static int
 deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 {
 	struct sam_buf payload = { 0 };
-	char error[sizeof v[0]->error];
+	char error[320];
 	unsigned attempts = 0;
 	int64_t started = sam_now();
 	int ok;
@@ -355,6 +355,8 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 		sam_buf_put(sam_out(), payload.p, payload.len);
 		sam_buf_putc(sam_out(), '\n');
 		sam_buf_free(&payload);
+		if (sam_out_maybe_flush() < 0)
+			al->status = SAM_EXIT_RUNTIME;	/* reported at the end */
 		return 0;
 	}
 	ok = send_message(al, number, n, &payload, &attempts, error, sizeof error);
@@ -365,8 +367,10 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 		v[i]->attempts = attempts;
 		if (!v[i]->first_attempt)
 			v[i]->first_attempt = started;
-		if (!ok)
-			snprintf(v[i]->error, sizeof v[i]->error, "%s", error);
+		if (!ok && !(v[i]->error = strdup(error))) {
+			sam_log(SAM_FATAL, NULL, 0, "out of memory");
+			return -1;
+		}
 	}
 	if (state_record(al, v, n) < 0)
 		al->status = SAM_EXIT_RUNTIME;

@@ -46,7 +46,7 @@ struct anomaly {
 	const char *reason;	/* skipped: cooldown, ticker, repeat */
 	int64_t alerted_at;	/* skipped: when it (or its ticker) was */
 	unsigned message, attempts;
-	char error[320];
+	char *error;		/* dead: why (malloc'ed) */
 	int64_t dlq_date;	/* dead: the dead-letter file's date, -1 if none */
 };
 

@@ -272,6 +272,7 @@ alert_free(struct alert *al)
 	for (i = 0; i < al->n; i++) {
 		free(al->a[i].rec);
 		free(al->a[i].dlq_line);
+		free(al->a[i].error);
 	}
 	free(al->a);
 	free(al->dlq_days);

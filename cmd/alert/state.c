@@ -199,7 +199,7 @@ dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
 	sam_buf_jstr(b, a->id, strlen(a->id));
 	sam_buf_printf(b, ",\"ticker\":\"%s\",\"to\":\"%s\",\"error\":", a->key.ticker,
 	    target_names[al->to]);
-	sam_buf_jstr(b, a->error, strlen(a->error));
+	sam_buf_jstr(b, a->error ? a->error : "", a->error ? strlen(a->error) : 0);
 	sam_buf_printf(b, ",\"attempts\":%u", a->prior_attempts + a->attempts);
 	put_time(b, "first_attempt", a->first_attempt ? a->first_attempt : now);
 	put_time(b, "last_attempt", now);
@@ -236,6 +236,12 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 	if ((r = day_read(c->dirfd, name, &d)) < 0) {
 		sam_fatal_errno("read %s", shown);
 		return -1;
+	}
+	if (n == 0 && r == 0 && d.len) {	/* only appending: copied whole */
+		sam_buf_put(&out, d.buf, d.len);
+		if (d.buf[d.len - 1] != '\n')
+			sam_buf_putc(&out, '\n');
+		k = d.len;
 	}
 	while (r == 0 && k < d.len) {
 		char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
