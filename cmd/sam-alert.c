@@ -64,19 +64,34 @@ looks_like_url(const char *s)
 	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
+/* --dashboard-url, or a prefix of it getopt_long takes (--dash), with
+ * or without =VALUE: the one option whose value is a URL. */
+static int
+dashboard_option(const char *arg)
+{
+	size_t len = strcspn(arg, "=");
+
+	return len >= 4 && strncmp(arg, "--dashboard-url", len) == 0 &&
+	    len <= strlen("--dashboard-url");
+}
+
 /* An address on the command line is in every user's ps(1): refuse it
  * before anything else, without repeating it. */
 static int
 refuse_urls(int argc, char **argv)
 {
-	int i;
+	int i, operands = 0;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--dashboard-url") == 0) {
-			i++;
+	for (i = 1; i < argc; i++) {
+		if (!operands && strcmp(argv[i], "--") == 0) {
+			operands = 1;
 			continue;
 		}
-		if (strncmp(argv[i], "--dashboard-url=", 16) == 0 || !looks_like_url(argv[i]))
+		if (!operands && dashboard_option(argv[i])) {
+			i += strchr(argv[i], '=') == NULL;	/* its value follows */
+			continue;
+		}
+		if (!looks_like_url(argv[i]))
 			continue;
 		return sam_usage_error(usage, "argument %d is a URL: a webhook's address "
 		    "on the command line can be read by every user of this machine; "

@@ -22,8 +22,10 @@ if [ -z "${HTTP_PYTHON:-}" ]; then
 fi
 
 # httpd_start ROUTES: starts the server on a free port of 127.0.0.1 and
-# sets HTTPD_PORT, HTTPD_URL and HTTPD_LOG (one line per request).  One
-# server at a time; run it directly, not under `run`.
+# sets HTTPD_PORT, HTTPD_URL, HTTPD_ROUTES (ROUTES) and HTTPD_LOG (one
+# line per request; the headers and body of the request on line N in
+# HTTPD_LOG.d/N.headers and N.body).  One server at a time; run it
+# directly, not under `run`.
 httpd_start() {
 	local routes=$1 portfile=$BATS_TEST_TMPDIR/httpd.port i
 	[ -f "$routes" ] || { echo "httpd_start: no routes file '$routes'" >&2; return 1; }
@@ -47,7 +49,8 @@ httpd_start() {
 	fi
 	HTTPD_PORT=$(< "$portfile")
 	HTTPD_URL=http://127.0.0.1:$HTTPD_PORT
-	export HTTPD_PORT HTTPD_URL HTTPD_LOG
+	HTTPD_ROUTES=$routes
+	export HTTPD_PORT HTTPD_URL HTTPD_LOG HTTPD_ROUTES
 }
 
 # httpd_stop: stops the server and waits for it; safe to call twice, or
@@ -74,6 +77,29 @@ httpd_requests() {
 	else
 		awk '{ print $3 }' "$HTTPD_LOG"
 	fi
+}
+
+# httpd_routes ROUTES: the running server answers from these routes
+# from its next request on, each route counting its requests from 0: a
+# file started once (in setup_file, say) serves test after test.  The
+# file replaces HTTPD_ROUTES whole, so the server never reads half of it.
+httpd_routes() {
+	cp "$1" "$HTTPD_ROUTES.new" && mv -f "$HTTPD_ROUTES.new" "$HTTPD_ROUTES"
+}
+
+# httpd_body N: the body of the Nth request, exactly as received (the
+# Nth line of the log, counted from the first server of the test).
+httpd_body() {
+	cat "$HTTPD_LOG.d/$1.body"
+}
+
+# httpd_header N NAME: the value of the header NAME (any case) of the
+# Nth request, a line for each time it came; nothing if it did not.
+httpd_header() {
+	awk -v name="$2" '
+		{ i = index($0, ": ") }
+		i && tolower(substr($0, 1, i - 1)) == tolower(name) { print substr($0, i + 2) }
+	' "$HTTPD_LOG.d/$1.headers"
 }
 
 # closed_port: a TCP port of 127.0.0.1 that was just free and nothing

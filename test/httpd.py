@@ -4,7 +4,8 @@
 usage: python3 test/httpd.py ROUTES LOG PORTFILE
 
 Binds 127.0.0.1 on a free port, writes the port to PORTFILE (atomically),
-appends one line per request to LOG and serves until SIGTERM or SIGINT.
+appends one line per request to LOG, keeps each request's headers and
+body in the directory LOG.d and serves until SIGTERM or SIGINT.
 The formats of ROUTES and of the response files are described in
 test/fixtures/http/README.  Standard library only.
 """
@@ -53,6 +54,19 @@ def read_routes(path):
     return routes
 
 
+def routes_key(path):
+    """What tells a routes file replaced since it was read."""
+    st = os.stat(path)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def count_lines(path):
+    """The lines a log already holds: a server started again on the
+    same log goes on numbering its requests after them."""
+    with open(path, "rb") as f:
+        return sum(1 for _ in f)
+
+
 def parse_response(data):
     """Returns (status, reason, [(name, value)], body) of a response file."""
     pos = 0
@@ -89,9 +103,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_any(self):
-        self.drain_body()
-        self.log_request_line()
-        route, index = self.server.match(self.path)
+        body = self.drain_body()
+        self.log_request_line(body)
+        try:
+            route, index = self.server.match(self.path)
+        except SystemExit as e:  # new routes that are wrong
+            self.send_plain(500, ("%s\n" % e).encode("utf-8"))
+            return
         if route is None:
             self.send_plain(404, b"no route\n")
             return
@@ -107,18 +125,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_any
 
     def drain_body(self):
+        """Reads the request's body and returns it (chunks joined)."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
         n = self.headers.get("Content-Length")
         if n and n.isdigit() and int(n) > 0:
-            self.rfile.read(int(n))
+            return self.rfile.read(int(n))
+        return b""
 
-    def log_request_line(self):
+    def log_request_line(self, body):
         ms = int((time.monotonic() - START) * 1000)
         h = self.headers
         line = "%d %s %s auth=%s ae=%s ua=%s\n" % (
             ms, self.command, self.path,
             h.get("Authorization", "-"), h.get("Accept-Encoding", "-"),
             h.get("User-Agent", "-"))
-        self.server.log(line)
+        head = "".join("%s: %s\n" % (k, v) for k, v in h.items())
+        self.server.log(line, head, body)
 
     def send_plain(self, status, body):
         self.send_response_only(status)
@@ -168,20 +199,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # Stopping never waits for a handler, one asleep in X-Test-Delay
+    # (an answer that never comes) included.
+    block_on_close = False
     # socketserver's default backlog of 5 drops the SYNs of a 7th and
     # 8th connection made at once; the client sends them again 1 s later.
     request_queue_size = 128
 
-    def __init__(self, routes, log):
+    def __init__(self, routes_path, log, bodies):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.routes = routes
+        self.routes_path = routes_path
+        self.routes_key = routes_key(routes_path)
+        self.routes = read_routes(routes_path)
         self.logfile = log
+        self.bodies = bodies
+        self.requests = count_lines(log.name)
         self.lock = threading.Lock()
 
     def match(self, target):
         """The first route whose pattern is found in TARGET, and the
-        index of the response this request gets; (None, 0) if none."""
+        index of the response this request gets; (None, 0) if none.
+        A routes file replaced since it was read is read again first,
+        and its routes count their requests from 0."""
         with self.lock:
+            try:
+                key = routes_key(self.routes_path)
+            except OSError:
+                key = self.routes_key  # gone for a moment: keep these
+            if key != self.routes_key:
+                self.routes = read_routes(self.routes_path)
+                self.routes_key = key
             for route in self.routes:
                 if route.regex.search(target):
                     index = min(route.count, len(route.responses) - 1)
@@ -189,8 +236,17 @@ class Server(http.server.ThreadingHTTPServer):
                     return route, index
         return None, 0
 
-    def log(self, line):
+    def log(self, line, head, body):
+        """Numbers the request, keeps its headers and body as
+        BODIES/N.headers and BODIES/N.body, then logs LINE: once the
+        line is in the log, its files are complete."""
         with self.lock:
+            self.requests += 1
+            name = os.path.join(self.bodies, str(self.requests))
+            with open(name + ".headers", "w", encoding="utf-8") as f:
+                f.write(head)
+            with open(name + ".body", "wb") as f:
+                f.write(body)
             self.logfile.write(line)
             self.logfile.flush()
 
@@ -206,9 +262,11 @@ def main(argv):
     if len(argv) != 4:
         sys.exit("usage: python3 httpd.py ROUTES LOG PORTFILE")
     routes_path, log_path, port_path = argv[1:]
-    routes = read_routes(routes_path)
+    read_routes(routes_path)  # a bad file stops here, before the log
     log = open(log_path, "a", encoding="utf-8", buffering=1)
-    server = Server(routes, log)
+    bodies = log_path + ".d"
+    os.makedirs(bodies, exist_ok=True)
+    server = Server(routes_path, log, bodies)
 
     def stop(signum, frame):
         raise SystemExit(0)

@@ -163,9 +163,13 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 	if (al->dashboard) {
 		if (a->has_close || a->has_volume)
 			sam_buf_puts(&t, "  \xc2\xb7  ");
+		struct sam_buf link = { 0 };
+		dashboard_link(al, a->key.ticker, &link);
+		sam_buf_putc(&link, '\0');
 		sam_buf_putc(&t, '<');
-		dashboard_link(al, a->key.ticker, &t);
+		put_mrkdwn(&t, link.p ? link.p : "");
 		sam_buf_puts(&t, "|chart>");
+		sam_buf_free(&link);
 	}
 	/* Bounded by construction (tickers, 8 short metric names, numbers,
 	 * a dashboard URL of at most 1000 bytes); cut all the same. */
@@ -239,8 +243,11 @@ payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
 	t.len = 0;
 	sam_format_ts(now, al->now);
 	sam_buf_printf(&t, "sam-alert %s \xc2\xb7 %s", SAM_VERSION, now);
-	if (al->dashboard)
-		sam_buf_printf(&t, " \xc2\xb7 <%s|dashboard>", al->dashboard);
+	if (al->dashboard) {
+		sam_buf_puts(&t, " \xc2\xb7 <");
+		put_mrkdwn(&t, al->dashboard);
+		sam_buf_puts(&t, "|dashboard>");
+	}
 	sam_buf_puts(b, ",{\"type\":\"context\",\"elements\":[{\"type\":\"mrkdwn\",\"text\":");
 	sam_buf_jstr(b, t.p, t.len);
 	sam_buf_puts(b, "}]}]}");

@@ -74,6 +74,15 @@ get_optional(struct sam_input *in, const struct sam_rec *rec, const char *name,
 	return 0;
 }
 
+/* A field's value for a message: a string's contents, else its JSON. */
+static const char *
+quoted(char *q, size_t size, const struct sam_field *f)
+{
+	if (f->type == SAM_JSTRING)
+		return sam_quote(q, size, f->val + 1, f->vlen - 2);
+	return sam_quote(q, size, f->val, f->vlen);
+}
+
 /* Checks a record and fills a: 0, or -1 after sam_reject(). */
 static int
 parse_anomaly(struct sam_input *in, const struct sam_rec *rec, struct anomaly *a)
@@ -99,7 +108,7 @@ parse_anomaly(struct sam_input *in, const struct sam_rec *rec, struct anomaly *a
 	if (f[4]->type != SAM_JSTRING || sam_jstr_decode(f[4], sev, sizeof sev, &len) < 0 ||
 	    (a->sev = severity_parse(sev, len)) < 0)
 		return sam_reject(in, "field \"severity\": not low, medium, high "
-		    "or critical: %s", sam_quote(q, sizeof q, f[4]->val, f[4]->vlen));
+		    "or critical: %s", quoted(q, sizeof q, f[4]));
 	if (sam_get_number(in, f[5], "score", &a->score) < 0)
 		return -1;
 	if (f[6] && (f[6]->type != SAM_JARRAY ||
@@ -110,7 +119,7 @@ parse_anomaly(struct sam_input *in, const struct sam_rec *rec, struct anomaly *a
 	    sam_jstr_decode(f[7], id, sizeof id, &len) < 0 || len != strlen(a->id) ||
 	    memcmp(id, a->id, len) != 0))
 		return sam_reject(in, "field \"id\": not %s: %s", a->id,
-		    sam_quote(q, sizeof q, f[7]->val, f[7]->vlen));
+		    quoted(q, sizeof q, f[7]));
 	for (i = 0; i < a->nmetrics; i++) {
 		char name[METRIC_NAME_MAX + 3];
 		snprintf(name, sizeof name, "z_%s", a->metric[i].name);
@@ -231,6 +240,7 @@ read_dlq(struct alert *al)
 		if (day_file_name(names.v[i].s, &date) < 0 || names.v[i].type == ENT_DIR)
 			continue;
 		in.file = store_path(s, "dlq", names.v[i].s, NULL);
+		day_free(&d);	/* the last file's */
 		if ((r = day_read(fd, names.v[i].s, &d)) != 0) {
 			if (r > 0) {
 				r = 0;

@@ -107,6 +107,7 @@ state_load(struct alert *al)
 		    names.v[i].type == ENT_DIR)
 			continue;
 		in.file = store_path(s, "alerts", names.v[i].s, NULL);
+		day_free(&d);	/* the last file's */
 		if ((r = day_read(fd, names.v[i].s, &d)) < 0) {
 			sam_fatal_errno("read %s", in.file);
 			break;
