@@ -211,24 +211,7 @@ commas() {
 
 # serve ROUTES: starts test/httpd.py on ROUTES; sets spid, port, url, log.
 serve() {
-	local i
-	log=$tmp/httpd.log
-	rm -f "$tmp/port" "$log"
-	# shellcheck disable=SC2154 # root: set by common.sh
-	"$python" "$root/test/httpd.py" "$1" "$log" "$tmp/port" \
-	    >/dev/null 2>"$tmp/httpd.err" &
-	spid=$!
-	for ((i = 0; i < 250; i++)); do
-		[ -s "$tmp/port" ] && break
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.02
-	done
-	if [ ! -s "$tmp/port" ]; then
-		echo "alert.sh: test/httpd.py did not start:" >&2
-		cat "$tmp/httpd.err" >&2
-		exit 2
-	fi
-	port=$(cat "$tmp/port")
+	bench_serve alert.sh "$1"
 	url=http://127.0.0.1:$port/services/bench/ok
 	: >>"$log"
 }

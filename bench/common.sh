@@ -44,3 +44,27 @@ bench_counts() {
 		esac
 	done
 }
+
+# bench_serve PROG ROUTES: starts test/httpd.py (with $python) on
+# ROUTES, logging to $tmp/httpd.log; sets spid, port and log, or says
+# why not and exits 2.  Stop it with kill "$spid".
+# shellcheck disable=SC2154,SC2034 # tmp and python are the caller's; port is for it
+bench_serve() {
+	local prog=$1 routes=$2 i
+	log=$tmp/httpd.log
+	rm -f "$tmp/port" "$tmp/port.tmp" "$log"
+	"$python" "$root/test/httpd.py" "$routes" "$log" "$tmp/port" \
+	    >/dev/null 2>"$tmp/httpd.err" &
+	spid=$!
+	for ((i = 0; i < 250; i++)); do
+		[ -s "$tmp/port" ] && break
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 0.02
+	done
+	if [ ! -s "$tmp/port" ]; then
+		echo "$prog: test/httpd.py did not start:" >&2
+		cat "$tmp/httpd.err" >&2
+		exit 2
+	fi
+	port=$(cat "$tmp/port")
+}

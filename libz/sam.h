@@ -272,6 +272,7 @@ int sam_ny_offset(int64_t utc);
 int64_t sam_ny_to_utc(int64_t days, int minute_of_day);
 int64_t sam_ny_date(int64_t utc);	/* the New York date of an instant */
 int64_t sam_now(void);			/* SAM_NOW or the clock */
+int64_t sam_mono_ms(void);		/* a clock for waits: monotonic ms */
 
 /* ---- nyse.c: the NYSE trading calendar ---- */
 

@@ -243,3 +243,12 @@ sam_now(void)
 		return t;
 	return (int64_t)time(NULL);
 }
+
+int64_t
+sam_mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}

@@ -96,6 +96,13 @@ int send_message(struct alert *, unsigned number, size_t count,
     const struct sam_buf *payload, unsigned *attempts, char *error, size_t size);
 
 /* state.c: the alerts already sent, and what each message changed */
+/* Calls fn for each line of ROOT/KIND/DATE.ndjson, DATE >= from, oldest
+ * first; fn returns 0, -1 (rejected), or -2 to stop (reported).  Lines
+ * that are not JSON objects are reported and counted in bad_state.
+ * 0, or -1 on an error reported. */
+typedef int state_line_fn(struct alert *, struct sam_input *, struct sam_rec *,
+    const char *line, size_t len, int64_t date);
+int each_state_line(struct alert *, const char *kind, int64_t from, state_line_fn *);
 int state_load(struct alert *);
 void state_decide(struct alert *);
 /* Records the outcome of a message: state for the sent, dead letters

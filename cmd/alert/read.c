@@ -214,64 +214,25 @@ add_dead_letter(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 	return 0;
 }
 
+static int
+on_dead_letter(struct alert *al, struct sam_input *in, struct sam_rec *rec,
+    const char *line, size_t len, int64_t date)
+{
+	if (al->ndlq == 0 || al->dlq_days[al->ndlq - 1] != date) {
+		size_t cap = al->ndlq;	/* grown one file at a time */
+		if (store_grow(&al->dlq_days, &cap, al->ndlq + 1, sizeof *al->dlq_days) < 0)
+			return oom(in);
+		al->dlq_days[al->ndlq++] = date;
+	}
+	return add_dead_letter(al, in, rec, line, len, al->ndlq - 1);
+}
+
 /* Reads every ROOT/dlq/DATE.ndjson, oldest first.  An unusable line is
  * reported and stays where it is. */
 int
 read_dlq(struct alert *al)
 {
-	struct store *s = &al->st;
-	struct names names = { 0 };
-	struct day d = { 0 };
-	struct sam_rec rec = { 0 };
-	struct sam_input in = { 0 };
-	size_t i, k;
-	int fd, r = 0;
-
-	if ((fd = store_subdir(s->fd, "dlq", 0)) < 0)
-		return 0;	/* no dead letters yet */
-	if (names_list(fd, &names) < 0 ||
-	    !(al->dlq_days = calloc(names.n + 1, sizeof *al->dlq_days))) {
-		sam_fatal_errno("read %s", store_path(s, "dlq", NULL, NULL));
-		r = -1;
-		goto out;
-	}
-	for (i = 0; i < names.n && r == 0; i++) {
-		int64_t date;
-		if (day_file_name(names.v[i].s, &date) < 0 || names.v[i].type == ENT_DIR)
-			continue;
-		in.file = store_path(s, "dlq", names.v[i].s, NULL);
-		day_free(&d);	/* the last file's */
-		if ((r = day_read(fd, names.v[i].s, &d)) != 0) {
-			if (r > 0) {
-				r = 0;
-				continue;
-			}
-			sam_fatal_errno("read %s", in.file);
-			break;
-		}
-		al->dlq_days[al->ndlq] = date;
-		for (in.line = 1, k = 0; k < d.len; in.line++) {
-			char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
-			size_t len = nl ? (size_t)(nl - line) : d.len - k;
-			const char *why;
-			size_t at;
-			k += len + 1;
-			if (len == 0)
-				continue;
-			if (sam_rec_parse(&rec, line, len, &why, &at) < 0)
-				sam_reject(&in, "%s at byte %zu", why, at);
-			else if (add_dead_letter(al, &in, &rec, line, len, al->ndlq) == -2)
-				r = -1;
-		}
-		al->ndlq++;
-	}
-	al->bad_state += in.rejected;
-out:
-	day_free(&d);
-	sam_rec_free(&rec);
-	names_free(&names);
-	close(fd);
-	return r;
+	return each_state_line(al, "dlq", INT64_MIN, on_dead_letter);
 }
 
 void

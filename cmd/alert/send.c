@@ -23,21 +23,12 @@ static CURL *easy;
 static struct curl_slist *headers;
 static int64_t last_start = -1;	/* monotonic ms of the last request */
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void
 sleep_until(int64_t when)
 {
 	int64_t now;
 
-	while ((now = mono_ms()) < when) {
+	while ((now = sam_mono_ms()) < when) {
 		struct timespec d = { (when - now) / 1000, (long)((when - now) % 1000) * 1000000 };
 		if (nanosleep(&d, NULL) < 0 && errno != EINTR)
 			break;
@@ -134,7 +125,7 @@ send_message(struct alert *al, unsigned number, size_t count,
 		enum outcome o;
 		if (last_start >= 0)
 			sleep_until(last_start + gap);
-		last_start = mono_ms();
+		last_start = sam_mono_ms();
 		++*attempts;
 		body.len = 0;
 		body.err = 0;
@@ -160,7 +151,7 @@ send_message(struct alert *al, unsigned number, size_t count,
 		    "in %g s%s (attempt %u of %u)", number, count, count == 1 ? "y" : "ies",
 		    error, (after > 0 ? after * 1000 : wait) / 1000.0,
 		    after > 0 ? " (Retry-After)" : "", *attempts + 1, al->retries + 1);
-		sleep_until(mono_ms() + (after > 0 ? after * 1000 : wait));
+		sleep_until(sam_mono_ms() + (after > 0 ? after * 1000 : wait));
 		wait *= 2;
 	}
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);

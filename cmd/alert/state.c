@@ -79,34 +79,32 @@ load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 }
 
 int
-state_load(struct alert *al)
+each_state_line(struct alert *al, const char *kind, int64_t from, state_line_fn *fn)
 {
 	struct store *s = &al->st;
 	struct names names = { 0 };
 	struct day d = { 0 };
 	struct sam_rec rec = { 0 };
 	struct sam_input in = { 0 };
-	int64_t from = sam_ny_date(al->now - (int64_t)al->cooldown), date;
+	int64_t date;
 	size_t i, k;
 	int fd, r = 0;
 
-	if (!al->have_store || al->cooldown == 0)
-		return 0;
-	if ((fd = store_subdir(s->fd, "alerts", 0)) < 0) {
+	if ((fd = store_subdir(s->fd, kind, 0)) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		sam_fatal_errno("open %s", store_path(s, "alerts", NULL, NULL));
+		sam_fatal_errno("open %s", store_path(s, kind, NULL, NULL));
 		return -1;
 	}
 	if (names_list(fd, &names) < 0) {
-		sam_fatal_errno("read %s", store_path(s, "alerts", NULL, NULL));
+		sam_fatal_errno("read %s", store_path(s, kind, NULL, NULL));
 		r = -1;
 	}
 	for (i = 0; i < names.n && r == 0; i++) {
 		if (day_file_name(names.v[i].s, &date) < 0 || date < from ||
 		    names.v[i].type == ENT_DIR)
 			continue;
-		in.file = store_path(s, "alerts", names.v[i].s, NULL);
+		in.file = store_path(s, kind, names.v[i].s, NULL);
 		day_free(&d);	/* the last file's */
 		if ((r = day_read(fd, names.v[i].s, &d)) < 0) {
 			sam_fatal_errno("read %s", in.file);
@@ -122,10 +120,10 @@ state_load(struct alert *al)
 				continue;
 			if (sam_rec_parse(&rec, line, len, &why, &at) < 0)
 				sam_reject(&in, "%s at byte %zu", why, at);
-			else if (load_line(al, &in, &rec) == -2)
+			else if (fn(al, &in, &rec, line, len, date) == -2)
 				r = -1;
 		}
-		r = r > 0 ? 0 : r;
+		r = r > 0 ? 0 : r;	/* gone meanwhile */
 	}
 	al->bad_state += in.rejected;
 	day_free(&d);
@@ -133,6 +131,23 @@ state_load(struct alert *al)
 	names_free(&names);
 	close(fd);
 	return r;
+}
+
+static int
+on_alert(struct alert *al, struct sam_input *in, struct sam_rec *rec,
+    const char *line, size_t len, int64_t date)
+{
+	(void)line, (void)len, (void)date;
+	return load_line(al, in, rec);
+}
+
+int
+state_load(struct alert *al)
+{
+	if (!al->have_store || al->cooldown == 0)
+		return 0;
+	return each_state_line(al, "alerts", sam_ny_date(al->now - (int64_t)al->cooldown),
+	    on_alert);
 }
 
 static void

@@ -27,15 +27,6 @@
 #define RETRY_AFTER_CAP 60		/* seconds we wait for a 429 at most */
 #define REDIRECTS_MAX 5
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* ---- messages: every one names the provider and the ticker, and none
  * ever shows the key ---- */
 
@@ -207,7 +198,7 @@ jitter(void)
 	static unsigned s;
 
 	if (!s)
-		s = ((unsigned)mono_ms() ^ (unsigned)getpid() << 16) | 1;
+		s = ((unsigned)sam_mono_ms() ^ (unsigned)getpid() << 16) | 1;
 	s ^= s << 13;
 	s ^= s >> 17;
 	s ^= s << 5;
@@ -244,7 +235,7 @@ retry(struct fetch *f, struct job *j, const char *what, long retry_after)
 	}
 	net_warn(f, j, "%s, retrying in %g s%s (attempt %u of %lu)", what,
 	    wait / 1000.0, from, j->attempts + 1, net->retries + 1);
-	j->not_before = mono_ms() + wait + (int64_t)(wait * jitter());
+	j->not_before = sam_mono_ms() + wait + (int64_t)(wait * jitter());
 	return 1;
 }
 
@@ -334,7 +325,7 @@ net_run(struct fetch *f, struct job *jobs, size_t njobs)
 		return -1;
 	}
 	while (left) {
-		int64_t now = mono_ms(), wake = now + 1000, slot;
+		int64_t now = sam_mono_ms(), wake = now + 1000, slot;
 		CURLMsg *m;
 		for (i = 0; i < njobs && running < net->jobs; i++) {
 			struct job *j = &jobs[i];
