@@ -13,7 +13,7 @@ mkdir -p "$out"
 store=$out/store
 
 # The hourly chain: bars stored and passed on, anomalies stored, and only
-# those new to the store written out (what sam-alert will send).
+# those new to the store written out (what sam-alert sends).
 sam-fetch --source mock --days "$days" -f share/tickers.example |
 	sam-store -r "$store" put --kind raw --tee | tee "$out/bars.ndjson" |
 	sam-zscore | tee "$out/scored.ndjson" | sam-detect |
@@ -29,6 +29,10 @@ jq -rn --slurpfile bars "$out/bars.ndjson" --slurpfile a "$out/anomalies.ndjson"
 	  ($a | sort_by(-.score) | .[:8][]
 	   | "    \(.date)  \(.ticker | . + "      " | .[:6])  \(.severity | . + "        " | .[:8])  |z| \(.score * 100 | round / 100)  \(.metrics | join(","))")'
 echo "  new to the store this run: $(wc -l < "$out/new.ndjson") anomalies (run it again: 0)"
+# The alerts those new anomalies make, shown, not sent: sam-alert sends
+# them when SAM_SLACK_WEBHOOK (or --url-file) says where.
+sam-alert --dry-run -r "$store" "$out/new.ndjson" > "$out/slack.ndjson"
+echo "  alerts: $(wc -l < "$out/slack.ndjson") Slack messages in $out/slack.ndjson (not sent: set SAM_SLACK_WEBHOOK, see sam-alert(1))"
 echo "  store: $store ($(find "$store" -name '*.ndjson' | wc -l) day files; sam-store -r $store stats)"
 echo "  files: $out/bars.ndjson $out/scored.ndjson $out/anomalies.ndjson"
 echo "  try: jq -c '{ticker, date, severity, score}' $out/anomalies.ndjson"
