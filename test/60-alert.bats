@@ -33,12 +33,7 @@ SECRET=SECRETtoken123
 
 setup() {
 	sam_setup
-	# Loopback only: a request for any other host goes to a proxy that
-	# is not there and fails, where it would otherwise reach the network.
-	local jail=http://127.0.0.1:9
-	export http_proxy=$jail https_proxy=$jail all_proxy=$jail
-	export HTTPS_PROXY=$jail ALL_PROXY=$jail
-	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+	http_jail
 }
 
 # One receiver for the file, faster than one a test: each test gives it

@@ -21,6 +21,16 @@ if [ -z "${HTTP_PYTHON:-}" ]; then
 	fi
 fi
 
+# http_jail: loopback only from here on: a request for any other host
+# goes to a proxy that is not there and fails, where it would otherwise
+# reach the network.  For a test's setup.
+http_jail() {
+	local jail=http://127.0.0.1:9
+	export http_proxy=$jail https_proxy=$jail all_proxy=$jail
+	export HTTPS_PROXY=$jail ALL_PROXY=$jail
+	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+}
+
 # httpd_start ROUTES: starts the server on a free port of 127.0.0.1 and
 # sets HTTPD_PORT, HTTPD_URL, HTTPD_ROUTES (ROUTES) and HTTPD_LOG (one
 # line per request; the headers and body of the request on line N in
