@@ -94,18 +94,13 @@ gap() {
 # only line, after REQUESTS requests.  Every case runs; each that differs
 # is shown.
 failures() {
-	local line rows=() routes=() source response want msg got n bad=0
-	while IFS= read -r line; do
-		case $line in '' | '#'*) continue ;; esac
-		rows+=("$line")
-		line=${line#* | }
-		routes+=("^/${#routes[@]}/ ${line%% | *}")
-	done
+	local line source response want msg got n bad=0
 	# One server for the table, faster than one a case: case n is
 	# served under /n/, a prefix of its --base-url.
-	serve "${routes[@]}"
-	for n in "${!rows[@]}"; do
-		line=${rows[n]}
+	http_table
+	serve "${HTTP_ROUTES[@]}"
+	for n in "${!HTTP_ROWS[@]}"; do
+		line=${HTTP_ROWS[n]}
 		source=${line%% | *}; line=${line#* | }
 		response=${line%% | *}; line=${line#* | }
 		want=${line%% | *}; msg=sam-fetch:\ ${line#* | }
@@ -118,8 +113,8 @@ failures() {
 			bad=$((bad + 1))
 		fi
 	done
-	echo "${#rows[@]} cases, $bad failed"
-	[ "${#rows[@]}" -gt 0 ] && [ "$bad" -eq 0 ]
+	echo "${#HTTP_ROWS[@]} cases, $bad failed"
+	[ "${#HTTP_ROWS[@]}" -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
 # ---- each provider's bars, and its requests ----

@@ -285,16 +285,11 @@ sections() {
 # anomalies of ANOMALIES dead with ERROR, report it in one line and
 # leave both in its own store's dead-letter file, the address unseen.
 finals() {
-	local line rows=() routes=() to response err n bad=0 want letters
-	while IFS= read -r line; do
-		case $line in '' | '#'*) continue ;; esac
-		rows+=("$line")
-		line=${line#* | }
-		routes+=("^/${#routes[@]}/ ${line%% | *}")
-	done
-	serve "${routes[@]}"
-	for n in "${!rows[@]}"; do
-		line=${rows[n]}
+	local line to response err n bad=0 want letters
+	http_table
+	serve "${HTTP_ROUTES[@]}"
+	for n in "${!HTTP_ROWS[@]}"; do
+		line=${HTTP_ROWS[n]}
 		to=${line%% | *}; line=${line#* | }
 		response=${line%% | *}; err=${line#* | }
 		point "$n"
@@ -312,9 +307,9 @@ finals() {
 	done
 	# one request a case
 	assert_equal "$(paths | cut -d/ -f2 | sort -n | uniq -c | awk '{ print $2, $1 }')" \
-		"$(for n in "${!rows[@]}"; do echo "$n 1"; done)"
-	echo "${#rows[@]} cases, $bad failed"
-	[ "${#rows[@]}" -gt 0 ] && [ "$bad" -eq 0 ]
+		"$(for n in "${!HTTP_ROWS[@]}"; do echo "$n 1"; done)"
+	echo "${#HTTP_ROWS[@]} cases, $bad failed"
+	[ "${#HTTP_ROWS[@]}" -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
 @test "an answer that is final, or a Retry-After of more than 60 s, ends the attempts: one request, dead letters" {

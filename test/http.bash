@@ -31,6 +31,22 @@ http_jail() {
 	export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 }
 
+# http_table < TABLE: the rows "CASE | RESPONSE... | ..." of a table of
+# cases (blank and # lines skipped) in HTTP_ROWS, and in HTTP_ROUTES
+# a route for each: case n is served under /n/, so one server takes
+# the whole table.
+http_table() {
+	local line
+	HTTP_ROWS=()
+	HTTP_ROUTES=()
+	while IFS= read -r line; do
+		case $line in '' | '#'*) continue ;; esac
+		HTTP_ROWS+=("$line")
+		line=${line#* | }
+		HTTP_ROUTES+=("^/${#HTTP_ROUTES[@]}/ ${line%% | *}")
+	done
+}
+
 # httpd_start ROUTES: starts the server on a free port of 127.0.0.1 and
 # sets HTTPD_PORT, HTTPD_URL, HTTPD_ROUTES (ROUTES) and HTTPD_LOG (one
 # line per request; the headers and body of the request on line N in

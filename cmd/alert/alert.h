@@ -69,7 +69,7 @@ struct alert {
 	struct anomaly *a;
 	size_t n, cap;
 	int64_t *dlq_days;	/* --replay-dlq: the files read, by date */
-	size_t ndlq;
+	size_t ndlq, dlq_cap;
 	unsigned long bad_state;	/* unusable lines in alerts/ and dlq/ */
 	size_t printed;		/* result lines written so far */
 	int status;

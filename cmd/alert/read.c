@@ -219,8 +219,8 @@ on_dead_letter(struct alert *al, struct sam_input *in, struct sam_rec *rec,
     const char *line, size_t len, int64_t date)
 {
 	if (al->ndlq == 0 || al->dlq_days[al->ndlq - 1] != date) {
-		size_t cap = al->ndlq;	/* grown one file at a time */
-		if (store_grow(&al->dlq_days, &cap, al->ndlq + 1, sizeof *al->dlq_days) < 0)
+		if (store_grow(&al->dlq_days, &al->dlq_cap, al->ndlq + 1,
+		    sizeof *al->dlq_days) < 0)
 			return oom(in);
 		al->dlq_days[al->ndlq++] = date;
 	}
