@@ -8,7 +8,7 @@ MAN7 = man/sam.7
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
-       libz/url.o libz/secret.o
+       libz/url.o libz/secret.o libz/anomaly.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \

@@ -283,9 +283,9 @@ result_line(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 	char ts[21], date[11];
 
 	sam_buf_puts(b, "{\"id\":");
-	sam_buf_jstr(b, a->id, strlen(a->id));
+	sam_buf_jstr(b, a->an.id, strlen(a->an.id));
 	sam_buf_printf(b, ",\"ticker\":\"%s\",\"severity\":\"%s\",\"result\":\"%s\"",
-	    a->key.ticker, severity_names[a->sev], names[a->result]);
+	    a->an.key.ticker, sam_severity_names[a->an.sev], names[a->result]);
 	if (a->result == R_SKIPPED) {
 		sam_buf_printf(b, ",\"reason\":\"%s\"", a->reason);
 		if (a->alerted_at) {

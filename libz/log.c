@@ -86,7 +86,7 @@ log_text(enum sam_level level, const char *file, unsigned long line,
 
 static void
 log_json_line(enum sam_level level, const char *file, unsigned long line,
-    const char *msg)
+    const char *msg, const char *fields)
 {
 	struct sam_buf b = { 0 };
 	char ts[21];
@@ -108,6 +108,10 @@ log_json_line(enum sam_level level, const char *file, unsigned long line,
 		sam_buf_puts(&b, ",\"line\":");
 		sam_buf_int(&b, (long long)line);
 	}
+	if (fields && *fields) {
+		sam_buf_putc(&b, ',');
+		sam_buf_puts(&b, fields);
+	}
 	sam_buf_puts(&b, "}\n");
 	if (!b.err)
 		fwrite(b.p, 1, b.len, stderr);
@@ -124,9 +128,30 @@ sam_vlog(enum sam_level level, const char *file, unsigned long line,
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_json)
-		log_json_line(level, file, line, msg);
+		log_json_line(level, file, line, msg, NULL);
 	else
 		log_text(level, file, line, msg);
+}
+
+void
+sam_log_fields(enum sam_level level, const char *fields, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (log_json)
+		log_json_line(level, NULL, 0, msg, fields);
+	else
+		log_text(level, NULL, 0, msg);
+}
+
+int
+sam_log_is_json(void)
+{
+	return log_json;
 }
 
 void

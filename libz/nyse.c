@@ -144,3 +144,46 @@ sam_nyse_next(int64_t days)
 		days++;
 	return days;
 }
+
+/*
+ * The hourly job's run slots on a trading day, in minutes of the New
+ * York day: 09:30, 10:30, ... while the session is open, then one slot
+ * 30 minutes after the close for the final bar.  Returns how many were
+ * written to slot[] (at most SAM_NYSE_SLOTS_MAX); 0 when closed.
+ */
+int
+sam_nyse_slots(int64_t days, int slot[SAM_NYSE_SLOTS_MAX])
+{
+	int close = sam_nyse_close(days, NULL), m, n = 0;
+
+	if (close == 0)
+		return 0;
+	for (m = SAM_NYSE_OPEN_MINUTE; m < close; m += 60)
+		slot[n++] = m;
+	slot[n++] = close + 30;
+	return n;
+}
+
+int64_t
+sam_nyse_next_slot(int64_t utc)
+{
+	int slot[SAM_NYSE_SLOTS_MAX], i, n;
+	int64_t days, t;
+
+	for (days = sam_ny_date(utc); ; days++)
+		for (n = sam_nyse_slots(days, slot), i = 0; i < n; i++)
+			if ((t = sam_ny_to_utc(days, slot[i])) > utc)
+				return t;
+}
+
+int64_t
+sam_nyse_prev_slot(int64_t utc)
+{
+	int slot[SAM_NYSE_SLOTS_MAX], i, n;
+	int64_t days, t;
+
+	for (days = sam_ny_date(utc); ; days--)
+		for (n = sam_nyse_slots(days, slot), i = n - 1; i >= 0; i--)
+			if ((t = sam_ny_to_utc(days, slot[i])) <= utc)
+				return t;
+}

@@ -44,6 +44,11 @@ void sam_log(enum sam_level, const char *file, unsigned long line,
     const char *fmt, ...) SAM_PRINTF(4, 5);
 void sam_vlog(enum sam_level, const char *file, unsigned long line,
     const char *fmt, va_list) SAM_PRINTF(4, 0);
+/* A diagnostic with more to say in a JSON log: fields is a list of
+ * JSON members ("k":v,...) added to the object; text shows msg alone. */
+void sam_log_fields(enum sam_level, const char *fields, const char *fmt, ...)
+    SAM_PRINTF(3, 4);
+int sam_log_is_json(void);
 /* Reports a usage error, prints the usage line; returns SAM_EXIT_USAGE. */
 int sam_usage_error(const char *usage, const char *fmt, ...) SAM_PRINTF(2, 3);
 /* For getopt_long's '?' and ':' (with opterr = 0, optstring ":..."). */
@@ -285,6 +290,12 @@ int sam_nyse_is_open(int64_t days);
 /* The last trading day on or before / after days. */
 int64_t sam_nyse_prev(int64_t days);
 int64_t sam_nyse_next(int64_t days);
+/* The hourly job's run slots: 09:30, 10:30, ... while the session is
+ * open and 30 minutes after the close, as minutes of the New York day. */
+#define SAM_NYSE_SLOTS_MAX 9
+int sam_nyse_slots(int64_t days, int slot[SAM_NYSE_SLOTS_MAX]);
+int64_t sam_nyse_next_slot(int64_t utc);	/* the first slot after utc */
+int64_t sam_nyse_prev_slot(int64_t utc);	/* the last slot at or before */
 
 /* ---- roll.c: rolling window statistics ---- */
 
@@ -310,6 +321,36 @@ int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
 /* Median and 1.4826 x MAD; scratch holds w doubles. */
 int sam_roll_robust(const struct sam_roll *, double *scratch,
     double *median, double *mad);
+
+/* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
+
+#define SAM_SEVERITIES 4
+extern const char *const sam_severity_names[SAM_SEVERITIES];	/* low .. critical */
+int sam_severity_parse(const char *s, size_t len);	/* 0..3, -1 if none */
+
+#define SAM_METRICS_MAX 8	/* metrics shown for an anomaly */
+#define SAM_METRIC_NAME_MAX 24
+#define SAM_ID_MAX (SAM_TICKER_MAX + 8 + 40 + 2)
+
+struct sam_anomaly {
+	struct sam_key key;
+	char id[SAM_ID_MAX + 1];	/* TICKER:INTERVAL:TS */
+	int sev;		/* 0 low .. 3 critical */
+	double score, close, volume, threshold;
+	int has_close, has_volume, has_threshold;
+	unsigned nmetrics;	/* largest |z| first, as sam-detect lists them */
+	struct sam_metric {
+		char name[SAM_METRIC_NAME_MAX + 1];	/* [a-z0-9_] */
+		double z;
+		int has_z;
+	} metric[SAM_METRICS_MAX];
+};
+
+/* Checks an anomaly record (key, anomaly:true, severity, score, metrics
+ * and their z, id, and close, volume and threshold when present) and
+ * fills a: 0, or -1 after sam_reject(). */
+int sam_anomaly_parse(struct sam_input *, const struct sam_rec *,
+    struct sam_anomaly *);
 
 /* ---- map.c: string-keyed hash map ---- */
 

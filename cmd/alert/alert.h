@@ -11,10 +11,8 @@
 #include "sam.h"
 #include "../store/store.h"
 
-#define METRICS_MAX 8		/* metrics shown for an anomaly */
-#define METRIC_NAME_MAX 24
 #define BATCH_MAX 48		/* header + 48 sections + context = 50 blocks */
-#define ID_MAX (SAM_TICKER_MAX + 8 + 40 + 2)
+#define ID_MAX SAM_ID_MAX
 
 enum result { R_DUE, R_SENT, R_SKIPPED, R_DEAD };
 enum target { TO_SLACK, TO_WEBHOOK };
@@ -22,17 +20,7 @@ enum target { TO_SLACK, TO_WEBHOOK };
 struct anomaly {
 	char *rec;		/* the record as read, no newline */
 	size_t len;
-	char id[ID_MAX + 1];
-	struct sam_key key;
-	int sev;		/* 0 low .. 3 critical */
-	double score, close, volume;
-	int has_close, has_volume;
-	unsigned nmetrics;
-	struct metric {
-		char name[METRIC_NAME_MAX + 1];
-		double z;
-		int has_z;
-	} metric[METRICS_MAX];
+	struct sam_anomaly an;	/* its fields, checked */
 
 	/* a dead letter being replayed */
 	int dlq_day;		/* index in the replayed files, or -1 */

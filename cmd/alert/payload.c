@@ -68,16 +68,16 @@ put_volume(struct sam_buf *b, double v, int grouped)
 static void
 put_when(struct sam_buf *b, const struct anomaly *a)
 {
-	int off = sam_ny_offset(a->key.secs);
-	int64_t local = a->key.secs + off, days = sam_ny_date(a->key.secs);
+	int off = sam_ny_offset(a->an.key.secs);
+	int64_t local = a->an.key.secs + off, days = sam_ny_date(a->an.key.secs);
 	int64_t sod = local - days * 86400;
 	char date[11];
 
 	sam_format_date(date, days);
-	if (strcmp(a->key.interval, "1d") == 0)
+	if (strcmp(a->an.key.interval, "1d") == 0)
 		sam_buf_printf(b, "daily bar of %s %s", weekday[sam_weekday(days)], date);
 	else
-		sam_buf_printf(b, "%s bar at %s %s %02d:%02d %s", a->key.interval,
+		sam_buf_printf(b, "%s bar at %s %s %02d:%02d %s", a->an.key.interval,
 		    weekday[sam_weekday(days)], date, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), off == -4 * 3600 ? "EDT" : "EST");
 }
@@ -88,16 +88,16 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 {
 	unsigned i;
 
-	for (i = 0; i < a->nmetrics; i++) {
-		const struct metric *m = &a->metric[i];
+	for (i = 0; i < a->an.nmetrics; i++) {
+		const struct sam_metric *m = &a->an.metric[i];
 		if (i)
 			sam_buf_puts(b, sep);
 		sam_buf_printf(b, plain ? "%s" : "`%s`", m->name);
 		if (m->has_z)
 			sam_buf_printf(b, " z %+.2f", m->z);
 	}
-	if (a->nmetrics == 0)
-		sam_buf_printf(b, "score %.2f", a->score);
+	if (a->an.nmetrics == 0)
+		sam_buf_printf(b, "score %.2f", a->an.score);
 }
 
 void
@@ -144,27 +144,27 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 {
 	struct sam_buf t = { 0 };
 
-	sam_buf_printf(&t, "%s *%s*  `", emoji[a->sev], severity_names[a->sev]);
-	put_mrkdwn(&t, a->key.ticker);
+	sam_buf_printf(&t, "%s *%s*  `", emoji[a->an.sev], sam_severity_names[a->an.sev]);
+	put_mrkdwn(&t, a->an.key.ticker);
 	sam_buf_puts(&t, "`  ");
 	put_when(&t, a);
 	sam_buf_putc(&t, '\n');
 	put_metrics(&t, a, 0, "  \xc2\xb7  ");
-	if (a->has_close || a->has_volume || al->dashboard)
+	if (a->an.has_close || a->an.has_volume || al->dashboard)
 		sam_buf_putc(&t, '\n');
-	if (a->has_close) {
+	if (a->an.has_close) {
 		sam_buf_puts(&t, "close ");
-		put_double(&t, a->close);
+		put_double(&t, a->an.close);
 	}
-	if (a->has_volume) {
-		sam_buf_puts(&t, a->has_close ? "  \xc2\xb7  volume " : "volume ");
-		put_volume(&t, a->volume, 1);
+	if (a->an.has_volume) {
+		sam_buf_puts(&t, a->an.has_close ? "  \xc2\xb7  volume " : "volume ");
+		put_volume(&t, a->an.volume, 1);
 	}
 	if (al->dashboard) {
-		if (a->has_close || a->has_volume)
+		if (a->an.has_close || a->an.has_volume)
 			sam_buf_puts(&t, "  \xc2\xb7  ");
 		struct sam_buf link = { 0 };
-		dashboard_link(al, a->key.ticker, &link);
+		dashboard_link(al, a->an.key.ticker, &link);
 		sam_buf_putc(&link, '\0');
 		sam_buf_putc(&t, '<');
 		put_mrkdwn(&t, link.p ? link.p : "");
@@ -189,12 +189,12 @@ put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
 	int s, first = 1;
 
 	for (i = 0; i < n; i++)
-		count[v[i]->sev]++;
+		count[v[i]->an.sev]++;
 	sam_buf_printf(b, "%zu stock anomal%s:", n, n == 1 ? "y" : "ies");
 	for (s = 3; s >= 0; s--)
 		if (count[s]) {
 			sam_buf_printf(b, "%s %zu %s", first ? "" : ",", count[s],
-			    severity_names[s]);
+			    sam_severity_names[s]);
 			first = 0;
 		}
 }
@@ -209,7 +209,7 @@ slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
 	for (i = 0; i < n; i++) {
 		mark = t.len;
 		sam_buf_puts(&t, i ? ", " : " \xe2\x80\x94 ");
-		sam_buf_printf(&t, "%s %s (", v[i]->key.ticker, severity_names[v[i]->sev]);
+		sam_buf_printf(&t, "%s %s (", v[i]->an.key.ticker, sam_severity_names[v[i]->an.sev]);
 		put_metrics(&t, v[i], 1, ", ");
 		sam_buf_putc(&t, ')');
 		if (chars(t.p, t.len) > FALLBACK_MAX - 20) {
@@ -259,7 +259,7 @@ payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
 struct kv {
 	size_t n;
 	struct {
-		char k[METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
+		char k[SAM_METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
 		char v[KV_VALUE_MAX];
 	} e[KV_MAX];
 };
@@ -318,41 +318,41 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 
 #define KV(kv, name, ...) (t.len = 0, __VA_ARGS__, kv_add(kv, name, &t))
 	KV(&x->labels, "alertname", sam_buf_puts(&t, "StockAnomaly"));
-	KV(&x->labels, "ticker", sam_buf_puts(&t, a->key.ticker));
-	KV(&x->labels, "interval", sam_buf_puts(&t, a->key.interval));
-	KV(&x->labels, "severity", sam_buf_puts(&t, severity_names[a->sev]));
+	KV(&x->labels, "ticker", sam_buf_puts(&t, a->an.key.ticker));
+	KV(&x->labels, "interval", sam_buf_puts(&t, a->an.key.interval));
+	KV(&x->labels, "severity", sam_buf_puts(&t, sam_severity_names[a->an.sev]));
 	t.len = 0;
-	for (i = 0; i < a->nmetrics; i++)
-		sam_buf_printf(&t, "%s%s", i ? "," : "", a->metric[i].name);
+	for (i = 0; i < a->an.nmetrics; i++)
+		sam_buf_printf(&t, "%s%s", i ? "," : "", a->an.metric[i].name);
 	kv_add(&x->labels, "metrics", &t);
 
 	t.len = 0;
-	sam_buf_printf(&t, "%s %s: ", a->key.ticker, a->key.interval);
-	if (a->nmetrics)
-		sam_buf_printf(&t, "%s z %+.2f", a->metric[0].name, a->metric[0].z);
+	sam_buf_printf(&t, "%s %s: ", a->an.key.ticker, a->an.key.interval);
+	if (a->an.nmetrics)
+		sam_buf_printf(&t, "%s z %+.2f", a->an.metric[0].name, a->an.metric[0].z);
 	else
-		sam_buf_printf(&t, "score %.2f", a->score);
-	sam_buf_printf(&t, " (%s)", severity_names[a->sev]);
+		sam_buf_printf(&t, "score %.2f", a->an.score);
+	sam_buf_printf(&t, " (%s)", sam_severity_names[a->an.sev]);
 	kv_add(&x->notes, "summary", &t);
 	t.len = 0;
-	sam_buf_printf(&t, "%s anomaly of %s, ", severity_names[a->sev], a->key.ticker);
+	sam_buf_printf(&t, "%s anomaly of %s, ", sam_severity_names[a->an.sev], a->an.key.ticker);
 	put_when(&t, a);
 	sam_buf_puts(&t, ": ");
 	put_metrics(&t, a, 1, ", ");
 	kv_add(&x->notes, "description", &t);
-	KV(&x->notes, "score", put_double(&t, a->score));
-	if (a->has_close)
-		KV(&x->notes, "close", put_double(&t, a->close));
-	if (a->has_volume)
-		KV(&x->notes, "volume", put_volume(&t, a->volume, 0));
-	for (i = 0; i < a->nmetrics; i++)
-		if (a->metric[i].has_z) {
-			char name[METRIC_NAME_MAX + 3];
-			snprintf(name, sizeof name, "z_%s", a->metric[i].name);
-			KV(&x->notes, name, put_double(&t, a->metric[i].z));
+	KV(&x->notes, "score", put_double(&t, a->an.score));
+	if (a->an.has_close)
+		KV(&x->notes, "close", put_double(&t, a->an.close));
+	if (a->an.has_volume)
+		KV(&x->notes, "volume", put_volume(&t, a->an.volume, 0));
+	for (i = 0; i < a->an.nmetrics; i++)
+		if (a->an.metric[i].has_z) {
+			char name[SAM_METRIC_NAME_MAX + 3];
+			snprintf(name, sizeof name, "z_%s", a->an.metric[i].name);
+			KV(&x->notes, name, put_double(&t, a->an.metric[i].z));
 		}
 	if (al->dashboard)
-		KV(&x->notes, "dashboard", dashboard_link(al, a->key.ticker, &t));
+		KV(&x->notes, "dashboard", dashboard_link(al, a->an.key.ticker, &t));
 #undef KV
 	sam_buf_free(&t);
 }
@@ -387,13 +387,13 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 		sam_buf_puts(b, ",\"annotations\":");
 		kv_write(b, &x[i].notes, 1, sizeof *x);
 		sam_buf_puts(b, ",\"startsAt\":");
-		sam_buf_jstr(b, a->key.ts, strlen(a->key.ts));
+		sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
 		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":");
 		t.len = 0;
-		dashboard_link(al, a->key.ticker, &t);
+		dashboard_link(al, a->an.key.ticker, &t);
 		sam_buf_jstr(b, t.p ? t.p : "", t.len);
 		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
-		    (unsigned long long)sam_hash(a->id, strlen(a->id), 0));
+		    (unsigned long long)sam_hash(a->an.id, strlen(a->an.id), 0));
 	}
 	sam_buf_puts(b, "]}");
 	sam_buf_free(&t);

@@ -17,121 +17,6 @@ oom(struct sam_input *in)
 	return -2;
 }
 
-static int
-metric_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* "metrics": an array of up to METRICS_MAX names of [a-z0-9_], as
- * sam-detect writes it.  0, or -1 if it is anything else. */
-static int
-parse_metrics(struct anomaly *a, const char *p, const char *end)
-{
-	const char *ws = " \t\r\n";
-
-	a->nmetrics = 0;
-	p++;			/* '[' */
-	p += strspn(p, ws);
-	if (p < end && *p == ']')
-		return 0;
-	for (;;) {
-		const char *name;
-		size_t len;
-		if (p >= end || *p != '"' || a->nmetrics == METRICS_MAX)
-			return -1;
-		for (name = ++p; p < end && metric_char(*p); p++)
-			;
-		len = (size_t)(p - name);
-		if (p >= end || *p != '"' || len == 0 || len > METRIC_NAME_MAX)
-			return -1;
-		memcpy(a->metric[a->nmetrics].name, name, len);
-		a->metric[a->nmetrics++].name[len] = '\0';
-		p++;
-		p += strspn(p, ws);
-		if (p < end && *p == ']')
-			return 0;
-		if (p >= end || *p != ',')
-			return -1;
-		p++;
-		p += strspn(p, ws);
-	}
-}
-
-/* An optional number: absent and null are "none". */
-static int
-get_optional(struct sam_input *in, const struct sam_rec *rec, const char *name,
-    double *v, int *has)
-{
-	const struct sam_field *f = sam_rec_get(rec, name);
-
-	*has = 0;
-	if (!f || f->type == SAM_JNULL)
-		return 0;
-	if (sam_get_number(in, f, name, v) < 0)
-		return -1;
-	*has = 1;
-	return 0;
-}
-
-/* A field's value for a message: a string's contents, else its JSON. */
-static const char *
-quoted(char *q, size_t size, const struct sam_field *f)
-{
-	if (f->type == SAM_JSTRING)
-		return sam_quote(q, size, f->val + 1, f->vlen - 2);
-	return sam_quote(q, size, f->val, f->vlen);
-}
-
-/* Checks a record and fills a: 0, or -1 after sam_reject(). */
-static int
-parse_anomaly(struct sam_input *in, const struct sam_rec *rec, struct anomaly *a)
-{
-	static const char *const keys[] = { "ticker", "interval", "ts",
-	    "anomaly", "severity", "score", "metrics", "id" };
-	const struct sam_field *f[8];
-	char sev[16], id[ID_MAX + 2], q[SAM_QUOTE_MAX];
-	size_t len;
-	int dup;
-	unsigned i;
-
-	if ((dup = sam_rec_find(rec, keys, 8, f)) >= 0)
-		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (!f[3] || f[3]->type != SAM_JTRUE)
-		return sam_reject(in, "not an anomaly (\"anomaly\" is not true)");
-	if (sam_get_key(in, f, &a->key) < 0)
-		return -1;
-	snprintf(a->id, sizeof a->id, "%s:%s:%s", a->key.ticker,
-	    a->key.interval, a->key.ts);
-	if (!f[4])
-		return sam_reject(in, "missing field \"severity\"");
-	if (f[4]->type != SAM_JSTRING || sam_jstr_decode(f[4], sev, sizeof sev, &len) < 0 ||
-	    (a->sev = severity_parse(sev, len)) < 0)
-		return sam_reject(in, "field \"severity\": not low, medium, high "
-		    "or critical: %s", quoted(q, sizeof q, f[4]));
-	if (sam_get_number(in, f[5], "score", &a->score) < 0)
-		return -1;
-	if (f[6] && (f[6]->type != SAM_JARRAY ||
-	    parse_metrics(a, f[6]->val, f[6]->val + f[6]->vlen) < 0))
-		return sam_reject(in, "field \"metrics\": not an array of up to "
-		    "%d metric names", METRICS_MAX);
-	if (f[7] && (f[7]->type != SAM_JSTRING ||
-	    sam_jstr_decode(f[7], id, sizeof id, &len) < 0 || len != strlen(a->id) ||
-	    memcmp(id, a->id, len) != 0))
-		return sam_reject(in, "field \"id\": not %s: %s", a->id,
-		    quoted(q, sizeof q, f[7]));
-	for (i = 0; i < a->nmetrics; i++) {
-		char name[METRIC_NAME_MAX + 3];
-		snprintf(name, sizeof name, "z_%s", a->metric[i].name);
-		if (get_optional(in, rec, name, &a->metric[i].z, &a->metric[i].has_z) < 0)
-			return -1;
-	}
-	if (get_optional(in, rec, "close", &a->close, &a->has_close) < 0 ||
-	    get_optional(in, rec, "volume", &a->volume, &a->has_volume) < 0)
-		return -1;
-	return 0;
-}
-
 /* Appends the record as the next anomaly: 0, -1 rejected, -2 no memory. */
 static int
 add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
@@ -145,7 +30,7 @@ add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 	memset(a, 0, sizeof *a);
 	a->dlq_day = -1;
 	a->dlq_date = -1;
-	if (parse_anomaly(in, rec, a) < 0)
+	if (sam_anomaly_parse(in, rec, &a->an) < 0)
 		return -1;
 	sam_rec_write(rec, NULL, &b);
 	if (b.err)

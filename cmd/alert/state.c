@@ -166,12 +166,12 @@ state_decide(struct alert *al)
 	for (i = 0; i < al->n; i++) {
 		struct anomaly *a = &al->a[i];
 		const int64_t *t;
-		if (al->cooldown && (t = recall(&by_id, a->id)))
+		if (al->cooldown && (t = recall(&by_id, a->an.id)))
 			skip(a, *t == THIS_RUN ? "repeat" : "cooldown", t);
-		else if (al->per_ticker && (t = recall(&by_ticker, a->key.ticker)))
+		else if (al->per_ticker && (t = recall(&by_ticker, a->an.key.ticker)))
 			skip(a, "ticker", t);
-		else if (remember(&by_id, a->id, THIS_RUN) < 0 ||
-		    remember(&by_ticker, a->key.ticker, THIS_RUN) < 0)
+		else if (remember(&by_id, a->an.id, THIS_RUN) < 0 ||
+		    remember(&by_ticker, a->an.key.ticker, THIS_RUN) < 0)
 			al->status = SAM_EXIT_RUNTIME;	/* it is sent: no harm */
 	}
 }
@@ -200,9 +200,9 @@ static void
 alert_line(const struct alert *al, const struct anomaly *a, int64_t now, struct sam_buf *b)
 {
 	sam_buf_puts(b, "{\"id\":");
-	sam_buf_jstr(b, a->id, strlen(a->id));
+	sam_buf_jstr(b, a->an.id, strlen(a->an.id));
 	sam_buf_printf(b, ",\"ticker\":\"%s\",\"severity\":\"%s\",\"to\":\"%s\"",
-	    a->key.ticker, severity_names[a->sev], target_names[al->to]);
+	    a->an.key.ticker, sam_severity_names[a->an.sev], target_names[al->to]);
 	put_time(b, "alerted_at", now);
 	sam_buf_puts(b, "}\n");
 }
@@ -212,8 +212,8 @@ dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
     struct sam_buf *b)
 {
 	sam_buf_puts(b, "{\"id\":");
-	sam_buf_jstr(b, a->id, strlen(a->id));
-	sam_buf_printf(b, ",\"ticker\":\"%s\",\"to\":\"%s\",\"error\":", a->key.ticker,
+	sam_buf_jstr(b, a->an.id, strlen(a->an.id));
+	sam_buf_printf(b, ",\"ticker\":\"%s\",\"to\":\"%s\",\"error\":", a->an.key.ticker,
 	    target_names[al->to]);
 	sam_buf_jstr(b, a->error ? a->error : "", a->error ? strlen(a->error) : 0);
 	sam_buf_printf(b, ",\"attempts\":%u", a->prior_attempts + a->attempts);

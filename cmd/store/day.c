@@ -189,7 +189,7 @@ check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
 	e->imin = (int16_t)interval_order(k.interval);
 	e->sev = -1;
 	if ((sev = sam_rec_get(rec, "severity")) && sev->type == SAM_JSTRING)
-		e->sev = (int8_t)severity_parse(sev->val + 1, sev->vlen - 2);
+		e->sev = (int8_t)sam_severity_parse(sev->val + 1, sev->vlen - 2);
 	return 0;
 }
 

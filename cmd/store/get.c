@@ -229,7 +229,7 @@ options(struct get *g, int argc, char **argv)
 				    "from 1 to 100000: %s", optarg);
 			break;
 		case 's':
-			if ((g->sev = severity_parse(optarg, strlen(optarg))) < 0)
+			if ((g->sev = sam_severity_parse(optarg, strlen(optarg))) < 0)
 				return sam_usage_error(store_usage, "-s: must be low, "
 				    "medium, high or critical: %s", optarg);
 			break;

@@ -16,7 +16,6 @@
 #include "store.h"
 
 const char *const kind_names[KIND_N] = { "raw", "anomalies", "dlq", "alerts", "runs" };
-const char *const severity_names[4] = { "low", "medium", "high", "critical" };
 
 int
 kind_parse(const char *name)
@@ -26,17 +25,6 @@ kind_parse(const char *name)
 	for (k = 0; k < KIND_N; k++)
 		if (strcmp(name, kind_names[k]) == 0)
 			return k;
-	return -1;
-}
-
-int
-severity_parse(const char *s, size_t len)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		if (strlen(severity_names[i]) == len && memcmp(s, severity_names[i], len) == 0)
-			return i;
 	return -1;
 }
 

@@ -23,8 +23,6 @@ enum kind { KIND_RAW, KIND_ANOMALIES, KIND_DLQ, KIND_ALERTS, KIND_RUNS, KIND_N }
 extern const char *const kind_names[KIND_N];
 int kind_parse(const char *name);	/* -1 if none */
 
-extern const char *const severity_names[4];
-int severity_parse(const char *s, size_t len);	/* 0..3, -1 if none */
 
 /* ---- root.c ---- */
 

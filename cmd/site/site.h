@@ -1,0 +1,156 @@
+/*
+ * site.h - sam-serve-static's parts: the store read into what the site
+ * shows, the JSON API files, the HTML pages and their SVG chart, the
+ * atomic publish of the built tree, and the preview server.
+ */
+#ifndef SITE_H
+#define SITE_H
+
+#include <stdint.h>
+
+#include "sam.h"
+#include "../store/store.h"
+
+#define METRICS_MAX 8
+#define METRIC_NAME_MAX 24
+#define SEVERITIES 4
+
+/* An anomaly as the site shows it; line is the record as stored. */
+struct anomaly {
+	const char *line;	/* in one of the files read; no newline */
+	uint32_t len;
+	const char *ticker;	/* the ticker's name (struct ticker) */
+	int64_t secs;
+	int32_t ns;
+	int16_t imin;		/* interval in minutes, 1d as 1440 */
+	int8_t sev;		/* 0 low .. 3 critical, -1 none */
+	char interval[8];
+	double score, close, volume, threshold;
+	uint8_t has_score, has_close, has_volume, has_threshold;
+	uint8_t nmetrics;
+	struct metric {
+		char name[METRIC_NAME_MAX + 1];
+		double z;
+		int has_z;
+	} metric[METRICS_MAX];
+};
+
+struct ticker {
+	char name[SAM_TICKER_MAX + 1];
+	size_t first, n;	/* its anomalies: site.a[first .. first + n) */
+	int64_t last_day;	/* its newest day file of bars, or -1 */
+	unsigned by_sev[SEVERITIES];
+};
+
+/* A bar of the chart. */
+struct bar {
+	int64_t secs;
+	int32_t ns;
+	double close, volume;
+	double lo, hi;		/* the band: close values with |z| <= t */
+	int band;		/* lo and hi are set */
+	int marker;		/* index of its anomaly + 1, or 0 */
+};
+
+/* The last run record (ROOT/runs/), as far as health needs it. */
+struct run {
+	int have;
+	const char *line;	/* the record as stored */
+	uint32_t len;
+	int64_t start, end;	/* -1 when absent */
+	int ok;			/* "status":"ok" */
+	int partial;		/* a stage exited 1: records rejected */
+};
+
+struct site {
+	/* settings */
+	const char *out;	/* -o DIR */
+	unsigned long days;	/* anomalies of the last N days */
+	unsigned long window, min_periods, chart_bars;
+	double threshold;
+	unsigned long stale_grace;	/* seconds after a missed slot */
+	const char *title;
+	int64_t now;
+
+	struct store st;
+	struct ticker *t;
+	size_t nt, tcap;
+	struct anomaly *a;	/* by ticker, then newest first */
+	size_t na, acap;
+	char **bufs;		/* the files read, which lines point into */
+	size_t nbufs, bcap;
+	int64_t latest;		/* the newest day in the store, or -1 */
+	unsigned long dlq_depth;
+	unsigned latest_by_sev[SEVERITIES];
+	struct run run;
+	int status;		/* exit status so far */
+};
+
+/* load.c: the store, read without its lock */
+int site_load(struct site *);
+/* The chart's bars for one ticker: the last chart_bars of the interval
+ * with the most bars, the band computed, markers matched.  Returns the
+ * number of bars (*bars malloc'ed), or -1 (reported). */
+long site_bars(struct site *, const struct ticker *, struct bar **bars,
+    char interval[8], double *threshold);
+void site_free(struct site *);
+
+/* health.c */
+const char *site_health(const struct site *, int64_t *stale_after);
+
+/* api.c: the JSON files */
+void api_anomalies(const struct site *, int min_sev, struct sam_buf *);
+void api_ticker(const struct site *, const struct ticker *, struct sam_buf *);
+void api_health(const struct site *, struct sam_buf *);
+
+/* html.c: the pages, every string from a record escaped */
+void html_escape(struct sam_buf *, const char *, size_t);
+void html_index(const struct site *, struct sam_buf *);
+void html_ticker(const struct site *, const struct ticker *,
+    const struct bar *, long nbars, const char *interval, double threshold,
+    struct sam_buf *);
+/* chart.c: the SVG of a ticker page */
+void chart_svg(const struct site *, const struct ticker *,
+    const struct bar *, long nbars, const char *interval, double threshold,
+    struct sam_buf *);
+/* Times as the pages show them: New York, date alone for daily bars. */
+void show_time(struct sam_buf *, int64_t secs, int daily);
+void url_path_escape(struct sam_buf *, const char *);
+
+/* publish.c: the tree built beside DIR, then swapped in */
+struct publish {
+	const char *out;	/* DIR as given */
+	int parentfd, lockfd;
+	char base[256];		/* DIR's last component */
+	char tmp[300];		/* .BASE.new-PID, beside it */
+	int tmpfd;
+	int exists;
+};
+int publish_begin(struct publish *, const char *out);
+/* Writes PATH (relative, directories made on the way) in the new tree. */
+int publish_file(struct publish *, const char *path, const struct sam_buf *);
+int publish_data(struct publish *, const char *path, const void *, size_t);
+int publish_commit(struct publish *);
+void publish_abort(struct publish *);
+#define SITE_MARKER ".sam-site"
+
+/* assets.c (generated from share/site/) */
+struct asset {
+	const char *name;
+	const unsigned char *data;
+	size_t len;
+};
+extern const struct asset site_assets[];
+extern const size_t site_nassets;
+
+/* serve.c */
+int cmd_serve(int argc, char **argv);
+extern const char site_usage[];
+
+/* The Content-Security-Policy of every page, in its <meta> tag and in
+ * the preview server's header. */
+#define SITE_CSP "default-src 'none'; script-src 'self'; style-src 'self'; " \
+	"img-src 'self' data:; connect-src 'self'; base-uri 'none'; " \
+	"form-action 'none'"
+
+#endif
