@@ -1,8 +1,9 @@
 # sam - stock anomaly monitor.  See README.md.
 VERSION = 0.1.0
 
-ALL = sam-fetch sam-zscore sam-detect sam-store sam-alert
-MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1 man/sam-alert.1
+ALL = sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static
+MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1 man/sam-alert.1 \
+       man/sam-serve-static.1
 MAN5 = man/sam-store.5
 MAN7 = man/sam.7
 
@@ -16,6 +17,12 @@ STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
 # sam-alert keeps its state in the store, through the store's own code.
 ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/send.o \
         cmd/alert/state.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o
+# sam-serve-static reads the store through the store's own code too;
+# its CSS and script (share/site/) are compiled in as assets.o.
+SITE = cmd/sam-serve-static.o cmd/site/load.o cmd/site/bars.o cmd/site/api.o cmd/site/html.o \
+       cmd/site/chart.o cmd/site/publish.o cmd/site/serve.o cmd/site/assets.o \
+       cmd/store/root.o cmd/store/day.o
+ASSETS = share/site/style.css share/site/app.js
 
 # O is the build directory: objects and binaries (the sanitizer and
 # clang builds use their own).
@@ -38,6 +45,8 @@ GSL_CFLAGS != $(PKG_CONFIG) --cflags gsl 2>/dev/null || true
 GSL_LIBS != $(PKG_CONFIG) --libs gsl 2>/dev/null || echo -lgsl -lgslcblas
 CURL_CFLAGS != $(PKG_CONFIG) --cflags libcurl 2>/dev/null || true
 CURL_LIBS != $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl
+MHD_CFLAGS != $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null || true
+MHD_LIBS != $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd
 CJSON_CFLAGS != $(PKG_CONFIG) --cflags libcjson 2>/dev/null || true
 CJSON_LIBS != $(PKG_CONFIG) --libs libcjson 2>/dev/null || echo -lcjson
 # Debian's libcsv ships no pkg-config file.
@@ -54,6 +63,14 @@ $(O)/%.o: %.c
 
 $(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
 $(O)/libz/url.o $(O)/cmd/alert/send.o: override CFLAGS += $(CURL_CFLAGS)
+$(O)/cmd/site/serve.o: override CFLAGS += $(MHD_CFLAGS)
+$(O)/cmd/site/assets.o: override CFLAGS += -Icmd/site
+
+$(O)/cmd/site/assets.c: cmd/site/embed.sh $(ASSETS)
+	@mkdir -p $(@D)
+	sh cmd/site/embed.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
+$(O)/cmd/site/assets.o: $(O)/cmd/site/assets.c
+	$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(O)/libz/libsam.a: $(LIBZ_O)
 	rm -f $@
@@ -66,6 +83,8 @@ $(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) -lm
+$(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libz/libsam.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
@@ -136,8 +155,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] test/*.[od] test/unit build test/.results demo
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo
 
--include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
+-include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 
 .PHONY: all check check-asan clang lint demo bench install uninstall clean

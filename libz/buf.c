@@ -127,6 +127,25 @@ sam_buf_jstr(struct sam_buf *b, const char *s, size_t n)
 	sam_buf_putc(b, '"');
 }
 
+/* RFC 3986: everything but the unreserved characters as %XX. */
+void
+sam_buf_urlpart(struct sam_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '~') {
+			sam_buf_putc(b, (char)c);
+		} else {
+			sam_buf_putc(b, '%');
+			sam_buf_putc(b, hex[c >> 4]);
+			sam_buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
 void
 sam_buf_free(struct sam_buf *b)
 {

@@ -8,7 +8,7 @@
 set -eu
 
 # To build: compiler, make, pkg-config and the libraries.
-BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev libcurl4-openssl-dev libcjson-dev"
+BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev"
 # To run: jq turns the tools' NDJSON into reports.
 RUN="jq ca-certificates"
 # To test: bats with its helpers, the man page linter, shellcheck, bc

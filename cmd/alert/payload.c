@@ -103,26 +103,13 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 void
 dashboard_link(const struct alert *al, const char *ticker, struct sam_buf *b)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const char *p;
-
 	if (!al->dashboard)
 		return;
 	sam_buf_puts(b, al->dashboard);
 	if (!*al->dashboard || al->dashboard[strlen(al->dashboard) - 1] != '/')
 		sam_buf_putc(b, '/');
 	sam_buf_puts(b, "ticker/");
-	for (p = ticker; *p; p++) {	/* ^ and = are not for paths */
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-		    c == '_' || c == '-') {
-			sam_buf_putc(b, (char)c);
-		} else {
-			sam_buf_putc(b, '%');
-			sam_buf_putc(b, hex[c >> 4]);
-			sam_buf_putc(b, hex[c & 15]);
-		}
-	}
+	sam_buf_urlpart(b, ticker);	/* ^ and = are not for paths */
 	sam_buf_puts(b, ".html");
 }
 

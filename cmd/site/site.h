@@ -11,10 +11,6 @@
 #include "sam.h"
 #include "../store/store.h"
 
-#define METRICS_MAX 8
-#define METRIC_NAME_MAX 24
-#define SEVERITIES 4
-
 /* An anomaly as the site shows it; line is the record as stored. */
 struct anomaly {
 	const char *line;	/* in one of the files read; no newline */
@@ -23,23 +19,14 @@ struct anomaly {
 	int64_t secs;
 	int32_t ns;
 	int16_t imin;		/* interval in minutes, 1d as 1440 */
-	int8_t sev;		/* 0 low .. 3 critical, -1 none */
-	char interval[8];
-	double score, close, volume, threshold;
-	uint8_t has_score, has_close, has_volume, has_threshold;
-	uint8_t nmetrics;
-	struct metric {
-		char name[METRIC_NAME_MAX + 1];
-		double z;
-		int has_z;
-	} metric[METRICS_MAX];
+	int8_t sev;		/* 0 low .. 3 critical */
+	struct sam_anomaly an;
 };
 
 struct ticker {
 	char name[SAM_TICKER_MAX + 1];
 	size_t first, n;	/* its anomalies: site.a[first .. first + n) */
-	int64_t last_day;	/* its newest day file of bars, or -1 */
-	unsigned by_sev[SEVERITIES];
+	unsigned by_sev[SAM_SEVERITIES];
 };
 
 /* A bar of the chart. */
@@ -49,7 +36,17 @@ struct bar {
 	double close, volume;
 	double lo, hi;		/* the band: close values with |z| <= t */
 	int band;		/* lo and hi are set */
-	int marker;		/* index of its anomaly + 1, or 0 */
+	const struct anomaly *mark;	/* the anomaly on this bar, if any */
+};
+
+/* A ticker's chart. */
+struct chart {
+	struct bar *bar;
+	long n;
+	char interval[8];	/* of the bars */
+	double threshold;	/* of the band */
+	struct anomaly *older;	/* anomalies on the chart before the window */
+	size_t nolder;
 };
 
 /* The last run record (ROOT/runs/), as far as health needs it. */
@@ -81,24 +78,35 @@ struct site {
 	size_t nbufs, bcap;
 	int64_t latest;		/* the newest day in the store, or -1 */
 	unsigned long dlq_depth;
-	unsigned latest_by_sev[SEVERITIES];
+	unsigned latest_by_sev[SAM_SEVERITIES];
 	struct run run;
 	int status;		/* exit status so far */
 };
 
 /* load.c: the store, read without its lock */
 int site_load(struct site *);
-/* The chart's bars for one ticker: the last chart_bars of the interval
- * with the most bars, the band computed, markers matched.  Returns the
- * number of bars (*bars malloc'ed), or -1 (reported). */
-long site_bars(struct site *, const struct ticker *, struct bar **bars,
-    char interval[8], double *threshold);
 void site_free(struct site *);
+/* For the readers of the store: a damaged line or a link is reported
+ * and counted (exit 1), another failure is fatal (-1); out of memory. */
+int site_fail(struct site *, const char *what, const char *path);
+int site_oom(struct site *);
+void site_rejected(struct site *, const struct sam_input *);
+int site_read_day(struct site *, int dirfd, int kind, const char *ticker,
+    const char *name, int64_t day, struct day *, struct sam_input *,
+    struct sam_rec *, int keep_buf);
+/* An anomaly from a stored line: 0, or -1 (reported through in). */
+int site_anomaly(struct anomaly *, const char *ticker, struct sam_input *,
+    const struct sam_rec *, const struct entry *);
 
-/* health.c */
+/* bars.c: a ticker's chart: the last chart_bars bars of the interval
+ * with the most bars, the band, the anomalies on them.  0 or -1. */
+int chart_load(struct site *, const struct ticker *, struct chart *);
+void chart_free(struct chart *);
+
+/* api.c: the JSON files, and the health they report */
 const char *site_health(const struct site *, int64_t *stale_after);
-
-/* api.c: the JSON files */
+/* The newest day's anomalies at min_sev or above, newest first. */
+const struct anomaly **site_latest(const struct site *, int min_sev, size_t *n);
 void api_anomalies(const struct site *, int min_sev, struct sam_buf *);
 void api_ticker(const struct site *, const struct ticker *, struct sam_buf *);
 void api_health(const struct site *, struct sam_buf *);
@@ -107,12 +115,9 @@ void api_health(const struct site *, struct sam_buf *);
 void html_escape(struct sam_buf *, const char *, size_t);
 void html_index(const struct site *, struct sam_buf *);
 void html_ticker(const struct site *, const struct ticker *,
-    const struct bar *, long nbars, const char *interval, double threshold,
-    struct sam_buf *);
+    const struct chart *, struct sam_buf *);
 /* chart.c: the SVG of a ticker page */
-void chart_svg(const struct site *, const struct ticker *,
-    const struct bar *, long nbars, const char *interval, double threshold,
-    struct sam_buf *);
+void chart_svg(const struct ticker *, const struct chart *, struct sam_buf *);
 /* Times as the pages show them: New York, date alone for daily bars. */
 void show_time(struct sam_buf *, int64_t secs, int daily);
 void url_path_escape(struct sam_buf *, const char *);
@@ -120,6 +125,7 @@ void url_path_escape(struct sam_buf *, const char *);
 /* publish.c: the tree built beside DIR, then swapped in */
 struct publish {
 	const char *out;	/* DIR as given */
+	char parent[4096];	/* its parent, for messages */
 	int parentfd, lockfd;
 	char base[256];		/* DIR's last component */
 	char tmp[300];		/* .BASE.new-PID, beside it */

@@ -1,0 +1,245 @@
+/*
+ * sam-serve-static - the store as a static site: a dashboard in HTML
+ * and the JSON API as files (build), and a preview server (serve).
+ *
+ * build reads the store without its lock, writes the whole site into a
+ * directory beside DIR and swaps it in; see sam-serve-static(1).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "site/site.h"
+
+const char site_usage[] =
+    "usage: sam-serve-static build [-r root] [-o dir] [--days n] [--window n]\n"
+    "                              [--min-periods n] [--chart-bars n] [-t threshold]\n"
+    "                              [--stale-grace time] [--title text]\n"
+    "                              [--log-format text|json]\n"
+    "       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]\n"
+    "                              [--quiet] [--log-format text|json]\n"
+    "       sam-serve-static --version | --help\n";
+
+static const struct option build_options[] = {
+	{ "root", required_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "days", required_argument, NULL, 'D' },
+	{ "window", required_argument, NULL, 'w' },
+	{ "min-periods", required_argument, NULL, 'p' },
+	{ "chart-bars", required_argument, NULL, 'n' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "stale-grace", required_argument, NULL, 'G' },
+	{ "title", required_argument, NULL, 'T' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+positive(const char *s, double *v)
+{
+	return sam_parse_number(s, strlen(s), 1, v) == 0 && *v > 0 && isfinite(*v) ? 0 : -1;
+}
+
+/* A whole number option in [lo, hi]: 0, or the usage error. */
+static int
+count(const char *name, const char *s, unsigned long lo, unsigned long hi,
+    unsigned long *v)
+{
+	if (sam_parse_ulong(s, lo, hi, v) < 0)
+		return sam_usage_error(site_usage, "%s: not a whole number from %lu "
+		    "to %lu: %s", name, lo, hi, s);
+	return 0;
+}
+
+/* Options, then the environment where no option was given. */
+static int
+build_settings(struct site *s, int argc, char **argv, const char **root)
+{
+	const char *env, *window = NULL, *minp = NULL;
+	int c, r, set_t = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:o:t:h", build_options, NULL)) != -1) {
+		r = 0;
+		switch (c) {
+		case 'r': *root = optarg; break;
+		case 'o': s->out = optarg; break;
+		case 'D': r = count("--days", optarg, 1, 3660, &s->days); break;
+		case 'w': window = optarg; break;
+		case 'p': minp = optarg; break;
+		case 'n': r = count("--chart-bars", optarg, 2, 100000, &s->chart_bars); break;
+		case 't':
+			if (positive(optarg, &s->threshold) < 0)
+				return sam_usage_error(site_usage, "-t: not a positive "
+				    "number: %s", optarg);
+			set_t = 1;
+			break;
+		case 'G':
+			if (sam_parse_duration(optarg, &s->stale_grace) < 0)
+				return sam_usage_error(site_usage, "--stale-grace: not a "
+				    "time such as 30m or 1h: %s", optarg);
+			break;
+		case 'T': s->title = optarg; break;
+		case 'L':
+			if (sam_log_set_format(optarg) < 0)
+				return sam_usage_error(site_usage, "--log-format: must be "
+				    "text or json: %s", optarg);
+			break;
+		case 'h': fputs(site_usage, stdout); return -1;
+		default: return sam_getopt_error(c, argv, site_usage);
+		}
+		if (r)
+			return r;
+	}
+	if (optind < argc)
+		return sam_usage_error(site_usage, "build: unexpected argument: %s", argv[optind]);
+	if ((r = sam_check_env(site_usage)) != 0)
+		return r;
+	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env && positive(env, &s->threshold) < 0)
+		return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive number: %s", env);
+	if (!window && (env = getenv("SAM_WINDOW")) && *env &&
+	    (r = count("SAM_WINDOW", env, 2, 1000000, &s->window)) != 0)
+		return r;
+	if (window && (r = count("--window", window, 2, 1000000, &s->window)) != 0)
+		return r;
+	if (minp && (r = count("--min-periods", minp, 2, s->window, &s->min_periods)) != 0)
+		return r;
+	if (!minp && s->min_periods > s->window)
+		s->min_periods = s->window;
+	if (!s->out && (env = getenv("SAM_SITE")) && *env)
+		s->out = env;
+	if (!s->out)
+		return sam_usage_error(site_usage, "build: where to? give -o DIR or set SAM_SITE");
+	if (!*s->out)
+		return sam_usage_error(site_usage, "-o: an empty name");
+	if (!*root && (env = getenv("SAM_STORE")) && *env)
+		*root = env;
+	if (!*root)
+		*root = "sam-store";
+	if (!**root)
+		return sam_usage_error(site_usage, "-r: an empty name");
+	return 0;
+}
+
+/* Every file of the site, into the new tree. */
+static int
+write_site(struct site *s, struct publish *p)
+{
+	struct sam_buf b = { 0 };
+	char path[64];
+	size_t i;
+	int k, r = 0;
+
+	for (i = 0; i < site_nassets && r == 0; i++)
+		r = publish_data(p, site_assets[i].name, site_assets[i].data, site_assets[i].len);
+	if (r == 0) {
+		api_health(s, &b);
+		r = publish_file(p, "health.json", &b);
+	}
+	for (k = 0; k < SAM_SEVERITIES && r == 0; k++) {
+		b.len = 0;
+		api_anomalies(s, k, &b);
+		if (k == 0)
+			r = publish_file(p, "anomalies.json", &b);
+		snprintf(path, sizeof path, "anomalies/severity/%s.json", sam_severity_names[k]);
+		if (r == 0)
+			r = publish_file(p, path, &b);
+	}
+	for (i = 0; i < s->nt && r == 0; i++) {
+		const struct ticker *t = &s->t[i];
+		struct chart c;
+		b.len = 0;
+		api_ticker(s, t, &b);
+		snprintf(path, sizeof path, "anomalies/%s.json", t->name);
+		if ((r = publish_file(p, path, &b)) < 0 || (r = chart_load(s, t, &c)) < 0)
+			break;
+		b.len = 0;
+		html_ticker(s, t, &c, &b);
+		chart_free(&c);
+		snprintf(path, sizeof path, "ticker/%s.html", t->name);
+		r = publish_file(p, path, &b);
+	}
+	if (r == 0) {
+		b.len = 0;
+		html_index(s, &b);
+		r = publish_file(p, "index.html", &b);
+	}
+	sam_buf_free(&b);
+	return r;
+}
+
+static int
+cmd_build(int argc, char **argv)
+{
+	struct site s = { .days = 30, .window = 30, .min_periods = 5,
+	    .chart_bars = 250, .threshold = 2.0, .stale_grace = 1800,
+	    .title = "sam", .st = { .fd = -1, .lockfd = -1, .tmpfd = -1 } };
+	struct publish p;
+	const char *root = "";
+	int r;
+
+	if ((r = build_settings(&s, argc, argv, &root)) != 0)
+		return r < 0 ? sam_out_finish(SAM_EXIT_OK) : r;
+	s.now = sam_now();
+	if ((r = store_open(&s.st, root, 0)) != 0)
+		return r;
+	if (site_load(&s) < 0) {
+		r = s.status;
+	} else if ((r = publish_begin(&p, s.out)) != 0) {
+		publish_abort(&p);
+	} else {
+		if (write_site(&s, &p) < 0 || publish_commit(&p) < 0)
+			r = SAM_EXIT_RUNTIME;
+		publish_abort(&p);	/* what is left of it: nothing, after a commit */
+		if (r == 0)
+			r = s.status;
+		if (r == SAM_EXIT_RUNTIME)
+			sam_log(SAM_ERROR, NULL, 0, "the site in %s is left as it was", s.out);
+	}
+	site_free(&s);
+	store_close(&s.st);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option top[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "log-format", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd;
+	int c;
+
+	sam_log_init(argv[0]);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", top, NULL)) != -1) {
+		switch (c) {
+		case 'h': fputs(site_usage, stdout); return sam_out_finish(SAM_EXIT_OK);
+		case 'V':
+			printf("sam-serve-static %s\n", SAM_VERSION);
+			return sam_out_finish(SAM_EXIT_OK);
+		case 'L':
+			if (sam_log_set_format(optarg) < 0)
+				return sam_usage_error(site_usage, "--log-format: must be "
+				    "text or json: %s", optarg);
+			break;
+		default: return sam_getopt_error(c, argv, site_usage);
+		}
+	}
+	if (optind == argc)
+		return sam_usage_error(site_usage, "no command given: build or serve");
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 0;		/* glibc: start over on the command's arguments */
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(argc, argv);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
+	return sam_usage_error(site_usage, "unknown command: %s", cmd);
+}

@@ -1,0 +1,222 @@
+/*
+ * chart.c - a ticker's chart as inline SVG, drawn here, with no script:
+ * the close as a line over the band of closes that would not be
+ * anomalous, volume as bars below, and a marker on each anomaly.
+ *
+ * Bars are spaced evenly (nights, weekends and holidays take no room).
+ * Colours come from classes in style.css, so the chart follows the
+ * light or dark scheme; the CSP forbids inline styles.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "site.h"
+
+#define W 800.0			/* the viewBox */
+#define H 360.0
+#define LEFT 64.0		/* room for the price labels */
+#define RIGHT 8.0
+#define PRICE_TOP 12.0
+#define PRICE_BOTTOM 238.0
+#define VOL_TOP 256.0
+#define VOL_BOTTOM 332.0
+
+struct scale {
+	double lo, hi;		/* prices shown */
+	double vmax;		/* the highest volume */
+	long n;
+};
+
+static double
+x_of(const struct scale *sc, long i)
+{
+	return LEFT + (W - LEFT - RIGHT) * ((double)i + 0.5) / (double)sc->n;
+}
+
+static double
+y_of(const struct scale *sc, double price)
+{
+	double y;
+
+	if (price < sc->lo)
+		price = sc->lo;
+	if (price > sc->hi)
+		price = sc->hi;
+	y = PRICE_BOTTOM - (PRICE_BOTTOM - PRICE_TOP) * (price - sc->lo) / (sc->hi - sc->lo);
+	return y;
+}
+
+/* The price range: the closes with some room, and as much of the band
+ * as fits in half the closes' range again on each side. */
+static void
+scale_of(struct scale *sc, const struct bar *b, long n)
+{
+	double lo = INFINITY, hi = -INFINITY, span, blo, bhi;
+	long i;
+
+	sc->n = n;
+	sc->vmax = 0;
+	for (i = 0; i < n; i++) {
+		lo = fmin(lo, b[i].close);
+		hi = fmax(hi, b[i].close);
+		sc->vmax = fmax(sc->vmax, b[i].volume);
+	}
+	span = hi - lo;
+	if (!(span > 0))
+		span = fabs(hi) > 0 ? fabs(hi) * 0.02 : 1;
+	blo = lo - span / 2;
+	bhi = hi + span / 2;
+	for (i = 0; i < n; i++)
+		if (b[i].band) {
+			lo = fmin(lo, fmax(b[i].lo, blo));
+			hi = fmax(hi, fmin(b[i].hi, bhi));
+		}
+	span = hi - lo;
+	if (!(span > 0))
+		span = fabs(hi) > 0 ? fabs(hi) * 0.02 : 1;
+	sc->lo = lo - span * 0.05;
+	sc->hi = hi + span * 0.05;
+}
+
+static void
+pt(struct sam_buf *b, double x, double y)
+{
+	sam_buf_printf(b, "%.1f,%.1f ", x, y);
+}
+
+/* Drops the blank after the last point. */
+static void
+trim(struct sam_buf *b)
+{
+	if (b->len && b->p[b->len - 1] == ' ')
+		b->len--;
+}
+
+/* One polygon for each run of bars that have a band. */
+static void
+draw_band(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n)
+{
+	long i, j, k;
+
+	for (i = 0; i < n; i = j) {
+		if (!v[i].band) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j < n && v[j].band; j++)
+			;
+		sam_buf_puts(b, "<polygon class=\"band\" points=\"");
+		for (k = i; k < j; k++)
+			pt(b, x_of(sc, k), y_of(sc, v[k].hi));
+		for (k = j; k-- > i;)
+			pt(b, x_of(sc, k), y_of(sc, v[k].lo));
+		trim(b);
+		sam_buf_puts(b, "\"/>\n");
+	}
+}
+
+static void
+draw_axes(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n,
+    int daily)
+{
+	double mid = (sc->lo + sc->hi) / 2;
+	double ticks[3] = { sc->hi, mid, sc->lo };
+	long at[3] = { 0, n / 2, n - 1 };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		double y = y_of(sc, ticks[i]);
+		sam_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\"/>\n<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"end\">", LEFT, y, W - RIGHT, y, LEFT - 6, y + 4);
+		sam_buf_printf(b, fabs(ticks[i]) >= 1 ? "%.2f" : "%.4g", ticks[i]);
+		sam_buf_puts(b, "</text>\n");
+	}
+	for (i = 0; i < 3 && n > 0; i++) {
+		if (i > 0 && at[i] == at[i - 1])
+			continue;
+		sam_buf_printf(b, "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"%s\">", x_of(sc, at[i]), H - 8,
+		    i == 0 ? "start" : i == 1 ? "middle" : "end");
+		show_time(b, v[at[i]].secs, daily);
+		sam_buf_puts(b, "</text>\n");
+	}
+	sam_buf_printf(b, "<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+	    "volume</text>\n", LEFT - 6, VOL_TOP + 10);
+}
+
+static void
+draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n)
+{
+	double w = (W - LEFT - RIGHT) / (double)n * 0.7;
+	long i;
+
+	sam_buf_puts(b, "<g class=\"volume\">\n");
+	for (i = 0; i < n; i++) {
+		double h = sc->vmax > 0 ? (VOL_BOTTOM - VOL_TOP) * v[i].volume / sc->vmax : 0;
+		sam_buf_printf(b, "<rect class=\"vol%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
+		    "height=\"%.1f\"/>\n", v[i].mark ? " anom" : "",
+		    x_of(sc, i) - w / 2, VOL_BOTTOM - h, w, h);
+	}
+	sam_buf_puts(b, "</g>\n");
+}
+
+static void
+draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
+    long n, int daily)
+{
+	long i;
+
+	sam_buf_puts(b, "<g class=\"markers\">\n");
+	for (i = 0; i < n; i++) {
+		const struct anomaly *a;
+		unsigned k;
+		if (!(a = v[i].mark))
+			continue;
+		sam_buf_printf(b, "<circle class=\"marker sev-%s\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"5\"><title>", sam_severity_names[a->sev], x_of(sc, i),
+		    y_of(sc, v[i].close));
+		show_time(b, a->secs, daily);
+		sam_buf_printf(b, ": %s, score %.2f", sam_severity_names[a->sev], a->an.score);
+		for (k = 0; k < a->an.nmetrics; k++)
+			if (a->an.metric[k].has_z) {
+				sam_buf_puts(b, k ? ", " : " (");
+				html_escape(b, a->an.metric[k].name, strlen(a->an.metric[k].name));
+				sam_buf_printf(b, " z %+.2f", a->an.metric[k].z);
+			}
+		sam_buf_puts(b, a->an.nmetrics ? ")</title></circle>\n" : "</title></circle>\n");
+	}
+	sam_buf_puts(b, "</g>\n");
+}
+
+void
+chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
+{
+	const struct bar *v = c->bar;
+	const char *interval = c->interval;
+	struct scale sc;
+	int daily = strcmp(interval, "1d") == 0;
+	long i, n = c->n, marks = 0;
+
+	scale_of(&sc, v, n);
+	for (i = 0; i < n; i++)
+		marks += v[i].mark != NULL;
+	sam_buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+	    "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+	    "<title id=\"chart-title\">", W, H);
+	html_escape(b, t->name, strlen(t->name));
+	sam_buf_printf(b, ": %ld ", n);
+	html_escape(b, interval, strlen(interval));
+	sam_buf_printf(b, " bars, %ld anomal%s marked, band |z| &lt;= %.2f</title>\n",
+	    marks, marks == 1 ? "y" : "ies", c->threshold);
+	draw_axes(b, &sc, v, n, daily);
+	draw_band(b, &sc, v, n);
+	sam_buf_puts(b, "<polyline class=\"close\" points=\"");
+	for (i = 0; i < n; i++)
+		pt(b, x_of(&sc, i), y_of(&sc, v[i].close));
+	trim(b);
+	sam_buf_puts(b, "\"/>\n");
+	draw_volume(b, &sc, v, n);
+	draw_markers(b, &sc, v, n, daily);
+	sam_buf_puts(b, "</svg>\n");
+}

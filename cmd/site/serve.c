@@ -1,0 +1,695 @@
+/*
+ * serve.c - sam-serve-static serve: a preview server for a built site
+ * (libmicrohttpd, one thread), with the API's routes, the caching and
+ * the throttle the original API Gateway had.
+ *
+ * Every request opens DIR afresh and the file beneath it with openat2
+ * (no link followed, nothing outside DIR), so a build that swaps a new
+ * site in is seen at once and a request never mixes the two.  A file is
+ * read whole and sent from memory; its ETag is a hash of its bytes, so a
+ * rebuild that changes nothing keeps every client's cache valid.
+ */
+#define _GNU_SOURCE		/* syscall */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#endif
+
+#include <microhttpd.h>
+
+#include "site.h"
+
+#define PATH_MAX_LEN 1024
+#define FILE_MAX (64L << 20)
+#define CACHE_CONTROL "public, max-age=300"
+
+struct server {
+	const char *dir;
+	int quiet;
+	double rate, burst;	/* the token bucket; rate 0: no throttle */
+	double tokens;
+	int64_t last_us;
+};
+
+/* One request, for the access log. */
+struct req {
+	int64_t start_us;
+	unsigned status;
+	size_t bytes;
+	char method[12];
+	char path[200];		/* as received, made safe to log */
+};
+
+static int64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+/* ---- the throttle ---- */
+
+/* A token bucket of `burst` tokens filled at `rate` a second; a request
+ * takes one.  Returns 0, or the seconds to wait (Retry-After). */
+static long
+throttle(struct server *sv)
+{
+	int64_t now = mono_us();
+
+	if (sv->rate <= 0)
+		return 0;
+	sv->tokens += (double)(now - sv->last_us) / 1e6 * sv->rate;
+	if (sv->tokens > sv->burst)
+		sv->tokens = sv->burst;
+	sv->last_us = now;
+	if (sv->tokens >= 1) {
+		sv->tokens -= 1;
+		return 0;
+	}
+	return (long)ceil((1 - sv->tokens) / sv->rate);
+}
+
+/* ---- paths ---- */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* %XX decoded into dst; -1 for a bad escape or a NUL. */
+static int
+percent_decode(char *dst, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		int c = (unsigned char)*s;
+		if (c == '%') {
+			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			if (lo < 0 || (c = hi * 16 + lo) == 0)
+				return -1;
+			s += 2;
+		}
+		if (n + 1 >= size)
+			return -1;
+		dst[n++] = (char)c;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
+/* No empty segment, none that starts with a dot ("..", ".sam-site"). */
+static int
+path_allowed(const char *p)
+{
+	if (*p != '/')
+		return 0;
+	for (; *p; p++)
+		if (*p == '/' && (p[1] == '/' || p[1] == '.'))
+			return 0;
+	return 1;
+}
+
+/*
+ * The routes of the original API over the site's files:
+ *   /                          index.html
+ *   /health                    health.json
+ *   /anomalies[?severity=S]    anomalies.json, anomalies/severity/S.json
+ *   /anomalies/severity/S      anomalies/severity/S.json
+ *   /anomalies/TICKER          anomalies/TICKER.json
+ *   /ticker/TICKER             ticker/TICKER.html
+ * and every other path as the file of that name.  Returns the HTTP
+ * status to answer with when it is not a file's (400 for a bad
+ * severity), else 0 with the file's path relative to DIR in rel.
+ */
+static unsigned
+route(const char *path, const char *severity, char *rel, size_t size)
+{
+	const char *rest;
+
+	if (strcmp(path, "/") == 0) {
+		snprintf(rel, size, "index.html");
+	} else if (strcmp(path, "/health") == 0) {
+		snprintf(rel, size, "health.json");
+	} else if (strcmp(path, "/anomalies") == 0) {
+		if (!severity)
+			snprintf(rel, size, "anomalies.json");
+		else if (sam_severity_parse(severity, strlen(severity)) < 0)
+			return MHD_HTTP_BAD_REQUEST;
+		else
+			snprintf(rel, size, "anomalies/severity/%s.json", severity);
+	} else if (strncmp(path, "/anomalies/severity/", 20) == 0 &&
+	    sam_severity_parse(path + 20, strlen(path + 20)) >= 0) {
+		snprintf(rel, size, "%s.json", path + 1);
+	} else if (strncmp(path, "/anomalies/", 11) == 0 &&
+	    sam_valid_ticker(rest = path + 11, strlen(path + 11))) {
+		snprintf(rel, size, "anomalies/%s.json", rest);
+	} else if (strncmp(path, "/ticker/", 8) == 0 &&
+	    sam_valid_ticker(rest = path + 8, strlen(path + 8))) {
+		snprintf(rel, size, "ticker/%s.html", rest);
+	} else {
+		snprintf(rel, size, "%s", path + 1);
+	}
+	return 0;
+}
+
+static const char *
+content_type(const char *rel)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".txt", "text/plain; charset=utf-8" },
+	};
+	size_t i, len = strlen(rel);
+
+	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+		size_t n = strlen(types[i].ext);
+		if (len > n && strcmp(rel + len - n, types[i].ext) == 0)
+			return types[i].type;
+	}
+	return "application/octet-stream";
+}
+
+/* Opens REL beneath DIR: no symbolic link followed, no way out. */
+static int
+open_beneath(const char *dir, const char *rel)
+{
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, saved;
+
+	if (dirfd < 0)
+		return -1;
+#ifdef SYS_openat2
+	struct open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	fd = (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
+	if (fd >= 0 || errno != ENOSYS)
+		goto done;
+#endif
+	{	/* one component at a time, none a link */
+		char buf[PATH_MAX_LEN], *seg = buf, *slash;
+		int at = dirfd;
+		snprintf(buf, sizeof buf, "%s", rel);
+		fd = -1;
+		while ((slash = strchr(seg, '/'))) {
+			*slash = '\0';
+			fd = openat(at, seg, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (at != dirfd)
+				close(at);
+			if (fd < 0)
+				goto done;
+			at = fd;
+			seg = slash + 1;
+		}
+		fd = openat(at, seg, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (at != dirfd)
+			close(at);
+	}
+done:
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return fd;
+}
+
+/* The file whole, malloc'ed; NULL with errno (EISDIR, ENOENT, EFBIG). */
+static char *
+read_file(const char *dir, const char *rel, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd = open_beneath(dir, rel), saved;
+
+	/* a swap between opening DIR and the file: DIR again is the new one */
+	if (fd < 0 && errno == ENOENT)
+		fd = open_beneath(dir, rel);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (st.st_size > FILE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+fail:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return NULL;
+}
+
+/* If-None-Match: a list of entity tags, weak or not, or "*". */
+static int
+etag_matches(const char *header, const char *etag)
+{
+	size_t len = strlen(etag);
+	const char *p = header;
+
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, len) == 0 && (p[len] == '\0' || p[len] == ',' ||
+		    p[len] == ' ' || p[len] == '\t'))
+			return 1;
+		p = strchr(p, ',');
+	}
+	return 0;
+}
+
+/* ---- responses ---- */
+
+static void
+security_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy",
+	    SITE_CSP "; frame-ancestors 'none'");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result
+respond(struct MHD_Connection *c, struct req *rq, unsigned status, struct MHD_Response *r)
+{
+	enum MHD_Result ok;
+
+	if (!r)
+		return MHD_NO;
+	security_headers(r);
+	ok = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	rq->status = status;
+	return ok;
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, struct req *rq, unsigned status, const char *error)
+{
+	struct sam_buf b = { 0 };
+	struct MHD_Response *r;
+
+	sam_buf_printf(&b, "{\"status\":%u,\"error\":", status);
+	sam_buf_jstr(&b, error, strlen(error));
+	sam_buf_puts(&b, "}\n");
+	if (b.err)
+		return MHD_NO;
+	rq->bytes = b.len;
+	r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(b.p);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, "Allow", "GET, HEAD");
+	return respond(c, rq, status, r);
+}
+
+static enum MHD_Result
+send_file(struct server *sv, struct MHD_Connection *c, struct req *rq, const char *rel)
+{
+	struct MHD_Response *r;
+	const char *inm;
+	char etag[24];
+	size_t len;
+	char *body = read_file(sv->dir, rel, &len);
+
+	if (!body && (errno == ENOENT || errno == EISDIR || errno == ENOTDIR ||
+	    errno == ELOOP || errno == EXDEV || errno == EINVAL))
+		return send_error(c, rq, MHD_HTTP_NOT_FOUND, "not found");
+	if (!body) {
+		char why[128];
+		snprintf(why, sizeof why, "%s", strerror(errno));
+		sam_log(SAM_ERROR, NULL, 0, "unable to read %s/%s: %s", sv->dir, rel, why);
+		return send_error(c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "unable to read the file");
+	}
+	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)sam_hash(body, len, 0));
+	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	if (inm && etag_matches(inm, etag)) {
+		free(body);
+		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		rq->status = MHD_HTTP_NOT_MODIFIED;
+	} else {
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!r)
+			free(body);
+		rq->bytes = len;
+		rq->status = MHD_HTTP_OK;
+		if (r)
+			MHD_add_response_header(r, "Content-Type", content_type(rel));
+	}
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "ETag", etag);
+	MHD_add_response_header(r, "Cache-Control", CACHE_CONTROL);
+	if (strcmp(content_type(rel), "application/json") == 0)
+		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	return respond(c, rq, rq->status, r);
+}
+
+/* A request's text for the log: printable ASCII, the rest as \xHH. */
+static void
+loggable(char *dst, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			dst[n++] = (char)c;
+		} else {
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
+	}
+	if (*s && n + 4 <= size) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
+}
+
+static enum MHD_Result
+answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+	struct server *sv = cls;
+	struct req *rq = *req_cls;
+	char path[PATH_MAX_LEN], rel[PATH_MAX_LEN + 32], severity[16];
+	const char *sev;
+	unsigned status;
+	long wait;
+
+	(void)version;
+	(void)upload;
+	if (rq) {		/* a body being uploaded: answered already */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!(rq = calloc(1, sizeof *rq)))
+		return MHD_NO;
+	*req_cls = rq;
+	rq->start_us = mono_us();
+	loggable(rq->method, sizeof rq->method, method);
+	loggable(rq->path, sizeof rq->path, url);
+	if ((wait = throttle(sv)) > 0) {
+		char after[24];
+		struct sam_buf b = { 0 };
+		struct MHD_Response *r;
+		sam_buf_puts(&b, "{\"status\":429,\"error\":\"too many requests\"}\n");
+		if (b.err || !(r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE))) {
+			free(b.p);
+			return MHD_NO;
+		}
+		rq->bytes = b.len;
+		snprintf(after, sizeof after, "%ld", wait);
+		MHD_add_response_header(r, "Retry-After", after);
+		MHD_add_response_header(r, "Content-Type", "application/json");
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+		return respond(c, rq, MHD_HTTP_TOO_MANY_REQUESTS, r);
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return send_error(c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+	if (percent_decode(path, sizeof path, url) < 0)
+		return send_error(c, rq, MHD_HTTP_BAD_REQUEST, "bad request path");
+	if (!path_allowed(path))
+		return send_error(c, rq, MHD_HTTP_NOT_FOUND, "not found");
+	sev = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "severity");
+	if (sev && percent_decode(severity, sizeof severity, sev) < 0)
+		return send_error(c, rq, MHD_HTTP_BAD_REQUEST,
+		    "severity must be low, medium, high or critical");
+	if ((status = route(path, sev ? severity : NULL, rel, sizeof rel)) != 0)
+		return send_error(c, rq, status, "severity must be low, medium, high or critical");
+	return send_file(sv, c, rq, rel);
+}
+
+/* The access log: a line a request, when it is done. */
+static void
+completed(void *cls, struct MHD_Connection *c, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct server *sv = cls;
+	struct req *rq = *req_cls;
+	const union MHD_ConnectionInfo *ci;
+	char addr[INET6_ADDRSTRLEN] = "-";
+	double ms;
+
+	if (!rq)
+		return;
+	*req_cls = NULL;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+		    addr, sizeof addr);
+	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+		    addr, sizeof addr);
+	ms = (double)(mono_us() - rq->start_us) / 1000.0;
+	if (!sv->quiet) {
+		char fields[512];
+		snprintf(fields, sizeof fields, "\"remote\":\"%s\",\"method\":\"%s\","
+		    "\"path\":\"%s\",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f%s", addr,
+		    rq->method, rq->path, rq->status, rq->bytes, ms,
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+		sam_log_fields(SAM_INFO, fields, "%s \"%s %s\" %u %zu %.3f ms%s", addr,
+		    rq->method, rq->path, rq->status, rq->bytes, ms,
+		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	}
+	free(rq);
+}
+
+/* An identity unescaper: the path is decoded in answer(), which refuses
+ * a %00 where libmicrohttpd's own decoder would cut the path short. */
+static size_t
+keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	sam_log(SAM_WARNING, NULL, 0, "libmicrohttpd: %s", msg);
+}
+
+/* ---- the command ---- */
+
+/* ADDRESS:PORT, [IPV6]:PORT or PORT (on 127.0.0.1). */
+static int
+parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':'), *port = colon ? colon + 1 : s;
+	unsigned long p;
+	size_t hlen = colon ? (size_t)(colon - s) : 0;
+
+	memset(ss, 0, sizeof *ss);
+	if (sam_parse_ulong(port, 0, 65535, &p) < 0 || hlen >= sizeof host)
+		return -1;
+	if (!colon) {
+		strcpy(host, "127.0.0.1");
+	} else if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+		memcpy(host, s + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+	} else {
+		memcpy(host, s, hlen);
+		host[hlen] = '\0';
+	}
+	struct sockaddr_in *in4 = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)ss;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)p);
+		*len = sizeof *in4;
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)p);
+		*len = sizeof *in6;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static const struct option serve_options[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "rate", required_argument, NULL, 'R' },
+	{ "burst", required_argument, NULL, 'B' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "log-format", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+serve_settings(struct server *sv, int argc, char **argv, const char **listen)
+{
+	const char *env;
+	unsigned long v;
+	struct stat st;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:l:qh", serve_options, NULL)) != -1) {
+		switch (c) {
+		case 'd': sv->dir = optarg; break;
+		case 'l': *listen = optarg; break;
+		case 'R':
+			if (sam_parse_ulong(optarg, 0, 1000000, &v) < 0)
+				return sam_usage_error(site_usage, "--rate: not a number of "
+				    "requests a second from 0 (no limit) to 1000000: %s", optarg);
+			sv->rate = (double)v;
+			break;
+		case 'B':
+			if (sam_parse_ulong(optarg, 1, 1000000, &v) < 0)
+				return sam_usage_error(site_usage, "--burst: not a number "
+				    "from 1 to 1000000: %s", optarg);
+			sv->burst = (double)v;
+			break;
+		case 'q': sv->quiet = 1; break;
+		case 'L':
+			if (sam_log_set_format(optarg) < 0)
+				return sam_usage_error(site_usage, "--log-format: must be "
+				    "text or json: %s", optarg);
+			break;
+		case 'h': fputs(site_usage, stdout); return -1;
+		default: return sam_getopt_error(c, argv, site_usage);
+		}
+	}
+	if (optind < argc)
+		return sam_usage_error(site_usage, "serve: unexpected argument: %s", argv[optind]);
+	if ((c = sam_check_env(site_usage)) != 0)
+		return c;
+	if (!sv->dir && (env = getenv("SAM_SITE")) && *env)
+		sv->dir = env;
+	if (!sv->dir)
+		return sam_usage_error(site_usage, "serve: which site? give -d DIR or set SAM_SITE");
+	if (stat(sv->dir, &st) < 0) {
+		sam_log(SAM_ERROR, sv->dir, 0, "%s", strerror(errno));
+		return SAM_EXIT_USAGE;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		sam_log(SAM_ERROR, sv->dir, 0, "not a directory");
+		return SAM_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct server sv = { .rate = 100, .burst = 200 };
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const char *listen = "127.0.0.1:8080";
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+	sigset_t sigs;
+	char host[INET6_ADDRSTRLEN];
+	int sig, r;
+
+	if ((r = serve_settings(&sv, argc, argv, &listen)) != 0)
+		return r < 0 ? sam_out_finish(SAM_EXIT_OK) : r;
+	if (parse_listen(listen, &ss, &sslen) < 0)
+		return sam_usage_error(site_usage, "-l: not ADDRESS:PORT, [IPV6]:PORT "
+		    "or PORT: %s", listen);
+	sv.tokens = sv.burst;
+	sv.last_us = mono_us();
+	/* the server's thread inherits this: signals come to sigwait only */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, answer, &sv,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_END);
+	if (!d) {
+		sam_log(SAM_FATAL, NULL, 0, "unable to listen on %s: %s", listen,
+		    errno ? strerror(errno) : "libmicrohttpd could not start");
+		return SAM_EXIT_RUNTIME;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof host);
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof host);
+	sam_log(SAM_INFO, NULL, 0, "serving %s on http://%s%s%s:%u/", sv.dir,
+	    ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
+	    info ? (unsigned)info->port : 0);
+	while (sigwait(&sigs, &sig) != 0 || sig == SIGHUP)
+		;
+	MHD_stop_daemon(d);
+	sam_log(SAM_INFO, NULL, 0, "stopped (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	return SAM_EXIT_OK;
+}
