@@ -101,7 +101,12 @@ ASAN = $(MAKE) --no-print-directory O=build/asan \
 
 # The plain and the sanitized runs go side by side, one a core; the
 # second one's TAP output is shown when it ends.
-check: all $(O)/test/unit lint
+# What the tests need is installed first (share/deps.sh --test).
+check:
+	@share/deps.sh --test
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(O)/test/unit lint
 	@rm -f test/.results
 	@$(ASAN) -j2 >/dev/null
 	@$(MAKE) --no-print-directory -j2 clang >/dev/null
@@ -120,7 +125,8 @@ clang:
 
 lint:
 	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
-	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash
+	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash \
+		cmd/site/embed.sh
 
 # ---- the main job, on the mock source ----
 
@@ -159,4 +165,4 @@ clean:
 
 -include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 
-.PHONY: all check check-asan clang lint demo bench install uninstall clean
+.PHONY: all check check-run check-asan clang lint demo bench install uninstall clean

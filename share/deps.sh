@@ -1,31 +1,37 @@
 #!/bin/sh
 # share/deps.sh - install the Debian 12 packages sam needs.
 #
-#   share/deps.sh            install what is missing (as root, or through sudo)
-#   share/deps.sh --check    exit 1 and name what is missing; install nothing
+#   share/deps.sh            install what is missing to build and run
+#                            (as root, or through sudo)
+#   share/deps.sh --test     also what the tests need (make check)
 #   share/deps.sh --bench    also what bench/ compares against
+#   share/deps.sh --check    exit 1 and name what is missing; install nothing
 #   share/deps.sh --list     print the package names
 set -eu
 
 # To build: compiler, make, pkg-config and the libraries.
-BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev"
+BUILD="gcc clang make pkg-config libc6-dev libgsl-dev libcsv-dev libcurl4-openssl-dev libcjson-dev
+libmicrohttpd-dev"
 # To run: jq turns the tools' NDJSON into reports.
 RUN="jq ca-certificates"
 # To test: bats with its helpers, the man page linter, shellcheck, bc
-# (exact reference values), python3 for the loopback HTTP server.
-TEST="bats bats-assert bats-support mandoc shellcheck bc python3"
+# (exact reference values), python3 for the loopback HTTP server, curl,
+# nginx to serve the site with share/nginx/sam.conf, chromium to render
+# it (Debian starts nginx's own service when it installs it).
+TEST="bats bats-assert bats-support mandoc shellcheck bc python3 curl nginx chromium"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses.
 BENCH="python3-pandas time hyperfine libjansson-dev curl"
 
 mode=install
-packages="$BUILD $RUN $TEST"
+packages="$BUILD $RUN"
 for arg in "$@"; do
 	case $arg in
 	--check) mode=check ;;
 	--list) mode=list ;;
+	--test) packages="$packages $TEST" ;;
 	--bench) packages="$packages $BENCH" ;;
-	*) echo "usage: share/deps.sh [--check | --list] [--bench]" >&2; exit 2 ;;
+	*) echo "usage: share/deps.sh [--check | --list] [--test] [--bench]" >&2; exit 2 ;;
 	esac
 done
 

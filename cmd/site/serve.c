@@ -520,6 +520,9 @@ keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+static void mhd_log(void *, const char *, va_list) SAM_PRINTF(2, 0);
+
+/* libmicrohttpd's own messages, as ours. */
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -1,0 +1,53 @@
+# The site's tests: a store made by the pipeline on the mock source, and
+# the preview server started and stopped.  Load after test_helper; call
+# site_server_stop from teardown.
+# shellcheck shell=bash
+
+SITE_SERVER_PID=
+
+# site_store ROOT FROM TO TICKER...: the hourly chain's store, raw bars
+# and anomalies, for the tickers on the mock source from FROM to TO.
+site_store() {
+	local root=$1 from=$2 to=$3
+	shift 3
+	sam-fetch --from "$from" --to "$to" "$@" | sam-store -r "$root" put --kind raw --tee |
+		sam-zscore | sam-detect | sam-store -r "$root" put > /dev/null
+}
+
+# site_server_start DIR [OPTION...]: sam-serve-static serve on a free
+# port of 127.0.0.1; sets SITE_URL, SITE_PORT and SITE_LOG (its stderr,
+# the access log).  Run it directly, not under `run`.
+site_server_start() {
+	local dir=$1 i
+	shift
+	[ -z "$SITE_SERVER_PID" ] || site_server_stop
+	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
+	: > "$SITE_LOG"
+	# fd 3 closed, or bats waits for the server at the end of the test.
+	sam-serve-static serve -d "$dir" -l 127.0.0.1:0 "$@" 2> "$SITE_LOG" 3>&- &
+	SITE_SERVER_PID=$!
+	for ((i = 0; i < 250; i++)); do
+		SITE_PORT=$(sed -n 's|.* on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$SITE_LOG")
+		[ -n "$SITE_PORT" ] && break
+		kill -0 "$SITE_SERVER_PID" 2> /dev/null || break
+		sleep 0.02
+	done
+	if [ -z "$SITE_PORT" ]; then
+		echo "site_server_start: the server did not start" >&2
+		cat "$SITE_LOG" >&2
+		site_server_stop
+		return 1
+	fi
+	SITE_URL=http://127.0.0.1:$SITE_PORT
+	export SITE_URL SITE_PORT SITE_LOG
+}
+
+# site_server_stop: SIGTERM, and the exit status must be 0.
+site_server_stop() {
+	local pid=$SITE_SERVER_PID status=0
+	[ -n "$pid" ] || return 0
+	SITE_SERVER_PID=
+	kill -TERM "$pid" 2> /dev/null || return 0
+	wait "$pid" || status=$?
+	[ "$status" -eq 0 ] || { echo "sam-serve-static serve exited $status" >&2; return 1; }
+}
