@@ -33,6 +33,10 @@ echo "  new to the store this run: $(wc -l < "$out/new.ndjson") anomalies (run i
 # them when SAM_SLACK_WEBHOOK (or --url-file) says where.
 sam-alert --dry-run -r "$store" "$out/new.ndjson" > "$out/slack.ndjson"
 echo "  alerts: $(wc -l < "$out/slack.ndjson") Slack messages in $out/slack.ndjson (not sent: set SAM_SLACK_WEBHOOK, see sam-alert(1))"
+# The dashboard and the JSON API, as static files.
+sam-serve-static build -r "$store" -o "$out/site"
+echo "  dashboard: $out/site/index.html ($(find "$out/site" -name '*.html' | wc -l) pages, JSON API beside them)"
+echo "  preview: ./sam-serve-static serve -d $out/site   (then open http://127.0.0.1:8080/)"
 echo "  store: $store ($(find "$store" -name '*.ndjson' | wc -l) day files; sam-store -r $store stats)"
 echo "  files: $out/bars.ndjson $out/scored.ndjson $out/anomalies.ndjson"
 echo "  try: jq -c '{ticker, date, severity, score}' $out/anomalies.ndjson"

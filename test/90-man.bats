@@ -78,6 +78,10 @@ check_examples() {
 	check_examples sam-alert.1
 }
 
+@test "the examples in sam-serve-static.1 run as shown" {
+	check_examples sam-serve-static.1
+}
+
 @test "the examples in sam-store.5 run as shown" {
 	check_examples sam-store.5
 }
