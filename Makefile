@@ -13,7 +13,8 @@ LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
-        cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o
+        cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o \
+        cmd/store/append.o
 # sam-alert keeps its state in the store, through the store's own code.
 ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/send.o \
         cmd/alert/state.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o

@@ -16,7 +16,8 @@ static const char usage[] =
     "                 [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]\n"
     "                 [--retries n] [--retry-wait seconds] [--base-url url]\n"
     "                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]\n"
-    "                 [--strict] [--log-format text|json] [ticker ...]\n";
+    "                 [--strict] [--log-format text|json] [ticker ...]\n"
+    "       sam-fetch --slot [--at time]\n";
 
 /* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
 static int
@@ -127,6 +128,8 @@ struct range_opts {
 struct net_opts {
 	const char *base, *key_file, *rate;
 	int jobs_given;
+	int slot;		/* --slot: is the hourly job due? */
+	const char *at;		/* --at: when */
 };
 
 /* --days N: N trading days ending at the last one on or before --to.
@@ -185,6 +188,8 @@ static const struct option longopts[] = {
 	{ "mark-injected", no_argument, NULL, 'M' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "log-format", required_argument, NULL, 'L' },
+	{ "slot", no_argument, NULL, 'O' },
+	{ "at", required_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -285,6 +290,8 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			break;
 		case 'M': f->mark_injected = 1; break;
 		case 'S': f->strict = 1; break;
+		case 'O': n->slot = 1; break;
+		case 'A': n->at = optarg; break;
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
@@ -298,6 +305,48 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 }
 
 enum kind { MOCK, CSV_FILE, NETWORK };
+
+#define SLOT_WINDOW 30		/* minutes after a slot that a run is due */
+
+/* --at: YYYY-MM-DDTHH:MM[:SS] New York time, or an RFC 3339 UTC time. */
+static int
+parse_at(const char *s, int64_t *t)
+{
+	size_t len = strlen(s);
+	int64_t days;
+	int hh, mm, ss = 0;
+
+	if (len && s[len - 1] == 'Z')
+		return sam_parse_ts(s, len, t, NULL);
+	if ((len != 16 && len != 19) || s[10] != 'T' || s[13] != ':' ||
+	    sam_parse_date(s, 10, &days) < 0 || sam_parse_digits(s + 11, 2, &hh) < 0 ||
+	    sam_parse_digits(s + 14, 2, &mm) < 0 || hh > 23 || mm > 59 ||
+	    (len == 19 && (s[16] != ':' || sam_parse_digits(s + 17, 2, &ss) < 0 || ss > 59)))
+		return -1;
+	*t = sam_ny_to_utc(days, hh * 60 + mm) + ss;
+	return 0;
+}
+
+/* --slot: whether the hourly job is due now (or --at), from the NYSE
+ * calendar: exit 0 if it is, 1 if not, and a line saying why. */
+static int
+slot_gate(const char *at)
+{
+	char why[160], ts[21], date[11];
+	int64_t t = sam_now(), local;
+	int due;
+
+	if (at && parse_at(at, &t) < 0)
+		return sam_usage_error(usage, "--at: not YYYY-MM-DDTHH:MM (New York "
+		    "time) or an RFC 3339 UTC time: %s", at);
+	due = sam_nyse_due(t, SLOT_WINDOW, why, sizeof why);
+	local = t + sam_ny_offset(t);
+	sam_format_ts(ts, t);
+	sam_format_date(date, sam_ny_date(t));
+	printf("%s: %s %02d:%02d New York (%s): %s\n", due ? "due" : "not due", date,
+	    (int)(local / 3600 % 24 + 24) % 24, (int)(local / 60 % 60 + 60) % 60, ts, why);
+	return sam_out_finish(due ? SAM_EXIT_OK : 1);
+}
 
 /* The network source's settings, checked now that it is known. */
 static int
@@ -361,6 +410,17 @@ main(int argc, char **argv)
 		source = "mock";
 	if ((status = options(argc, argv, &f, &r, &n, &source)) != 0)
 		goto out;
+	if (n.at && !n.slot) {
+		status = sam_usage_error(usage, "--at: only with --slot");
+		goto out;
+	}
+	if (n.slot) {
+		if (optind < argc)
+			status = sam_usage_error(usage, "--slot: no tickers: %s", argv[optind]);
+		else
+			status = slot_gate(n.at);
+		goto out;
+	}
 	for (i = optind; i < argc; i++)
 		if ((status = want_list(&f, argv[i], NULL)) != 0)
 			goto out;

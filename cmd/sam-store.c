@@ -20,14 +20,15 @@ const char store_usage[] =
     "                 [--to date] [--days n] [-s level] [-n limit] [--desc]\n"
     "       sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]\n"
     "       sam-store fsck [--repair]\n"
-    "       sam-store stats\n";
+    "       sam-store stats\n"
+    "       sam-store append runs [--strict] [file ...]\n";
 
 static const struct {
 	const char *name;
 	int (*fn)(struct store *, int, char **);
 } commands[] = {
 	{ "put", cmd_put }, { "get", cmd_get }, { "prune", cmd_prune },
-	{ "fsck", cmd_fsck }, { "stats", cmd_stats },
+	{ "fsck", cmd_fsck }, { "stats", cmd_stats }, { "append", cmd_append },
 };
 
 int

@@ -187,3 +187,53 @@ sam_nyse_prev_slot(int64_t utc)
 			if ((t = sam_ny_to_utc(days, slot[i])) <= utc)
 				return t;
 }
+
+static const char *const weekday_names[7] = { "Sunday", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday" };
+
+/*
+ * Whether the hourly job is due at utc: a run slot began no more than
+ * window minutes before.  why gets the reason, in words.
+ */
+int
+sam_nyse_due(int64_t utc, int window, char *why, size_t size)
+{
+	int slot[SAM_NYSE_SLOTS_MAX], n, i, close, minute;
+	int64_t days = sam_ny_date(utc), local = utc + sam_ny_offset(utc);
+	const char *holiday_name;
+
+	minute = (int)((local - days * 86400) / 60);
+	if ((close = sam_nyse_close(days, &holiday_name)) == 0) {
+		if (holiday_name)
+			snprintf(why, size, "the exchange is closed: %s", holiday_name);
+		else
+			snprintf(why, size, "the exchange is closed: %s",
+			    weekday_names[sam_weekday(days)]);
+		return 0;
+	}
+	n = sam_nyse_slots(days, slot);
+	for (i = n - 1; i >= 0 && slot[i] > minute; i--)
+		;
+	if (i >= 0 && minute - slot[i] < window) {
+		if (i < n - 1)
+			snprintf(why, size, "run slot %02d:%02d", slot[i] / 60, slot[i] % 60);
+		else if (close == 16 * 60)
+			snprintf(why, size, "run slot %02d:%02d, 30 minutes after the close",
+			    slot[i] / 60, slot[i] % 60);
+		else
+			snprintf(why, size, "run slot %02d:%02d, 30 minutes after the "
+			    "%02d:%02d early close", slot[i] / 60, slot[i] % 60,
+			    close / 60, close % 60);
+		return 1;
+	}
+	if (i < 0)
+		snprintf(why, size, "before the first run slot, %02d:%02d",
+		    slot[0] / 60, slot[0] % 60);
+	else if (i == n - 1)
+		snprintf(why, size, "after the last run slot, %02d:%02d",
+		    slot[i] / 60, slot[i] % 60);
+	else
+		snprintf(why, size, "between run slots: the next is %02d:%02d",
+		    slot[i + 1] / 60, slot[i + 1] % 60);
+	return 0;
+}

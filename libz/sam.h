@@ -298,6 +298,10 @@ int64_t sam_nyse_next(int64_t days);
 int sam_nyse_slots(int64_t days, int slot[SAM_NYSE_SLOTS_MAX]);
 int64_t sam_nyse_next_slot(int64_t utc);	/* the first slot after utc */
 int64_t sam_nyse_prev_slot(int64_t utc);	/* the last slot at or before */
+/* 1 when a run slot began at most window minutes before utc, else 0;
+ * why gets the reason in words ("run slot 10:30", "the exchange is
+ * closed: Good Friday"). */
+int sam_nyse_due(int64_t utc, int window, char *why, size_t size);
 
 /* ---- roll.c: rolling window statistics ---- */
 

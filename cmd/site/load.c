@@ -271,18 +271,21 @@ get_time(const struct sam_rec *rec, const char *name, int64_t *t)
 	return -1;
 }
 
-/* A stage that exited 1 let some records through and rejected others. */
+/* A stage that exited 1 let some records through and rejected others:
+ * "stages" is an object of exit statuses. */
 static int
 any_stage_partial(const struct sam_field *f)
 {
-	const char *p, *end;
+	struct sam_rec stages = { 0 };
+	const char *why;
+	size_t at, i;
+	int partial = 0;
 
-	if (!f || f->type != SAM_JOBJECT)
-		return 0;
-	for (p = f->val, end = f->val + f->vlen; p + 1 < end; p++)
-		if (*p == ':' && p[1] == '1' && (p + 2 >= end || p[2] == ',' || p[2] == '}'))
-			return 1;
-	return 0;
+	if (f && f->type == SAM_JOBJECT && sam_rec_parse(&stages, f->val, f->vlen, &why, &at) == 0)
+		for (i = 0; i < stages.n; i++)
+			partial |= stages.f[i].vlen == 1 && stages.f[i].val[0] == '1';
+	sam_rec_free(&stages);
+	return partial;
 }
 
 /* The last line of the newest runs/ file that is a run record. */

@@ -155,6 +155,7 @@ int cmd_get(struct store *, int argc, char **argv);
 int cmd_prune(struct store *, int argc, char **argv);
 int cmd_fsck(struct store *, int argc, char **argv);
 int cmd_stats(struct store *, int argc, char **argv);
+int cmd_append(struct store *, int argc, char **argv);
 
 /* The usage text of sam-store, for every command's errors. */
 extern const char store_usage[];
