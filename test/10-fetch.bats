@@ -11,7 +11,8 @@ USAGE='usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to 
                  [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]
                  [--retries n] [--retry-wait seconds] [--base-url url]
                  [--allow-http] [--key-file file] [--seed n] [--mark-injected]
-                 [--strict] [--log-format text|json] [ticker ...]'
+                 [--strict] [--log-format text|json] [ticker ...]
+       sam-fetch --slot [--at time]'
 
 HEADER=date,open,high,low,close,volume
 GOOD_ROW=2024-01-02,1,2,0.5,1.5,100

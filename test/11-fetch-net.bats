@@ -13,7 +13,8 @@ USAGE='usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to 
                  [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]
                  [--retries n] [--retry-wait seconds] [--base-url url]
                  [--allow-http] [--key-file file] [--seed n] [--mark-injected]
-                 [--strict] [--log-format text|json] [ticker ...]'
+                 [--strict] [--log-format text|json] [ticker ...]
+       sam-fetch --slot [--at time]'
 
 RANGE=(--from 2026-11-16 --to 2026-11-24)
 NO_BARS='no bars from 2026-11-16 to 2026-11-24'

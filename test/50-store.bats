@@ -144,7 +144,8 @@ check_get() {
                  [--to date] [--days n] [-s level] [-n limit] [--desc]
        sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]
        sam-store fsck [--repair]
-       sam-store stats'
+       sam-store stats
+       sam-store append runs [--strict] [file ...]'
 	check_help_and_version sam-store
 	for cmd in "put -h" "put --help" "prune --help" "fsck -h" "stats --help"; do
 		# shellcheck disable=SC2086 # the command's words
