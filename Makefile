@@ -4,8 +4,9 @@ VERSION = 0.1.0
 ALL = sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static
 MAN1 = man/sam-fetch.1 man/sam-zscore.1 man/sam-detect.1 man/sam-store.1 man/sam-alert.1 \
        man/sam-serve-static.1
-MAN5 = man/sam-store.5
+MAN5 = man/sam-store.5 man/sam.env.5
 MAN7 = man/sam.7
+MAN8 = man/sam-hourly.8
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
@@ -32,6 +33,8 @@ PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 SHAREDIR = $(PREFIX)/share/sam
+# /etc for a system package (PREFIX=/usr), else PREFIX/etc.
+SYSCONFDIR = $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 
 CC ?= cc
 CFLAGS ?= -O2 -g -pipe -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -125,9 +128,9 @@ clang:
 	@$(MAKE) --no-print-directory O=build/clang CC=clang build/clang/test/unit $(ALL:%=build/clang/%)
 
 lint:
-	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7)
+	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash \
-		cmd/site/embed.sh
+		cmd/site/embed.sh cron/sam-hourly
 
 # ---- the main job, on the mock source ----
 
@@ -145,24 +148,43 @@ bench: all
 
 # ---- install ----
 
+# The wrapper, the crontab and the units name the installed paths.
+INSTALL_PATHS = sed -e 's|/usr/local/etc/sam/|$(SYSCONFDIR)/sam/|g' -e 's|/usr/local/bin|$(BINDIR)|g'
+SHARE_FILES = share/tickers.example share/sam.env.example
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(SHAREDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/cron \
+		$(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SYSCONFDIR)/sam
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
+	chmod 755 $(DESTDIR)$(BINDIR)/sam-hourly
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
-	install -m 644 share/tickers.example $(DESTDIR)$(SHAREDIR)
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(SHARE_FILES) $(DESTDIR)$(SHAREDIR)
+	$(INSTALL_PATHS) cron/sam.crontab > $(DESTDIR)$(SHAREDIR)/cron/sam.crontab
+	for u in sam-hourly.service sam-hourly.timer; do \
+		$(INSTALL_PATHS) share/systemd/$$u > $(DESTDIR)$(SHAREDIR)/systemd/$$u || exit 1; done
+	chmod 644 $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/*
+	# the configuration: the example, unless there is one already
+	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
+		$(INSTALL_PATHS) share/sam.env.example > $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
 
+# The configuration stays if it was edited.
 uninstall:
-	rm -f $(ALL:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(ALL:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(BINDIR)/sam-hourly
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
-		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
-	rm -f $(DESTDIR)$(SHAREDIR)/tickers.example
-	-rmdir $(DESTDIR)$(SHAREDIR)
+		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%) $(DESTDIR)$(SHAREDIR)/cron/sam.crontab \
+		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer
+	-$(INSTALL_PATHS) share/sam.env.example | cmp -s - $(DESTDIR)$(SYSCONFDIR)/sam/sam.env && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
+	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
 
 -include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 

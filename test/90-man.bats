@@ -82,6 +82,12 @@ check_examples() {
 	check_examples sam-serve-static.1
 }
 
+@test "the examples in sam-hourly.8 and sam.env.5 run as shown" {
+	PATH=$SAM_ROOT/cron:$PATH
+	check_examples sam-hourly.8
+	check_examples sam.env.5
+}
+
 @test "the examples in sam-store.5 run as shown" {
 	check_examples sam-store.5
 }
