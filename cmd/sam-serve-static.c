@@ -7,6 +7,7 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,12 +115,12 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 		return sam_usage_error(site_usage, "build: where to? give -o DIR or set SAM_SITE");
 	if (!*s->out)
 		return sam_usage_error(site_usage, "-o: an empty name");
+	if (*root && !**root)
+		return sam_usage_error(site_usage, "-r: an empty name");
 	if (!*root && (env = getenv("SAM_STORE")) && *env)
 		*root = env;
 	if (!*root)
 		*root = "sam-store";
-	if (!**root)
-		return sam_usage_error(site_usage, "-r: an empty name");
 	return 0;
 }
 
@@ -138,14 +139,13 @@ write_site(struct site *s, struct publish *p)
 		api_health(s, &b);
 		r = publish_file(p, "health.json", &b);
 	}
-	for (k = 0; k < SAM_SEVERITIES && r == 0; k++) {
+	for (k = -1; k < SAM_SEVERITIES && r == 0; k++) {	/* -1: all of them */
 		b.len = 0;
 		api_anomalies(s, k, &b);
-		if (k == 0)
-			r = publish_file(p, "anomalies.json", &b);
-		snprintf(path, sizeof path, "anomalies/severity/%s.json", sam_severity_names[k]);
-		if (r == 0)
-			r = publish_file(p, path, &b);
+		if (k >= 0)
+			snprintf(path, sizeof path, "anomalies/severity/%s.json",
+			    sam_severity_names[k]);
+		r = publish_file(p, k < 0 ? "anomalies.json" : path, &b);
 	}
 	for (i = 0; i < s->nt && r == 0; i++) {
 		const struct ticker *t = &s->t[i];
@@ -177,12 +177,13 @@ cmd_build(int argc, char **argv)
 	    .chart_bars = 250, .threshold = 2.0, .stale_grace = 1800,
 	    .title = "sam", .st = { .fd = -1, .lockfd = -1, .tmpfd = -1 } };
 	struct publish p;
-	const char *root = "";
+	const char *root = NULL;
 	int r;
 
 	if ((r = build_settings(&s, argc, argv, &root)) != 0)
 		return r < 0 ? sam_out_finish(SAM_EXIT_OK) : r;
 	s.now = sam_now();
+	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit: EFBIG, reported */
 	if ((r = store_open(&s.st, root, 0)) != 0)
 		return r;
 	if (site_load(&s) < 0) {

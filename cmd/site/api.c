@@ -120,7 +120,7 @@ api_anomalies(const struct site *s, int min_sev, struct sam_buf *b)
 	sam_buf_puts(b, ",\"generated_at\":");
 	put_ts(b, s->now);
 	sam_buf_puts(b, ",\"min_severity\":");
-	if (min_sev > 0)
+	if (min_sev >= 0)
 		sam_buf_printf(b, "\"%s\"", sam_severity_names[min_sev]);
 	else
 		sam_buf_puts(b, "null");

@@ -80,14 +80,31 @@ open_ticker_dir(struct site *s, const char *kind, const char *ticker,
 		close(fd);
 		fd = -1;
 	}
-	if (fd < 0 && errno != ENOENT)
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR)	/* a file: none */
 		*status = site_fail(s, "read", store_path(&s->st, kind, ticker, NULL));
 	if (kindfd >= 0)
 		close(kindfd);
 	return fd;
 }
 
-/* Every bar of raw/TICKER, newest files first, until one interval has
+/* The bars of one interval, most of all: want of them are enough. */
+static int
+enough(const struct rawbar *v, size_t from, size_t to, size_t count[6], size_t want)
+{
+	static const int16_t imins[6] = { 1, 5, 15, 30, 60, 1440 };
+	size_t i;
+	int k;
+
+	for (i = from; i < to; i++)
+		for (k = 0; k < 6; k++)
+			count[k] += v[i].imin == imins[k];
+	for (k = 0; k < 6; k++)
+		if (count[k] >= want)
+			return 1;
+	return 0;
+}
+
+/* The bars of raw/TICKER, newest files first, until one interval has
  * want bars; sorted by interval, then time. */
 static int
 read_bars(struct site *s, const char *ticker, size_t want, struct rawbar **v, size_t *nv)
@@ -96,15 +113,15 @@ read_bars(struct site *s, const char *ticker, size_t want, struct rawbar **v, si
 	struct sam_input in = { 0 };
 	struct sam_rec rec = { 0 };
 	struct day d = { 0 };
-	size_t cap = 0, i;
+	size_t cap = 0, i, count[6] = { 0 }, before;
 	int64_t day;
-	int fd, r;
+	int fd, r, full = 0;
 
 	*v = NULL;
 	*nv = 0;
 	if ((fd = open_ticker_dir(s, "raw", ticker, &n, &r)) < 0)
 		return r;
-	for (i = n.n; i-- > 0 && r == 0 && *nv < want;) {
+	for (i = n.n; i-- > 0 && r == 0 && !full;) {
 		if (day_file_name(n.v[i].s, &day) < 0)
 			continue;
 		if ((r = site_read_day(s, fd, KIND_RAW, ticker, n.v[i].s, day, &d, &in,
@@ -112,9 +129,11 @@ read_bars(struct site *s, const char *ticker, size_t want, struct rawbar **v, si
 			r = r < 0 ? -1 : 0;
 			continue;
 		}
+		before = *nv;
 		r = add_bars(s, &d, &in, &rec, v, nv, &cap);
 		free(d.buf);
 		d.buf = NULL;
+		full = r == 0 && enough(*v, before, *nv, count, want);
 	}
 	names_free(&n);
 	close(fd);

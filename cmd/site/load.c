@@ -102,7 +102,7 @@ newest_day(struct site *s, int kindfd, int kind, const char *ticker, int64_t *ne
 
 	*newest = -1;
 	if ((fd = store_subdir(kindfd, ticker, 0)) < 0)
-		return errno == ENOENT ? 0 : site_fail(s, "open",
+		return errno == ENOENT || errno == ENOTDIR ? 0 : site_fail(s, "open",
 		    store_path(&s->st, kind_names[kind], ticker, NULL));
 	if (names_list(fd, &n) < 0) {
 		close(fd);
@@ -125,7 +125,7 @@ list_tickers(struct site *s, int kindfd[2])
 	size_t i, j;
 	int k;
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 2; k++, names_free(&n)) {
 		if (kindfd[k] < 0)
 			continue;
 		if (names_list(kindfd[k], &n) < 0)
@@ -176,7 +176,7 @@ anomaly_cmp_desc(const void *pa, const void *pb)
 		return a->secs > b->secs ? -1 : 1;
 	if (a->ns != b->ns)
 		return a->ns > b->ns ? -1 : 1;
-	return (a->imin > b->imin) - (a->imin < b->imin);	/* longest first */
+	return (a->imin < b->imin) - (a->imin > b->imin);	/* longest first */
 }
 
 int
@@ -224,7 +224,7 @@ load_anomalies(struct site *s, int kindfd, struct ticker *t, struct day *d,
 
 	t->first = s->na;
 	if ((fd = store_subdir(kindfd, t->name, 0)) < 0)
-		return errno == ENOENT ? 0 :
+		return errno == ENOENT || errno == ENOTDIR ? 0 :
 		    site_fail(s, "open", store_path(&s->st, "anomalies", t->name, NULL));
 	if (names_list(fd, &n) < 0) {
 		close(fd);

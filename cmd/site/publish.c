@@ -64,7 +64,7 @@ rm_tree(int dirfd, const char *name)
 	return r;
 }
 
-/* DIR's parent (created if need be) and last component. */
+/* DIR's parent, which must exist, and last component. */
 static int
 split(struct publish *p, const char *out)
 {
@@ -209,10 +209,14 @@ publish_begin(struct publish *p, const char *out)
 	if (clean_leftovers(p) < 0)
 		return SAM_EXIT_RUNTIME;
 	snprintf(p->tmp, sizeof p->tmp, ".%s.new-%ld", p->base, (long)getpid());
-	if (mkdirat(p->parentfd, p->tmp, 0755) < 0 ||
-	    (p->tmpfd = openat(p->parentfd, p->tmp, O_RDONLY | O_DIRECTORY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if (mkdirat(p->parentfd, p->tmp, 0755) < 0) {
 		say(p, "create", p->tmp);
+		p->tmp[0] = '\0';	/* nothing to remove */
+		return SAM_EXIT_RUNTIME;
+	}
+	if ((p->tmpfd = openat(p->parentfd, p->tmp, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		say(p, "open", p->tmp);
 		return SAM_EXIT_RUNTIME;
 	}
 	return 0;
