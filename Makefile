@@ -145,6 +145,7 @@ bench: all
 	bench/fetch.sh
 	bench/store.sh
 	bench/alert.sh
+	bench/site.sh
 
 # ---- install ----
 
@@ -154,7 +155,7 @@ SHARE_FILES = share/tickers.example share/sam.env.example
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/cron \
-		$(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SYSCONFDIR)/sam
+		$(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SYSCONFDIR)/sam
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
 	chmod 755 $(DESTDIR)$(BINDIR)/sam-hourly
@@ -167,6 +168,7 @@ install: all
 	for u in sam-hourly.service sam-hourly.timer; do \
 		$(INSTALL_PATHS) share/systemd/$$u > $(DESTDIR)$(SHAREDIR)/systemd/$$u || exit 1; done
 	chmod 644 $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/*
+	install -m 644 share/nginx/sam.conf $(DESTDIR)$(SHAREDIR)/nginx
 	# the configuration: the example, unless there is one already
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
 		$(INSTALL_PATHS) share/sam.env.example > $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
@@ -177,10 +179,12 @@ uninstall:
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
 		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
 	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%) $(DESTDIR)$(SHAREDIR)/cron/sam.crontab \
-		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer
+		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer \
+		$(DESTDIR)$(SHAREDIR)/nginx/sam.conf
 	-$(INSTALL_PATHS) share/sam.env.example | cmp -s - $(DESTDIR)$(SYSCONFDIR)/sam/sam.env && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
-	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR) \
+	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx \
+		$(DESTDIR)$(SHAREDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:

@@ -26,6 +26,7 @@ load test_helper
 		./usr/share/man/man7/sam.7
 		./usr/share/man/man8/sam-hourly.8
 		./usr/share/sam/cron/sam.crontab
+		./usr/share/sam/nginx/sam.conf
 		./usr/share/sam/sam.env.example
 		./usr/share/sam/systemd/sam-hourly.service
 		./usr/share/sam/systemd/sam-hourly.timer

@@ -48,7 +48,8 @@ struct server {
 struct req {
 	int64_t start_us;
 	unsigned status;
-	size_t bytes;
+	size_t bytes;		/* of the body sent: none for HEAD or 304 */
+	int answered, head;
 	char method[12];
 	char path[200];		/* as received, made safe to log */
 };
@@ -240,9 +241,8 @@ done:
 
 /* The file whole, malloc'ed; NULL with errno (EISDIR, ENOENT, EFBIG). */
 static char *
-read_file(const char *dir, const char *rel, size_t *len)
+read_file(const char *dir, const char *rel, size_t *len, struct stat *st)
 {
-	struct stat st;
 	char *buf = NULL;
 	size_t got = 0;
 	int fd = open_beneath(dir, rel), saved;
@@ -252,20 +252,20 @@ read_file(const char *dir, const char *rel, size_t *len)
 		fd = open_beneath(dir, rel);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		errno = EISDIR;
 		goto fail;
 	}
-	if (st.st_size > FILE_MAX) {
+	if (st->st_size > FILE_MAX) {
 		errno = EFBIG;
 		goto fail;
 	}
-	if (!(buf = malloc((size_t)st.st_size + 1)))
+	if (!(buf = malloc((size_t)st->st_size + 1)))
 		goto fail;
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+	while (got < (size_t)st->st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st->st_size - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -302,6 +302,31 @@ etag_matches(const char *header, const char *etag)
 		p = strchr(p, ',');
 	}
 	return 0;
+}
+
+/* A request's text for the log: printable ASCII, the rest as \xHH. */
+static void
+loggable(char *dst, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
+			dst[n++] = (char)c;
+		} else {
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
+	}
+	if (*s && n + 4 <= size) {
+		memcpy(dst + n, "...", 3);
+		n += 3;
+	}
+	dst[n] = '\0';
 }
 
 /* ---- responses ---- */
@@ -341,7 +366,7 @@ send_error(struct MHD_Connection *c, struct req *rq, unsigned status, const char
 	sam_buf_puts(&b, "}\n");
 	if (b.err)
 		return MHD_NO;
-	rq->bytes = b.len;
+	rq->bytes = rq->head ? 0 : b.len;
 	r = MHD_create_response_from_buffer(b.len, b.p, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(b.p);
@@ -354,71 +379,70 @@ send_error(struct MHD_Connection *c, struct req *rq, unsigned status, const char
 	return respond(c, rq, status, r);
 }
 
+/*
+ * The ETag of a file: a hash of its bytes, remembered by device, inode,
+ * size and time of change, so that a file is hashed once and not on
+ * every request (build writes each file once and never changes it).
+ */
+static void
+file_etag(const struct stat *st, const char *body, size_t len, char etag[24])
+{
+	static struct sam_map cache;
+	char key[96];
+	size_t klen = (size_t)snprintf(key, sizeof key, "%llx:%llx:%llx:%lld.%ld",
+	    (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+	    (unsigned long long)st->st_size, (long long)st->st_ctim.tv_sec,
+	    (long)st->st_ctim.tv_nsec);
+	void **slot;
+	int isnew;
+
+	if (cache.n > 100000)	/* rebuilds leave old inodes behind */
+		sam_map_free(&cache, free);
+	if ((slot = sam_map_put(&cache, key, klen, &isnew)) && *slot) {
+		memcpy(etag, *slot, 24);
+		return;
+	}
+	snprintf(etag, 24, "\"%016llx\"", (unsigned long long)sam_hash(body, len, 0));
+	if (slot && (*slot = malloc(24)))
+		memcpy(*slot, etag, 24);
+}
+
 static enum MHD_Result
 send_file(struct server *sv, struct MHD_Connection *c, struct req *rq, const char *rel)
 {
 	struct MHD_Response *r;
+	struct stat st;
 	const char *inm;
 	char etag[24];
 	size_t len;
-	char *body = read_file(sv->dir, rel, &len);
+	char *body = read_file(sv->dir, rel, &len, &st);
 
 	if (!body && (errno == ENOENT || errno == EISDIR || errno == ENOTDIR ||
-	    errno == ELOOP || errno == EXDEV || errno == EINVAL))
+	    errno == ELOOP || errno == EXDEV || errno == EINVAL || errno == ENAMETOOLONG))
 		return send_error(c, rq, MHD_HTTP_NOT_FOUND, "not found");
 	if (!body) {
-		char why[128];
+		char why[128], shown[200];
 		snprintf(why, sizeof why, "%s", strerror(errno));
-		sam_log(SAM_ERROR, NULL, 0, "unable to read %s/%s: %s", sv->dir, rel, why);
+		loggable(shown, sizeof shown, rel);
+		sam_log(SAM_ERROR, NULL, 0, "unable to read %s/%s: %s", sv->dir, shown, why);
 		return send_error(c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "unable to read the file");
 	}
-	snprintf(etag, sizeof etag, "\"%016llx\"", (unsigned long long)sam_hash(body, len, 0));
+	file_etag(&st, body, len, etag);
 	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-	if (inm && etag_matches(inm, etag)) {
+	rq->status = inm && etag_matches(inm, etag) ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+	/* a 304 is sent without its body, but with its length */
+	if (!(r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE))) {
 		free(body);
-		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-		rq->status = MHD_HTTP_NOT_MODIFIED;
-	} else {
-		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		if (!r)
-			free(body);
-		rq->bytes = len;
-		rq->status = MHD_HTTP_OK;
-		if (r)
-			MHD_add_response_header(r, "Content-Type", content_type(rel));
-	}
-	if (!r)
 		return MHD_NO;
+	}
+	rq->bytes = rq->status == MHD_HTTP_OK && !rq->head ? len : 0;
+	if (rq->status == MHD_HTTP_OK)
+		MHD_add_response_header(r, "Content-Type", content_type(rel));
 	MHD_add_response_header(r, "ETag", etag);
 	MHD_add_response_header(r, "Cache-Control", CACHE_CONTROL);
 	if (strcmp(content_type(rel), "application/json") == 0)
 		MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	return respond(c, rq, rq->status, r);
-}
-
-/* A request's text for the log: printable ASCII, the rest as \xHH. */
-static void
-loggable(char *dst, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-
-	for (; *s && n + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') {
-			dst[n++] = (char)c;
-		} else {
-			dst[n++] = '\\';
-			dst[n++] = 'x';
-			dst[n++] = hex[c >> 4];
-			dst[n++] = hex[c & 15];
-		}
-	}
-	if (*s && n + 4 <= size) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = '\0';
 }
 
 static enum MHD_Result
@@ -434,16 +458,26 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 
 	(void)version;
 	(void)upload;
-	if (rq) {		/* a body being uploaded: answered already */
+	/* The first call only sees the headers; answering then would make
+	 * libmicrohttpd close the connection.  A body is read and dropped;
+	 * the answer goes with the last call. */
+	if (!rq) {
+		if (!(rq = calloc(1, sizeof *rq)))
+			return MHD_NO;
+		*req_cls = rq;
+		rq->start_us = mono_us();
+		rq->head = strcmp(method, "HEAD") == 0;
+		loggable(rq->method, sizeof rq->method, method);
+		loggable(rq->path, sizeof rq->path, url);
+		return MHD_YES;
+	}
+	if (*upload_size) {
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (!(rq = calloc(1, sizeof *rq)))
-		return MHD_NO;
-	*req_cls = rq;
-	rq->start_us = mono_us();
-	loggable(rq->method, sizeof rq->method, method);
-	loggable(rq->path, sizeof rq->path, url);
+	if (rq->answered)
+		return MHD_YES;
+	rq->answered = 1;
 	if ((wait = throttle(sv)) > 0) {
 		char after[24];
 		struct sam_buf b = { 0 };
@@ -453,7 +487,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			free(b.p);
 			return MHD_NO;
 		}
-		rq->bytes = b.len;
+		rq->bytes = rq->head ? 0 : b.len;
 		snprintf(after, sizeof after, "%ld", wait);
 		MHD_add_response_header(r, "Retry-After", after);
 		MHD_add_response_header(r, "Content-Type", "application/json");
@@ -498,14 +532,19 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		    addr, sizeof addr);
 	ms = (double)(mono_us() - rq->start_us) / 1000.0;
 	if (!sv->quiet) {
-		char fields[512];
-		snprintf(fields, sizeof fields, "\"remote\":\"%s\",\"method\":\"%s\","
-		    "\"path\":\"%s\",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f%s", addr,
-		    rq->method, rq->path, rq->status, rq->bytes, ms,
+		struct sam_buf fields = { 0 };
+		sam_buf_printf(&fields, "\"remote\":\"%s\",\"method\":", addr);
+		sam_buf_jstr(&fields, rq->method, strlen(rq->method));
+		sam_buf_puts(&fields, ",\"path\":");
+		sam_buf_jstr(&fields, rq->path, strlen(rq->path));
+		sam_buf_printf(&fields, ",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f%s",
+		    rq->status, rq->bytes, ms,
 		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
-		sam_log_fields(SAM_INFO, fields, "%s \"%s %s\" %u %zu %.3f ms%s", addr,
+		sam_buf_putc(&fields, '\0');
+		sam_log_fields(SAM_INFO, fields.err ? "" : fields.p, "%s \"%s %s\" %u %zu %.3f ms%s", addr,
 		    rq->method, rq->path, rq->status, rq->bytes, ms,
 		    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		sam_buf_free(&fields);
 	}
 	free(rq);
 }
@@ -520,6 +559,8 @@ keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+static _Atomic int starting;	/* MHD's messages then are ours to say better */
+
 static void mhd_log(void *, const char *, va_list) SAM_PRINTF(2, 0);
 
 /* libmicrohttpd's own messages, as ours. */
@@ -530,6 +571,8 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	size_t n;
 
 	(void)cls;
+	if (starting)
+		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
@@ -551,9 +594,10 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 	memset(ss, 0, sizeof *ss);
 	if (sam_parse_ulong(port, 0, 65535, &p) < 0 || hlen >= sizeof host)
 		return -1;
+	int bracketed = hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']';
 	if (!colon) {
 		strcpy(host, "127.0.0.1");
-	} else if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
+	} else if (bracketed) {
 		memcpy(host, s + 1, hlen - 2);
 		host[hlen - 2] = '\0';
 	} else {
@@ -562,11 +606,11 @@ parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 	}
 	struct sockaddr_in *in4 = (struct sockaddr_in *)(void *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)ss;
-	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+	if (!bracketed && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)p);
 		*len = sizeof *in4;
-	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+	} else if (bracketed && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)p);
 		*len = sizeof *in6;
@@ -626,6 +670,8 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 		return sam_usage_error(site_usage, "serve: unexpected argument: %s", argv[optind]);
 	if ((c = sam_check_env(site_usage)) != 0)
 		return c;
+	if (sv->dir && !*sv->dir)
+		return sam_usage_error(site_usage, "-d: an empty name");
 	if (!sv->dir && (env = getenv("SAM_SITE")) && *env)
 		sv->dir = env;
 	if (!sv->dir)
@@ -668,6 +714,8 @@ cmd_serve(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	starting = 1;
+	errno = 0;
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, answer, &sv,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -677,6 +725,7 @@ cmd_serve(int argc, char **argv)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
 	    MHD_OPTION_END);
+	starting = 0;
 	if (!d) {
 		sam_log(SAM_FATAL, NULL, 0, "unable to listen on %s: %s", listen,
 		    errno ? strerror(errno) : "libmicrohttpd could not start");
