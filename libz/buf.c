@@ -5,6 +5,7 @@
  * flag that the owner checks once, where it can report it.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,25 @@ sam_buf_jstr(struct sam_buf *b, const char *s, size_t n)
 	}
 	sam_buf_put(b, s + run, n - run);
 	sam_buf_putc(b, '"');
+}
+
+/* A count as people read it, 41,234,567; other numbers as JSON. */
+void
+sam_buf_grouped(struct sam_buf *b, double v)
+{
+	char digits[32];
+	size_t n, i;
+
+	if (v != floor(v) || v < 0 || v >= 1e15) {
+		sam_buf_num(b, v);
+		return;
+	}
+	n = (size_t)snprintf(digits, sizeof digits, "%.0f", v);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			sam_buf_putc(b, ',');
+		sam_buf_putc(b, digits[i]);
+	}
 }
 
 /* RFC 3986: everything but the unreserved characters as %XX. */

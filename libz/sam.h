@@ -81,6 +81,7 @@ void sam_buf_printf(struct sam_buf *, const char *fmt, ...) SAM_PRINTF(2, 3);
 void sam_buf_num(struct sam_buf *, double);	/* JSON number; null if not finite */
 void sam_buf_int(struct sam_buf *, long long);
 void sam_buf_jstr(struct sam_buf *, const char *, size_t);	/* quoted, escaped */
+void sam_buf_grouped(struct sam_buf *, double);	/* 41,234,567 */
 /* A path segment or query value: all but A-Z a-z 0-9 . _ - ~ as %XX. */
 void sam_buf_urlpart(struct sam_buf *, const char *);
 void sam_buf_free(struct sam_buf *);

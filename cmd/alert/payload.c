@@ -45,23 +45,14 @@ put_double(struct sam_buf *b, double v)
 	sam_buf_puts(b, num);
 }
 
-/* A volume as people read it: 5,400,000. */
+/* A volume as people read it, 5,400,000, where grouped. */
 static void
 put_volume(struct sam_buf *b, double v, int grouped)
 {
-	char digits[32];
-	size_t n, i;
-
-	if (!grouped || v != floor(v) || v < 0 || v >= 1e15) {
+	if (grouped)
+		sam_buf_grouped(b, v);
+	else
 		put_double(b, v);
-		return;
-	}
-	n = (size_t)snprintf(digits, sizeof digits, "%.0f", v);
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			sam_buf_putc(b, ',');
-		sam_buf_putc(b, digits[i]);
-	}
 }
 
 /* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST" */

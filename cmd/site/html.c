@@ -65,25 +65,6 @@ show_price(struct sam_buf *b, double v)
 		sam_buf_printf(b, "%.4g", v);
 }
 
-/* 41,234,567 */
-static void
-show_count(struct sam_buf *b, double v)
-{
-	char digits[32];
-	size_t n, i;
-
-	if (v != floor(v) || v < 0 || v >= 1e15) {
-		sam_buf_printf(b, "%.6g", v);
-		return;
-	}
-	n = (size_t)snprintf(digits, sizeof digits, "%.0f", v);
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			sam_buf_putc(b, ',');
-		sam_buf_putc(b, digits[i]);
-	}
-}
-
 /* ---- the frame of a page ---- */
 
 static void
@@ -202,7 +183,7 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 		show_price(b, a->an.close);
 	sam_buf_puts(b, "</td><td class=\"num\">");
 	if (a->an.has_volume)
-		show_count(b, a->an.volume);
+		sam_buf_grouped(b, a->an.volume);
 	sam_buf_puts(b, "</td></tr>\n");
 }
 

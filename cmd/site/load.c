@@ -313,8 +313,13 @@ load_run(struct site *s, int runsfd, struct day *d, struct sam_rec *rec)
 			size_t at;
 			if (d->e[k].bad || sam_rec_parse(rec, d->e[k].line, d->e[k].len, &why, &at) < 0)
 				continue;
-			if (get_time(rec, "start", &s->run.start) < 0)
+			if (get_time(rec, "start", &s->run.start) < 0) {
+				in.line = d->e[k].lineno;	/* reported, as the other bad lines */
+				sam_reject(&in, "not a run record: no \"start\" time");
+				in.line = 0;
+				site_rejected(s, &in);
 				continue;
+			}
 			get_time(rec, "end", &s->run.end);
 			st = sam_rec_get(rec, "status");
 			s->run.ok = st && st->vlen == 4 && memcmp(st->val, "\"ok\"", 4) == 0;
