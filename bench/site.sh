@@ -770,7 +770,7 @@ for key in "${servers[@]}"; do
 done
 echo "  reqs: requests measured (the warm-up's not counted); latencies in ms; err: connection errors,"
 echo "  unanswered, bodies not the file's (warm-up included), other 4xx/5xx;"
-echo "  conns: connections opened (sam-serve-static answers every request with Connection: close);"
+echo "  conns: connections opened (keep-alive: a new one only when all are busy);"
 echo "  cpu: the server's user + system time over the run's wall time (of one core); RSS: its peak, MiB;"
 echo "  lag: the generator's p99 delay in sending (ms), its own overhead; load: 1-min load average before."
 echo
