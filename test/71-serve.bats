@@ -15,13 +15,7 @@ load site
 load nginx
 
 # shellcheck disable=SC2034 # for usage_table and error_table
-USAGE='usage: sam-serve-static build [-r root] [-o dir] [--days n] [--window n]
-                              [--min-periods n] [--chart-bars n] [-t threshold]
-                              [--stale-grace time] [--title text]
-                              [--log-format text|json]
-       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]
-                              [--quiet] [--log-format text|json]
-       sam-serve-static --version | --help'
+USAGE=$(sam-serve-static --help)	# its text is checked in 70-site.bats
 
 SF=$FIXTURES/serve
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

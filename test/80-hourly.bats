@@ -31,16 +31,11 @@ setup() {
 # One receiver for the file: each test gives it its routes (receive)
 # and reads only its own requests from the log.
 setup_file() {
-	# shellcheck disable=SC2034 # where httpd_start keeps its files
-	local BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR
-	: > "$BATS_FILE_TMPDIR/routes"
-	httpd_start "$BATS_FILE_TMPDIR/routes"
-	echo "$HTTPD_PID" > "$BATS_FILE_TMPDIR/httpd.pid"
+	httpd_file_start
 }
 
 teardown_file() {
-	HTTPD_PID=$(< "$BATS_FILE_TMPDIR/httpd.pid")
-	httpd_stop
+	httpd_file_stop
 }
 
 # ---- helpers ----

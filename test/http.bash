@@ -137,3 +137,19 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])
 s.close()'
 }
+
+# httpd_file_start, from setup_file: one server for a whole test file,
+# its routes file $BATS_FILE_TMPDIR/routes (empty; each test writes its
+# own); httpd_file_stop from teardown_file.
+httpd_file_start() {
+	# shellcheck disable=SC2034 # where httpd_start keeps its files
+	local BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR
+	: > "$BATS_FILE_TMPDIR/routes"
+	httpd_start "$BATS_FILE_TMPDIR/routes"
+	echo "$HTTPD_PID" > "$BATS_FILE_TMPDIR/httpd.pid"
+}
+
+httpd_file_stop() {
+	HTTPD_PID=$(< "$BATS_FILE_TMPDIR/httpd.pid")
+	httpd_stop
+}
