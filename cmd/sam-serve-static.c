@@ -175,7 +175,8 @@ cmd_build(int argc, char **argv)
 {
 	struct site s = { .days = 30, .window = 30, .min_periods = 5,
 	    .chart_bars = 250, .threshold = 2.0, .stale_grace = 1800,
-	    .title = "sam", .st = { .fd = -1, .lockfd = -1, .tmpfd = -1 } };
+	    .title = "sam", .st = { .fd = -1, .lockfd = -1, .tmpfd = -1 },
+	    .kindfd = { -1, -1, -1, -1, -1 } };
 	struct publish p;
 	const char *root = NULL;
 	int r;

@@ -224,9 +224,9 @@ dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
 	sam_buf_puts(b, "}\n");
 }
 
-/* The next version of DATE.ndjson in the kind's directory: the lines
- * it has, less or changed for the replayed anomalies in v, and then
- * more.  An empty result removes the file. */
+/* The next version of a dead-letter file: the lines it has, less or
+ * changed for the replayed anomalies in v.  An empty result removes the
+ * file.  (New lines are appended with batch_append.) */
 struct change {
 	struct store *s;
 	struct batch *b;
@@ -237,7 +237,7 @@ struct change {
 
 static int
 rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
-    int64_t now, const struct alert *al, const struct sam_buf *more)
+    int64_t now, const struct alert *al)
 {
 	char name[24];
 	const char *shown;
@@ -252,12 +252,6 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 	if ((r = day_read(c->dirfd, name, &d)) < 0) {
 		sam_fatal_errno("read %s", shown);
 		return -1;
-	}
-	if (n == 0 && r == 0 && d.len) {	/* only appending: copied whole */
-		sam_buf_put(&out, d.buf, d.len);
-		if (d.buf[d.len - 1] != '\n')
-			sam_buf_putc(&out, '\n');
-		k = d.len;
 	}
 	while (r == 0 && k < d.len) {
 		char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
@@ -277,8 +271,6 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		if (hit)	/* settled: it matches no other line */
 			hit->dlq_len = (size_t)-1;
 	}
-	if (more)
-		sam_buf_put(&out, more->p, more->len);
 	day_free(&d);
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
@@ -320,7 +312,7 @@ settle_replayed(struct alert *al, struct change *c, struct anomaly *const *v,
 		int any = 0;
 		for (i = 0; i < n; i++)
 			any |= v[i]->dlq_day == (int)f;
-		if (any && rewrite(c, al->dlq_days[f], v, n, now, al, NULL) < 0)
+		if (any && rewrite(c, al->dlq_days[f], v, n, now, al) < 0)
 			return -1;
 	}
 	return 0;
@@ -351,10 +343,10 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 	if (store_lock(&al->st) != 0)
 		goto out;
 	if ((sent.len && (open_kind(&c, "alerts") < 0 ||
-	    rewrite(&c, today, v, 0, now, al, &sent) < 0)) ||
+	    batch_append(&b, c.dirfd, c.gen, c.kind, today, &sent) < 0)) ||
 	    ((dead.len || al->replay) && open_kind(&c, "dlq") < 0) ||
 	    (al->replay && settle_replayed(al, &c, v, n, now) < 0) ||
-	    (dead.len && rewrite(&c, today, v, 0, now, al, &dead) < 0) ||
+	    (dead.len && batch_append(&b, c.dirfd, c.gen, c.kind, today, &dead) < 0) ||
 	    batch_commit(&b, NULL, NULL) < 0) {
 		batch_abort(&b);
 		goto out;

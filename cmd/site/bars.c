@@ -4,7 +4,6 @@
  * that fall on them, those of the window and any older ones the chart
  * reaches back to.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,118 +29,42 @@ rawbar_cmp(const void *pa, const void *pb)
 	return (a->ns > b->ns) - (a->ns < b->ns);
 }
 
-/* The bars of one day file, appended to *v. */
+/* What the walk over raw/TICKER collects. */
+struct bars {
+	struct rawbar *v;
+	size_t n, cap;
+	size_t count[6];	/* of each interval */
+	size_t want;		/* enough of one interval */
+};
+
+/* A bar: its close and volume; the walk stops after the file where one
+ * interval has as many as the chart wants. */
 static int
-add_bars(struct site *s, struct day *d, struct sam_input *in, struct sam_rec *rec,
-    struct rawbar **v, size_t *n, size_t *cap)
+on_bar(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, void *wv)
 {
 	static const char *const keys[] = { "close", "volume" };
-	size_t k;
-
-	for (k = 0; k < d->n; k++) {
-		const struct sam_field *f[2];
-		struct rawbar *b;
-		const char *why;
-		size_t at;
-		if (d->e[k].bad)
-			continue;
-		if (sam_rec_parse(rec, d->e[k].line, d->e[k].len, &why, &at) < 0)
-			return site_oom(s);	/* parsed once already: only memory fails */
-		if (store_grow(v, cap, *n + 1, sizeof **v) < 0)
-			return site_oom(s);
-		in->line = d->e[k].lineno;
-		b = &(*v)[*n];
-		sam_rec_find(rec, keys, 2, f);
-		if (sam_get_number(in, f[0], "close", &b->close) < 0 ||
-		    sam_get_number(in, f[1], "volume", &b->volume) < 0)
-			continue;
-		b->secs = d->e[k].secs;
-		b->ns = d->e[k].ns;
-		b->imin = d->e[k].imin;
-		(*n)++;
-	}
-	in->line = 0;
-	site_rejected(s, in);
-	return 0;
-}
-
-/* Opens KIND/TICKER and lists it: the directory, or -1 when there is
- * none (*status 0) or it cannot be read (*status -1 if fatal). */
-static int
-open_ticker_dir(struct site *s, const char *kind, const char *ticker,
-    struct names *n, int *status)
-{
-	int kindfd = store_subdir(s->st.fd, kind, 0), fd = -1;
-
-	*status = 0;
-	if (kindfd >= 0)
-		fd = store_subdir(kindfd, ticker, 0);
-	if (fd >= 0 && names_list(fd, n) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0 && errno != ENOENT && errno != ENOTDIR)	/* a file: none */
-		*status = site_fail(s, "read", store_path(&s->st, kind, ticker, NULL));
-	if (kindfd >= 0)
-		close(kindfd);
-	return fd;
-}
-
-/* The bars of one interval, most of all: want of them are enough. */
-static int
-enough(const struct rawbar *v, size_t from, size_t to, size_t count[6], size_t want)
-{
 	static const int16_t imins[6] = { 1, 5, 15, 30, 60, 1440 };
-	size_t i;
+	struct walk *w = wv;
+	struct bars *bs = w->ctx;
+	const struct sam_field *f[2];
+	struct rawbar *b;
 	int k;
 
-	for (i = from; i < to; i++)
-		for (k = 0; k < 6; k++)
-			count[k] += v[i].imin == imins[k];
+	if (store_grow(&bs->v, &bs->cap, bs->n + 1, sizeof *bs->v) < 0)
+		return site_oom(w->s);
+	b = &bs->v[bs->n];
+	sam_rec_find(rec, keys, 2, f);
+	if (sam_get_number(in, f[0], "close", &b->close) < 0 ||
+	    sam_get_number(in, f[1], "volume", &b->volume) < 0)
+		return 0;	/* reported */
+	b->secs = e->secs;
+	b->ns = e->ns;
+	b->imin = e->imin;
+	bs->n++;
 	for (k = 0; k < 6; k++)
-		if (count[k] >= want)
-			return 1;
+		if (e->imin == imins[k] && ++bs->count[k] >= bs->want)
+			w->stop = 1;
 	return 0;
-}
-
-/* The bars of raw/TICKER, newest files first, until one interval has
- * want bars; sorted by interval, then time. */
-static int
-read_bars(struct site *s, const char *ticker, size_t want, struct rawbar **v, size_t *nv)
-{
-	struct names n = { 0 };
-	struct sam_input in = { 0 };
-	struct sam_rec rec = { 0 };
-	struct day d = { 0 };
-	size_t cap = 0, i, count[6] = { 0 }, before;
-	int64_t day;
-	int fd, r, full = 0;
-
-	*v = NULL;
-	*nv = 0;
-	if ((fd = open_ticker_dir(s, "raw", ticker, &n, &r)) < 0)
-		return r;
-	for (i = n.n; i-- > 0 && r == 0 && !full;) {
-		if (day_file_name(n.v[i].s, &day) < 0)
-			continue;
-		if ((r = site_read_day(s, fd, KIND_RAW, ticker, n.v[i].s, day, &d, &in,
-		    &rec, 0)) != 0) {
-			r = r < 0 ? -1 : 0;
-			continue;
-		}
-		before = *nv;
-		r = add_bars(s, &d, &in, &rec, v, nv, &cap);
-		free(d.buf);
-		d.buf = NULL;
-		full = r == 0 && enough(*v, before, *nv, count, want);
-	}
-	names_free(&n);
-	close(fd);
-	day_free(&d);
-	sam_rec_free(&rec);
-	if (*nv)
-		qsort(*v, *nv, sizeof **v, rawbar_cmp);
-	return r;
 }
 
 /* The interval with the most bars (the longest of those tied): where
@@ -211,56 +134,31 @@ mark(struct chart *c, int16_t imin, const struct anomaly *a)
 		c->bar[lo].mark = a;
 }
 
-/* The anomalies of the days from..to (before the window) into c->older. */
+/* An anomaly before the window that the chart reaches back to. */
 static int
-read_older(struct site *s, const struct ticker *t, struct chart *c, int64_t from,
-    int64_t to)
+on_older(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+    void *wv)
 {
-	struct names n = { 0 };
-	struct sam_input in = { 0 };
-	struct sam_rec rec = { 0 };
-	struct day d = { 0 };
-	size_t cap = 0, i, k;
-	int64_t day;
-	int fd, r;
+	struct walk *w = wv;
+	struct chart *c = w->ctx;
 
-	if ((fd = open_ticker_dir(s, "anomalies", t->name, &n, &r)) < 0)
-		return r;
-	for (i = 0; i < n.n && r == 0; i++) {
-		if (day_file_name(n.v[i].s, &day) < 0 || day < from || day > to)
-			continue;
-		if ((r = site_read_day(s, fd, KIND_ANOMALIES, t->name, n.v[i].s, day, &d,
-		    &in, &rec, 0)) != 0) {
-			r = r < 0 ? -1 : 0;
-			continue;
-		}
-		for (k = 0; k < d.n && r == 0; k++) {
-			const char *why;
-			size_t at;
-			if (d.e[k].bad)
-				continue;
-			if (sam_rec_parse(&rec, d.e[k].line, d.e[k].len, &why, &at) < 0 ||
-			    store_grow(&c->older, &cap, c->nolder + 1, sizeof *c->older) < 0)
-				r = site_oom(s);
-			else if (site_anomaly(&c->older[c->nolder], t->name, &in, &rec, &d.e[k]) == 0)
-				c->older[c->nolder++].line = NULL;	/* its file is freed */
-		}
-		site_rejected(s, &in);
-		free(d.buf);
-		d.buf = NULL;
-	}
-	names_free(&n);
-	close(fd);
-	day_free(&d);
-	sam_rec_free(&rec);
-	return r;
+	if (store_grow(&c->older, &c->older_cap, c->nolder + 1, sizeof *c->older) < 0)
+		return site_oom(w->s);
+	if (site_anomaly(&c->older[c->nolder], w->ticker, in, rec, e) == 0)
+		c->older[c->nolder++].line = NULL;	/* its file is freed */
+	return 0;
 }
 
 int
 chart_load(struct site *s, const struct ticker *t, struct chart *c)
 {
+	struct bars bs = { .want = s->chart_bars + s->window };
+	struct walk raw = { .kind = KIND_RAW, .ticker = t->name, .from = INT64_MIN,
+	    .to = INT64_MAX, .newest_first = 1, .line = on_bar, .ctx = &bs };
+	struct walk older = { .kind = KIND_ANOMALIES, .ticker = t->name,
+	    .line = on_older, .ctx = c };
 	struct rawbar *v;
-	size_t nv, i, from, to, first;
+	size_t i, from, to, first;
 	int64_t window_from = s->latest - (int64_t)s->days + 1;
 	int r;
 
@@ -272,11 +170,15 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 			c->threshold = s->a[i].an.threshold;
 			break;
 		}
-	if ((r = read_bars(s, t->name, s->chart_bars + s->window, &v, &nv)) < 0 || nv == 0) {
-		free(v);
+	if (s->kindfd[KIND_RAW] < 0)
+		return 0;
+	if ((r = site_walk(s, s->kindfd[KIND_RAW], &raw)) < 0 || bs.n == 0) {
+		free(bs.v);
 		return r;
 	}
-	main_interval(v, nv, &from, &to);
+	v = bs.v;
+	qsort(v, bs.n, sizeof *v, rawbar_cmp);
+	main_interval(v, bs.n, &from, &to);
 	first = to - from > s->chart_bars ? to - s->chart_bars : from;
 	c->n = (long)(to - first);
 	if (!(c->bar = calloc((size_t)c->n, sizeof *c->bar))) {
@@ -294,8 +196,10 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 	else
 		snprintf(c->interval, sizeof c->interval, "%dm", v[from].imin);
 	r = band(s, v, from, to, first, c->bar, c->threshold);
-	if (r == 0 && sam_ny_date(v[first].secs) < window_from)
-		r = read_older(s, t, c, sam_ny_date(v[first].secs), window_from - 1);
+	older.from = sam_ny_date(v[first].secs);
+	older.to = window_from - 1;
+	if (r == 0 && older.from <= older.to && s->kindfd[KIND_ANOMALIES] >= 0)
+		r = site_walk(s, s->kindfd[KIND_ANOMALIES], &older);
 	for (i = 0; r == 0 && i < c->nolder; i++)
 		mark(c, v[from].imin, &c->older[i]);
 	for (i = t->first; r == 0 && i < t->first + t->n; i++)

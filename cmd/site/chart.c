@@ -78,10 +78,33 @@ scale_of(struct scale *sc, const struct bar *b, long n)
 	sc->hi = hi + span * 0.05;
 }
 
+/* v with places (1 or 2) decimals, as %.1f or %.2f would write it but
+ * without printf: the coordinates are most of a chart, and glibc's
+ * exact float printing was a quarter of a build. */
+static void
+put_fixed(struct sam_buf *b, double v, int places)
+{
+	long scale = places == 1 ? 10 : 100;
+	long long t = llround(v * (double)scale);
+
+	if (t < 0) {
+		sam_buf_putc(b, '-');
+		t = -t;
+	}
+	sam_buf_int(b, t / scale);
+	sam_buf_putc(b, '.');
+	if (places == 2)
+		sam_buf_putc(b, (char)('0' + t / 10 % 10));
+	sam_buf_putc(b, (char)('0' + t % 10));
+}
+
 static void
 pt(struct sam_buf *b, double x, double y)
 {
-	sam_buf_printf(b, "%.1f,%.1f ", x, y);
+	put_fixed(b, x, 1);
+	sam_buf_putc(b, ',');
+	put_fixed(b, y, 1);
+	sam_buf_putc(b, ' ');
 }
 
 /* Drops the blank after the last point. */
@@ -154,9 +177,15 @@ draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long
 	sam_buf_puts(b, "<g class=\"volume\">\n");
 	for (i = 0; i < n; i++) {
 		double h = sc->vmax > 0 ? (VOL_BOTTOM - VOL_TOP) * v[i].volume / sc->vmax : 0;
-		sam_buf_printf(b, "<rect class=\"vol%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
-		    "height=\"%.1f\"/>\n", v[i].mark ? " anom" : "",
-		    x_of(sc, i) - w / 2, VOL_BOTTOM - h, w, h);
+		sam_buf_puts(b, v[i].mark ? "<rect class=\"vol anom\" x=\"" : "<rect class=\"vol\" x=\"");
+		put_fixed(b, x_of(sc, i) - w / 2, 2);
+		sam_buf_puts(b, "\" y=\"");
+		put_fixed(b, VOL_BOTTOM - h, 1);
+		sam_buf_puts(b, "\" width=\"");
+		put_fixed(b, w, 2);
+		sam_buf_puts(b, "\" height=\"");
+		put_fixed(b, h, 1);
+		sam_buf_puts(b, "\"/>\n");
 	}
 	sam_buf_puts(b, "</g>\n");
 }

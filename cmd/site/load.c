@@ -58,29 +58,62 @@ keep(struct site *s, char *buf)
 	return 0;
 }
 
-/* Reads NAME from dirfd, a directory of KIND (of TICKER, for a keyed
- * kind), whole and splits it; 1 when there is no such file, 0, or -1
- * (reported).  The file's buffer is kept with the site when keep is set,
- * else it is the caller's to free. */
-int
-site_read_day(struct site *s, int dirfd, int kind, const char *ticker,
-    const char *name, int64_t day, struct day *d, struct sam_input *in,
-    struct sam_rec *rec, int keep_buf)
+/* One day file of a walk: read whole, its lines handed to w->line as
+ * they are parsed.  0, or -1 (reported). */
+static int
+walk_file(struct site *s, int dirfd, struct walk *w, const char *name, int64_t day,
+    struct day *d, struct sam_input *in, struct sam_rec *rec)
 {
 	int r = day_read(dirfd, name, d);
 
-	in->file = store_path(&s->st, kind_names[kind], ticker ? ticker : name,
-	    ticker ? name : NULL);
+	in->file = store_path(&s->st, kind_names[w->kind], w->ticker ? w->ticker : name,
+	    w->ticker ? name : NULL);
 	if (r != 0)
-		return r > 0 ? 1 : site_fail(s, "read", in->file) < 0 ? -1 : 1;
-	if (keep_buf && keep(s, d->buf) < 0)
+		return r > 0 ? 0 : site_fail(s, "read", in->file);
+	if (w->keep && keep(s, d->buf) < 0)
 		return -1;
-	if (day_parse(d, in, rec, ticker, day) < 0)
-		return site_oom(s);
-	if (KIND_KEYED(kind))
+	r = day_parse_each(d, in, rec, w->ticker, day, w->line, w);
+	if (r < 0 && s->status != SAM_EXIT_RUNTIME)	/* day_parse's own: memory */
+		site_oom(s);
+	if (r == 0 && KIND_KEYED(w->kind))
 		day_check_order(d, in, 0);
+	in->line = 0;
 	site_rejected(s, in);
-	return 0;
+	if (!w->keep)
+		free(d->buf);
+	d->buf = NULL;
+	return r;
+}
+
+int
+site_walk(struct site *s, int kindfd, struct walk *w)
+{
+	struct names n = { 0 };
+	struct sam_input in = { 0 };
+	struct sam_rec rec = { 0 };
+	struct day d = { 0 };
+	int64_t day;
+	size_t k, i;
+	int fd = kindfd, r = 0;
+
+	w->s = s;
+	w->stop = 0;
+	if (w->ticker && (fd = store_subdir(kindfd, w->ticker, 0)) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : site_fail(s, "open",
+		    store_path(&s->st, kind_names[w->kind], w->ticker, NULL));
+	if (names_list(fd, &n) < 0)
+		r = site_fail(s, "list", store_path(&s->st, kind_names[w->kind], w->ticker, NULL));
+	for (k = 0; k < n.n && r == 0 && !w->stop; k++) {
+		i = w->newest_first ? n.n - 1 - k : k;	/* names sort by date */
+		if (day_file_name(n.v[i].s, &day) == 0 && day >= w->from && day <= w->to)
+			r = walk_file(s, fd, w, n.v[i].s, day, &d, &in, &rec);
+	}
+	names_free(&n);
+	if (fd != kindfd)
+		close(fd);
+	day_free(&d);
+	sam_rec_free(&rec);
+	return r;
 }
 
 /* ---- tickers ---- */
@@ -211,51 +244,31 @@ add_anomaly(struct site *s, struct ticker *t, struct sam_input *in,
 	return 0;
 }
 
+
+static int
+on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+    void *wv)
+{
+	struct walk *w = wv;
+
+	return add_anomaly(w->s, w->ctx, in, rec, e);
+}
+
 /* The anomalies of a ticker from s->latest - days + 1 on, newest first. */
 static int
-load_anomalies(struct site *s, int kindfd, struct ticker *t, struct day *d,
-    struct sam_rec *rec)
+load_anomalies(struct site *s, int kindfd, struct ticker *t)
 {
-	struct names n = { 0 };
-	struct sam_input in = { 0 };
-	int64_t day, from = s->latest - (int64_t)s->days + 1;
-	size_t i, k;
-	int fd, r = 0;
+	struct walk w = { .kind = KIND_ANOMALIES, .ticker = t->name, .keep = 1,
+	    .from = s->latest - (int64_t)s->days + 1, .to = INT64_MAX,
+	    .line = on_anomaly, .ctx = t };
+	int r;
 
 	t->first = s->na;
-	if ((fd = store_subdir(kindfd, t->name, 0)) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 :
-		    site_fail(s, "open", store_path(&s->st, "anomalies", t->name, NULL));
-	if (names_list(fd, &n) < 0) {
-		close(fd);
-		return site_fail(s, "list", store_path(&s->st, "anomalies", t->name, NULL));
-	}
-	for (i = 0; i < n.n && r == 0; i++) {
-		if (day_file_name(n.v[i].s, &day) < 0 || day < from)
-			continue;
-		if ((r = site_read_day(s, fd, KIND_ANOMALIES, t->name, n.v[i].s, day, d, &in,
-		    rec, 1)) != 0) {
-			r = r < 0 ? -1 : 0;
-			continue;
-		}
-		for (k = 0; k < d->n && r == 0; k++) {
-			const char *why;
-			size_t at;
-			if (d->e[k].bad)
-				continue;
-			if (sam_rec_parse(rec, d->e[k].line, d->e[k].len, &why, &at) < 0)
-				r = site_oom(s);	/* parsed once already: only memory fails */
-			else
-				r = add_anomaly(s, t, &in, rec, &d->e[k]);
-		}
-		site_rejected(s, &in);
-	}
-	names_free(&n);
-	close(fd);
+	r = site_walk(s, kindfd, &w);
 	t->n = s->na - t->first;
 	if (t->n)
 		qsort(s->a + t->first, t->n, sizeof *s->a, anomaly_cmp_desc);
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 /* ---- the alert side: runs and dead letters ---- */
@@ -288,75 +301,39 @@ any_stage_partial(const struct sam_field *f)
 	return partial;
 }
 
-/* The last line of the newest runs/ file that is a run record. */
+/* A run record; the file's last one is the run (the walk goes newest
+ * file first and stops after the first file that has one). */
 static int
-load_run(struct site *s, int runsfd, struct day *d, struct sam_rec *rec)
+on_run(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, void *wv)
 {
-	struct names n = { 0 };
-	struct sam_input in = { 0 };
-	int64_t day;
-	size_t i, k;
-	int r;
+	struct walk *w = wv;
+	struct run *run = &w->s->run;
+	const struct sam_field *st;
+	int64_t start;
 
-	if (names_list(runsfd, &n) < 0)
-		return site_fail(s, "list", store_path(&s->st, "runs", NULL, NULL));
-	for (i = n.n; i-- > 0 && !s->run.have;) {
-		if (day_file_name(n.v[i].s, &day) < 0)
-			continue;
-		if ((r = site_read_day(s, runsfd, KIND_RUNS, NULL, n.v[i].s, day, d, &in, rec, 1)) < 0) {
-			names_free(&n);
-			return -1;
-		}
-		for (k = d->n; r == 0 && k-- > 0 && !s->run.have;) {
-			const struct sam_field *st;
-			const char *why;
-			size_t at;
-			if (d->e[k].bad || sam_rec_parse(rec, d->e[k].line, d->e[k].len, &why, &at) < 0)
-				continue;
-			if (get_time(rec, "start", &s->run.start) < 0) {
-				in.line = d->e[k].lineno;	/* reported, as the other bad lines */
-				sam_reject(&in, "not a run record: no \"start\" time");
-				in.line = 0;
-				site_rejected(s, &in);
-				continue;
-			}
-			get_time(rec, "end", &s->run.end);
-			st = sam_rec_get(rec, "status");
-			s->run.ok = st && st->vlen == 4 && memcmp(st->val, "\"ok\"", 4) == 0;
-			s->run.partial = any_stage_partial(sam_rec_get(rec, "stages"));
-			s->run.line = d->e[k].line;
-			s->run.len = d->e[k].len;
-			s->run.have = 1;
-		}
+	if (get_time(rec, "start", &start) < 0) {
+		sam_reject(in, "not a run record: no \"start\" time");
+		return 0;	/* the next line may be one */
 	}
-	names_free(&n);
+	run->start = start;
+	get_time(rec, "end", &run->end);
+	st = sam_rec_get(rec, "status");
+	run->ok = st && st->vlen == 4 && memcmp(st->val, "\"ok\"", 4) == 0;
+	run->partial = any_stage_partial(sam_rec_get(rec, "stages"));
+	run->line = e->line;
+	run->len = e->len;
+	run->have = 1;
+	w->stop = 1;
 	return 0;
 }
 
 /* Dead letters waiting: the lines of every dlq/ file. */
 static int
-count_dlq(struct site *s, int dlqfd, struct day *d, struct sam_rec *rec)
+on_dead_letter(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+    void *wv)
 {
-	struct names n = { 0 };
-	struct sam_input in = { 0 };
-	int64_t day;
-	size_t i, k;
-
-	if (names_list(dlqfd, &n) < 0)
-		return site_fail(s, "list", store_path(&s->st, "dlq", NULL, NULL));
-	for (i = 0; i < n.n; i++) {
-		if (day_file_name(n.v[i].s, &day) < 0)
-			continue;
-		if (site_read_day(s, dlqfd, KIND_DLQ, NULL, n.v[i].s, day, d, &in, rec, 0) < 0) {
-			names_free(&n);
-			return -1;
-		}
-		for (k = 0; k < d->n; k++)
-			s->dlq_depth += !d->e[k].bad;
-		free(d->buf);
-		d->buf = NULL;
-	}
-	names_free(&n);
+	(void)in, (void)rec, (void)e;
+	((struct walk *)wv)->s->dlq_depth++;
 	return 0;
 }
 
@@ -375,9 +352,11 @@ open_kind(struct site *s, int kind)
 int
 site_load(struct site *s)
 {
-	struct day d = { 0 };
-	struct sam_rec rec = { 0 };
-	int fd[KIND_N], k, r = 0;
+	struct walk runs = { .kind = KIND_RUNS, .from = INT64_MIN, .to = INT64_MAX,
+	    .newest_first = 1, .keep = 1, .line = on_run };
+	struct walk dlq = { .kind = KIND_DLQ, .from = INT64_MIN, .to = INT64_MAX,
+	    .line = on_dead_letter };
+	int *fd = s->kindfd, k, r = 0;
 	size_t i;
 
 	s->latest = -1;
@@ -387,20 +366,14 @@ site_load(struct site *s)
 	if (r == 0)
 		r = list_tickers(s, fd);
 	for (i = 0; i < s->nt && r == 0 && fd[KIND_ANOMALIES] >= 0; i++)
-		r = load_anomalies(s, fd[KIND_ANOMALIES], &s->t[i], &d, &rec);
+		r = load_anomalies(s, fd[KIND_ANOMALIES], &s->t[i]);
 	if (r == 0 && fd[KIND_RUNS] >= 0)
-		r = load_run(s, fd[KIND_RUNS], &d, &rec);
+		r = site_walk(s, fd[KIND_RUNS], &runs);
 	if (r == 0 && fd[KIND_DLQ] >= 0)
-		r = count_dlq(s, fd[KIND_DLQ], &d, &rec);
+		r = site_walk(s, fd[KIND_DLQ], &dlq);
 	for (i = 0; i < s->na; i++)
 		if (sam_ny_date(s->a[i].secs) == s->latest)
 			s->latest_by_sev[s->a[i].sev]++;
-	for (k = 0; k < KIND_N; k++)
-		if (fd[k] >= 0)
-			close(fd[k]);
-	d.buf = NULL;		/* kept in s->bufs */
-	day_free(&d);
-	sam_rec_free(&rec);
 	return r;
 }
 
@@ -409,6 +382,9 @@ site_free(struct site *s)
 {
 	size_t i;
 
+	for (i = 0; i < KIND_N; i++)
+		if (s->kindfd[i] >= 0)
+			close(s->kindfd[i]);
 	for (i = 0; i < s->nbufs; i++)
 		free(s->bufs[i]);
 	free(s->bufs);

@@ -46,7 +46,7 @@ struct chart {
 	char interval[8];	/* of the bars */
 	double threshold;	/* of the band */
 	struct anomaly *older;	/* anomalies on the chart before the window */
-	size_t nolder;
+	size_t nolder, older_cap;
 };
 
 /* The last run record (ROOT/runs/), as far as health needs it. */
@@ -70,6 +70,7 @@ struct site {
 	int64_t now;
 
 	struct store st;
+	int kindfd[KIND_N];	/* ROOT/raw, ... as site_load opened them, or -1 */
 	struct ticker *t;
 	size_t nt, tcap;
 	struct anomaly *a;	/* by ticker, then newest first */
@@ -91,9 +92,21 @@ void site_free(struct site *);
 int site_fail(struct site *, const char *what, const char *path);
 int site_oom(struct site *);
 void site_rejected(struct site *, const struct sam_input *);
-int site_read_day(struct site *, int dirfd, int kind, const char *ticker,
-    const char *name, int64_t day, struct day *, struct sam_input *,
-    struct sam_rec *, int keep_buf);
+/* A walk over the day files of one directory of the store: each good
+ * line of the files of days from..to goes to line() (a day_line_fn,
+ * its ctx the walk), parsed once.  0, or -1 (reported). */
+struct walk {
+	int kind;
+	const char *ticker;	/* a keyed kind's ticker; NULL for runs, dlq */
+	int64_t from, to;
+	int newest_first;
+	int keep;		/* the lines outlive the walk (kept with the site) */
+	day_line_fn *line;
+	void *ctx;		/* line()'s */
+	struct site *s;		/* set by site_walk */
+	int stop;		/* line() sets it: no file after this one */
+};
+int site_walk(struct site *, int kindfd, struct walk *);
 /* An anomaly from a stored line: 0, or -1 (reported through in). */
 int site_anomaly(struct anomaly *, const char *ticker, struct sam_input *,
     const struct sam_rec *, const struct entry *);

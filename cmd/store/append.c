@@ -50,41 +50,6 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	return 0;
 }
 
-/* DATE.ndjson as it is, then the new lines, as its next version. */
-static int
-add_file(struct store *s, struct batch *b, int dirfd, int64_t date,
-    const struct sam_buf *more)
-{
-	char name[24];
-	const char *shown;
-	struct day d = { 0 };
-	struct sam_buf out = { 0 };
-	int r;
-
-	sam_format_date(name, date);
-	strcat(name, ".ndjson");
-	shown = store_path(s, "runs", name, NULL);
-	if ((r = day_read(dirfd, name, &d)) < 0) {
-		sam_fatal_errno("read %s", shown);
-		return -1;
-	}
-	if (r == 0 && d.len) {
-		sam_buf_put(&out, d.buf, d.len);
-		if (d.buf[d.len - 1] != '\n')
-			sam_buf_putc(&out, '\n');
-	}
-	sam_buf_put(&out, more->p, more->len);
-	day_free(&d);
-	if (out.err) {
-		sam_log(SAM_FATAL, NULL, 0, "out of memory");
-		r = -1;
-	} else {
-		r = batch_add(b, dirfd, 1, name, shown, &out, 0, NULL, NULL);
-	}
-	sam_buf_free(&out);
-	return r;
-}
-
 static const struct option longopts[] = {
 	{ "strict", no_argument, NULL, 'S' },
 	STORE_OPTIONS,
@@ -125,7 +90,7 @@ cmd_append(struct store *s, int argc, char **argv)
 		status = SAM_EXIT_RUNTIME;
 	}
 	for (i = 0; i < a.ndates && status != SAM_EXIT_RUNTIME; i++)
-		if (add_file(s, &b, dirfd, a.dates[i], &a.lines[i]) < 0)
+		if (batch_append(&b, dirfd, 1, "runs", a.dates[i], &a.lines[i]) < 0)
 			status = SAM_EXIT_RUNTIME;
 	if (status != SAM_EXIT_RUNTIME && batch_commit(&b, NULL, NULL) < 0)
 		status = SAM_EXIT_RUNTIME;

@@ -106,6 +106,40 @@ batch_add(struct batch *b, int dirfd, unsigned dirgen, const char *name,
 }
 
 int
+batch_append(struct batch *b, int dirfd, unsigned dirgen, const char *kind,
+    int64_t date, const struct sam_buf *more)
+{
+	char name[24];
+	const char *shown;
+	struct day d = { 0 };
+	struct sam_buf out = { 0 };
+	int r;
+
+	sam_format_date(name, date);
+	strcat(name, ".ndjson");
+	shown = store_path(b->s, kind, name, NULL);
+	if ((r = day_read(dirfd, name, &d)) < 0) {
+		sam_fatal_errno("read %s", shown);
+		return -1;
+	}
+	if (r == 0 && d.len) {
+		sam_buf_put(&out, d.buf, d.len);
+		if (d.buf[d.len - 1] != '\n')
+			sam_buf_putc(&out, '\n');
+	}
+	sam_buf_put(&out, more->p, more->len);
+	day_free(&d);
+	if (out.err) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		r = -1;
+	} else {
+		r = batch_add(b, dirfd, dirgen, name, shown, &out, 0, NULL, NULL);
+	}
+	sam_buf_free(&out);
+	return r;
+}
+
+int
 batch_commit(struct batch *b, batch_done_fn *done, void *ctx)
 {
 	struct store *s = b->s;

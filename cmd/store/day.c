@@ -197,6 +197,13 @@ int
 day_parse(struct day *d, struct sam_input *in, struct sam_rec *rec,
     const char *ticker, int64_t day)
 {
+	return day_parse_each(d, in, rec, ticker, day, NULL, NULL);
+}
+
+int
+day_parse_each(struct day *d, struct sam_input *in, struct sam_rec *rec,
+    const char *ticker, int64_t day, day_line_fn *fn, void *ctx)
+{
 	struct sam_lines l;
 	struct entry *e;
 	const char *why;
@@ -226,6 +233,8 @@ day_parse(struct day *d, struct sam_input *in, struct sam_rec *rec,
 			e->bad = 1;
 		} else if (ticker && check_line(in, rec, e, ticker, day) < 0) {
 			e->bad = 1;
+		} else if (fn && fn(in, rec, e, ctx) < 0) {
+			return -1;
 		}
 		d->bad += e->bad;
 	}

@@ -103,6 +103,14 @@ int day_read_at(int kindfd, const char *ticker, const char *name, struct day *);
  * marked.  Returns -1 on running out of memory. */
 int day_parse(struct day *, struct sam_input *in, struct sam_rec *,
     const char *ticker, int64_t day);
+/* The same, calling fn for each good line while rec holds it parsed
+ * (so that a reader of the fields parses a line once); fn returns 0, or
+ * -1 to stop (its error reported), which day_parse_each returns.  The
+ * entry's pointer is not kept: the array may move. */
+typedef int day_line_fn(struct sam_input *, const struct sam_rec *,
+    const struct entry *, void *ctx);
+int day_parse_each(struct day *, struct sam_input *in, struct sam_rec *,
+    const char *ticker, int64_t day, day_line_fn *, void *ctx);
 /* Counts (and reports unless quiet) lines out of key order or whose
  * key came before; for keyed kinds, after day_parse. */
 void day_check_order(struct day *, struct sam_input *in, int quiet);
@@ -141,6 +149,10 @@ typedef void batch_done_fn(uint32_t tag, void *ctx);
 int batch_add(struct batch *, int dirfd, unsigned dirgen, const char *name,
     const char *shown, const struct sam_buf *content, uint32_t tag,
     batch_done_fn *, void *ctx);
+/* The next version of KIND/DATE.ndjson in dirfd: the lines it has,
+ * then more.  0, or -1 after reporting. */
+int batch_append(struct batch *, int dirfd, unsigned dirgen, const char *kind,
+    int64_t date, const struct sam_buf *more);
 /* Renames everything into place; done(tag) for each file in it.  0,
  * or -1 after reporting (then nothing more is renamed). */
 int batch_commit(struct batch *, batch_done_fn *, void *ctx);
