@@ -281,6 +281,7 @@ int64_t sam_ny_to_utc(int64_t days, int minute_of_day);
 int64_t sam_ny_date(int64_t utc);	/* the New York date of an instant */
 int64_t sam_now(void);			/* SAM_NOW or the clock */
 int64_t sam_mono_ms(void);		/* a clock for waits: monotonic ms */
+int64_t sam_mono_us(void);		/* the same in microseconds */
 
 /* ---- nyse.c: the NYSE trading calendar ---- */
 

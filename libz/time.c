@@ -245,10 +245,16 @@ sam_now(void)
 }
 
 int64_t
-sam_mono_ms(void)
+sam_mono_us(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+int64_t
+sam_mono_ms(void)
+{
+	return sam_mono_us() / 1000;
 }

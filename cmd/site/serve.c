@@ -59,15 +59,6 @@ struct req {
 	char path[200];		/* as received, made safe to log */
 };
 
-static int64_t
-mono_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* ---- the throttle ---- */
 
 /* A token bucket of `burst` tokens filled at `rate` a second; a request
@@ -75,7 +66,7 @@ mono_us(void)
 static long
 throttle(struct server *sv)
 {
-	int64_t now = mono_us();
+	int64_t now = sam_mono_us();
 
 	if (sv->rate <= 0)
 		return 0;
@@ -500,7 +491,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		if (!(rq = calloc(1, sizeof *rq)))
 			return MHD_NO;
 		*req_cls = rq;
-		rq->start_us = mono_us();
+		rq->start_us = sam_mono_us();
 		rq->head = strcmp(method, "HEAD") == 0;
 		loggable(rq->method, sizeof rq->method, method);
 		loggable(rq->path, sizeof rq->path, url);
@@ -565,7 +556,7 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
 		    addr, sizeof addr);
-	ms = (double)(mono_us() - rq->start_us) / 1000.0;
+	ms = (double)(sam_mono_us() - rq->start_us) / 1000.0;
 	if (!sv->quiet) {
 		struct sam_buf fields = { 0 };
 		sam_buf_printf(&fields, "\"remote\":\"%s\",\"method\":", addr);
@@ -741,7 +732,7 @@ cmd_serve(int argc, char **argv)
 		return sam_usage_error(site_usage, "-l: not ADDRESS:PORT, [IPV6]:PORT "
 		    "or PORT: %s", listen);
 	sv.tokens = sv.burst;
-	sv.last_us = mono_us();
+	sv.last_us = sam_mono_us();
 	/* the server's thread inherits this: signals come to sigwait only */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
