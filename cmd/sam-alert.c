@@ -24,6 +24,7 @@ static const char usage[] =
     "                 [--connect-timeout seconds] [--retries n] [--allow-http]\n"
     "                 [-w seconds] [--dry-run] [--strict] [--log-format text|json]\n"
     "                 [file ...]\n"
+    "       sam-alert --outbox [options]\n"
     "       sam-alert --replay-dlq [options]\n";
 
 static const struct option longopts[] = {
@@ -42,6 +43,7 @@ static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, 'w' },
 	{ "dry-run", no_argument, NULL, 'd' },
 	{ "replay-dlq", no_argument, NULL, 'Y' },
+	{ "outbox", no_argument, NULL, 'O' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
@@ -256,6 +258,7 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 			break;
 		case 'd': al->dry_run = 1; break;
 		case 'Y': al->replay = 1; break;
+		case 'O': al->outbox = 1; break;
 		case 'S': *strict = 1; break;
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
@@ -266,8 +269,13 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
+	if (al->replay && al->outbox)
+		return sam_usage_error(usage, "--replay-dlq and --outbox: one at a time");
 	if (al->replay && optind < argc)
 		return sam_usage_error(usage, "--replay-dlq reads the dead-letter files, "
+		    "not: %s", argv[optind]);
+	if (al->outbox && optind < argc)
+		return sam_usage_error(usage, "--outbox reads the store's outbox, "
 		    "not: %s", argv[optind]);
 	if ((c = sam_check_env(usage)) != 0)
 		return c;
@@ -408,8 +416,9 @@ run(struct alert *al)
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}
-	/* skipped dead letters leave their files now, all at once */
-	for (i = n = 0; al->replay && i < al->n; i++)
+	/* skipped dead letters and outbox lines leave their files now, all
+	 * at once */
+	for (i = n = 0; source_kind(al) && i < al->n; i++)
 		if (al->a[i].result == R_SKIPPED)
 			v[n++] = &al->a[i];
 	if (n && !al->dry_run && state_record(al, v, n) < 0)
@@ -456,15 +465,16 @@ main(int argc, char **argv)
 	if (!al.dry_run && (status = get_url(&al, url_file)) != 0)
 		goto out;
 	al.now = sam_now();
-	if (!al.replay) {
+	if (!source_kind(&al)) {
 		status = read_input(&al, argv + optind, argc - optind, strict);
 		if (strict && status != SAM_EXIT_OK)
 			goto out;
 	}
 	al.status = status;
-	if ((al.replay || al.n) && (status = open_store(&al)) != 0)
+	if ((source_kind(&al) || al.n) && (status = open_store(&al)) != 0)
 		goto out;
-	if ((al.replay && al.have_store && read_dlq(&al) < 0) || state_load(&al) < 0) {
+	if ((al.replay && al.have_store && read_dlq(&al) < 0) ||
+	    (al.outbox && al.have_store && read_outbox(&al) < 0) || state_load(&al) < 0) {
 		status = SAM_EXIT_RUNTIME;
 		goto out;
 	}

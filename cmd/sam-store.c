@@ -15,7 +15,8 @@
 
 const char store_usage[] =
     "usage: sam-store [-r root] [-w seconds] [--log-format text|json] command ...\n"
-    "       sam-store put [--kind raw|anomalies] [--tee] [--strict] [file ...]\n"
+    "       sam-store put [--kind raw|anomalies] [--tee] [--outbox] [--strict]\n"
+    "                 [file ...]\n"
     "       sam-store get raw|anomalies [-t ticker]... [-d date | --from date]\n"
     "                 [--to date] [--days n] [-s level] [-n limit] [--desc]\n"
     "       sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]\n"

@@ -139,7 +139,8 @@ check_get() {
 
 @test "-h and --help print the usage and --version the version, on standard output" {
 	assert_equal "$USAGE" 'usage: sam-store [-r root] [-w seconds] [--log-format text|json] command ...
-       sam-store put [--kind raw|anomalies] [--tee] [--strict] [file ...]
+       sam-store put [--kind raw|anomalies] [--tee] [--outbox] [--strict]
+                 [file ...]
        sam-store get raw|anomalies [-t ticker]... [-d date | --from date]
                  [--to date] [--days n] [-s level] [-n limit] [--desc]
        sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]
@@ -353,7 +354,7 @@ check_get() {
 	assert_output "$(summary 14 18 0 0 0)"
 	run --separate-stderr sam-store stats -r st
 	assert_success
-	assert_equal "$(jq -r .records <<< "$output" | paste -sd' ')" "11 7 0 0 0"
+	assert_equal "$(jq -r .records <<< "$output" | paste -sd' ')" "11 7 0 0 0 0"
 	run --separate-stderr sam-store prune --dry-run -r st
 	assert_success
 	assert_output ""
@@ -1992,6 +1993,7 @@ sam-store: sam-store/dlq: a symbolic link: not followed"
 		{"kind":"dlq","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
 		{"kind":"alerts","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
 		{"kind":"runs","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
+		{"kind":"outbox","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
 	EOF
 	get_store
 	mkdir -p sam-store/dlq sam-store/runs sam-store/raw/lower
@@ -2009,6 +2011,7 @@ sam-store: sam-store/dlq: a symbolic link: not followed"
 		{"kind":"dlq","days":1,"files":1,"records":2,"bytes":15,"first":"2026-11-20","last":"2026-11-20"}
 		{"kind":"alerts","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
 		{"kind":"runs","days":1,"files":1,"records":0,"bytes":0,"first":"2026-11-25","last":"2026-11-25"}
+		{"kind":"outbox","days":0,"files":0,"records":0,"bytes":0,"first":null,"last":null}
 	EOF
 }
 

@@ -18,6 +18,7 @@ USAGE='usage: sam-alert [--to slack|webhook] [-r root] [--url-file file] [--batc
                  [--connect-timeout seconds] [--retries n] [--allow-http]
                  [-w seconds] [--dry-run] [--strict] [--log-format text|json]
                  [file ...]
+       sam-alert --outbox [options]
        sam-alert --replay-dlq [options]'
 
 AF=$FIXTURES/alert

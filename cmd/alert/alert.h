@@ -22,10 +22,11 @@ struct anomaly {
 	size_t len;
 	struct sam_anomaly an;	/* its fields, checked */
 
-	/* a dead letter being replayed */
-	int dlq_day;		/* index in the replayed files, or -1 */
-	char *dlq_line;		/* its line as it stands in the file */
-	size_t dlq_len;
+	/* a line of the store being settled: a dead letter replayed, or an
+	 * anomaly of the outbox */
+	int src_day;		/* index in the files read (src_days), or -1 */
+	char *src_line;		/* its line as it stands in the file */
+	size_t src_len;
 	unsigned prior_attempts;
 	int64_t first_attempt;	/* 0: not yet */
 
@@ -46,7 +47,7 @@ struct alert {
 	unsigned batch;
 	double rate;
 	unsigned long cooldown;
-	int per_ticker, dry_run, replay, allow_http;
+	int per_ticker, dry_run, replay, outbox, allow_http;
 	const char *dashboard;
 	long timeout_ms, connect_ms;
 	unsigned retries;
@@ -56,8 +57,8 @@ struct alert {
 	int have_store;
 	struct anomaly *a;
 	size_t n, cap;
-	int64_t *dlq_days;	/* --replay-dlq: the files read, by date */
-	size_t ndlq, dlq_cap;
+	int64_t *src_days;	/* --replay-dlq, --outbox: the files read, by date */
+	size_t nsrc, src_cap;
 	unsigned long bad_state;	/* unusable lines in alerts/ and dlq/ */
 	size_t printed;		/* result lines written so far */
 	int status;
@@ -66,6 +67,9 @@ struct alert {
 /* read.c: anomalies from input and from the dead-letter files */
 int read_input(struct alert *, char **files, int nfiles, int strict);
 int read_dlq(struct alert *);
+int read_outbox(struct alert *);
+/* The kind whose lines are settled: "dlq", "outbox" or NULL. */
+const char *source_kind(const struct alert *);
 void alert_free(struct alert *);
 
 /* payload.c */

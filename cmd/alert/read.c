@@ -1,6 +1,7 @@
 /*
- * read.c - the anomalies to deliver: read from the input, or from the
- * dead-letter files for --replay-dlq, and checked before anything is
+ * read.c - the anomalies to deliver: read from the input, from the
+ * dead-letter files for --replay-dlq or from the outbox for --outbox,
+ * and checked before anything is
  * sent, so that a message never carries a field it cannot show safely.
  */
 #include <math.h>
@@ -28,7 +29,7 @@ add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 		return oom(in);
 	a = &al->a[al->n];
 	memset(a, 0, sizeof *a);
-	a->dlq_day = -1;
+	a->src_day = -1;
 	a->dlq_date = -1;
 	if (sam_anomaly_parse(in, rec, &a->an) < 0)
 		return -1;
@@ -56,6 +57,22 @@ read_input(struct alert *al, char **files, int nfiles, int strict)
 }
 
 /* ---- --replay-dlq ---- */
+
+/* The last anomaly came from line of the file src_days[day]. */
+static int
+add_source(struct alert *al, struct sam_input *in, const char *line, size_t len,
+    size_t day)
+{
+	struct anomaly *a = &al->a[al->n - 1];
+
+	if (!(a->src_line = malloc(len + 1)))
+		return oom(in);
+	memcpy(a->src_line, line, len);
+	a->src_line[len] = '\0';
+	a->src_len = len;
+	a->src_day = (int)day;
+	return 0;
+}
 
 /* A dead letter: its anomaly, and the attempts and first attempt so far. */
 static int
@@ -85,17 +102,24 @@ add_dead_letter(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 	}
 	r = add_anomaly(al, in, &inner);
 	sam_rec_free(&inner);
-	if (r < 0)
+	if (r < 0 || (r = add_source(al, in, line, len, day)) < 0)
 		return r;
-	struct anomaly *a = &al->a[al->n - 1];
-	if (!(a->dlq_line = malloc(len + 1)))
-		return oom(in);
-	memcpy(a->dlq_line, line, len);
-	a->dlq_line[len] = '\0';
-	a->dlq_len = len;
-	a->dlq_day = (int)day;
-	a->prior_attempts = f[1] ? (unsigned)n : 0;
-	a->first_attempt = first;
+	al->a[al->n - 1].prior_attempts = f[1] ? (unsigned)n : 0;
+	al->a[al->n - 1].first_attempt = first;
+	return 0;
+}
+
+/* The file of the line being read, as an index in src_days. */
+static int
+source_day(struct alert *al, struct sam_input *in, int64_t date, size_t *day)
+{
+	if (al->nsrc == 0 || al->src_days[al->nsrc - 1] != date) {
+		if (store_grow(&al->src_days, &al->src_cap, al->nsrc + 1,
+		    sizeof *al->src_days) < 0)
+			return oom(in);
+		al->src_days[al->nsrc++] = date;
+	}
+	*day = al->nsrc - 1;
 	return 0;
 }
 
@@ -103,13 +127,10 @@ static int
 on_dead_letter(struct alert *al, struct sam_input *in, struct sam_rec *rec,
     const char *line, size_t len, int64_t date)
 {
-	if (al->ndlq == 0 || al->dlq_days[al->ndlq - 1] != date) {
-		if (store_grow(&al->dlq_days, &al->dlq_cap, al->ndlq + 1,
-		    sizeof *al->dlq_days) < 0)
-			return oom(in);
-		al->dlq_days[al->ndlq++] = date;
-	}
-	return add_dead_letter(al, in, rec, line, len, al->ndlq - 1);
+	size_t day;
+
+	return source_day(al, in, date, &day) < 0 ? -2 :
+	    add_dead_letter(al, in, rec, line, len, day);
 }
 
 /* Reads every ROOT/dlq/DATE.ndjson, oldest first.  An unusable line is
@@ -120,6 +141,37 @@ read_dlq(struct alert *al)
 	return each_state_line(al, "dlq", INT64_MIN, on_dead_letter);
 }
 
+/* ---- --outbox ---- */
+
+static int
+on_outbox(struct alert *al, struct sam_input *in, struct sam_rec *rec,
+    const char *line, size_t len, int64_t date)
+{
+	size_t day;
+	int r;
+
+	if (source_day(al, in, date, &day) < 0)
+		return -2;
+	if ((r = add_anomaly(al, in, rec)) < 0)
+		return r;
+	return add_source(al, in, line, len, day);
+}
+
+/* Reads every ROOT/outbox/DATE.ndjson, oldest first: the anomalies
+ * sam-store put --outbox stored and nobody settled yet.  An unusable
+ * line is reported and stays where it is. */
+int
+read_outbox(struct alert *al)
+{
+	return each_state_line(al, "outbox", INT64_MIN, on_outbox);
+}
+
+const char *
+source_kind(const struct alert *al)
+{
+	return al->replay ? "dlq" : al->outbox ? "outbox" : NULL;
+}
+
 void
 alert_free(struct alert *al)
 {
@@ -127,10 +179,10 @@ alert_free(struct alert *al)
 
 	for (i = 0; i < al->n; i++) {
 		free(al->a[i].rec);
-		free(al->a[i].dlq_line);
+		free(al->a[i].src_line);
 		free(al->a[i].error);
 	}
 	free(al->a);
-	free(al->dlq_days);
+	free(al->src_days);
 	sam_free_secret(al->url);
 }

@@ -1,7 +1,14 @@
 /*
  * state.c - what sam-alert keeps in the store: the anomalies alerted
  * (ROOT/alerts/DATE.ndjson, for the cooldown) and the dead letters
- * (ROOT/dlq/DATE.ndjson).
+ * (ROOT/dlq/DATE.ndjson); with --outbox, the outbox lines settled.
+ *
+ * An anomaly of the outbox leaves it in the same commit that records
+ * its outcome, and after it (the batch renames in order): a kill at any
+ * moment leaves it either pending or settled, and one settled whose
+ * outbox file was not yet rewritten is skipped by its alerts/ line.
+ * The one window left is a message the receiver took whose outcome was
+ * not yet committed: it is sent again (at least once, never lost).
  *
  * The state is read without the lock (files are only ever replaced
  * whole).  After each message the lock is taken just long enough to
@@ -224,9 +231,10 @@ dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
 	sam_buf_puts(b, "}\n");
 }
 
-/* The next version of a dead-letter file: the lines it has, less or
- * changed for the replayed anomalies in v.  An empty result removes the
- * file.  (New lines are appended with batch_append.) */
+/* The next version of a dead-letter or outbox file: the lines it has,
+ * less the settled anomalies in v (a dead letter still dead is changed,
+ * not removed).  An empty result removes the file.  (New lines are
+ * appended with batch_append.) */
 struct change {
 	struct store *s;
 	struct batch *b;
@@ -259,17 +267,17 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		struct anomaly *hit = NULL;
 		k += len + 1;
 		for (i = 0; i < n && !hit; i++)	/* each replayed line once */
-			if (v[i]->dlq_line && v[i]->dlq_len == len &&
-			    memcmp(v[i]->dlq_line, line, len) == 0)
+			if (v[i]->src_line && v[i]->src_len == len &&
+			    memcmp(v[i]->src_line, line, len) == 0)
 				hit = v[i];
 		if (!hit) {
 			sam_buf_put(&out, line, len);
 			sam_buf_putc(&out, '\n');
-		} else if (hit->result == R_DEAD) {
+		} else if (hit->result == R_DEAD && al->replay) {
 			dead_letter_line(al, hit, now, &out);
 		}
 		if (hit)	/* settled: it matches no other line */
-			hit->dlq_len = (size_t)-1;
+			hit->src_len = (size_t)-1;
 	}
 	day_free(&d);
 	if (out.err) {
@@ -301,18 +309,18 @@ open_kind(struct change *c, const char *kind)
 	return 0;
 }
 
-/* Settles the replayed lines of v in their files. */
+/* Settles the lines of v in their files. */
 static int
-settle_replayed(struct alert *al, struct change *c, struct anomaly *const *v,
+settle_source(struct alert *al, struct change *c, struct anomaly *const *v,
     size_t n, int64_t now)
 {
 	size_t f, i;
 
-	for (f = 0; f < al->ndlq; f++) {
+	for (f = 0; f < al->nsrc; f++) {
 		int any = 0;
 		for (i = 0; i < n; i++)
-			any |= v[i]->dlq_day == (int)f;
-		if (any && rewrite(c, al->dlq_days[f], v, n, now, al) < 0)
+			any |= v[i]->src_day == (int)f;
+		if (any && rewrite(c, al->src_days[f], v, n, now, al) < 0)
 			return -1;
 	}
 	return 0;
@@ -331,10 +339,10 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (v[i]->result == R_SENT)
 			alert_line(al, v[i], now, &sent);
-		else if (v[i]->result == R_DEAD && v[i]->dlq_day < 0)
+		else if (v[i]->result == R_DEAD && !al->replay)
 			dead_letter_line(al, v[i], now, &dead);
 		if (v[i]->result == R_DEAD)
-			v[i]->dlq_date = v[i]->dlq_day < 0 ? today : al->dlq_days[v[i]->dlq_day];
+			v[i]->dlq_date = !al->replay ? today : al->src_days[v[i]->src_day];
 	}
 	if (sent.err || dead.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
@@ -342,11 +350,14 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 	}
 	if (store_lock(&al->st) != 0)
 		goto out;
+	/* the outcome first, then the outbox (renamed in this order) */
 	if ((sent.len && (open_kind(&c, "alerts") < 0 ||
 	    batch_append(&b, c.dirfd, c.gen, c.kind, today, &sent) < 0)) ||
 	    ((dead.len || al->replay) && open_kind(&c, "dlq") < 0) ||
-	    (al->replay && settle_replayed(al, &c, v, n, now) < 0) ||
+	    (al->replay && settle_source(al, &c, v, n, now) < 0) ||
 	    (dead.len && batch_append(&b, c.dirfd, c.gen, c.kind, today, &dead) < 0) ||
+	    (al->outbox && (open_kind(&c, "outbox") < 0 ||
+	    settle_source(al, &c, v, n, now) < 0)) ||
 	    batch_commit(&b, NULL, NULL) < 0) {
 		batch_abort(&b);
 		goto out;
@@ -361,7 +372,7 @@ out:
 	sam_buf_free(&dead);
 	if (r < 0)
 		for (i = 0; i < n; i++)
-			if (v[i]->result == R_DEAD && v[i]->dlq_day < 0)
+			if (v[i]->result == R_DEAD && !al->replay)
 				v[i]->dlq_date = -1;
 	return r;
 }

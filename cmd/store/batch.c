@@ -146,6 +146,10 @@ batch_commit(struct batch *b, batch_done_fn *done, void *ctx)
 	size_t i, renamed = 0;
 	int status = 0;
 
+	if (b->n && b->before_commit && b->before_commit(b->hook_ctx) < 0) {
+		batch_abort(b);
+		return -1;
+	}
 	if (b->n && store_sync(s) < 0) {
 		sam_fatal_errno("sync the store %s", s->root);
 		batch_abort(b);

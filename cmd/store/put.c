@@ -7,6 +7,13 @@
  * is a record written to stdout, and only if its day file was stored:
  * what comes out has been stored, and what was not stored comes out of
  * the next put that stores it.
+ *
+ * stdout is not a promise to a reader that may die (sam-alert killed,
+ * a broken pipe) or to a put killed after its commit.  With --outbox,
+ * the new and changed anomalies of each batch are appended to
+ * ROOT/outbox/DATE.ndjson, and that is made durable before any day file
+ * of the batch is renamed: an anomaly in the store is in the outbox
+ * until sam-alert --outbox settles it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -38,7 +45,9 @@ struct group {
 struct put {
 	struct store *s;
 	int kind;		/* --kind, or -1 */
-	int tee;
+	int tee, outbox;
+	uint32_t *inbatch;	/* the groups in the batch not yet committed */
+	size_t ninbatch, inbatchcap;
 	struct sam_buf *chunks;	/* the records' lines; a chunk never moves */
 	size_t nchunks, chunkcap;
 	struct prec *r;
@@ -234,6 +243,46 @@ stored(uint32_t gi, void *ctx)
 	p->g[gi].state = GROUP_STORED;
 }
 
+/* The batch's hook: its new and changed anomalies appended to today's
+ * outbox file and made durable, in a batch of their own, before the
+ * batch's day files are renamed.  0, or -1 after reporting. */
+static int
+to_outbox(void *ctx)
+{
+	struct put *p = ctx;
+	struct batch ob = { .s = p->s };
+	struct sam_buf lines = { 0 };
+	size_t i;
+	uint32_t ri;
+	int fd, r = 0;
+
+	for (i = 0; i < p->ninbatch; i++) {
+		const struct group *g = &p->g[p->inbatch[i]];
+		for (ri = g->head; g->kind == KIND_ANOMALIES && ri != NONE; ri = p->r[ri].next)
+			if (p->r[ri].status != REC_SAME)
+				sam_buf_put(&lines, p->r[ri].e.line, p->r[ri].e.len + 1);
+	}
+	p->ninbatch = 0;
+	if (lines.err) {
+		oom();
+		return -1;
+	}
+	if (lines.len == 0)
+		return 0;
+	if ((fd = store_subdir(p->s->fd, kind_names[KIND_OUTBOX], 1)) < 0) {
+		sam_fatal_errno("open %s", store_path(p->s, kind_names[KIND_OUTBOX], NULL, NULL));
+		r = -1;
+	} else if (batch_append(&ob, fd, 0, kind_names[KIND_OUTBOX],
+	    sam_ny_date(sam_now()), &lines) < 0 || batch_commit(&ob, NULL, NULL) < 0) {
+		r = -1;
+	}
+	batch_abort(&ob);
+	if (fd >= 0)
+		close(fd);
+	sam_buf_free(&lines);
+	return r;
+}
+
 /* A day file the records of g cannot go into. */
 static void
 refuse(struct group *g, const char *shown, const char *why)
@@ -313,9 +362,13 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 		r = 0;
 	} else if (p->content.err) {
 		r = oom();
-	} else {
-		r = batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
-		    stored, p);
+	} else if ((r = batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
+	    stored, p)) == 0) {
+		if (store_grow(&p->inbatch, &p->inbatchcap, p->ninbatch + 1,
+		    sizeof *p->inbatch) < 0)
+			r = oom();
+		else
+			p->inbatch[p->ninbatch++] = gi;
 	}
 	day_free(&d);
 	return r;
@@ -325,7 +378,8 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 static int
 store_groups(struct put *p)
 {
-	struct batch b = { .s = p->s };
+	struct batch b = { .s = p->s, .before_commit = p->outbox ? to_outbox : NULL,
+	    .hook_ctx = p };
 	uint32_t *order = malloc((p->ng ? p->ng : 1) * sizeof *order);
 	const struct group *prev = NULL;
 	int kindfd = -1, dirfd = -1, r = 0;
@@ -402,6 +456,7 @@ write_out(struct put *p)
 static const struct option longopts[] = {
 	{ "kind", required_argument, NULL, 'k' },
 	{ "tee", no_argument, NULL, 'T' },
+	{ "outbox", no_argument, NULL, 'O' },
 	{ "strict", no_argument, NULL, 'S' },
 	STORE_OPTIONS,
 };
@@ -422,6 +477,7 @@ cmd_put(struct store *s, int argc, char **argv)
 				    "--kind: must be raw or anomalies: %s", optarg);
 			break;
 		case 'T': p.tee = 1; break;
+		case 'O': p.outbox = 1; break;
 		case 'S': in.strict = 1; break;
 		default: return status;
 		}
@@ -454,5 +510,6 @@ out:
 	free(p.r);
 	free(p.g);
 	free(p.idx);
+	free(p.inbatch);
 	return status;
 }

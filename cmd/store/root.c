@@ -15,7 +15,8 @@
 
 #include "store.h"
 
-const char *const kind_names[KIND_N] = { "raw", "anomalies", "dlq", "alerts", "runs" };
+const char *const kind_names[KIND_N] = { "raw", "anomalies", "dlq", "alerts", "runs",
+	"outbox" };
 
 int
 kind_parse(const char *name)

@@ -6,6 +6,7 @@
  *   ROOT/raw/TICKER/YYYY-MM-DD.ndjson        keyed by (ticker, interval, ts)
  *   ROOT/anomalies/TICKER/YYYY-MM-DD.ndjson
  *   ROOT/dlq|alerts|runs/YYYY-MM-DD.ndjson   lines of JSON, no key
+ *   ROOT/outbox/YYYY-MM-DD.ndjson   anomalies stored, not yet alerted
  *   ROOT/.lock      flock()ed by every writer
  *   ROOT/tmp/       a writer's temporary files; emptied under the lock
  *   ROOT/quarantine/   lines fsck --repair took out of a file
@@ -18,7 +19,8 @@
 
 #include "sam.h"
 
-enum kind { KIND_RAW, KIND_ANOMALIES, KIND_DLQ, KIND_ALERTS, KIND_RUNS, KIND_N };
+enum kind { KIND_RAW, KIND_ANOMALIES, KIND_DLQ, KIND_ALERTS, KIND_RUNS, KIND_OUTBOX,
+	KIND_N };
 #define KIND_KEYED(k) ((k) <= KIND_ANOMALIES)	/* TICKER/DATE files */
 extern const char *const kind_names[KIND_N];
 int kind_parse(const char *name);	/* -1 if none */
@@ -140,6 +142,11 @@ struct batch {
 	int dirs[256];
 	unsigned dirgen[256];
 	size_t ndirs;
+	/* Called first by each commit of a batch that is not empty, to
+	 * make something durable before any of the batch is renamed (put's
+	 * outbox); 0, or -1 after reporting, which fails the commit. */
+	int (*before_commit)(void *ctx);
+	void *hook_ctx;
 };
 
 /* Writes content as the next version of NAME in dirfd.  dirgen names
