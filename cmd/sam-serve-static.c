@@ -19,6 +19,7 @@ const char site_usage[] =
     "                              [--stale-grace time] [--title text]\n"
     "                              [--log-format text|json]\n"
     "       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]\n"
+    "                              [--per-address n] [--request-timeout seconds]\n"
     "                              [--quiet] [--log-format text|json]\n"
     "       sam-serve-static --version | --help\n";
 

@@ -169,6 +169,7 @@ charted_anomalies() {
                               [--stale-grace time] [--title text]
                               [--log-format text|json]
        sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]
+                              [--per-address n] [--request-timeout seconds]
                               [--quiet] [--log-format text|json]
        sam-serve-static --version | --help'
 	check_help_and_version sam-serve-static

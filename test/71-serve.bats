@@ -783,3 +783,29 @@ sam-serve-static: stopped (SIGTERM)"
 	rebuilds 20 0.02
 	hammer_end
 }
+
+@test "nginx with sam.conf has the preview server's bounds against slow clients: 64 connections an address, 10 s for a header and for an idle kept connection" {
+	local conf=$SAM_ROOT/share/nginx/sam.conf
+	grep -Eqx $'[ \t]*limit_conn_zone \\$binary_remote_addr zone=sam_address:[0-9]+m;' "$conf"
+	grep -Eqx $'[ \t]*limit_conn sam_address 64;' "$conf"
+	grep -Eqx $'[ \t]*client_header_timeout 10s;' "$conf"
+	grep -Eqx $'[ \t]*client_body_timeout 10s;' "$conf"
+	grep -Eqx $'[ \t]*keepalive_timeout 10s;' "$conf"
+	# the same numbers as the preview server's defaults, in its page
+	grep -A2 -x '.It Fl \\-per-address Ar n' "$SAM_ROOT/man/sam-serve-static.1" | grep -q 'default 64;'
+	grep -A3 -x '.It Fl \\-request-timeout Ar seconds' "$SAM_ROOT/man/sam-serve-static.1" | grep -q 'default 10;'
+	# nginx keeps them as a deadline: with 1 s, a header sent a line
+	# every 0.1 s, and a kept connection left idle, are closed after 1 s
+	# (from nginx's accept, a little before the client starts its clock)
+	mkdir -p root/share/nginx
+	sed -e 's/^\([[:space:]]*client_header_timeout\) 10s;/\1 1s;/' \
+		-e 's/^\([[:space:]]*keepalive_timeout\) 10s;/\1 1s;/' "$conf" > root/share/nginx/sam.conf
+	SAM_ROOT=$PWD/root nginx_start "$PWD/site"
+	local kind
+	for kind in header idle; do
+		run python3 "$SAM_ROOT/test/slowloris.py" deadline "$NGINX_URL/health" "$kind" 10
+		[[ $output =~ ^closed\ 10\ of\ 10\ after\ ([0-9]+)\ to\ ([0-9]+)\ ms$ ]] &&
+			[ "${BASH_REMATCH[1]}" -ge 950 ] && [ "${BASH_REMATCH[2]}" -le 1500 ] ||
+			{ echo "$kind: $output"; return 1; }
+	done
+}

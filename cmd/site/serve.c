@@ -8,6 +8,11 @@
  * site in is seen at once and a request never mixes the two.  A file is
  * read whole and sent from memory; its ETag is a hash of its bytes, so a
  * rebuild that changes nothing keeps every client's cache valid.
+ *
+ * Against a client that holds connections open (slow headers, a
+ * "slow loris"), two bounds: connections per client address, and a
+ * deadline for each request to arrive whole, kept by the main thread,
+ * which shuts down the socket of a connection past it.
  */
 #define _GNU_SOURCE		/* syscall */
 #include <arpa/inet.h>
@@ -16,6 +21,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +46,21 @@
  * write, which is faster for them (measured: /health 117k against 90k
  * requests a second). */
 #define SENDFILE_MIN (64L << 10)
+/* Connections at once, of all clients; at most so many of one address
+ * (--per-address), each request whole within so many seconds
+ * (--request-timeout): see "The preview server" in the man page. */
+#define CONNECTIONS_MAX 1000
+#define PER_ADDRESS 64
+#define REQUEST_TIMEOUT 10.0
+
+/* A connection, from its start to its close (MHD's socket context). */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	int family;		/* AF_INET or AF_INET6: the client's address */
+	unsigned char addr[16];
+	int64_t deadline_us;	/* for its next request to be whole; 0: none */
+};
 
 struct server {
 	const char *dir;
@@ -47,6 +68,12 @@ struct server {
 	double rate, burst;	/* the token bucket; rate 0: no throttle */
 	double tokens;
 	int64_t last_us;
+	unsigned long per_address;	/* connections; 0: no limit */
+	double request_timeout;		/* seconds; 0: none */
+	/* the open connections: the server's thread adds and removes
+	 * them, the main thread closes those past their deadline */
+	pthread_mutex_t lock;
+	struct conn *conns;
 };
 
 /* One request, for the access log. */
@@ -79,6 +106,148 @@ throttle(struct server *sv)
 		return 0;
 	}
 	return (long)ceil((1 - sv->tokens) / sv->rate);
+}
+
+/* ---- connections: per address, and their deadlines ---- */
+
+/* The address of sa, as family and bytes; 0, or -1 for neither v4 nor v6. */
+static int
+addr_of(const struct sockaddr *sa, int *family, unsigned char addr[16])
+{
+	memset(addr, 0, 16);
+	*family = sa ? sa->sa_family : AF_UNSPEC;
+	if (*family == AF_INET)
+		memcpy(addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	else if (*family == AF_INET6)
+		memcpy(addr, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+	else
+		return -1;
+	return 0;
+}
+
+/* libmicrohttpd's accept policy: a client address that holds
+ * per_address connections already gets no more.  Called on the
+ * server's thread, as connection_event is, so the count is exact; the
+ * refused connection is closed at once, without an answer. */
+static enum MHD_Result
+accept_client(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct server *sv = cls;
+	const struct conn *k;
+	unsigned char addr[16];
+	unsigned long n = 0;
+	int family;
+
+	(void)len;
+	if (sv->per_address == 0 || addr_of(sa, &family, addr) < 0)
+		return MHD_YES;
+	pthread_mutex_lock(&sv->lock);
+	for (k = sv->conns; k && n < sv->per_address; k = k->next)
+		n += k->family == family && memcmp(k->addr, addr, 16) == 0;
+	pthread_mutex_unlock(&sv->lock);
+	return n < sv->per_address ? MHD_YES : MHD_NO;
+}
+
+/* The deadline of a connection's next request, from now. */
+static int64_t
+deadline(const struct server *sv)
+{
+	return sv->request_timeout > 0 ?
+	    sam_mono_us() + (int64_t)(sv->request_timeout * 1e6) : 0;
+}
+
+/* A connection opens (into the list, its first deadline set) or closes
+ * (out of it: libmicrohttpd closes its socket only after this). */
+static void
+connection_event(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct server *sv = cls;
+	struct conn *k = *ctx;
+	const union MHD_ConnectionInfo *fd, *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (!fd || !(k = calloc(1, sizeof *k))) {
+			/* unwatched, it could be held for ever: closed instead */
+			if (fd)
+				shutdown(fd->connect_fd, SHUT_RDWR);
+			return;
+		}
+		k->fd = fd->connect_fd;
+		addr_of(ci ? ci->client_addr : NULL, &k->family, k->addr);
+		k->deadline_us = deadline(sv);
+		pthread_mutex_lock(&sv->lock);
+		if ((k->next = sv->conns))
+			k->next->prev = k;
+		sv->conns = k;
+		pthread_mutex_unlock(&sv->lock);
+		*ctx = k;
+	} else if (k) {
+		pthread_mutex_lock(&sv->lock);
+		if (k->prev)
+			k->prev->next = k->next;
+		else
+			sv->conns = k->next;
+		if (k->next)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&sv->lock);
+		free(k);
+		*ctx = NULL;
+	}
+}
+
+/* Sets the deadline of the connection's next request (0: none). */
+static void
+connection_deadline(struct server *sv, struct MHD_Connection *c, int64_t when)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+
+	if (!k)
+		return;
+	pthread_mutex_lock(&sv->lock);
+	k->deadline_us = when;
+	pthread_mutex_unlock(&sv->lock);
+}
+
+/* Shuts down the connections past their deadline, logging each;
+ * libmicrohttpd then reads the end of the stream and closes them.
+ * The lock keeps a socket from being closed (and its number reused)
+ * meanwhile. */
+static void
+close_late(struct server *sv)
+{
+	struct { int family; unsigned char addr[16]; } late[16];
+	int64_t now = sam_mono_us();
+	struct conn *k;
+	char addr[INET6_ADDRSTRLEN];
+	size_t i, n = 0, more = 0;
+
+	pthread_mutex_lock(&sv->lock);
+	for (k = sv->conns; k; k = k->next) {
+		if (k->deadline_us == 0 || now < k->deadline_us)
+			continue;
+		k->deadline_us = 0;
+		shutdown(k->fd, SHUT_RDWR);
+		if (n == sizeof late / sizeof late[0]) {
+			more++;
+			continue;
+		}
+		late[n].family = k->family;
+		memcpy(late[n++].addr, k->addr, 16);
+	}
+	pthread_mutex_unlock(&sv->lock);
+	/* logged without the lock: a slow stderr holds up nothing else */
+	for (i = 0; i < n && !sv->quiet; i++)
+		if (inet_ntop(late[i].family, late[i].addr, addr, sizeof addr))
+			sam_log(SAM_INFO, NULL, 0, "%s: no whole request within %g s: "
+			    "connection closed", addr, sv->request_timeout);
+	if (more && !sv->quiet)
+		sam_log(SAM_INFO, NULL, 0, "%zu more connections with no whole "
+		    "request within %g s: closed", more, sv->request_timeout);
 }
 
 /* ---- paths ---- */
@@ -504,6 +673,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	if (rq->answered)
 		return MHD_YES;
 	rq->answered = 1;
+	connection_deadline(sv, c, 0);	/* the request is whole */
 	if ((wait = throttle(sv)) > 0) {
 		char after[24];
 		struct sam_buf b = { 0 };
@@ -546,6 +716,8 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	char addr[INET6_ADDRSTRLEN] = "-";
 	double ms;
 
+	/* the next request on this connection has its own time */
+	connection_deadline(sv, c, deadline(sv));
 	if (!rq)
 		return;
 	*req_cls = NULL;
@@ -600,6 +772,11 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	if (starting)
 		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* a client that goes, or that the deadline sends away, is no fault
+	 * of the server's: the access log and close_late() say so */
+	if (strncmp(msg, "Connection was closed by remote side", 36) == 0 ||
+	    strncmp(msg, "Connection socket is closed when reading request", 48) == 0)
+		return;
 	n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
@@ -651,6 +828,8 @@ static const struct option serve_options[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "rate", required_argument, NULL, 'R' },
 	{ "burst", required_argument, NULL, 'B' },
+	{ "per-address", required_argument, NULL, 'P' },
+	{ "request-timeout", required_argument, NULL, 'T' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
@@ -662,6 +841,7 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 {
 	const char *env;
 	unsigned long v;
+	double secs;
 	struct stat st;
 	int c;
 
@@ -681,6 +861,20 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 				return sam_usage_error(site_usage, "--burst: not a number "
 				    "from 1 to 1000000: %s", optarg);
 			sv->burst = (double)v;
+			break;
+		case 'P':
+			if (sam_parse_ulong(optarg, 0, CONNECTIONS_MAX, &v) < 0)
+				return sam_usage_error(site_usage, "--per-address: not a "
+				    "number of connections from 0 (no limit) to %d: %s",
+				    CONNECTIONS_MAX, optarg);
+			sv->per_address = v;
+			break;
+		case 'T':
+			if (sam_parse_number(optarg, strlen(optarg), 0, &secs) < 0 ||
+			    !(secs >= 0 && secs <= 3600))
+				return sam_usage_error(site_usage, "--request-timeout: not "
+				    "a number of seconds from 0 (none) to 3600: %s", optarg);
+			sv->request_timeout = secs;
 			break;
 		case 'q': sv->quiet = 1; break;
 		case 'L':
@@ -716,7 +910,9 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 int
 cmd_serve(int argc, char **argv)
 {
-	struct server sv = { .rate = 100, .burst = 200 };
+	struct server sv = { .rate = 100, .burst = 200, .per_address = PER_ADDRESS,
+	    .request_timeout = REQUEST_TIMEOUT, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct timespec tick;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	const char *listen = "127.0.0.1:8080";
@@ -743,13 +939,14 @@ cmd_serve(int argc, char **argv)
 	starting = 1;
 	errno = 0;
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
-	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, answer, &sv,
+	    (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, accept_client, &sv, answer, &sv,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, &sv,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_event, &sv,
 	    MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 	    MHD_OPTION_END);
 	starting = 0;
 	if (!d) {
@@ -765,8 +962,12 @@ cmd_serve(int argc, char **argv)
 	sam_log(SAM_INFO, NULL, 0, "serving %s on http://%s%s%s:%u/", sv.dir,
 	    ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
 	    info ? (unsigned)info->port : 0);
-	while (sigwait(&sigs, &sig) != 0 || sig == SIGHUP)
-		;
+	/* the deadlines are kept to a quarter of the timeout, at most 0.25 s */
+	tick.tv_sec = 0;
+	tick.tv_nsec = sv.request_timeout > 0 && sv.request_timeout < 1 ?
+	    (long)(sv.request_timeout * 0.25e9) + 1 : 250000000L;
+	while ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0 || sig == SIGHUP)
+		close_late(&sv);
 	MHD_stop_daemon(d);
 	sam_log(SAM_INFO, NULL, 0, "stopped (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	return SAM_EXIT_OK;
