@@ -1311,3 +1311,61 @@ st"
 	run cmp -s "$shots/index.png" "$shots/ticker-AAA.png"
 	assert_failure 1
 }
+
+# svg_numbers FILE: the chart's coordinates in FILE, "x N" or "y N" a
+# line each (the points of lines and polygons as x and y).
+svg_numbers() {
+	sed -n '/^<svg/,/^<\/svg>/p' "$1" | grep -oE ' (x|x1|x2|cx|width|y|y1|y2|cy|height|points)="[^"]*"' |
+		awk -F'"' '{
+			a = $1; sub(/^ /, "", a); sub(/=$/, "", a)
+			if (a == "points") {
+				n = split($2, p, /[ ,]/)
+				for (i = 1; i <= n; i++) print (i % 2 ? "x " : "y ") p[i]
+			} else print (a ~ /^(x|x1|x2|cx|width)$/ ? "x " : "y ") $2
+		}'
+}
+
+@test "closes further apart than DBL_MAX, at DBL_MAX, or denormal: a chart with no NaN or infinity, every point inside it, higher closes higher" {
+	# valid bars all: finite prices, low <= open, close <= high
+	{
+		for c in 1e-300 1.7e308 1.7976931348623157e308; do echo "HUGE $c 1"; done
+		for c in -1e308 1e308 -1.7976931348623157e308 1.7976931348623157e308 \
+			-1e308 1e308 -1.7976931348623157e308 1.7976931348623157e308; do echo "WIDE $c 1.7976931348623157e308"; done
+		for c in 1e-300 1.7e308 1e-300 1.7e308 1e-300 1.7e308 1e-300 1.7e308 3 1.7e308; do echo "MIXD $c 0"; done
+		for c in 1.7976931348623157e308 1.7976931348623157e308 1.7976931348623157e308 \
+			1.7976931348623157e308 1.7976931348623157e308 1.7976931348623157e308; do echo "MAXD $c 1e308"; done
+		for c in 5e-324 1e-323 2e-323 5e-324 1e-323 5e-324 2e-323; do echo "TINY $c 5e-324"; done
+	} | awk '{ printf "{\"ticker\":\"%s\",\"interval\":\"1d\",\"ts\":\"2026-11-%02dT14:30:00Z\",\"date\":\"2026-11-%02d\",\"open\":%s,\"high\":%s,\"low\":%s,\"close\":%s,\"volume\":%s,\"source\":\"mock\"}\n",
+		$1, 10 + (++n[$1]), 10 + n[$1], $2, $2, $2, $2, $3 }' > bars.ndjson
+	sam-store -r st put --kind raw < bars.ndjson > /dev/null
+	# an anomaly on the highest bar of HUGE: its marker too
+	echo '{"ticker":"HUGE","interval":"1d","ts":"2026-11-13T14:30:00Z","date":"2026-11-13","anomaly":true,"score":2.5,"severity":"medium","metrics":["close"],"z_close":2.5}' |
+		sam-store -r st put > /dev/null
+	build -r st -o site
+	assert_success
+	assert_equal "$stderr" ""
+	local t f
+	for t in HUGE WIDE MIXD MAXD TINY; do
+		f=site/ticker/$t.html
+		grep -q '^<svg class="chart"' "$f"
+		sed -n '/^<svg/,/^<\/svg>/p' "$f" > svg
+		lacks -i -e nan -e inf svg
+		# every coordinate a number with one or two decimals, inside the viewBox
+		svg_numbers "$f" > numbers
+		[ "$(wc -l < numbers)" -gt 20 ]
+		run awk '!(($2 ~ /^-?[0-9]+\.[0-9][0-9]?$/ || $2 ~ /^[0-9]+$/) && $2 >= 0 &&
+			($1 == "x" ? $2 <= 800 : $2 <= 360)) { print }' numbers
+		assert_output ""
+		# the price labels: short numbers
+		run grep -oE '<text class="axis" x="58.0" y="[^"]*" text-anchor="end">[^<]*' svg
+		assert_equal "${#lines[@]}" 4
+		run grep -vE '>(-?[0-9]\.[0-9]{1,3}e[-+][0-9]{3}|-?[0-9]{1,15}\.[0-9]{2}|0|volume)$' <<< "$output"
+		assert_output ""
+	done
+	# HUGE: 1e-300 at the foot, 1.7e308 a little below 1.797e308, at the top
+	assert_equal "$(points polyline.close site/ticker/HUGE.html)" '185.3,227.2 428.0,23.7 670.7,12.0'
+	grep -q '<circle class="marker sev-medium" cx="670.7" cy="12.0" r="5">' site/ticker/HUGE.html
+	# WIDE: -DBL_MAX at the foot, +DBL_MAX at the top, -1e308 and 1e308 between, in order
+	run points polyline.close site/ticker/WIDE.html
+	assert_output '109.5,187.9 200.5,62.1 291.5,238.0 382.5,12.0 473.5,187.9 564.5,62.1 655.5,238.0 746.5,12.0'
+}

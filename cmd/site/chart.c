@@ -7,6 +7,7 @@
  * Colours come from classes in style.css, so the chart follows the
  * light or dark scheme; the CSP forbids inline styles.
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -33,17 +34,68 @@ x_of(const struct scale *sc, long i)
 	return LEFT + (W - LEFT - RIGHT) * ((double)i + 0.5) / (double)sc->n;
 }
 
+/*
+ * Prices may be any finite numbers, and two of them can be further apart
+ * than the largest double (1e-300 and 1.7e308 are not, but -1e308 and
+ * 1e308 are): the scale works with half the range, hi / 2 - lo / 2,
+ * which is always finite, and sums that would overflow stop at
+ * +-DBL_MAX.  For prices of any ordinary size this is the same
+ * arithmetic, bit for bit, as with the whole range (halving is exact).
+ */
+static double
+half_range(double lo, double hi)
+{
+	return hi / 2 - lo / 2;
+}
+
+static double
+add_bounded(double a, double d)
+{
+	double r = a + d;
+
+	return r > DBL_MAX ? DBL_MAX : r < -DBL_MAX ? -DBL_MAX : r;
+}
+
+/* The y of a price: the price clamped to the scale; one that is not a
+ * number (a band out of range) in the middle. */
 static double
 y_of(const struct scale *sc, double price)
 {
-	double y;
+	double num, den;
 
+	if (isnan(price))
+		price = sc->lo / 2 + sc->hi / 2;
 	if (price < sc->lo)
 		price = sc->lo;
 	if (price > sc->hi)
 		price = sc->hi;
-	y = PRICE_BOTTOM - (PRICE_BOTTOM - PRICE_TOP) * (price - sc->lo) / (sc->hi - sc->lo);
-	return y;
+	num = half_range(sc->lo, price);
+	den = half_range(sc->lo, sc->hi);
+	if (!(den > 0))		/* prices a few denormals apart */
+		return (PRICE_BOTTOM + PRICE_TOP) / 2;
+	if (num < DBL_MAX / 256)
+		return PRICE_BOTTOM - (PRICE_BOTTOM - PRICE_TOP) * num / den;
+	return PRICE_BOTTOM - (PRICE_BOTTOM - PRICE_TOP) * (num / den);
+}
+
+/* A band to draw: the window's statistics of closes near DBL_MAX can
+ * overflow to a NaN. */
+static int
+has_band(const struct bar *b)
+{
+	return b->band && !isnan(b->lo) && !isnan(b->hi);
+}
+
+/* Half the range from lo to hi with room for a line at the middle
+ * when they are the same. */
+static double
+half_room(double lo, double hi)
+{
+	double half = half_range(lo, hi);
+
+	if (!(half > 0))
+		half = fabs(hi) > 0 ? fabs(hi) * 0.01 : 0.5;
+	return half;
 }
 
 /* The price range: the closes with some room, and as much of the band
@@ -51,7 +103,7 @@ y_of(const struct scale *sc, double price)
 static void
 scale_of(struct scale *sc, const struct bar *b, long n)
 {
-	double lo = INFINITY, hi = -INFINITY, span, blo, bhi;
+	double lo = INFINITY, hi = -INFINITY, half, blo, bhi;
 	long i;
 
 	sc->n = n;
@@ -61,21 +113,17 @@ scale_of(struct scale *sc, const struct bar *b, long n)
 		hi = fmax(hi, b[i].close);
 		sc->vmax = fmax(sc->vmax, b[i].volume);
 	}
-	span = hi - lo;
-	if (!(span > 0))
-		span = fabs(hi) > 0 ? fabs(hi) * 0.02 : 1;
-	blo = lo - span / 2;
-	bhi = hi + span / 2;
+	half = half_room(lo, hi);
+	blo = add_bounded(lo, -half);
+	bhi = add_bounded(hi, half);
 	for (i = 0; i < n; i++)
-		if (b[i].band) {
+		if (has_band(&b[i])) {
 			lo = fmin(lo, fmax(b[i].lo, blo));
 			hi = fmax(hi, fmin(b[i].hi, bhi));
 		}
-	span = hi - lo;
-	if (!(span > 0))
-		span = fabs(hi) > 0 ? fabs(hi) * 0.02 : 1;
-	sc->lo = lo - span * 0.05;
-	sc->hi = hi + span * 0.05;
+	half = half_room(lo, hi);
+	sc->lo = add_bounded(lo, -half * 0.1);
+	sc->hi = add_bounded(hi, half * 0.1);
 }
 
 /* v with places (1 or 2) decimals, as %.1f or %.2f would write it but
@@ -85,7 +133,12 @@ static void
 put_fixed(struct sam_buf *b, double v, int places)
 {
 	long scale = places == 1 ? 10 : 100;
-	long long t = llround(v * (double)scale);
+	long long t;
+
+	/* coordinates are within the viewBox; this keeps llround defined */
+	if (!(fabs(v) < 1e9))
+		v = isnan(v) ? 0 : v < 0 ? -1e9 : 1e9;
+	t = llround(v * (double)scale);
 
 	if (t < 0) {
 		sam_buf_putc(b, '-');
@@ -122,11 +175,11 @@ draw_band(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n
 	long i, j, k;
 
 	for (i = 0; i < n; i = j) {
-		if (!v[i].band) {
+		if (!has_band(&v[i])) {
 			j = i + 1;
 			continue;
 		}
-		for (j = i; j < n && v[j].band; j++)
+		for (j = i; j < n && has_band(&v[j]); j++)
 			;
 		sam_buf_puts(b, "<polygon class=\"band\" points=\"");
 		for (k = i; k < j; k++)
@@ -142,7 +195,7 @@ static void
 draw_axes(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n,
     int daily)
 {
-	double mid = (sc->lo + sc->hi) / 2;
+	double mid = sc->lo / 2 + sc->hi / 2;
 	double ticks[3] = { sc->hi, mid, sc->lo };
 	long at[3] = { 0, n / 2, n - 1 };
 	int i;
@@ -152,7 +205,9 @@ draw_axes(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n
 		sam_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>\n<text class=\"axis\" x=\"%.1f\" y=\"%.1f\" "
 		    "text-anchor=\"end\">", LEFT, y, W - RIGHT, y, LEFT - 6, y + 4);
-		sam_buf_printf(b, fabs(ticks[i]) >= 1 ? "%.2f" : "%.4g", ticks[i]);
+		/* "%.2f" of 1e308 would be 309 digits */
+		sam_buf_printf(b, fabs(ticks[i]) >= 1 && fabs(ticks[i]) < 1e15 ?
+		    "%.2f" : "%.4g", ticks[i]);
 		sam_buf_puts(b, "</text>\n");
 	}
 	for (i = 0; i < 3 && n > 0; i++) {
@@ -176,7 +231,9 @@ draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long
 
 	sam_buf_puts(b, "<g class=\"volume\">\n");
 	for (i = 0; i < n; i++) {
-		double h = sc->vmax > 0 ? (VOL_BOTTOM - VOL_TOP) * v[i].volume / sc->vmax : 0;
+		double h = !(sc->vmax > 0) ? 0 : v[i].volume < DBL_MAX / 128 ?
+		    (VOL_BOTTOM - VOL_TOP) * v[i].volume / sc->vmax :
+		    (VOL_BOTTOM - VOL_TOP) * (v[i].volume / sc->vmax);
 		sam_buf_puts(b, v[i].mark ? "<rect class=\"vol anom\" x=\"" : "<rect class=\"vol\" x=\"");
 		put_fixed(b, x_of(sc, i) - w / 2, 2);
 		sam_buf_puts(b, "\" y=\"");
