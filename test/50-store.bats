@@ -2035,3 +2035,96 @@ sam-store: sam-store/dlq: a symbolic link: not followed"
 	run --separate-stderr sam-store fsck
 	assert_success
 }
+
+# damaged_store_big: damaged_store, and CCC's file of the 24th with one
+# good line among 723 bad ones (truncated records, each its own).
+damaged_store_big() {
+	damaged_store
+	mkdir -p sam-store/raw/CCC
+	{
+		rec 1 CCC 1d 2026-11-24T14:30:00Z
+		seq 1 723 | sed 's/.*/{"ticker":"CCC","n":&/'
+	} > sam-store/raw/CCC/2026-11-24.ndjson
+}
+
+# repair_readonly DIR...: fsck --repair with DIR... read-only (a bind
+# mount in a namespace of its own): it quarantines the bad lines, then
+# cannot replace or remove the damaged files, as if killed right then.
+# Prints its exit status and its last message.
+repair_readonly() {
+	local script='' d
+	for d in "$@"; do
+		script="$script mount --bind $d $d && mount -o remount,bind,ro $d || exit 99;"
+	done
+	$UNSHARE sh -c "$script"' sam-store fsck --repair > /dev/null 2> err; echo "$?"; tail -n 1 err'
+}
+
+@test "fsck --repair stopped after its quarantine, before the day files are replaced, then run again: each bad line is quarantined once" {
+	need_userns
+	damaged_store_big
+	$UNSHARE sh -c 'mount --bind sam-store/raw sam-store/raw && mount -o remount,bind,ro sam-store/raw' 2> /dev/null ||
+		skip "cannot make a read-only bind mount in a namespace"
+	cp -a sam-store before
+	run repair_readonly sam-store/raw sam-store/dlq
+	assert_success
+	assert_line -n 0 3
+	assert_regex "${lines[1]}" '^sam-store: fatal: unable to .*: (Read-only file system|Invalid cross-device link)$'
+	# the lines are in the quarantine, and still in the day files
+	for f in raw/AAA/2026-11-24.ndjson raw/CCC/2026-11-24.ndjson dlq/2026-11-24.ndjson; do
+		cmp "before/$f" "sam-store/$f"
+	done
+	assert_equal "$(wc -l < sam-store/quarantine/raw/CCC/2026-11-24.ndjson)" 723
+	# the next repair puts the files right and quarantines nothing twice
+	run --separate-stderr sam-store fsck --repair
+	assert_failure 1
+	assert_output "$(summary 5 9 734 3 729)"
+	file_is sam-store/quarantine/raw/AAA/2026-11-24.ndjson <<-'EOF'
+		{"ticker":"AAA","interval":"1h","ts":"2026-11-24T15:30:00Z","close":2}
+		{"ticker":"AAA","interval":"1h","ts":"2026-11-24T16:30:00Z","close":4
+		{"ticker":"BBB","interval":"1h","ts":"2026-11-24T17:30:00Z","close":5}
+		{"ticker":"AAA","interval":"1h","ts":"2026-11-25T17:30:00Z","close":6}
+		[7]
+	EOF
+	seq 1 723 | sed 's/.*/{"ticker":"CCC","n":&/' | file_is sam-store/quarantine/raw/CCC/2026-11-24.ndjson
+	file_is sam-store/quarantine/dlq/2026-11-24.ndjson <<< 'not json'
+	file_is sam-store/raw/CCC/2026-11-24.ndjson < <(rec 1 CCC 1d 2026-11-24T14:30:00Z)
+	# the message says why nothing was appended
+	grep -qxF 'sam-store: sam-store/raw/AAA/2026-11-24.ndjson: repaired: 5 lines moved to sam-store/quarantine/raw/AAA/2026-11-24.ndjson (5 there already)' <<< "$stderr"
+	grep -qxF 'sam-store: sam-store/raw/CCC/2026-11-24.ndjson: repaired: 723 lines moved to sam-store/quarantine/raw/CCC/2026-11-24.ndjson (723 there already)' <<< "$stderr"
+	grep -qxF 'sam-store: sam-store/dlq/2026-11-24.ndjson: repaired: 1 line moved to sam-store/quarantine/dlq/2026-11-24.ndjson (1 there already)' <<< "$stderr"
+	# and a third finds nothing to repair
+	run --separate-stderr sam-store fsck --repair
+	assert_output "$(summary 5 8 4 0 0)"
+	[ "$(find sam-store/quarantine -type f -exec cat {} + | wc -l)" -eq 729 ]
+}
+
+@test "fsck --repair stopped before it removes a file of bad lines only, then run again: its lines are quarantined once" {
+	need_userns
+	mkdir -p sam-store/raw/AAA
+	printf '%s\n' x '[]' x > sam-store/raw/AAA/2026-11-23.ndjson
+	$UNSHARE sh -c 'mount --bind sam-store/raw sam-store/raw && mount -o remount,bind,ro sam-store/raw' 2> /dev/null ||
+		skip "cannot make a read-only bind mount in a namespace"
+	run repair_readonly sam-store/raw
+	assert_output '3
+sam-store: fatal: unable to remove sam-store/raw/AAA/2026-11-23.ndjson: Read-only file system'
+	file_is sam-store/quarantine/raw/AAA/2026-11-23.ndjson <<< $'x\n[]\nx'
+	# the same lines, as many times: each once more than it is there
+	run --separate-stderr sam-store fsck --repair
+	assert_failure 1
+	assert_output "$(summary 1 0 3 1 3)"
+	file_is sam-store/quarantine/raw/AAA/2026-11-23.ndjson <<< $'x\n[]\nx'
+	assert_equal "${stderr##*$'\n'}" 'sam-store: sam-store/raw/AAA/2026-11-23.ndjson: repaired: 3 lines moved to sam-store/quarantine/raw/AAA/2026-11-23.ndjson (3 there already)'
+	[ ! -e sam-store/raw/AAA/2026-11-23.ndjson ]
+	# a line the quarantine holds, damaged again later: no copy more;
+	# one more x than it holds: that one is appended
+	printf '%s\n' '[]' x x x "$(rec 1 AAA 1d 2026-11-23T14:30:00Z)" > sam-store/raw/AAA/2026-11-23.ndjson
+	run --separate-stderr sam-store fsck --repair
+	assert_output "$(summary 1 1 4 1 4)"
+	file_is sam-store/quarantine/raw/AAA/2026-11-23.ndjson <<< $'x\n[]\nx\nx'
+	# a quarantine whose last line was cut short: the next line starts on a line of its own
+	printf 'cut' >> sam-store/quarantine/raw/AAA/2026-11-23.ndjson
+	printf '%s\n' y "$(rec 1 AAA 1d 2026-11-23T14:30:00Z)" > sam-store/raw/AAA/2026-11-23.ndjson
+	run --separate-stderr sam-store fsck --repair
+	assert_output "$(summary 1 1 1 1 1)"
+	file_is sam-store/quarantine/raw/AAA/2026-11-23.ndjson <<< $'x\n[]\nx\nx\ncut\ny'
+}

@@ -7,10 +7,16 @@
  * one when a key repeats), and moves every other line to the same path
  * under ROOT/quarantine/ (appended there, never deleted).  What is not
  * a day file of the store (a stray file, a link) is reported and left.
+ *
+ * A repair that dies between its append to the quarantine and the
+ * replacement of the day file leaves the lines in both; the next one
+ * appends only the lines that the quarantine file does not hold yet
+ * (as many times), so no line is quarantined twice.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +30,7 @@ struct fsck {
 	unsigned long files, records, problems, repaired, quarantined;
 	struct sam_rec rec;
 	struct batch b;
-	struct sam_buf good, bad;
+	struct sam_buf good, bad, fresh;
 	size_t *idx;
 	size_t idxcap;
 };
@@ -48,21 +54,106 @@ by_key_then_line(const void *a, const void *b)
 	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
 }
 
+/* Counts each line of the open quarantine file (a last line without its
+ * newline too) in held; *newline tells whether it ends with one.  0, or
+ * -1 with errno. */
+static int
+quarantine_held(int fd, struct sam_map *held, int *newline)
+{
+	struct sam_buf q = { 0 };
+	char chunk[65536];
+	size_t at = 0;
+	ssize_t r;
+	int isnew;
+
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		sam_buf_put(&q, chunk, (size_t)r);
+	}
+	if (q.err) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	*newline = q.len == 0 || q.p[q.len - 1] == '\n';
+	while (at < q.len) {
+		const char *nl = memchr(q.p + at, '\n', q.len - at);
+		size_t len = nl ? (size_t)(nl - (q.p + at)) : q.len - at;
+		void **slot = sam_map_put(held, q.p + at, len, &isnew);
+		if (!slot) {
+			errno = ENOMEM;
+			goto fail;
+		}
+		*slot = (void *)((uintptr_t)*slot + 1);
+		at += len + 1;
+	}
+	sam_buf_free(&q);
+	return 0;
+fail:
+	sam_buf_free(&q);
+	return -1;
+}
+
+/* Of the lines of f->bad, those that the quarantine file does not hold
+ * yet, into f->fresh (a newline first if its last line lacks one);
+ * *already counts the others.  0, or -1 with errno. */
+static int
+quarantine_fresh(struct fsck *f, int fd, size_t *already)
+{
+	struct sam_map held = { 0 };
+	size_t at = 0;
+	int newline = 1;
+
+	*already = 0;
+	f->fresh.len = 0;
+	if (quarantine_held(fd, &held, &newline) < 0) {
+		sam_map_free(&held, NULL);
+		return -1;
+	}
+	if (!newline)
+		sam_buf_putc(&f->fresh, '\n');
+	while (at < f->bad.len) {	/* each line ends with a newline */
+		const char *nl = memchr(f->bad.p + at, '\n', f->bad.len - at);
+		size_t len = (size_t)(nl - (f->bad.p + at));
+		void **slot;
+		uintptr_t n = (uintptr_t)sam_map_get(&held, f->bad.p + at, len);
+		int isnew;
+
+		if (n > 0 && (slot = sam_map_put(&held, f->bad.p + at, len, &isnew))) {
+			*slot = (void *)(n - 1);
+			++*already;
+		} else {
+			sam_buf_put(&f->fresh, f->bad.p + at, len + 1);
+		}
+		at += len + 1;
+	}
+	sam_map_free(&held, NULL);
+	if (f->fresh.err) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
 /* Appends the quarantined lines to ROOT/quarantine/KIND[/TICKER]/NAME,
- * durably, before the day file loses them. */
+ * durably, before the day file loses them: those it does not hold yet
+ * (*already counts the others). */
 static int
 quarantine(struct fsck *f, int kind, const char *ticker, const char *name,
-    const char *shown)
+    const char *shown, size_t *already)
 {
 	int qfd, kfd = -1, tfd = -1, fd = -1, r = -1;
 
 	if ((qfd = store_subdir(f->s->fd, "quarantine", 1)) >= 0 &&
 	    (kfd = store_subdir(qfd, kind_names[kind], 1)) >= 0 &&
 	    (!ticker || (tfd = store_subdir(kfd, ticker, 1)) >= 0)) {
-		fd = openat(ticker ? tfd : kfd, name, O_WRONLY | O_APPEND | O_CREAT |
+		fd = openat(ticker ? tfd : kfd, name, O_RDWR | O_APPEND | O_CREAT |
 		    O_NOFOLLOW | O_CLOEXEC, 0640);
-		if (fd >= 0 && write(fd, f->bad.p, f->bad.len) == (ssize_t)f->bad.len &&
-		    fsync(fd) == 0)
+		if (fd >= 0 && quarantine_fresh(f, fd, already) == 0 &&
+		    (f->fresh.len == 0 || (write(fd, f->fresh.p, f->fresh.len) ==
+		    (ssize_t)f->fresh.len && fsync(fd) == 0)))
 			r = 0;
 	}
 	if (fd >= 0 && close(fd) < 0)
@@ -83,7 +174,7 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
     const char *name, const char *shown, struct day *d)
 {
 	char qshown[4096];
-	size_t i, m = 0, nbad = 0;
+	size_t i, m = 0, nbad = 0, already = 0;
 
 	if (store_grow(&f->idx, &f->idxcap, d->n, sizeof *f->idx) < 0)
 		return -1;
@@ -120,7 +211,7 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 	else
 		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s", f->s->root,
 		    kind_names[kind], name);
-	if (nbad && quarantine(f, kind, ticker, name, qshown) < 0)
+	if (nbad && quarantine(f, kind, ticker, name, qshown, &already) < 0)
 		return -2;
 	if (f->good.len == 0 && unlinkat(dirfd, name, 0) < 0) {
 		sam_fatal_errno("remove %s", shown);
@@ -129,7 +220,10 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 	if (f->good.len && batch_add(&f->b, dirfd, f->dirgen, name, shown,
 	    &f->good, 0, NULL, NULL) < 0)
 		return -2;
-	if (nbad)
+	if (nbad && already)	/* an earlier repair stopped halfway */
+		sam_log(SAM_INFO, shown, 0, "repaired: %zu line%s moved to %s "
+		    "(%zu there already)", nbad, nbad == 1 ? "" : "s", qshown, already);
+	else if (nbad)
 		sam_log(SAM_INFO, shown, 0, "repaired: %zu line%s moved to %s",
 		    nbad, nbad == 1 ? "" : "s", qshown);
 	else
@@ -279,6 +373,7 @@ cmd_fsck(struct store *s, int argc, char **argv)
 	sam_rec_free(&f.rec);
 	sam_buf_free(&f.good);
 	sam_buf_free(&f.bad);
+	sam_buf_free(&f.fresh);
 	free(f.idx);
 	return sam_out_finish(status);
 }
