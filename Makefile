@@ -114,6 +114,7 @@ check-run: all $(O)/test/unit lint
 	@rm -f test/.results
 	@$(ASAN) -j2 >/dev/null
 	@$(MAKE) --no-print-directory -j2 clang >/dev/null
+	@$(MAKE) --no-print-directory -j2 fuzz-replay
 	@log=$$(mktemp); test/run build/asan asan > "$$log" 2>&1 & pid=$$!; \
 	test/run . plain; wait $$pid; cat "$$log"; rm -f "$$log"
 	@test/run --total
@@ -130,7 +131,7 @@ clang:
 lint:
 	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash \
-		cmd/site/embed.sh cron/sam-hourly
+		cmd/site/embed.sh cron/sam-hourly fuzz/seed.sh
 
 # ---- the main job, on the mock source ----
 
@@ -190,6 +191,8 @@ uninstall:
 clean:
 	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
 
+include fuzz/fuzz.mk
+
 -include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
 
-.PHONY: all check check-run check-asan clang lint demo bench install uninstall clean
+.PHONY: all check check-run check-asan clang lint demo bench install uninstall clean fuzz fuzz-replay
