@@ -962,10 +962,13 @@ cmd_serve(int argc, char **argv)
 	sam_log(SAM_INFO, NULL, 0, "serving %s on http://%s%s%s:%u/", sv.dir,
 	    ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
 	    info ? (unsigned)info->port : 0);
-	/* the deadlines are kept to a quarter of the timeout, at most 0.25 s */
+	/* the deadlines are kept to a quarter of the timeout, at most 0.25 s
+	 * and at least 10 ms late */
 	tick.tv_sec = 0;
 	tick.tv_nsec = sv.request_timeout > 0 && sv.request_timeout < 1 ?
 	    (long)(sv.request_timeout * 0.25e9) + 1 : 250000000L;
+	if (tick.tv_nsec < 10000000L)
+		tick.tv_nsec = 10000000L;
 	while ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0 || sig == SIGHUP)
 		close_late(&sv);
 	MHD_stop_daemon(d);
