@@ -393,13 +393,21 @@ int sam_url_same_origin(const char *a, const char *b);
 char *sam_url_shown(const char *url);
 /* "scheme://host[:port]" in buf, for an address whose path is secret. */
 const char *sam_url_origin(const char *url, char *buf, size_t size);
+/* Remembers the parts of a URL no message may show (sam_secret_add):
+ * its user info, the values of the query parameters that carry keys,
+ * and with path also its path and query from the first segment of 6
+ * or more characters with a digit or a capital (a webhook's token:
+ * "T0ABCDEF/B0ABCDEF/XXXX" of Slack's /services/T0ABCDEF/B0ABCDEF/XXXX),
+ * or all of it if none has one and it is longer than 5.
+ * 0, or -1 when out of room. */
+int sam_url_secrets(const char *url, int path);
 /* A libcurl result (CURLcode) that another attempt may not meet:
  * timeouts, refused or dropped connections. */
 int sam_curl_transient(int code);
 /* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
 void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
 
-/* ---- secret.c: secrets from files ---- */
+/* ---- secret.c: secrets from files, and scrubbed from messages ---- */
 
 /* The first line of PATH, a regular file its group and others have no
  * permission on; malloc'ed.  NULL after reporting why not (what names
@@ -407,5 +415,21 @@ void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
 char *sam_read_secret(const char *path, const char *what);
 /* Zeroes and frees a secret. */
 void sam_free_secret(char *);
+/* Remembers a secret no message may show (a key, a part of a URL);
+ * 0, or -1 when out of memory. */
+int sam_secret_add(const char *, size_t len);
+void sam_secrets_clear(void);	/* zeroes and forgets them */
+/* Appends text to out with every run that reads as 6 or more
+ * characters of a secret (the whole of a shorter one) replaced by
+ * REDACTED: as written, or with its %XX, %25XX, JSON or HTML escapes
+ * read.  cut: the text was cut short, so a shorter run at its end goes
+ * too.  0, or -1 when out of memory. */
+int sam_scrub_buf(struct sam_buf *out, const char *text, size_t len, int cut);
+/* The same, in place, for the string in a buffer of size bytes: the
+ * result is cut to fit after it was scrubbed. */
+void sam_scrub(char *s, size_t size, int cut);
+/* sam_excerpt() of a body scrubbed first (cut: only part of the body
+ * was kept). */
+void sam_excerpt_scrubbed(char *dst, size_t size, const char *body, size_t len, int cut);
 
 #endif

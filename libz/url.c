@@ -78,6 +78,103 @@ sam_url_shown(const char *url)
 	return b.p;
 }
 
+/* User info as libcurl sends it, in "Authorization: Basic" (base64),
+ * which a server may echo back. */
+static int
+secret_base64(const char *s, size_t len)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char out[1400];
+	size_t i, o = 0;
+
+	if (len > 1024)
+		return 0;	/* never sent whole: nothing to hide */
+	for (i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)(unsigned char)s[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned long)(unsigned char)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)s[i + 2];
+		out[o++] = digits[v >> 18 & 63];
+		out[o++] = digits[v >> 12 & 63];
+		out[o++] = i + 1 < len ? digits[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? digits[v & 63] : '=';
+	}
+	return sam_secret_add(out, o);
+}
+
+/* A secret as written in the URL, and percent-decoded if that differs:
+ * a server may echo either (user info also as base64). */
+static int
+secret_both(const char *s, size_t len, int userinfo)
+{
+	char *d;
+	int n, r;
+
+	if (sam_secret_add(s, len) < 0)
+		return -1;
+	if (!(d = curl_easy_unescape(NULL, s, (int)len, &n)))
+		return -1;
+	r = sam_secret_add(d, (size_t)n);
+	if (r == 0 && userinfo)
+		r = secret_base64(d, (size_t)n);
+	memset(d, 0, (size_t)n);
+	curl_free(d);
+	return r;
+}
+
+/* Where the secret part of a webhook's path starts: at the first
+ * segment of 6 characters or more with a digit, a capital or an
+ * escape, as a token is and a word like "services" or "hooks" is not;
+ * else at the path's start. */
+static const char *
+path_secret(const char *path, const char *end)
+{
+	const char *seg = path, *p;
+	int token;
+
+	while (seg < end) {
+		seg += strspn(seg, "/");
+		for (p = seg, token = 0; p < end && *p != '/'; p++)
+			token |= isdigit((unsigned char)*p) || isupper((unsigned char)*p) || *p == '%';
+		if (token && p - seg >= 6)
+			return seg;
+		seg = p;
+	}
+	return path;
+}
+
+int
+sam_url_secrets(const char *url, int path)
+{
+	const char *scheme = strstr(url, "://"), *rest = url, *q, *p;
+	int r = 0;
+
+	if (scheme) {
+		size_t auth = strcspn(scheme + 3, "/?#");
+		const char *at = memchr(scheme + 3, '@', auth);
+		if (at)
+			r |= secret_both(scheme + 3, (size_t)(at - scheme - 3), 1);
+		rest = scheme + 3 + auth;
+	}
+	q = rest + strcspn(rest, "?#");
+	/* A path of a few letters ("/hook") is no secret, and would take
+	 * the same letters out of every message. */
+	if (path && strlen(p = path_secret(rest, q)) > 5)
+		r |= secret_both(p, strlen(p), 0);
+	for (p = *q == '?' ? q + 1 : ""; *p; ) {
+		size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
+		if (name < n && secret_name(p, name))
+			r |= secret_both(p + name + 1, n - name - 1, 0);
+		p += n;
+		if (*p != '&')
+			break;
+		p++;
+	}
+	return r ? -1 : 0;
+}
+
 /* Plain http is for loopback, where no one else can listen in. */
 static int
 loopback(const char *host)

@@ -12,12 +12,14 @@ test/fixtures/http/README.  Standard library only.
 
 import gzip
 import http.server
+import json
 import os
 import re
 import signal
 import sys
 import threading
 import time
+import urllib.parse
 
 START = time.monotonic()
 
@@ -151,6 +153,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         head = "".join("%s: %s\n" % (k, v) for k, v in h.items())
         self.server.log(line, head, body)
 
+    def echo(self, data):
+        """DATA with the request's target and headers put in place of
+        the @...@ words of X-Test-Echo (fixtures/http/README)."""
+        target = self.path
+        decoded = urllib.parse.unquote(target)
+        auth = self.headers.get("Authorization", "")
+        last = target.rpartition("?")[2].rpartition("&")[2].partition("=")[2]
+        words = {
+            b"@TARGET@": target,
+            b"@TARGET_DECODED@": decoded,
+            b"@TARGET_JSON@": json.dumps(decoded)[1:-1].replace("/", "\\/"),
+            b"@TARGET_U@": "".join("\\u%04x" % ord(c) for c in decoded),
+            b"@TARGET_HTML@": "".join("&#%d;" % ord(c) for c in decoded),
+            b"@TARGET_TWICE@": urllib.parse.quote(target, safe=""),
+            b"@QUERY_LAST@": last if "?" in target else "",
+            b"@AUTH@": auth,
+            b"@HEADERS@": "; ".join("%s: %s" % (k, v) for k, v in self.headers.items()),
+        }
+        for word, value in words.items():
+            data = data.replace(word, value.encode("latin-1", "replace"))
+        return data
+
     def send_plain(self, status, body):
         self.send_response_only(status)
         self.send_header("Date", self.date_time_string())
@@ -177,6 +201,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = body.replace(b"@PORT@", str(self.server.server_port).encode())
+        if test.get("x-test-echo", "").lower() == "yes":
+            body = self.echo(body)
+            sent = [(n, self.echo(v.encode()).decode("latin-1")) for n, v in sent]
         if test.get("x-test-gzip", "").lower() == "yes":
             body = gzip.compress(body)
             sent.append(("Content-Encoding", "gzip"))
