@@ -10,13 +10,18 @@
 
 #define DEFAULT_DAYS 60		/* daily bars, when no range is given */
 #define DEFAULT_INTRADAY_DAYS 5
+/* A fetch ends by then, whatever the provider answers: below the
+ * hour, so that the hourly job's next run finds no run still going. */
+#define DEFAULT_DEADLINE_S 1800
+#define DEADLINE_MAX_S 604800	/* a week: a backfill at a free tier's rate */
 
 static const char usage[] =
     "usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]\n"
     "                 [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]\n"
-    "                 [--retries n] [--retry-wait seconds] [--base-url url]\n"
-    "                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]\n"
-    "                 [--strict] [--log-format text|json] [ticker ...]\n"
+    "                 [--retries n] [--retry-wait seconds] [--deadline seconds]\n"
+    "                 [--base-url url] [--allow-http] [--key-file file] [--seed n]\n"
+    "                 [--mark-injected] [--strict] [--log-format text|json]\n"
+    "                 [ticker ...]\n"
     "       sam-fetch --slot [--at time]\n";
 
 /* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
@@ -128,6 +133,7 @@ struct range_opts {
 struct net_opts {
 	const char *base, *key_file, *rate;
 	int jobs_given;
+	int deadline;		/* --deadline given */
 	int slot;		/* --slot: is the hourly job due? */
 	const char *at;		/* --at: when */
 };
@@ -181,6 +187,7 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "retries", required_argument, NULL, 'r' },
 	{ "retry-wait", required_argument, NULL, 'w' },
+	{ "deadline", required_argument, NULL, 'D' },
 	{ "base-url", required_argument, NULL, 'B' },
 	{ "allow-http", no_argument, NULL, 'H' },
 	{ "key-file", required_argument, NULL, 'K' },
@@ -195,13 +202,13 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Seconds, with a fraction, as milliseconds in [1, 3600 s]. */
+/* Seconds, with a fraction, as milliseconds in [1, max s]. */
 static int
-parse_seconds(const char *s, long *ms)
+parse_seconds(const char *s, long *ms, double max)
 {
 	double v;
 
-	if (sam_parse_number(s, strlen(s), 0, &v) < 0 || !(v >= 0.001 && v <= 3600))
+	if (sam_parse_number(s, strlen(s), 0, &v) < 0 || !(v >= 0.001 && v <= max))
 		return -1;
 	*ms = (long)(v * 1000 + 0.5);
 	return 0;
@@ -243,6 +250,7 @@ static int
 options(int argc, char **argv, struct fetch *f, struct range_opts *r,
     struct net_opts *n, const char **source)
 {
+	const char *env;
 	int c, status;
 
 	opterr = 0;
@@ -270,7 +278,7 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			n->rate = optarg;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &f->net.timeout_ms) < 0)
+			if (parse_seconds(optarg, &f->net.timeout_ms, 3600) < 0)
 				return sam_usage_error(usage, "--timeout: not a number of seconds (0.001 to 3600): %s", optarg);
 			break;
 		case 'r':
@@ -278,8 +286,14 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 				return sam_usage_error(usage, "--retries: not a number from 0 to 10: %s", optarg);
 			break;
 		case 'w':
-			if (parse_seconds(optarg, &f->net.retry_wait_ms) < 0)
+			if (parse_seconds(optarg, &f->net.retry_wait_ms, 3600) < 0)
 				return sam_usage_error(usage, "--retry-wait: not a number of seconds (0.001 to 3600): %s", optarg);
+			break;
+		case 'D':
+			if (parse_seconds(optarg, &f->net.deadline_ms, DEADLINE_MAX_S) < 0)
+				return sam_usage_error(usage, "--deadline: not a number of seconds (0.001 to %d): %s",
+				    DEADLINE_MAX_S, optarg);
+			n->deadline = 1;
 			break;
 		case 'B': n->base = optarg; break;
 		case 'H': f->net.allow_http = 1; break;
@@ -301,6 +315,11 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
+	env = getenv("SAM_FETCH_DEADLINE");
+	if (!n->deadline && env && *env &&
+	    parse_seconds(env, &f->net.deadline_ms, DEADLINE_MAX_S) < 0)
+		return sam_usage_error(usage, "SAM_FETCH_DEADLINE: not a number of seconds (0.001 to %d): %s",
+		    DEADLINE_MAX_S, env);
 	return sam_check_env(usage);
 }
 
@@ -376,6 +395,11 @@ setup_network(struct fetch *f, const struct net_opts *n, const char *url,
 		free(shown);
 		return status;
 	}
+	/* What a server may echo of the address: its user info, tokens */
+	if (sam_url_secrets(base, 0) < 0) {
+		sam_fatal_errno("read %s", from);
+		return SAM_EXIT_RUNTIME;
+	}
 	while (!url && len > 0 && base[len - 1] == '/')
 		base[--len] = '\0';
 	f->net.base = base;
@@ -397,7 +421,7 @@ main(int argc, char **argv)
 {
 	struct fetch f = { .interval = "1d", .seed = 1, .net = { .jobs = 4,
 	    .timeout_ms = 30000, .connect_ms = 10000, .retries = 2,
-	    .retry_wait_ms = 1000 } };
+	    .retry_wait_ms = 1000, .deadline_ms = DEFAULT_DEADLINE_S * 1000L } };
 	struct range_opts r = { 0 };
 	struct net_opts n = { 0 };
 	const char *source = getenv("SAM_SOURCE"), *env, *url = NULL;

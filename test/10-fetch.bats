@@ -9,9 +9,10 @@ FETCH=$FIXTURES/fetch
 
 USAGE='usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]
                  [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]
-                 [--retries n] [--retry-wait seconds] [--base-url url]
-                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]
-                 [--strict] [--log-format text|json] [ticker ...]
+                 [--retries n] [--retry-wait seconds] [--deadline seconds]
+                 [--base-url url] [--allow-http] [--key-file file] [--seed n]
+                 [--mark-injected] [--strict] [--log-format text|json]
+                 [ticker ...]
        sam-fetch --slot [--at time]'
 
 HEADER=date,open,high,low,close,volume

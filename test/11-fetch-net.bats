@@ -11,9 +11,10 @@ load http
 
 USAGE='usage: sam-fetch [-s source] [-i interval] [-n days] [--from date] [--to date]
                  [-f file] [-j jobs] [--rate n/unit] [--timeout seconds]
-                 [--retries n] [--retry-wait seconds] [--base-url url]
-                 [--allow-http] [--key-file file] [--seed n] [--mark-injected]
-                 [--strict] [--log-format text|json] [ticker ...]
+                 [--retries n] [--retry-wait seconds] [--deadline seconds]
+                 [--base-url url] [--allow-http] [--key-file file] [--seed n]
+                 [--mark-injected] [--strict] [--log-format text|json]
+                 [ticker ...]
        sam-fetch --slot [--at time]'
 
 RANGE=(--from 2026-11-16 --to 2026-11-24)
@@ -649,4 +650,108 @@ sam-fetch: http://REDACTED@127.0.0.1:$port/p.csv?apikey=REDACTED: cannot connect
 	assert_output "$(expected yahoo/aapl-1d.expected)"
 	assert_equal "$stderr" ""
 	assert_equal "$(httpd_requests | wc -l)" 2
+}
+
+# ---- the deadline, and pages that never end ----
+
+@test "--deadline: the tickers not done are named, the bars of those done written, exit 3" {
+	# AAPL and IBM start at once; the rate holds MSFT back a minute
+	serve '/chart/ yahoo/aapl-1d.http'
+	fetch yahoo --rate 2/m --deadline 0.5 AAPL IBM MSFT
+	assert_failure 3
+	assert_output "$(for t in AAPL IBM; do as_ticker $t < "$HTTP_FIXTURES/yahoo/aapl-1d.expected"; done)"
+	assert_equal "$stderr" "sam-fetch: yahoo: MSFT: not done when the deadline passed (--deadline 0.5 s)"
+	assert_equal "$(httpd_requests | wc -l)" 2
+	[ "$elapsed" -ge 500 ]
+	[ "$elapsed" -lt 2500 ]
+}
+
+@test "--deadline stops an answer in flight, and a retry not yet due" {
+	serve '/chart/AAPL yahoo/aapl-1d.http' '/chart/MSFT yahoo/slow.http' '/chart/IBM yahoo/500.http'
+	fetch yahoo --deadline 0.5 --timeout 10 --retry-wait 5 --log-format json AAPL IBM MSFT
+	assert_failure 3
+	assert_output "$(expected yahoo/aapl-1d.expected)"
+	assert_equal "$stderr" '{"ts":"2026-11-25T21:00:00Z","level":"warning","tool":"sam-fetch","msg":"yahoo: IBM: HTTP 500, retrying in 5 s (attempt 2 of 3)"}
+{"ts":"2026-11-25T21:00:00Z","level":"error","tool":"sam-fetch","msg":"yahoo: IBM: not done when the deadline passed (--deadline 0.5 s)"}
+{"ts":"2026-11-25T21:00:00Z","level":"error","tool":"sam-fetch","msg":"yahoo: MSFT: not done when the deadline passed (--deadline 0.5 s)"}'
+	# the slow answer would take 3 s, the retry 5 s
+	[ "$elapsed" -lt 2500 ]
+}
+
+@test "SAM_FETCH_DEADLINE sets the deadline, --deadline wins over it" {
+	serve '/chart/AAPL yahoo/aapl-1d.http' '/chart/MSFT yahoo/slow.http'
+	SAM_FETCH_DEADLINE=0.4 fetch yahoo AAPL MSFT
+	assert_failure 3
+	assert_output "$(expected yahoo/aapl-1d.expected)"
+	assert_equal "$stderr" "sam-fetch: yahoo: MSFT: not done when the deadline passed (--deadline 0.4 s)"
+	[ "$elapsed" -lt 2500 ]
+	SAM_FETCH_DEADLINE=600 fetch yahoo --deadline 0.3 AAPL MSFT
+	assert_failure 3
+	assert_equal "$stderr" "sam-fetch: yahoo: MSFT: not done when the deadline passed (--deadline 0.3 s)"
+	[ "$elapsed" -lt 2500 ]
+	# a bad value in the environment is ignored when the option is given
+	SAM_FETCH_DEADLINE=soon fetch yahoo --deadline 0.3 AAPL MSFT
+	assert_failure 3
+	assert_equal "$stderr" "sam-fetch: yahoo: MSFT: not done when the deadline passed (--deadline 0.3 s)"
+}
+
+@test "bad --deadline and SAM_FETCH_DEADLINE values are usage errors, whatever the source" {
+	usage_table sam-fetch -s yahoo "${RANGE[@]}" AAPL <<-'EOF'
+		--deadline 0 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 0
+		--deadline -5 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): -5
+		--deadline 604801 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 604801
+		--deadline 30m | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 30m
+		SAM_FETCH_DEADLINE=never | sam-fetch: SAM_FETCH_DEADLINE: not a number of seconds (0.001 to 604800): never
+		SAM_FETCH_DEADLINE=0 | sam-fetch: SAM_FETCH_DEADLINE: not a number of seconds (0.001 to 604800): 0
+	EOF
+	usage_table sam-fetch --from 2026-11-24 --to 2026-11-24 AAPL <<-'EOF'
+		--deadline 0 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 0
+		SAM_FETCH_DEADLINE=never | sam-fetch: SAM_FETCH_DEADLINE: not a number of seconds (0.001 to 604800): never
+	EOF
+}
+
+@test "polygon: a next_url back to a page already fetched is a loop, reported and not followed" {
+	export SAM_POLYGON_KEY=PGKEY0001
+	serve 'cursor= polygon/loop-back.http' '/v2/aggs/ticker/AAPL/ polygon/aapl-page1.http'
+	fetch polygon AAPL
+	assert_failure 3
+	assert_output ""
+	assert_equal "$stderr" "sam-fetch: polygon: AAPL: next_url of page 2 leads back to page 1: a loop, not followed"
+	assert_equal "$(httpd_requests | wc -l)" 2
+}
+
+@test "polygon: a page with the same bars as one before, under a new cursor, is a loop" {
+	export SAM_POLYGON_KEY=PGKEY0001
+	serve 'cursor= polygon/same-bars.http' '/v2/aggs/ticker/AAPL/ polygon/aapl-page1.http'
+	fetch polygon AAPL
+	assert_failure 3
+	assert_output ""
+	assert_equal "$stderr" "sam-fetch: polygon: AAPL: page 2 holds the same bars as page 1: a loop, not followed"
+	assert_equal "$(httpd_requests)" "/v2/aggs/ticker/AAPL/range/1/day/2026-11-16/2026-11-24?adjusted=true&sort=asc&limit=50000
+/v2/aggs/ticker/AAPL/range/1/day/1795150800000/1795496400000?cursor=bGltaXQ9NCZzb3J0PWFzYw"
+}
+
+@test "polygon: pages without end, each waiting for the rate, stop at the deadline" {
+	export SAM_POLYGON_KEY=PGKEY0001
+	# no bars, and a next_url never the same: only the deadline ends it
+	serve '/v2/aggs/ticker/ polygon/endless.http'
+	# two pages at once, two a second later, the fifth would wait till 2 s
+	fetch polygon --rate 2/s --deadline 1.5 AAPL
+	assert_failure 3
+	assert_output ""
+	assert_equal "$stderr" "sam-fetch: polygon: AAPL: not done when the deadline passed (--deadline 1.5 s), after 4 pages"
+	assert_equal "$(httpd_requests | wc -l)" 4
+	[ "$elapsed" -ge 1500 ]
+	[ "$elapsed" -lt 3000 ]
+}
+
+@test "polygon: a page that does not come by the deadline fails the ticker, whose earlier pages are not written" {
+	export SAM_POLYGON_KEY=PGKEY0001
+	serve 'cursor= polygon/slow-page.http' '/v2/aggs/ticker/AAPL/ polygon/aapl-page1.http' \
+		'/v2/aggs/ticker/MSFT/ polygon/aapl-all.http'
+	fetch polygon --deadline 0.5 AAPL MSFT
+	assert_failure 3
+	assert_output "$(as_ticker MSFT < "$HTTP_FIXTURES/polygon/aapl.expected")"
+	assert_equal "$stderr" "sam-fetch: polygon: AAPL: not done when the deadline passed (--deadline 0.5 s), after 1 page"
+	[ "$elapsed" -lt 3000 ]
 }

@@ -39,10 +39,11 @@ static size_t
 on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct sam_buf *b = arg;
-	size_t room = ANSWER_MAX - b->len;
+	size_t room = b->len < ANSWER_MAX ? ANSWER_MAX - b->len : 0;
 
 	n *= size;
-	sam_buf_put(b, data, n < room ? n : room);	/* the rest is dropped */
+	/* the rest is dropped: one byte more than kept tells it was cut */
+	sam_buf_put(b, data, n < room + 1 ? n : room + 1);
 	return n;
 }
 
@@ -51,7 +52,10 @@ send_init(struct alert *al)
 {
 	int plain = strncmp(al->url, "http:", 5) == 0;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(easy = curl_easy_init()) ||
+	/* What a receiver may echo of the address (its path: Slack's
+	 * T.../B.../token) no message shows. */
+	if (sam_url_secrets(al->url, 1) < 0 ||
+	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(easy = curl_easy_init()) ||
 	    !(headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8")) ||
 	    !(headers = curl_slist_append(headers, "Expect:"))) {
 		sam_log(SAM_FATAL, NULL, 0, "unable to set up libcurl");
@@ -81,6 +85,7 @@ send_free(void)
 	}
 	curl_slist_free_all(headers);
 	curl_global_cleanup();
+	sam_secrets_clear();
 	easy = NULL;
 	headers = NULL;
 }
@@ -102,7 +107,9 @@ judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *bo
 	    (status == 200 && body->len >= 2 && memcmp(body->p, "ok", 2) == 0 &&
 	    body->len - 2 == strspn(body->p + 2, " \r\n"))))
 		return DELIVERED;
-	sam_excerpt(ex, sizeof ex, body->p ? body->p : "", body->len);
+	/* scrubbed of the address before the excerpt is cut */
+	sam_excerpt_scrubbed(ex, sizeof ex, body->p ? body->p : "",
+	    body->len < ANSWER_MAX ? body->len : ANSWER_MAX, body->len > ANSWER_MAX);
 	snprintf(what, size, "HTTP %ld %s", status, ex);
 	return status == 429 || status == 408 || status / 100 == 5 ? RETRY : FINAL;
 }

@@ -38,6 +38,7 @@ struct net {
 	unsigned long rate_n;	/* at most rate_n requests ... */
 	long rate_ms;		/* ... in any window this long; 0: no limit */
 	int allow_http;		/* plain http to hosts not on loopback */
+	long deadline_ms;	/* --deadline: every job done by then; 0: none */
 	char *key;		/* the API key, or NULL: never shown */
 	struct curl_slist *headers;	/* extra request headers */
 };
@@ -52,6 +53,7 @@ struct job {
 	struct sam_buf body;
 	long status;		/* HTTP status of the last attempt */
 	size_t nbars;		/* bars kept, every page */
+	uint64_t *seen;		/* per page: its URL's hash, its bars' hash */
 	int too_big, failed, done;
 	void *easy;		/* the transfer in flight */
 };
@@ -105,6 +107,13 @@ void net_warn(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRIN
 void net_reject(struct fetch *, const struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
 /* The job failed: none of its bars stand, exit status 3; PARSE_FAIL. */
 int net_fail(struct fetch *, struct job *, const char *fmt, ...) SAM_PRINTF(3, 4);
+/* Makes next, a page's next_url, the job's URL: PARSE_NEXT.  Fails the
+ * job (PARSE_FAIL) if it leads to another host, back to a page already
+ * fetched, or after a page with the same bars (page: a hash of them, 0
+ * if none) as one before, or past the most pages there may be. */
+int net_next_page(struct fetch *, struct job *, const char *next, uint64_t page);
+/* Scrubs a provider's error text, which a fixed buffer may have cut. */
+void net_scrub_why(char *why, size_t size);
 
 /* source.c: the providers */
 struct source {

@@ -30,24 +30,6 @@
 /* ---- messages: every one names the provider and the ticker, and none
  * ever shows the key ---- */
 
-/* Replaces each occurrence of the key in s, in place. */
-static void
-scrub(char *s, const char *key)
-{
-	static const char mask[] = "REDACTED";
-	size_t klen = key ? strlen(key) : 0;
-	char *p;
-
-	if (klen == 0)
-		return;
-	while ((p = strstr(s, key))) {
-		size_t rest = strlen(p + klen);
-		size_t mlen = klen < sizeof mask - 1 ? klen : sizeof mask - 1;
-		memcpy(p, mask, mlen);
-		memmove(p + mlen, p + klen, rest + 1);
-	}
-}
-
 static void say(struct fetch *, const struct job *, enum sam_level,
     const char *fmt, va_list) SAM_PRINTF(4, 0);
 
@@ -56,9 +38,11 @@ say(struct fetch *f, const struct job *j, enum sam_level level,
     const char *fmt, va_list ap)
 {
 	char msg[1536];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	scrub(msg, f->net.key);
+	/* Whatever the server sent, and the key, never shown: scrubbed
+	 * here, all of it, the message cut or not. */
+	sam_scrub(msg, sizeof msg, n < 0 || (size_t)n >= sizeof msg);
 	if (j->ticker)
 		sam_log(level, NULL, 0, "%s: %s: %s", f->net.src->name, j->ticker, msg);
 	else
@@ -105,6 +89,47 @@ net_fail(struct fetch *f, struct job *j, const char *fmt, ...)
 	if (f->status < SAM_EXIT_RUNTIME)
 		f->status = SAM_EXIT_RUNTIME;
 	return PARSE_FAIL;
+}
+
+void
+net_scrub_why(char *why, size_t size)
+{
+	sam_scrub(why, size, strlen(why) + 1 >= size);
+}
+
+/* ---- pages ---- */
+
+#define PAGES_MAX 1000
+
+int
+net_next_page(struct fetch *f, struct job *j, const char *next, uint64_t page)
+{
+	uint64_t url = sam_hash(next, strlen(next), 0), *seen;
+	unsigned k, n = j->pages + 1;	/* this page's number */
+	char *copy;
+
+	if (!sam_url_same_origin(next, j->url))
+		return net_fail(f, j, "next_url leads to another host: not followed");
+	if (n >= PAGES_MAX)
+		return net_fail(f, j, "more than %d pages", PAGES_MAX);
+	if (!(seen = realloc(j->seen, 2 * n * sizeof *seen)))
+		return net_fail(f, j, "out of memory");
+	j->seen = seen;
+	seen[2 * (n - 1)] = sam_hash(j->url, strlen(j->url), 0);
+	seen[2 * (n - 1) + 1] = page;
+	for (k = 0; k < n; k++)
+		if (seen[2 * k] == url)
+			return net_fail(f, j, "next_url of page %u leads back to "
+			    "page %u: a loop, not followed", n, k + 1);
+	for (k = 0; page && k + 1 < n; k++)
+		if (seen[2 * k + 1] == page)
+			return net_fail(f, j, "page %u holds the same bars as page "
+			    "%u: a loop, not followed", n, k + 1);
+	if (!(copy = strdup(next)))
+		return net_fail(f, j, "out of memory");
+	free(j->url);
+	j->url = copy;
+	return PARSE_NEXT;
 }
 
 /* ---- one attempt ---- */
@@ -278,9 +303,10 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 			if (root)
 				f->net.src->why(root, why, sizeof why);
 			cJSON_Delete(root);
+			net_scrub_why(why, sizeof why);
 		}
 		if (!why[0]) {
-			sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+			sam_excerpt_scrubbed(ex, sizeof ex, j->body.p, j->body.len, 0);
 			snprintf(why, sizeof why, "%s", ex);
 		}
 		net_fail(f, j, "%s%s: %s%s", what, note, why, j->status == 429 ?
@@ -300,6 +326,33 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 
 /* ---- the loop ---- */
 
+/* The deadline passed: every job not done fails, by name, its
+ * transfer stopped; the jobs done keep their bars. */
+static void
+deadline_passed(struct fetch *f, CURLM *multi, struct job *jobs, size_t njobs)
+{
+	char pages[48];
+	size_t i;
+
+	for (i = 0; i < njobs; i++) {
+		struct job *j = &jobs[i];
+		if (j->done)
+			continue;
+		if (j->easy) {
+			curl_multi_remove_handle(multi, j->easy);
+			curl_easy_cleanup(j->easy);
+			j->easy = NULL;
+		}
+		pages[0] = '\0';
+		if (j->pages)
+			snprintf(pages, sizeof pages, ", after %u page%s", j->pages,
+			    j->pages == 1 ? "" : "s");
+		net_fail(f, j, "not done when the deadline passed (--deadline %g s)%s",
+		    f->net.deadline_ms / 1000.0, pages);
+		j->done = 1;
+	}
+}
+
 /* The earliest time the rate lets another request start. */
 static int64_t
 rate_next(const struct net *net, const int64_t *starts, size_t nstarts)
@@ -318,6 +371,7 @@ net_run(struct fetch *f, struct job *jobs, size_t njobs)
 	int64_t *starts = calloc(net->rate_n ? net->rate_n : 1, sizeof *starts);
 	size_t nstarts = 0, left = njobs, running = 0, i;
 	int still, status = 0;
+	int64_t deadline = net->deadline_ms ? sam_mono_ms() + net->deadline_ms : 0;
 
 	if (!multi || !starts) {
 		curl_multi_cleanup(multi);
@@ -327,6 +381,12 @@ net_run(struct fetch *f, struct job *jobs, size_t njobs)
 	while (left) {
 		int64_t now = sam_mono_ms(), wake = now + 1000, slot;
 		CURLMsg *m;
+		if (deadline && now >= deadline) {
+			deadline_passed(f, multi, jobs, njobs);
+			break;
+		}
+		if (deadline && deadline < wake)
+			wake = deadline;
 		for (i = 0; i < njobs && running < net->jobs; i++) {
 			struct job *j = &jobs[i];
 			if (j->done || j->easy || j->not_before > now)

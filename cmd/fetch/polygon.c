@@ -17,8 +17,6 @@
 
 #include "fetch.h"
 
-#define PAGES_MAX 1000
-
 char *
 polygon_url(const struct fetch *f, const char *ticker)
 {
@@ -87,21 +85,24 @@ aggregate(struct fetch *f, struct job *j, const cJSON *a, int i)
 	return source_add(f, j, &b);
 }
 
-/* Follows next_url; it names another page of the same request. */
-static int
-next_page(struct fetch *f, struct job *j, const char *next)
+/* What tells a page's bars from another's: their numbers, hashed;
+ * 0 for a page with none. */
+static uint64_t
+page_hash(const cJSON *results)
 {
-	char *url;
+	static const char *const names[] = { "t", "o", "h", "l", "c", "v" };
+	uint64_t h = 0;
+	const cJSON *a;
+	double v;
+	size_t k;
 
-	if (!sam_url_same_origin(next, j->url))
-		return net_fail(f, j, "next_url leads to another host: not followed");
-	if (j->pages + 1 >= PAGES_MAX)
-		return net_fail(f, j, "more than %d pages", PAGES_MAX);
-	if (!(url = strdup(next)))
-		return net_fail(f, j, "out of memory");
-	free(j->url);
-	j->url = url;
-	return PARSE_NEXT;
+	for (a = cJSON_IsArray(results) ? results->child : NULL; a; a = a->next)
+		for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+			if (number(a, names[k], &v) < 0)
+				v = -0.5;	/* no price is ever that */
+			h = sam_hash(&v, sizeof v, h) | 1;
+		}
+	return h;
 }
 
 int
@@ -113,11 +114,12 @@ polygon_parse(struct fetch *f, struct job *j)
 	int i = 0, r = PARSE_DONE;
 
 	if (!root) {
-		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt_scrubbed(ex, sizeof ex, j->body.p, j->body.len, 0);
 		return net_fail(f, j, "HTTP %ld: not JSON: %s", j->status, ex);
 	}
 	results = source_get(root, "results");
 	polygon_why(root, why, sizeof why);
+	net_scrub_why(why, sizeof why);
 	if (why[0] && !results)
 		r = net_fail(f, j, "HTTP %ld: %s", j->status, why);
 	else if (results && !cJSON_IsNull(results) && !cJSON_IsArray(results))
@@ -127,7 +129,7 @@ polygon_parse(struct fetch *f, struct job *j)
 			r = PARSE_FAIL;
 	next = source_get(root, "next_url");
 	if (r == PARSE_DONE && cJSON_IsString(next) && next->valuestring[0])
-		r = next_page(f, j, next->valuestring);
+		r = net_next_page(f, j, next->valuestring, page_hash(results));
 	cJSON_Delete(root);
 	return r;
 }

@@ -192,7 +192,7 @@ alphavantage_parse(struct fetch *f, struct job *j)
 	if (*skip_space(j->body.p) != '{')
 		return csv_parse_mem(f, j, "alphavantage");
 	if (!(root = cJSON_ParseWithLength(j->body.p, j->body.len))) {
-		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt_scrubbed(ex, sizeof ex, j->body.p, j->body.len, 0);
 		return net_fail(f, j, "HTTP %ld: neither CSV nor JSON: %s", j->status, ex);
 	}
 	for (k = 0; keys[k]; k++)
@@ -203,7 +203,7 @@ alphavantage_parse(struct fetch *f, struct job *j)
 			return PARSE_FAIL;
 		}
 	cJSON_Delete(root);
-	sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+	sam_excerpt_scrubbed(ex, sizeof ex, j->body.p, j->body.len, 0);
 	return net_fail(f, j, "HTTP %ld: JSON instead of CSV: %s", j->status, ex);
 }
 
@@ -217,7 +217,7 @@ stooq_parse(struct fetch *f, struct job *j)
 
 	if (strncmp(s, "Date,", 5) == 0)
 		return csv_parse_mem(f, j, "stooq");
-	sam_excerpt(ex, sizeof ex, s, strlen(s));
+	sam_excerpt_scrubbed(ex, sizeof ex, s, strlen(s), 0);
 	if (strstr(s, "apikey"))
 		return net_fail(f, j, "HTTP %ld: stooq asks for an API key (is "
 		    "the key right?): %s", j->status, ex);
@@ -271,6 +271,7 @@ free_jobs(struct job *jobs, size_t n)
 	for (i = 0; i < n; i++) {
 		free(jobs[i].url);
 		free(jobs[i].shown);
+		free(jobs[i].seen);
 		sam_buf_free(&jobs[i].body);
 	}
 	free(jobs);
@@ -364,6 +365,10 @@ source_key(struct fetch *f, const char *key_file)
 		    "characters or holds blanks or control characters", env);
 		return SAM_EXIT_USAGE;
 	}
+	if (sam_secret_add(f->net.key, strlen(f->net.key)) < 0) {
+		sam_fatal_errno("read the key");
+		return SAM_EXIT_RUNTIME;
+	}
 	if (strcmp(src->name, "polygon") == 0) {
 		struct curl_slist *h;
 		snprintf(header, sizeof header, "Authorization: Bearer %s", f->net.key);
@@ -380,5 +385,6 @@ void
 source_free(struct fetch *f)
 {
 	sam_free_secret(f->net.key);
+	sam_secrets_clear();
 	curl_slist_free_all(f->net.headers);
 }

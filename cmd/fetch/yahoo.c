@@ -134,11 +134,12 @@ yahoo_parse(struct fetch *f, struct job *j)
 	char why[512], ex[SAM_QUOTE_MAX];
 
 	if (!root) {
-		sam_excerpt(ex, sizeof ex, j->body.p, j->body.len);
+		sam_excerpt_scrubbed(ex, sizeof ex, j->body.p, j->body.len, 0);
 		return net_fail(f, j, "HTTP %ld: not JSON (an outage page?): %s",
 		    j->status, ex);
 	}
 	yahoo_why(root, why, sizeof why);
+	net_scrub_why(why, sizeof why);
 	result = cJSON_GetArrayItem(source_get(source_get(root, "chart"), "result"), 0);
 	if (why[0])
 		net_fail(f, j, "HTTP %ld: %s", j->status, why);
