@@ -249,14 +249,15 @@ longest_part(const struct view *v, size_t p, size_t *whole)
 	return best;
 }
 
-/* Marks in red the spans of the text that v shows as secrets. */
+/* Marks in red the spans of the text that v shows as secrets; in[c]
+ * says whether any secret holds the character c. */
 static void
-mark(const struct view *v, unsigned char *red, int cut)
+mark(const struct view *v, unsigned char *red, int cut, const unsigned char in[256])
 {
 	size_t p = 0, l, whole, b;
 
 	while (p < v->n) {
-		l = longest_part(v, p, &whole);
+		l = in[v->c[p]] ? longest_part(v, p, &whole) : 0;
 		if (l > SHOWN_MAX || (l && whole) || (l && cut && p + l == v->n)) {
 			for (b = v->from[p]; b <= v->to[p + l - 1]; b++)
 				red[b] = 1;
@@ -271,8 +272,8 @@ int
 sam_scrub_buf(struct sam_buf *out, const char *text, size_t len, int cut)
 {
 	struct view raw = { 0 }, once = { 0 }, twice = { 0 };
-	unsigned char *red = NULL;
-	size_t i;
+	unsigned char *red = NULL, in[256] = { 0 };
+	size_t i, k;
 	int r = -1;
 
 	if (nsecrets == 0 || len == 0) {
@@ -288,9 +289,14 @@ sam_scrub_buf(struct sam_buf *out, const char *text, size_t len, int cut)
 	raw.n = len;
 	if (view_decode(&raw, &once) < 0 || view_decode(&once, &twice) < 0)
 		goto out;
-	mark(&raw, red, cut);
-	mark(&once, red, cut);
-	mark(&twice, red, cut);
+	for (i = 0; i < nsecrets; i++)
+		for (k = 0; secrets[i][k]; k++)
+			in[(unsigned char)secrets[i][k]] = 1;
+	mark(&raw, red, cut, in);
+	if (once.n < raw.n)	/* an escape was read */
+		mark(&once, red, cut, in);
+	if (twice.n < once.n)
+		mark(&twice, red, cut, in);
 	for (i = 0; i < len; i++) {
 		if (!red[i])
 			sam_buf_putc(out, text[i]);
