@@ -262,3 +262,46 @@ alert_hostile() {
 	alert_hostile webhook "hooks/$HOOK_PATH"
 	leaks "$HOOK_PATH"
 }
+
+# ---- the hourly job ----
+
+@test "the hourly job: no part of a key or the webhook's token in its log, run records, dead letters or site" {
+	local fmt
+	PATH=$SAM_ROOT/cron:$PATH
+	response fetch '404 Not Found' 'Location: @TARGET@\n' "$(printf '%*s' 31 '' | tr ' ' x)@AUTH@ @TARGET_JSON@"
+	response hook '404 Not Found' 'Location: @TARGET@\n' '<title>no_service @TARGET_DECODED@</title>'
+	printf '%s\n' "^/v2/ $PWD/h/fetch.http" "^/services/ $PWD/h/hook.http" > routes
+	httpd_start routes
+	mkdir store site
+	( umask 077
+	  echo "$HTTPD_URL/services/$SLACK_PATH" > slack-url
+	  echo "$PG_KEY" > pg.key )
+	export SAM_POLYGON_URL=$HTTPD_URL
+	for fmt in text json; do
+		# the mock market's anomalies, dead at the receiver
+		printf '%s\n' SAM_TICKERS=AAPL,MSFT,IBM "SAM_STORE=store/$fmt" "SAM_SITE=site/$fmt" \
+			SAM_FETCH_DAYS=40 SAM_WINDOW=30 SAM_WEBHOOK_URL_FILE=slack-url > sam.env
+		SAM_LOG_FORMAT=$fmt run --separate-stderr sam-hourly --config sam.env --force --at 2026-11-25T10:30
+		assert_failure
+		printf '%s\n' "$output" > "out/mock.$fmt.out"
+		printf '%s\n' "$stderr" > "out/mock.$fmt.err"
+		# and polygon's answers, every ticker failing
+		printf '%s\n' SAM_SOURCE=polygon SAM_KEY_FILE=pg.key >> sam.env
+		SAM_LOG_FORMAT=$fmt run --separate-stderr sam-hourly --config sam.env --force --at 2026-11-25T11:30
+		assert_failure
+		printf '%s\n' "$output" > "out/polygon.$fmt.out"
+		printf '%s\n' "$stderr" > "out/polygon.$fmt.err"
+	done
+	# what was written: dead letters, run records, the site
+	[ "$(cat store/*/dlq/*.ndjson | wc -l)" -ge 20 ]
+	[ "$(cat store/*/runs/*.ndjson | wc -l)" -eq 4 ]
+	[ -f site/text/index.html ] && [ -f site/json/index.html ]
+	grep -q "polygon: AAPL: HTTP 404: " out/polygon.text.err
+	grep -q -F 'HTTP 404 \"no_service /services/REDACTED\"' out/mock.json.err
+	DIRS=(store site)
+	leaks "$SLACK_PATH"
+	leaks "$PG_KEY"
+	# the server had both
+	assert_equal "$(grep -c -F "auth=Bearer $PG_KEY" "$HTTPD_LOG")" 6
+	[ "$(grep -c -F "/services/$SLACK_PATH" "$HTTPD_LOG")" -ge 2 ]
+}
