@@ -303,6 +303,8 @@ result_line(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 	} else {
 		sam_buf_printf(b, ",\"to\":\"%s\",\"message\":%u,\"attempts\":%u",
 		    target_names[al->to], a->message, a->attempts);
+		if (a->recovered)
+			sam_buf_puts(b, ",\"recovered\":true");
 	}
 	if (a->result == R_DEAD) {
 		sam_buf_puts(b, ",\"error\":");
@@ -383,6 +385,8 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 		return 0;
 	}
 	ok = send_message(al, number, n, &payload, &attempts, error, sizeof error);
+	if (ok)
+		state_journal_add(al, v, n);
 	sam_buf_free(&payload);
 	for (i = 0; i < n; i++) {
 		v[i]->result = ok ? R_SENT : R_DEAD;
@@ -395,8 +399,10 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 			return -1;
 		}
 	}
-	if (state_record(al, v, n) < 0)
+	if (state_record(al, v, n) < 0) {
 		al->status = SAM_EXIT_RUNTIME;
+		al->unrecorded = 1;
+	}
 	if (!ok) {
 		report_dead(al, number, v, n);
 		al->status = SAM_EXIT_RUNTIME;
@@ -416,13 +422,15 @@ run(struct alert *al)
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}
-	/* skipped dead letters and outbox lines leave their files now, all
-	 * at once */
+	/* skipped dead letters and outbox lines, and those a killed run
+	 * sent, leave their files now, all at once */
 	for (i = n = 0; source_kind(al) && i < al->n; i++)
-		if (al->a[i].result == R_SKIPPED)
+		if (al->a[i].result == R_SKIPPED || al->a[i].recovered)
 			v[n++] = &al->a[i];
-	if (n && !al->dry_run && state_record(al, v, n) < 0)
+	if (n && !al->dry_run && state_record(al, v, n) < 0) {
 		al->status = SAM_EXIT_RUNTIME;
+		al->unrecorded = 1;
+	}
 	results_flush(al);
 	for (i = 0; i < al->n; ) {
 		for (n = 0; i < al->n && n < al->batch; i++)
@@ -483,8 +491,12 @@ main(int argc, char **argv)
 		status = SAM_EXIT_RUNTIME;
 		goto out;
 	}
-	if (run(&al) < 0 && al.status < SAM_EXIT_RUNTIME)
+	if (run(&al) < 0) {
 		al.status = SAM_EXIT_RUNTIME;
+		al.unrecorded = 1;
+	}
+	if (!al.unrecorded)
+		state_journal_done(&al);
 	status = al.status;
 	if (al.bad_state && status == SAM_EXIT_OK)
 		status = SAM_EXIT_REJECT;

@@ -151,7 +151,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             h.get("Authorization", "-"), h.get("Accept-Encoding", "-"),
             h.get("User-Agent", "-"))
         head = "".join("%s: %s\n" % (k, v) for k, v in h.items())
-        self.server.log(line, head, body)
+        self.number = self.server.log(line, head, body)
 
     def echo(self, data):
         """DATA with the request's target and headers put in place of
@@ -222,6 +222,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         self.wfile.flush()
         self.close_connection = True
+        # the whole answer is out: the client has it, or can have it
+        with open(os.path.join(self.server.bodies, "%d.answered" % self.number), "w") as f:
+            f.write("%s\n" % status)
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -276,6 +279,7 @@ class Server(http.server.ThreadingHTTPServer):
                 f.write(body)
             self.logfile.write(line)
             self.logfile.flush()
+            return self.requests
 
     def handle_error(self, request, client_address):
         # A client that gave up (a timeout) is not an error here.

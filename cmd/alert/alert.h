@@ -35,6 +35,7 @@ struct anomaly {
 	const char *reason;	/* skipped: cooldown, ticker, repeat */
 	int64_t alerted_at;	/* skipped: when it (or its ticker) was */
 	unsigned message, attempts;
+	int recovered;		/* sent by a run killed before it recorded so */
 	char *error;		/* dead: why (malloc'ed) */
 	int64_t dlq_date;	/* dead: the dead-letter file's date, -1 if none */
 };
@@ -61,6 +62,7 @@ struct alert {
 	size_t nsrc, src_cap;
 	unsigned long bad_state;	/* unusable lines in alerts/ and dlq/ */
 	size_t printed;		/* result lines written so far */
+	int unrecorded;		/* an outcome could not be stored */
 	int status;
 };
 
@@ -97,6 +99,11 @@ typedef int state_line_fn(struct alert *, struct sam_input *, struct sam_rec *,
 int each_state_line(struct alert *, const char *kind, int64_t from, state_line_fn *);
 int state_load(struct alert *);
 void state_decide(struct alert *);
+/* With --outbox: the ids of a message the receiver took, appended to
+ * ROOT/outbox/.sent at once; and that file removed at the end of a run
+ * whose every outcome is stored. */
+void state_journal_add(struct alert *, struct anomaly *const *, size_t);
+void state_journal_done(struct alert *);
 /* Records the outcome of a message: state for the sent, dead letters
  * for the failed, and the replayed lines settled.  0, or -1 (reported). */
 int state_record(struct alert *, struct anomaly *const *, size_t);

@@ -7,8 +7,15 @@
  * its outcome, and after it (the batch renames in order): a kill at any
  * moment leaves it either pending or settled, and one settled whose
  * outbox file was not yet rewritten is skipped by its alerts/ line.
- * The one window left is a message the receiver took whose outcome was
- * not yet committed: it is sent again (at least once, never lost).
+ * The window left is a message the receiver took whose outcome was not
+ * yet committed.  To narrow it to the request in flight, the ids of a
+ * message taken are appended to ROOT/outbox/.sent by one write(2) the
+ * moment the answer comes, before the commit and its syncs: a write
+ * survives the process (not a power cut, which the commit is for), and
+ * the next run finds those ids there and settles them as sent
+ * ("recovered") instead of sending them again.  Only a kill between the
+ * receiver's taking the request and that write sends a message twice:
+ * delivery is at least once.
  *
  * The state is read without the lock (files are only ever replaced
  * whole).  After each message the lock is taken just long enough to
@@ -17,7 +24,9 @@
  * the sam-store put that feeds us in a pipeline.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +35,9 @@
 #define THIS_RUN INT64_MIN	/* chosen in this run, not yet alerted */
 
 static struct sam_map by_id, by_ticker;	/* -> int64_t *: alerted at */
+static struct sam_map journal;		/* ids in outbox/.sent -> (void *)1 */
+static struct sam_map parked;		/* --outbox: ids in dlq/ -> int64_t *: date */
+#define JOURNAL "outbox/.sent"
 
 /* Notes that key was alerted at t (or THIS_RUN); keeps the latest. */
 static int
@@ -148,13 +160,106 @@ on_alert(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 	return load_line(al, in, rec);
 }
 
+/* The ids of outbox/.sent, a line each; a last line without its
+ * newline was cut by a kill and is not one. */
+static int
+journal_load(struct alert *al)
+{
+	struct day d = { 0 };
+	size_t k = 0;
+	int r, isnew;
+
+	if ((r = day_read(al->st.fd, JOURNAL, &d)) < 0) {
+		sam_fatal_errno("read %s", store_path(&al->st, JOURNAL, NULL, NULL));
+		return -1;
+	}
+	while (r == 0 && k < d.len) {
+		char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
+		void **slot;
+		if (!nl)
+			break;
+		k += (size_t)(nl - line) + 1;
+		if (nl == line)
+			continue;
+		if (!(slot = sam_map_put(&journal, line, (size_t)(nl - line), &isnew))) {
+			sam_log(SAM_FATAL, NULL, 0, "out of memory");
+			r = -1;
+		} else {
+			*slot = (void *)1;
+		}
+	}
+	day_free(&d);
+	return r < 0 ? -1 : 0;
+}
+
+/* A dead letter's id, for --outbox: an anomaly of the outbox whose id
+ * is parked already was parked by a run killed between renaming the
+ * dead-letter file and the outbox file. */
+static int
+on_parked(struct alert *al, struct sam_input *in, struct sam_rec *rec,
+    const char *line, size_t len, int64_t date)
+{
+	const struct sam_field *f = sam_rec_get(rec, "id");
+	char id[ID_MAX + 1];
+	size_t n;
+
+	(void)al, (void)line, (void)len, (void)in;
+	if (!f || f->type != SAM_JSTRING || sam_jstr_decode(f, id, sizeof id, &n) < 0)
+		return 0;	/* replay reports it */
+	if (remember(&parked, id, date) < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -2;
+	}
+	return 0;
+}
+
 int
 state_load(struct alert *al)
 {
+	if (al->outbox && al->have_store && (journal_load(al) < 0 ||
+	    each_state_line(al, "dlq", INT64_MIN, on_parked) < 0))
+		return -1;
 	if (!al->have_store || al->cooldown == 0)
 		return 0;
 	return each_state_line(al, "alerts", sam_ny_date(al->now - (int64_t)al->cooldown),
 	    on_alert);
+}
+
+void
+state_journal_add(struct alert *al, struct anomaly *const *v, size_t n)
+{
+	struct sam_buf b = { 0 };
+	size_t i;
+	int fd;
+
+	if (!al->outbox)
+		return;
+	for (i = 0; i < n; i++) {
+		sam_buf_puts(&b, v[i]->an.id);
+		sam_buf_putc(&b, '\n');
+	}
+	fd = openat(al->st.fd, JOURNAL, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0640);
+	/* one write: a kill leaves it whole, or its last line cut */
+	if (b.err || fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len)
+		sam_log(SAM_WARNING, NULL, 0, "%s: not written (%s): a kill before "
+		    "the outcome is stored would send the message again",
+		    store_path(&al->st, JOURNAL, NULL, NULL),
+		    b.err ? "out of memory" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	sam_buf_free(&b);
+}
+
+void
+state_journal_done(struct alert *al)
+{
+	if (!al->outbox || !al->have_store || al->dry_run || store_lock(&al->st) != 0)
+		return;
+	/* what it holds is in alerts/ now, each outcome committed */
+	if (unlinkat(al->st.fd, JOURNAL, 0) < 0 && errno != ENOENT)
+		sam_fatal_errno("remove %s", store_path(&al->st, JOURNAL, NULL, NULL));
+	store_unlock(&al->st);
 }
 
 static void
@@ -173,9 +278,22 @@ state_decide(struct alert *al)
 	for (i = 0; i < al->n; i++) {
 		struct anomaly *a = &al->a[i];
 		const int64_t *t;
-		if (al->cooldown && (t = recall(&by_id, a->an.id)))
+		if (al->cooldown && (t = recall(&by_id, a->an.id))) {
 			skip(a, *t == THIS_RUN ? "repeat" : "cooldown", t);
-		else if (al->per_ticker && (t = recall(&by_ticker, a->an.key.ticker)))
+		} else if (a->src_line && sam_map_get(&journal, a->an.id, strlen(a->an.id))) {
+			a->result = R_SENT;	/* by a run killed before it said so */
+			a->recovered = 1;
+			if (remember(&by_id, a->an.id, THIS_RUN) < 0)
+				al->status = SAM_EXIT_RUNTIME;
+		} else if (a->src_line && (t = recall(&parked, a->an.id))) {
+			a->result = R_DEAD;	/* parked by a run killed */
+			a->recovered = 1;
+			a->dlq_date = *t;
+			a->error = strdup("parked already, by a run stopped before it "
+			    "took it out of the outbox");
+			if (!a->error || remember(&by_id, a->an.id, THIS_RUN) < 0)
+				al->status = SAM_EXIT_RUNTIME;
+		} else if (al->per_ticker && (t = recall(&by_ticker, a->an.key.ticker)))
 			skip(a, "ticker", t);
 		else if (remember(&by_id, a->an.id, THIS_RUN) < 0 ||
 		    remember(&by_ticker, a->an.key.ticker, THIS_RUN) < 0)
@@ -188,6 +306,8 @@ state_free(void)
 {
 	sam_map_free(&by_id, free);
 	sam_map_free(&by_ticker, free);
+	sam_map_free(&journal, NULL);
+	sam_map_free(&parked, free);
 }
 
 /* ---- after a message ---- */
@@ -283,13 +403,11 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		r = -1;
-	} else if (out.len == 0 && r == 0) {
-		if ((r = unlinkat(c->dirfd, name, 0)) < 0)
-			sam_fatal_errno("remove %s", shown);
-	} else if (out.len) {
+	} else if (r == 0) {
+		/* emptied, it is replaced by an empty file in the batch and
+		 * removed after the commit: removing it now would lose its
+		 * lines if a kill came before their outcome is committed */
 		r = batch_add(c->b, c->dirfd, c->gen, name, shown, &out, 0, NULL, NULL);
-	} else {
-		r = 0;
 	}
 	sam_buf_free(&out);
 	return r;
@@ -307,6 +425,24 @@ open_kind(struct change *c, const char *kind)
 		return -1;
 	}
 	return 0;
+}
+
+/* Removes the source files the commit left empty (c->dirfd is their
+ * directory, the last opened). */
+static void
+remove_emptied(const struct alert *al, const struct change *c)
+{
+	char name[24];
+	struct stat st;
+	size_t f;
+
+	for (f = 0; f < al->nsrc; f++) {
+		sam_format_date(name, al->src_days[f]);
+		strcat(name, ".ndjson");
+		if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size == 0 && unlinkat(c->dirfd, name, 0) < 0)
+			sam_fatal_errno("remove %s", store_path(c->s, c->kind, name, NULL));
+	}
 }
 
 /* Settles the lines of v in their files. */
@@ -339,9 +475,9 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (v[i]->result == R_SENT)
 			alert_line(al, v[i], now, &sent);
-		else if (v[i]->result == R_DEAD && !al->replay)
+		else if (v[i]->result == R_DEAD && !al->replay && !v[i]->recovered)
 			dead_letter_line(al, v[i], now, &dead);
-		if (v[i]->result == R_DEAD)
+		if (v[i]->result == R_DEAD && !v[i]->recovered)
 			v[i]->dlq_date = !al->replay ? today : al->src_days[v[i]->src_day];
 	}
 	if (sent.err || dead.err) {
@@ -363,6 +499,8 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 		goto out;
 	}
 	batch_abort(&b);	/* frees it; nothing is left to throw away */
+	if (source_kind(al))
+		remove_emptied(al, &c);
 	r = 0;
 out:
 	if (c.dirfd >= 0)
@@ -372,7 +510,7 @@ out:
 	sam_buf_free(&dead);
 	if (r < 0)
 		for (i = 0; i < n; i++)
-			if (v[i]->result == R_DEAD && !al->replay)
+			if (v[i]->result == R_DEAD && !al->replay && !v[i]->recovered)
 				v[i]->dlq_date = -1;
 	return r;
 }
