@@ -515,6 +515,36 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 
 # ---- the configuration ----
 
+@test "a stage that passes SAM_RUN_DEADLINE is stopped: the run is recorded as failed at that stage, the lock is free and the next run runs" {
+	printf '200 OK\nContent-Type: text/csv\nX-Test-Delay: 30\n\nDate,Close\n' > slow.http
+	echo "^/slow $PWD/slow.http" > routes
+	httpd_routes routes
+	conf "SAM_SOURCE=csv:$HTTPD_URL/slow.csv" SAM_RUN_DEADLINE=2s
+	SECONDS=0
+	hourly --at "$AT"
+	assert_failure 3
+	[ "$SECONDS" -lt 15 ]
+	assert_equal "$(sed -n 2p <<< "$stderr")" \
+		"sam-hourly: fetch: stopped at the run's deadline (SAM_RUN_DEADLINE=2s)"
+	assert_equal "$(jq -c '[.stages.fetch, .status]' <<< "$(record 1)")" '[3,"failed"]'
+	conf
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(jq -r .status <<< "$(record 2)")" ok
+}
+
+@test "killed at random moments of every stage (SIGKILL), then run once more: every anomaly stored is in the receiver's log or a dead letter exactly once, and the outbox is empty" {
+	run python3 "$SAM_ROOT/test/crash.py" --runs 10 --tickers 10 --seed 7 crash
+	echo "$output"
+	assert_success
+	assert_equal "$(jq -c '[.lost, .duplicated, .unknown, .outbox, .clean_run]' <<< "$output")" \
+		'[0,0,0,0,0]'
+	# the kills happened, and anomalies were there to lose
+	[ "$(jq .kills <<< "$output")" -ge 6 ]
+	[ "$(jq .stored <<< "$output")" -ge 10 ]
+	[ "$(jq .dead <<< "$output")" -ge 1 ]
+}
+
 @test "a bad setting, in the file or the environment, stops everything: exit 2 and one message naming the line or the setting" {
 	printf 'AAPL\nMSFT\n' > tickers
 	printf 'AAPL\nMSFT 0\n' > zero-tickers
@@ -564,6 +594,9 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 		2 | - | conf SAM_RAW_DAYS=0; sam-hourly --config sam.env --force | sam-hourly: SAM_RAW_DAYS: a number of days from 1 to 100000: 0
 		2 | - | conf SAM_DLQ_DAYS=x; sam-hourly --config sam.env --force | sam-hourly: SAM_DLQ_DAYS: a number of days from 1 to 100000: x
 		2 | - | conf SAM_LOG_FORMAT=xml; sam-hourly --config sam.env --force | sam-hourly: SAM_LOG_FORMAT: text or json: xml
+		2 | - | conf SAM_RUN_DEADLINE=0; sam-hourly --config sam.env --force | sam-hourly: SAM_RUN_DEADLINE: a time such as 50m or 3000s: 0
+		2 | - | conf SAM_RUN_DEADLINE=1w; sam-hourly --config sam.env --force | sam-hourly: SAM_RUN_DEADLINE: a time such as 50m or 3000s: 1w
+		2 | - | conf SAM_FETCH_DEADLINE=30m; sam-hourly --config sam.env --force | sam-hourly: SAM_FETCH_DEADLINE: a number of seconds from 1 to 604800: 30m
 		# the environment wins over a good file, and is checked the same
 		2 | - | conf; SAM_WINDOW=1 sam-hourly --config sam.env --force | sam-hourly: SAM_WINDOW: a whole number from 2 to 1000000: 1
 		2 | - | conf; SAM_THRESHOLD=abc sam-hourly --config sam.env --force | sam-hourly: SAM_THRESHOLD: not a positive number: abc
