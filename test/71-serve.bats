@@ -684,6 +684,7 @@ sam-serve-static: stopped (SIGTERM)"
 		skip "no IPv6 loopback here"
 	local port i
 	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
+	: > "$SITE_LOG"	# there before the server's shell opens it
 	sam-serve-static serve -d site -l '[::1]:0' 2> "$SITE_LOG" 3>&- &
 	SITE_SERVER_PID=$!
 	for ((i = 0; i < 250; i++)); do
