@@ -105,6 +105,7 @@ flood_check() {
 	# nothing else but the ten answers of idle and the ten aborted POSTs
 	run grep -v -e ': no whole request within 1 s: connection closed$' \
 		-e '^sam-serve-static: serving site on ' -e '^sam-serve-static: stopped (SIGTERM)$' "$SITE_LOG"
+	printf "%s\n" "${lines[@]}"
 	assert_equal "${#lines[@]}" 20
 	assert_equal "$(grep -c -E '^sam-serve-static: 127\.0\.0\.1 "POST /health" 0 0 [0-9.]+ ms \(aborted\)$' "$SITE_LOG")" 10
 	assert_equal "$(grep -c -E '^sam-serve-static: 127\.0\.0\.1 "GET /health" 200 16 [0-9.]+ ms$' "$SITE_LOG")" 10
