@@ -135,18 +135,6 @@ view_alloc(struct view *v, size_t n)
 	return 0;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n hex digits at s (of which left remain) as a number; -1 if not. */
 static long
 hexnum(const unsigned char *s, size_t left, size_t n)
@@ -157,7 +145,7 @@ hexnum(const unsigned char *s, size_t left, size_t n)
 	if (left < n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		int h = hexval(s[i]);
+		int h = sam_hexval(s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -185,7 +173,7 @@ unescape(const unsigned char *s, size_t left, size_t *len)
 	if (s[0] == '&' && left >= 4 && s[1] == '#') {
 		int hex = s[2] == 'x' || s[2] == 'X';
 		for (v = 0, i = 2 + (size_t)hex, k = i; i < left && i < k + 6; i++) {
-			int d = hex ? hexval(s[i]) : s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1;
+			int d = hex ? sam_hexval(s[i]) : s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1;
 			if (d < 0)
 				break;
 			v = v * (hex ? 16 : 10) + d;

@@ -119,3 +119,15 @@ sam_valid_interval(const char *s, size_t len)
 {
 	return sam_interval_minutes(s, len) >= 0;
 }
+
+int
+sam_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -92,23 +92,30 @@ common_answers() {
 		tail25 tail29 tail31 tail33 tail35 tail37 tail39)
 }
 
-# with_base SOURCE ARG...: sam-fetch -s SOURCE ARG... against each
-# answer in ANSWERS, served under /N/ (base_url N is --base-url), in
-# text and JSON logs, its stdout and stderr kept in out/.  Every run
-# fails (exit 3) or rejects bars (1), within its deadline.
-with_base() {
-	local source=$1 n fmt routes=() bad=0
-	shift
+# serve_answers: the server answers /N/... with the Nth of ANSWERS.
+serve_answers() {
+	local n routes=()
 	for n in "${!ANSWERS[@]}"; do
 		routes+=("^/$n/ $PWD/h/${ANSWERS[n]}.http")
 	done
 	printf '%s\n' "${routes[@]}" > routes
 	httpd_start routes
+}
+
+# fetch_each ARG...: sam-fetch ARG... (@N@ in them the answer's number)
+# against each answer in ANSWERS, in text and JSON logs, its stdout and
+# stderr kept in out/.  Every run fails (exit 3) or rejects bars (1),
+# within its deadline.
+fetch_each() {
+	local n fmt a args bad=0
 	for n in "${!ANSWERS[@]}"; do
+		args=()
+		for a; do
+			args+=("${a//@N@/$n}")
+		done
 		for fmt in text json; do
-			run --separate-stderr sam-fetch -s "$source" --rate none --retries 1 \
-				--retry-wait 0.01 --deadline 10 --log-format "$fmt" "${RANGE[@]}" \
-				--base-url "$(base_url "$n")" "$@"
+			run --separate-stderr sam-fetch --retries 1 --retry-wait 0.01 --deadline 10 \
+				--log-format "$fmt" "${args[@]}"
 			printf '%s\n' "$output" > "out/$n.$fmt.out"
 			printf '%s\n' "$stderr" > "out/$n.$fmt.err"
 			if [ "$status" != 3 ] && [ "$status" != 1 ]; then
@@ -117,8 +124,17 @@ with_base() {
 			fi
 		done
 	done
-	[ "$(httpd_requests | wc -l)" -ge $((2 * ${#ANSWERS[@]})) ]
 	[ "$bad" = 0 ]
+}
+
+# with_base SOURCE ARG...: fetch_each -s SOURCE ARG..., the answer N
+# served under /N/ (base_url N is --base-url).
+with_base() {
+	local source=$1
+	shift
+	serve_answers
+	fetch_each -s "$source" --rate none "${RANGE[@]}" --base-url "$(base_url @N@)" "$@"
+	[ "$(httpd_requests | wc -l)" -ge $((2 * ${#ANSWERS[@]})) ]
 }
 
 base_url() {
@@ -185,22 +201,8 @@ base_url() {
 		'date,ticker,open,high,low,close,volume\n@TARGET_DECODED@,AAPL,1,2,0.5,1.5,100\n2026-11-17,@TARGET@,1,2,0.5,1.5,100'
 	response header '200 OK' 'Content-Type: text/csv\n' '@TARGET_DECODED@,open\n1,2'
 	ANSWERS+=(csvcell header)
-	local n fmt routes=() bad=0
-	for n in "${!ANSWERS[@]}"; do
-		routes+=("^/$n/ $PWD/h/${ANSWERS[n]}.http")
-	done
-	printf '%s\n' "${routes[@]}" > routes
-	httpd_start routes
-	for n in "${!ANSWERS[@]}"; do
-		for fmt in text json; do
-			run --separate-stderr sam-fetch -s "csv:$HTTPD_URL/$n/prices.csv?x=1&token=$CSV_TOKEN" \
-				--retries 1 --retry-wait 0.01 --deadline 10 --log-format "$fmt"
-			printf '%s\n' "$output" > "out/$n.$fmt.out"
-			printf '%s\n' "$stderr" > "out/$n.$fmt.err"
-			[ "$status" = 3 ] || [ "$status" = 1 ] || { echo "${ANSWERS[n]}: exit $status"; bad=1; }
-		done
-	done
-	[ "$bad" = 0 ]
+	serve_answers
+	fetch_each -s "csv:$HTTPD_URL/@N@/prices.csv?x=1&token=$CSV_TOKEN"
 	leaks "$CSV_TOKEN"
 	# the token was sent, and the URL is shown without it
 	[ "$(httpd_requests | grep -c -F "token=$CSV_TOKEN")" -ge "${#ANSWERS[@]}" ]
@@ -212,12 +214,8 @@ base_url() {
 # alert_hostile TO PATH: sam-alert --to TO against each answer, its
 # address $HTTPD_URL/N/PATH, the store s/N; stdout and stderr in out/.
 alert_hostile() {
-	local to=$1 path=$2 n fmt routes=() bad=0 url
-	for n in "${!ANSWERS[@]}"; do
-		routes+=("^/$n/ $PWD/h/${ANSWERS[n]}.http")
-	done
-	printf '%s\n' "${routes[@]}" > routes
-	httpd_start routes
+	local to=$1 path=$2 n fmt bad=0 url
+	serve_answers
 	for n in "${!ANSWERS[@]}"; do
 		url=$HTTPD_URL/$n/$path
 		for fmt in text json; do

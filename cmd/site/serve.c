@@ -252,18 +252,6 @@ close_late(struct server *sv)
 
 /* ---- paths ---- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %XX decoded into dst; -1 for a bad escape or a NUL. */
 static int
 percent_decode(char *dst, size_t size, const char *s)
@@ -273,7 +261,7 @@ percent_decode(char *dst, size_t size, const char *s)
 	for (; *s; s++) {
 		int c = (unsigned char)*s;
 		if (c == '%') {
-			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			int hi = sam_hexval(s[1]), lo = hi < 0 ? -1 : sam_hexval(s[2]);
 			if (lo < 0 || (c = hi * 16 + lo) == 0)
 				return -1;
 			s += 2;
