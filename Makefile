@@ -147,6 +147,7 @@ bench: all
 	bench/store.sh
 	bench/alert.sh
 	bench/site.sh
+	bench/crash.sh
 
 # ---- install ----
 
