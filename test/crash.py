@@ -16,10 +16,14 @@ in the receiver's log or in the dead-letter files exactly once.
 
 Prints one JSON object: runs, kills (a process was killed), missed (the
 stage ended before its moment), and for the anomalies: stored, sent,
-dead, lost (stored, in neither), duplicated (more than once), unknown
-(delivered but not stored), outbox (left in the outbox); per_stage has
-the kills of each stage.  Exit status 0 when lost, duplicated, unknown
-and outbox are 0, else 1; 2 on a usage error.  Needs the tools on PATH
+dead, lost (stored, in neither), duplicated (taken or parked more than
+once), in_flight (of those, taken twice because the first message was
+the last the receiver took before sam-alert was killed: the instant
+between its answer and the journal's write, which no sender can close),
+unexplained (the others), unknown (delivered but not stored), outbox
+(left in the outbox); per_stage has the kills of each stage.  Exit
+status 0 when lost, unexplained, unknown and outbox are 0, else 1; 2 on
+a usage error.  Needs the tools on PATH
 (SAM_BIN first) and cron/sam-hourly beside this directory.
 """
 
@@ -155,12 +159,13 @@ def kill_run(env, stage, est, rng, server):
     return result
 
 
-def webhook_ids(log_dir):
-    """The ids of the anomalies in the messages the receiver took: those
-    it answered 2xx to, the whole answer written (N.answered)."""
-    ids = []
+def taken(log_dir):
+    """{request number: the ids of its anomalies} of the messages the
+    receiver took: those it answered 2xx to, the whole answer written
+    (N.answered)."""
+    out = {}
     if not os.path.isdir(log_dir):
-        return ids
+        return out
     for name in os.listdir(log_dir):
         if not name.endswith(".answered"):
             continue
@@ -170,12 +175,47 @@ def webhook_ids(log_dir):
         with open(os.path.join(log_dir, name[:-len("answered")] + "body"),
                   encoding="utf-8") as f:
             text = f.read()
-        if not text:
-            continue
-        for a in json.loads(text).get("alerts", []):
-            ids.append("%s:%s:%s" % (a["labels"]["ticker"], a["labels"]["interval"],
-                                     a["startsAt"]))
-    return ids
+        out[int(name.split(".")[0])] = [
+            "%s:%s:%s" % (a["labels"]["ticker"], a["labels"]["interval"], a["startsAt"])
+            for a in json.loads(text or "{}").get("alerts", [])]
+    return out
+
+
+def requests_so_far():
+    try:
+        with open("httpd.log") as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0
+
+
+def accounts(runs, clean):
+    """The figures: every anomaly stored against the messages taken and
+    the dead letters."""
+    stored = {r["id"] for r in lines_of("store/anomalies")}
+    takes, dead = {}, {}
+    for n, ids in sorted(taken("httpd.log.d").items()):
+        for i in ids:
+            takes.setdefault(i, []).append(n)
+    for r in lines_of("store/dlq"):
+        dead[r["id"]] = dead.get(r["id"], 0) + 1
+    # the last request of each run whose sam-alert was killed: a message
+    # the receiver took in the instant before the kill, not yet journalled
+    in_flight = {r["last"] for r in runs if r["stage"] == "alert" and
+                 r["what"] == "killed" and r["last"] >= r["first"]}
+    twice = [i for i in stored if len(takes.get(i, [])) + dead.get(i, 0) > 1]
+    explained = [i for i in twice if len(takes.get(i, [])) + dead.get(i, 0) == 2 and
+                 takes.get(i) and takes[i][0] in in_flight]
+    return {
+        "stored": len(stored), "sent": sum(len(v) for v in takes.values()),
+        "dead": sum(dead.values()),
+        "lost": sum(1 for i in stored if i not in takes and i not in dead),
+        "duplicated": len(twice), "in_flight": len(explained),
+        "unexplained": len(twice) - len(explained),
+        "unknown": sum(1 for i in set(takes) | set(dead) if i not in stored),
+        "outbox": sum(1 for _ in lines_of("store/outbox")),
+        "clean_run": clean.returncode,
+    }
 
 
 def lines_of(*dirs):
@@ -242,15 +282,17 @@ def main():
         est["hourly"] = 0.5
         kills = {s: 0 for s in STAGES}
         missed = 0
+        runs = []
         day = datetime.date(2026, 3, 2)
         for i in range(o.runs):
             day += datetime.timedelta(days=1)
             env["SAM_NOW"] = "%sT21:00:00Z" % day.isoformat()
             write_routes("routes", "bad.http" if rng.random() < 0.2 else "ok.http")
             stage = stages[i % len(stages)]
+            first = requests_so_far() + 1
             what = kill_run(env, stage, est, rng, server.pid)
-            with open("kills.log", "a") as f:	# run, day, stage, what
-                f.write("%d %s %s %s\n" % (i + 1, day, stage, what))
+            runs.append({"day": day.isoformat(), "stage": stage, "what": what,
+                         "first": first, "last": requests_so_far()})
             if what == "killed":
                 kills[stage] += 1
             else:
@@ -263,31 +305,15 @@ def main():
         server.terminate()
         server.wait()
 
-    stored = {r["id"] for r in lines_of("store/anomalies")}
-    sent, dead = {}, {}
-    for i in webhook_ids("httpd.log.d"):
-        sent[i] = sent.get(i, 0) + 1
-    for r in lines_of("store/dlq"):
-        dead[r["id"]] = dead.get(r["id"], 0) + 1
-    outbox = sum(1 for _ in lines_of("store/outbox"))
-    out = {
-        "runs": o.runs, "kills": sum(kills.values()), "missed": missed,
-        "stored": len(stored), "sent": sum(sent.values()), "dead": sum(dead.values()),
-        "lost": sum(1 for i in stored if i not in sent and i not in dead),
-        # taken twice by the receiver, or parked twice
-        "duplicated": sum(1 for i in stored if sent.get(i, 0) + dead.get(i, 0) > 1 and
-                          not (sent.get(i) == 1 and dead.get(i) == 1)),
-        # parked, then a later version of it (the same id) taken
-        "superseded": sum(1 for i in stored if sent.get(i) == 1 and dead.get(i) == 1),
-        "unknown": sum(1 for i in set(sent) | set(dead) if i not in stored),
-        "outbox": outbox, "clean_run": clean.returncode, "per_stage": kills,
-    }
-    with open("accounts.json", "w") as f:	# what the figures come from
-        json.dump({"sent": sent, "dead": dead}, f)
+    out = {"runs": o.runs, "kills": sum(kills.values()), "missed": missed}
+    out.update(accounts(runs, clean))
+    out["per_stage"] = kills
+    with open("runs.json", "w") as f:	# what the figures come from
+        json.dump(runs, f)
     print(json.dumps(out))
     if clean.returncode not in (0, 1):
         sys.stderr.write(clean.stderr.decode("utf-8", "replace"))
-    bad = out["lost"] or out["duplicated"] or out["unknown"] or out["outbox"]
+    bad = out["lost"] or out["unexplained"] or out["unknown"] or out["outbox"]
     return 1 if bad else 0
 
 
