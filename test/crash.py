@@ -20,7 +20,7 @@ dead, lost (stored, in neither), duplicated (taken or parked more than
 once), in_flight (of those, taken twice because the first message was
 the last the receiver took before sam-alert was killed: the instant
 between its answer and the journal's write, which no sender can close),
-unexplained (the others), unknown (delivered but not stored), outbox
+unexplained (the others, or a journal that held them), unknown (delivered but not stored), outbox
 (left in the outbox); per_stage has the kills of each stage.  Exit
 status 0 when lost, unexplained, unknown and outbox are 0, else 1; 2 on
 a usage error.  Needs the tools on PATH
@@ -189,6 +189,16 @@ def requests_so_far():
         return 0
 
 
+def journal():
+    """The ids in the outbox's journal (what a killed sam-alert had
+    taken note of), as the run left it."""
+    try:
+        with open("store/outbox/.sent") as f:
+            return [line.rstrip("\n") for line in f if line.endswith("\n")]
+    except FileNotFoundError:
+        return []
+
+
 def accounts(runs, clean):
     """The figures: every anomaly stored against the messages taken and
     the dead letters."""
@@ -200,12 +210,14 @@ def accounts(runs, clean):
     for r in lines_of("store/dlq"):
         dead[r["id"]] = dead.get(r["id"], 0) + 1
     # the last request of each run whose sam-alert was killed: a message
-    # the receiver took in the instant before the kill, not yet journalled
-    in_flight = {r["last"] for r in runs if r["stage"] == "alert" and
+    # the receiver took in the instant before the kill, if the journal
+    # the run left does not hold its ids (else the next run ignored it)
+    in_flight = {r["last"]: set(r["journal"]) for r in runs if r["stage"] == "alert" and
                  r["what"] == "killed" and r["last"] >= r["first"]}
     twice = [i for i in stored if len(takes.get(i, [])) + dead.get(i, 0) > 1]
     explained = [i for i in twice if len(takes.get(i, [])) + dead.get(i, 0) == 2 and
-                 takes.get(i) and takes[i][0] in in_flight]
+                 takes.get(i) and takes[i][0] in in_flight and
+                 i not in in_flight[takes[i][0]]]
     return {
         "stored": len(stored), "sent": sum(len(v) for v in takes.values()),
         "dead": sum(dead.values()),
@@ -292,7 +304,8 @@ def main():
             first = requests_so_far() + 1
             what = kill_run(env, stage, est, rng, server.pid)
             runs.append({"day": day.isoformat(), "stage": stage, "what": what,
-                         "first": first, "last": requests_so_far()})
+                         "first": first, "last": requests_so_far(),
+                         "journal": journal()})
             if what == "killed":
                 kills[stage] += 1
             else:
