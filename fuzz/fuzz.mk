@@ -78,12 +78,16 @@ fuzz: fuzz-build
 	done
 
 # The corpus kept in the tree: the old one and what make fuzz found,
-# minimized (-merge=1 keeps the inputs that add coverage).
+# minimized: -merge=1 into a fresh directory keeps the smallest inputs
+# that reach every edge (-use_counters=0: edges, not hit counts, so that
+# the corpus stays small).
 fuzz-merge: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		rm -rf fuzz/corpus/$$t.new && mkdir -p fuzz/corpus/$$t.new $(FUZZ_DIR)/corpus/$$t && \
-		$(FUZZ_DIR)/fuzz/fuzz-$$t -merge=1 -close_fd_mask=3 fuzz/corpus/$$t.new \
+		nice -n 19 $(FUZZ_DIR)/fuzz/fuzz-$$t -merge=1 -use_counters=0 -close_fd_mask=3 \
+			fuzz/corpus/$$t.new \
 			fuzz/corpus/$$t $(FUZZ_DIR)/corpus/$$t 2>&1 | grep '^MERGE-OUTER: [0-9]* new' ; \
+		[ -n "$$(ls fuzz/corpus/$$t.new)" ] || { echo "fuzz-merge: $$t: nothing merged"; exit 1; }; \
 		rm -rf fuzz/corpus/$$t && mv fuzz/corpus/$$t.new fuzz/corpus/$$t || exit 1; \
 	done
 
