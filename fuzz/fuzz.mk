@@ -49,7 +49,7 @@ $(O)/fuzz/fuzz-serve.o: override CFLAGS += $(MHD_CFLAGS)
 # ---- the targets ----
 
 fuzz-build:
-	@$(FUZZ_MAKE) fuzz-bins >/dev/null
+	+@$(FUZZ_MAKE) fuzz-bins >/dev/null
 
 # Each harness over its corpus once (-runs=0): seconds.  Quiet unless an
 # input crashes, leaks or breaks a property: then its report and exit 1.
