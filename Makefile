@@ -10,7 +10,7 @@ MAN8 = man/sam-hourly.8
 
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
-       libz/url.o libz/secret.o libz/anomaly.o
+       libz/url.o libz/secret.o libz/anomaly.o libz/calib.o libz/profile.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
@@ -67,6 +67,7 @@ $(O)/%.o: %.c
 
 $(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
 $(O)/libz/url.o $(O)/cmd/alert/send.o: override CFLAGS += $(CURL_CFLAGS)
+$(O)/libz/calib.o: override CFLAGS += $(GSL_CFLAGS)
 $(O)/cmd/site/serve.o: override CFLAGS += $(MHD_CFLAGS)
 $(O)/cmd/site/assets.o: override CFLAGS += -Icmd/site
 
@@ -88,11 +89,11 @@ $(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libz/libsam.a
 $(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) -lm
 $(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libz/libsam.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(GSL_LIBS) -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GSL_LIBS) -lm
 $(O)/test/unit: $(O)/test/unit.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 

@@ -332,6 +332,29 @@ int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
 int sam_roll_robust(const struct sam_roll *, double *scratch,
     double *median, double *mad);
 
+/* ---- calib.c: z-scores as tail probabilities (links GSL) ---- */
+
+/* Two-sided tail probability of |z| from a window of n values under a
+ * standardized Student t with min(tail_df, n - 1) degrees of freedom. */
+double sam_calib_p(double absz, double n, double tail_df);
+/* The normal deviate as rare as p: Phi^-1(1 - p/2); 0 for p >= 1. */
+double sam_calib_score(double p);
+/* The |z| whose score is score: the inverse of the two above. */
+double sam_calib_z(double score, double n, double tail_df);
+
+/* ---- profile.c: detection profiles (sam(7)) ---- */
+
+struct sam_profile {
+	const char *name;
+	const char *metrics;		/* sam-zscore -m */
+	const char *market_metrics;	/* the same, with --market */
+	double threshold;		/* sam-detect -t */
+	double tail_df;			/* --tail-df; 0: |z| as it is */
+	double fdr;			/* --fdr; 0: none */
+};
+
+const struct sam_profile *sam_profile_find(const char *name);	/* NULL: none */
+
 /* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
 
 #define SAM_SEVERITIES 4
