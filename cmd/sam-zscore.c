@@ -11,19 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sam.h"
+#include "zscore/zscore.h"
 
-enum metric { M_CLOSE, M_VOLUME, M_RETURN, M_COUNT };
-static const char *const metric_names[M_COUNT] = { "close", "volume", "return" };
+static const char *const metric_names[M_COUNT] = {
+	"close", "volume", "return", "lvolume", "excess"
+};
 
-struct opts {
-	size_t window, min_periods;
-	int ddof, robust;
-	int metrics[M_COUNT];	/* selected metrics, in output order */
-	int nmetrics;
-	unsigned selected;	/* bit m: metric m is among them */
-	/* output field names, per metric: center, scale, z */
-	char names[M_COUNT][3][24];
+/* The (return, market return) pairs of the excess metric's window. */
+struct pairs {
+	double *r, *m;
+	size_t n, head, w;
 };
 
 struct series {
@@ -32,24 +29,32 @@ struct series {
 	char last_ts[40];
 	double prev_close;
 	int have_prev;
-	unsigned long bars;	/* seen so far */
+	int minutes;		/* the interval; 0 for 1d */
+	unsigned long bars;	/* final bars seen so far */
 	struct sam_roll roll[M_COUNT];
+	struct sam_roll *slots;	/* lvolume of intraday bars: a window a session slot */
+	size_t nslots;
+	struct pairs ex;
 };
 
 struct state {
-	const struct opts *o;
+	const struct zscore_opts *o;
+	struct market *market;
 	struct sam_map series;
 	struct sam_edits edits;
 	double *scratch;	/* robust statistics work space */
 };
 
+#define SELECTED(o, m) ((o)->selected & 1u << (m))
+
 static const char usage[] =
     "usage: sam-zscore [-w window] [-p min-periods] [-m metrics] [--ddof 0|1]\n"
-    "                  [--robust] [--strict] [--log-format text|json] [file ...]\n";
+    "                  [--robust] [--profile name] [--market file [--market-ticker ticker]]\n"
+    "                  [--strict] [--log-format text|json] [file ...]\n";
 
 /* "close,volume" -> the metric list; -1 on an unknown or repeated name. */
 static int
-parse_metrics(struct opts *o, const char *list)
+parse_metrics(struct zscore_opts *o, const char *list)
 {
 	const char *p = list;
 
@@ -75,7 +80,7 @@ parse_metrics(struct opts *o, const char *list)
 }
 
 static void
-name_fields(struct opts *o)
+name_fields(struct zscore_opts *o)
 {
 	int i;
 
@@ -93,53 +98,87 @@ static void
 free_series(void *p)
 {
 	struct series *s = p;
-	int i;
+	size_t i;
 
 	if (!s)
 		return;
 	for (i = 0; i < M_COUNT; i++)
 		sam_roll_free(&s->roll[i]);
+	for (i = 0; i < s->nslots; i++)
+		sam_roll_free(&s->slots[i]);
+	free(s->slots);
+	free(s->ex.r);
+	free(s->ex.m);
 	free(s);
 }
 
 static struct series *
-lookup_series(struct state *st, const char *ticker, const char *interval)
+lookup_series(struct state *st, const struct sam_key *k)
 {
 	char key[64];
-	size_t tl = strlen(ticker), il = strlen(interval);
+	size_t tl = strlen(k->ticker), il = strlen(k->interval), i;
 	void **slot;
-	int isnew, i;
+	int isnew;
+	struct series *s;
 
-	memcpy(key, ticker, tl);
+	memcpy(key, k->ticker, tl);
 	key[tl] = '\0';
-	memcpy(key + tl + 1, interval, il);
+	memcpy(key + tl + 1, k->interval, il);
 	if (!(slot = sam_map_put(&st->series, key, tl + 1 + il, &isnew)))
 		return NULL;
-	if (isnew) {
-		struct series *s = calloc(1, sizeof *s);
-		if (!s)
+	if (!isnew)
+		return *slot;
+	if (!(s = calloc(1, sizeof *s)))
+		return NULL;
+	*slot = s;
+	for (i = 0; i < M_COUNT; i++)
+		sam_roll_init(&s->roll[i], st->o->window);
+	s->minutes = sam_interval_minutes(k->interval, il);
+	s->ex.w = st->o->window;
+	if (s->minutes > 0 && SELECTED(st->o, M_LVOLUME)) {
+		/* the session's slots, and one for bars outside it */
+		s->nslots = (size_t)(390 + s->minutes - 1) / (size_t)s->minutes + 1;
+		if (!(s->slots = calloc(s->nslots, sizeof *s->slots)))
 			return NULL;
-		for (i = 0; i < M_COUNT; i++)
-			sam_roll_init(&s->roll[i], st->o->window);
-		*slot = s;
+		for (i = 0; i < s->nslots; i++)
+			sam_roll_init(&s->slots[i], st->o->window);
 	}
-	return *slot;
+	return s;
 }
 
-/* The statistics of one metric's window, as output fields. */
-static void
-emit_metric(struct state *st, int m, struct sam_roll *r, int have, double x)
+/* The window lvolume is judged against: the series', or for intraday
+ * bars the same session slot's on the days before (the open and the
+ * close trade more every day: that is not news). */
+static struct sam_roll *
+volume_window(struct series *s, int64_t secs)
 {
-	const struct opts *o = st->o;
+	int64_t local;
+	int minute;
+
+	if (!s->slots)
+		return &s->roll[M_LVOLUME];
+	local = secs + sam_ny_offset(secs);
+	minute = (int)((local % 86400 + 86400) % 86400 / 60) - SAM_NYSE_OPEN_MINUTE;
+	if (minute < 0 || minute >= 390)
+		return &s->slots[s->nslots - 1];
+	return &s->slots[minute / s->minutes];
+}
+
+/* The statistics of one metric's window, as output fields; the center
+ * is returned.  judge 0: the value is not scored (z null). */
+static double
+emit_metric(struct state *st, int m, struct sam_roll *r, int judge, double x)
+{
+	const struct zscore_opts *o = st->o;
 	double center = NAN, scale = NAN, z = NAN, dev;
 
 	if (r->n >= o->min_periods) {
 		if (o->robust) {
 			if (sam_roll_robust(r, st->scratch, &center, &scale) == 0 &&
-			    scale > 0 && have)
+			    scale > 0 && judge)
 				z = (x - center) / scale;
 		} else if (sam_roll_stats(r, o->ddof, x, &center, &scale, &dev) == 0) {
-			if (scale > 0 && have)
+			if (scale > 0 && judge)
 				z = dev / scale;
 		} else if (sam_roll_stats(r, 0, x, &center, &scale, &dev) == 0) {
 			scale = NAN;	/* one value: a mean, but no sample sd */
@@ -148,75 +187,234 @@ emit_metric(struct state *st, int m, struct sam_roll *r, int have, double x)
 	sam_edits_num(&st->edits, o->names[m][0], center);
 	sam_edits_num(&st->edits, o->names[m][1], scale);
 	sam_edits_num(&st->edits, o->names[m][2], z);
+	return center;
+}
+
+static double
+pair_at(const double *a, const struct pairs *p, size_t i)
+{
+	size_t k = p->head + i;
+
+	return a[k >= p->w ? k - p->w : k];
+}
+
+/* The market model over the window: beta by least squares of the
+ * ticker's returns on the market's, the excess return r - beta * rm,
+ * and its z against the window's excess returns under the same beta. */
+static void
+emit_excess(struct state *st, const struct pairs *p, int have, double r, double rm)
+{
+	const struct zscore_opts *o = st->o;
+	double beta = NAN, e = NAN, mean = NAN, sd = NAN, z = NAN;
+	double mr = 0, mm = 0, cov = 0, var = 0, ss = 0, n = (double)p->n;
+	size_t i, need = o->min_periods < 3 ? 3 : o->min_periods;
+
+	if (p->n >= need) {
+		for (i = 0; i < p->n; i++) {
+			mr += pair_at(p->r, p, i);
+			mm += pair_at(p->m, p, i);
+		}
+		mr /= n;
+		mm /= n;
+		for (i = 0; i < p->n; i++) {
+			double dr = pair_at(p->r, p, i) - mr, dm = pair_at(p->m, p, i) - mm;
+			cov += dr * dm;
+			var += dm * dm;
+		}
+		beta = var > 0 ? cov / var : 0;
+		mean = mr - beta * mm;
+		for (i = 0; i < p->n; i++) {
+			double d = pair_at(p->r, p, i) - beta * pair_at(p->m, p, i) - mean;
+			ss += d * d;
+		}
+		sd = sqrt(ss / (n - o->ddof));
+		if (have) {
+			e = r - beta * rm;
+			if (sd > 0)
+				z = (e - mean) / sd;
+		}
+	}
+	sam_edits_num(&st->edits, "beta", beta);
+	sam_edits_num(&st->edits, "excess", e);
+	sam_edits_num(&st->edits, o->names[M_EXCESS][0], mean);
+	sam_edits_num(&st->edits, o->names[M_EXCESS][1], sd);
+	sam_edits_num(&st->edits, o->names[M_EXCESS][2], z);
+}
+
+static int
+pairs_push(struct pairs *p, double r, double m)
+{
+	size_t k;
+
+	if (!p->r && (!(p->r = malloc(p->w * sizeof *p->r)) ||
+	    !(p->m = malloc(p->w * sizeof *p->m))))
+		return -1;
+	if (p->n < p->w) {
+		k = p->head + p->n++;
+		k = k >= p->w ? k - p->w : k;
+	} else {
+		k = p->head;
+		if (++p->head == p->w)
+			p->head = 0;
+	}
+	p->r[k] = r;
+	p->m[k] = m;
+	return 0;
+}
+
+/* What one bar brings: its values, which of them it has, whether it is
+ * final, and the market at its time. */
+struct bar_values {
+	double v[M_COUNT];
+	int have[M_COUNT];
+	int partial;
+	const struct market_point *mp;
+};
+
+static int
+read_values(struct sam_input *in, const struct zscore_opts *o,
+    const struct sam_field *const f[6], struct bar_values *bv)
+{
+	memset(bv, 0, sizeof *bv);
+	if ((SELECTED(o, M_CLOSE) || SELECTED(o, M_RETURN) || SELECTED(o, M_EXCESS)) &&
+	    sam_get_number(in, f[3], "close", &bv->v[M_CLOSE]) < 0)
+		return -1;
+	if (SELECTED(o, M_VOLUME) || SELECTED(o, M_LVOLUME)) {
+		if (sam_get_number(in, f[4], "volume", &bv->v[M_VOLUME]) < 0)
+			return -1;
+		if (bv->v[M_VOLUME] < 0)
+			return sam_reject(in, "field \"volume\": negative");
+		bv->v[M_LVOLUME] = log1p(bv->v[M_VOLUME]);
+	}
+	if (f[5] && f[5]->type != SAM_JFALSE && f[5]->type != SAM_JTRUE)
+		return sam_reject(in, "field \"final\": expected true or false, got %s",
+		    sam_jtype_name(f[5]->type));
+	bv->partial = f[5] && f[5]->type == SAM_JFALSE;
+	bv->have[M_CLOSE] = bv->have[M_VOLUME] = bv->have[M_LVOLUME] = 1;
+	return 0;
+}
+
+static int
+check_order(struct sam_input *in, struct series *s, const struct sam_key *k)
+{
+	char q1[SAM_QUOTE_MAX], q2[SAM_QUOTE_MAX];
+
+	if (s->last_ts[0] && (k->secs < s->last_secs ||
+	    (k->secs == s->last_secs && k->ns <= s->last_ns)))
+		return sam_reject(in, "ts %s is not after the previous %s %s "
+		    "bar (%s)", sam_quote(q1, sizeof q1, k->ts, strlen(k->ts)),
+		    k->ticker, k->interval,
+		    sam_quote(q2, sizeof q2, s->last_ts, strlen(s->last_ts)));
+	return 0;
+}
+
+/* Every selected metric's fields, in the order the metrics were named. */
+static void
+emit_all(struct state *st, struct series *s, const struct sam_key *k,
+    struct bar_values *bv, struct sam_roll **vwin)
+{
+	const struct zscore_opts *o = st->o;
+	int i;
+
+	*vwin = NULL;
+	for (i = 0; i < o->nmetrics; i++) {
+		int m = o->metrics[i];
+		/* an unfinished bar's volume so far is no day's volume */
+		int judge = bv->have[m] && !(bv->partial && (m == M_VOLUME || m == M_LVOLUME));
+		double center;
+		if (m == M_EXCESS) {
+			emit_excess(st, &s->ex, bv->have[M_EXCESS], bv->v[M_RETURN],
+			    bv->mp ? bv->mp->r : NAN);
+		} else if (m == M_LVOLUME) {
+			*vwin = volume_window(s, k->secs);
+			center = emit_metric(st, m, *vwin, judge, bv->v[m]);
+			sam_edits_num(&st->edits, "rvol", judge ? exp(bv->v[m] - center) : NAN);
+		} else {
+			emit_metric(st, m, &s->roll[m], judge, bv->v[m]);
+		}
+	}
+}
+
+/* A final bar joins the windows; an unfinished one never does. */
+static int
+push_all(struct state *st, struct series *s, const struct bar_values *bv,
+    struct sam_roll *vwin)
+{
+	const struct zscore_opts *o = st->o;
+	int i;
+
+	if (bv->partial)
+		return 0;
+	s->bars++;
+	s->prev_close = bv->v[M_CLOSE];
+	s->have_prev = 1;
+	for (i = 0; i < o->nmetrics; i++) {
+		int m = o->metrics[i];
+		if (!bv->have[m])
+			continue;
+		if (m == M_EXCESS) {
+			if (pairs_push(&s->ex, bv->v[M_RETURN], bv->mp->r) < 0)
+				return -1;
+		} else if (sam_roll_push(m == M_LVOLUME ? vwin : &s->roll[m], bv->v[m]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int
 on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	static const char *const keys[] = { "ticker", "interval", "ts", "close", "volume" };
-	const struct sam_field *f[5];
+	static const char *const keys[] = { "ticker", "interval", "ts", "close",
+	    "volume", "final" };
+	const struct sam_field *f[6];
 	struct state *st = ctx;
-	const struct opts *o = st->o;
+	const struct zscore_opts *o = st->o;
 	struct sam_key k;
-	char q1[SAM_QUOTE_MAX], q2[SAM_QUOTE_MAX];
-	double value[M_COUNT] = { 0 };
-	int have[M_COUNT] = { 0 };
+	struct bar_values bv;
+	struct sam_roll *vwin;
 	struct series *s;
-	int i, dup;
+	int dup;
 
-	if ((dup = sam_rec_find(rec, keys, 5, f)) >= 0)
+	if ((dup = sam_rec_find(rec, keys, 6, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (sam_get_key(in, f, &k) < 0)
+	if (sam_get_key(in, f, &k) < 0 || read_values(in, o, f, &bv) < 0)
 		return -1;
-	if (((o->selected & 1u << M_CLOSE) || (o->selected & 1u << M_RETURN)) &&
-	    sam_get_number(in, f[3], "close", &value[M_CLOSE]) < 0)
-		return -1;
-	if ((o->selected & 1u << M_VOLUME)) {
-		if (sam_get_number(in, f[4], "volume", &value[M_VOLUME]) < 0)
-			return -1;
-		if (value[M_VOLUME] < 0)
-			return sam_reject(in, "field \"volume\": negative");
-	}
-	if (!(s = lookup_series(st, k.ticker, k.interval))) {
+	if (!(s = lookup_series(st, &k))) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
 	}
-	if (s->last_ts[0] && (k.secs < s->last_secs ||
-	    (k.secs == s->last_secs && k.ns <= s->last_ns)))
-		return sam_reject(in, "ts %s is not after the previous %s %s "
-		    "bar (%s)", sam_quote(q1, sizeof q1, k.ts, strlen(k.ts)),
-		    k.ticker, k.interval,
-		    sam_quote(q2, sizeof q2, s->last_ts, strlen(s->last_ts)));
-	s->last_secs = k.secs;
-	s->last_ns = k.ns;
-	memcpy(s->last_ts, k.ts, sizeof k.ts);
-
-	have[M_CLOSE] = have[M_VOLUME] = 1;
-	if ((o->selected & 1u << M_RETURN) && s->have_prev && s->prev_close != 0) {
-		/* (c - p) / p: exact subtraction for nearby prices, one rounding */
-		value[M_RETURN] = (value[M_CLOSE] - s->prev_close) / s->prev_close;
-		have[M_RETURN] = isfinite(value[M_RETURN]);
+	if (check_order(in, s, &k) < 0)
+		return -1;
+	if (!bv.partial) {	/* the final bar may follow its unfinished self */
+		s->last_secs = k.secs;
+		s->last_ns = k.ns;
+		memcpy(s->last_ts, k.ts, sizeof k.ts);
 	}
-	s->prev_close = value[M_CLOSE];
-	s->have_prev = 1;
+	if (st->market)
+		bv.mp = market_at(st->market, s->minutes, k.secs, k.ns);
+	if (s->have_prev && s->prev_close != 0) {
+		/* (c - p) / p: exact subtraction for nearby prices, one rounding */
+		bv.v[M_RETURN] = (bv.v[M_CLOSE] - s->prev_close) / s->prev_close;
+		bv.have[M_RETURN] = isfinite(bv.v[M_RETURN]);
+		bv.have[M_EXCESS] = bv.have[M_RETURN] && bv.mp;
+	}
 
 	sam_edits_reset(&st->edits);
-	if ((o->selected & 1u << M_RETURN))
-		sam_edits_num(&st->edits, "return", have[M_RETURN] ?
-		    value[M_RETURN] : NAN);
+	if (SELECTED(o, M_RETURN) || SELECTED(o, M_EXCESS))
+		sam_edits_num(&st->edits, "return", bv.have[M_RETURN] ? bv.v[M_RETURN] : NAN);
+	if (bv.mp) {
+		struct sam_buf *b = sam_edits_add(&st->edits, "market");
+		sam_buf_jstr(b, st->market->name, strlen(st->market->name));
+		sam_edits_num(&st->edits, "market_return", bv.mp->r);
+		sam_edits_num(&st->edits, "market_z", bv.mp->z);
+	}
 	sam_edits_num(&st->edits, "n", (double)(s->bars < o->window ?
 	    s->bars : o->window));
-	s->bars++;
-	for (i = 0; i < o->nmetrics; i++) {
-		int m = o->metrics[i];
-		emit_metric(st, m, &s->roll[m], have[m], value[m]);
-	}
-	for (i = 0; i < o->nmetrics; i++) {
-		int m = o->metrics[i];
-		if (have[m] && sam_roll_push(&s->roll[m], value[m]) < 0) {
-			sam_log(SAM_FATAL, NULL, 0, "out of memory");
-			return -2;
-		}
+	emit_all(st, s, &k, &bv, &vwin);
+	if (push_all(st, s, &bv, vwin) < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -2;
 	}
 	sam_rec_write(rec, &st->edits, sam_out());
 	return 0;
@@ -228,6 +426,9 @@ static const struct option longopts[] = {
 	{ "metrics", required_argument, NULL, 'm' },
 	{ "ddof", required_argument, NULL, 'D' },
 	{ "robust", no_argument, NULL, 'R' },
+	{ "profile", required_argument, NULL, 'P' },
+	{ "market", required_argument, NULL, 'M' },
+	{ "market-ticker", required_argument, NULL, 'K' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
@@ -235,75 +436,151 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int
-main(int argc, char **argv)
-{
-	struct opts o = { .window = 30, .ddof = 1 };
-	struct sam_input in = { 0 };
-	struct state st = { .o = &o };
-	const char *env, *metrics = NULL, *minp = NULL;
-	unsigned long v;
-	int c, status, have_window = 0;
+struct args {
+	const char *metrics, *minp, *profile, *market, *market_ticker;
+	int have_window;
+};
 
-	sam_log_init(argv[0]);
+/* Options > SAM_METRICS > the profile's metrics (its market ones with
+ * --market) > close,volume. */
+static int
+choose_metrics(struct zscore_opts *o, const struct args *a)
+{
+	const struct sam_profile *prof = NULL;
+	const char *env, *name = a->profile;
+
+	if (!name && (env = getenv("SAM_PROFILE")) && *env)
+		name = env;
+	if (name && !(prof = sam_profile_find(name)))
+		return sam_usage_error(usage, "%s: no such profile (original, "
+		    "recommended): %s", a->profile ? "--profile" : "SAM_PROFILE", name);
+	if (a->metrics) {
+		if (parse_metrics(o, a->metrics) < 0)
+			return sam_usage_error(usage, "-m: metrics are close, volume, "
+			    "return, lvolume and excess, comma-separated: %s", a->metrics);
+	} else if ((env = getenv("SAM_METRICS")) && *env) {
+		if (parse_metrics(o, env) < 0)
+			return sam_usage_error(usage, "SAM_METRICS: metrics are close, "
+			    "volume, return, lvolume and excess, comma-separated: %s", env);
+	} else {
+		parse_metrics(o, !prof ? "close,volume" :
+		    a->market ? prof->market_metrics : prof->metrics);
+	}
+	if (SELECTED(o, M_EXCESS) && !a->market)
+		return sam_usage_error(usage, "the excess metric needs --market");
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct zscore_opts *o, struct args *a)
+{
+	unsigned long v;
+	int c;
+
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":w:p:m:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			if (sam_parse_ulong(optarg, 2, 1000000, &v) < 0)
 				return sam_usage_error(usage, "-w: window must be 2 to 1000000: %s", optarg);
-			o.window = v;
-			have_window = 1;
+			o->window = v;
+			a->have_window = 1;
 			break;
-		case 'p': minp = optarg; break;
-		case 'm': metrics = optarg; break;
+		case 'p': a->minp = optarg; break;
+		case 'm': a->metrics = optarg; break;
 		case 'D':
 			if (strcmp(optarg, "0") && strcmp(optarg, "1"))
 				return sam_usage_error(usage, "--ddof: must be 0 or 1: %s", optarg);
-			o.ddof = optarg[0] - '0';
+			o->ddof = optarg[0] - '0';
 			break;
-		case 'R': o.robust = 1; break;
-		case 'S': in.strict = 1; break;
+		case 'R': o->robust = 1; break;
+		case 'P': a->profile = optarg; break;
+		case 'M': a->market = optarg; break;
+		case 'K':
+			if (!sam_valid_ticker(optarg, strlen(optarg)))
+				return sam_usage_error(usage, "--market-ticker: not a ticker: %s", optarg);
+			a->market_ticker = optarg;
+			break;
+		case 'S': o->strict = 1; break;
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
 			break;
-		case 'h': fputs(usage, stdout); return SAM_EXIT_OK;
-		case 'V': printf("sam-zscore %s\n", SAM_VERSION); return SAM_EXIT_OK;
+		case 'h': fputs(usage, stdout); return -1;
+		case 'V': printf("sam-zscore %s\n", SAM_VERSION); return -1;
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
+	return 0;
+}
+
+static int
+configure(int argc, char **argv, struct zscore_opts *o, struct args *a)
+{
+	const char *env;
+	unsigned long v;
+	int status;
+
+	if ((status = parse_args(argc, argv, o, a)) != 0)
+		return status;
 	/* the environment only counts where no option was given */
 	if ((status = sam_check_env(usage)) != 0)
 		return status;
-	if (!have_window && (env = getenv("SAM_WINDOW")) && *env) {
+	if (!a->have_window && (env = getenv("SAM_WINDOW")) && *env) {
 		if (sam_parse_ulong(env, 2, 1000000, &v) < 0)
 			return sam_usage_error(usage, "SAM_WINDOW: window must be 2 to 1000000: %s", env);
-		o.window = v;
+		o->window = v;
 	}
-	if (!metrics && (env = getenv("SAM_METRICS")) && *env) {
-		if (parse_metrics(&o, env) < 0)
-			return sam_usage_error(usage, "SAM_METRICS: metrics are close, "
-			    "volume and return, comma-separated: %s", env);
-	} else if (parse_metrics(&o, metrics ? metrics : "close,volume") < 0) {
-		return sam_usage_error(usage, "-m: metrics are close, volume "
-		    "and return, comma-separated: %s", metrics);
-	}
-	o.min_periods = o.window;
-	if (minp && (sam_parse_ulong(minp, 1, o.window, &v) < 0))
-		return sam_usage_error(usage, "-p: min-periods must be 1 to the window: %s", minp);
-	if (minp)
-		o.min_periods = v;
-	name_fields(&o);
+	if ((status = choose_metrics(o, a)) != 0)
+		return status;
+	if (a->market_ticker && !a->market)
+		return sam_usage_error(usage, "--market-ticker needs --market");
+	o->min_periods = o->window;
+	if (a->minp && (sam_parse_ulong(a->minp, 1, o->window, &v) < 0))
+		return sam_usage_error(usage, "-p: min-periods must be 1 to the window: %s", a->minp);
+	if (a->minp)
+		o->min_periods = v;
+	name_fields(o);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct zscore_opts o = { .window = 30, .ddof = 1 };
+	struct sam_input in = { 0 };
+	struct state st = { .o = &o };
+	struct market market = { .name = "cross" };
+	struct args a = { 0 };
+	int status;
+
+	sam_log_init(argv[0]);
+	if ((status = configure(argc, argv, &o, &a)) != 0)
+		return status < 0 ? SAM_EXIT_OK : status;
+	in.strict = o.strict;
 	if (o.robust && !(st.scratch = malloc(o.window * sizeof *st.scratch))) {
 		sam_fatal_errno("allocate the window");
 		return SAM_EXIT_RUNTIME;
+	}
+	if (a.market) {
+		if (a.market_ticker) {
+			snprintf(market.ticker, sizeof market.ticker, "%s", a.market_ticker);
+			market.name = market.ticker;
+		}
+		if (market_load(&market, a.market, &o) < 0) {
+			sam_log(SAM_FATAL, a.market, 0, "unable to read the market series");
+			market_free(&market);
+			free(st.scratch);
+			return SAM_EXIT_RUNTIME;
+		}
+		st.market = &market;
 	}
 
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
 	status = sam_out_finish(status);
 	sam_map_free(&st.series, free_series);
 	sam_edits_free(&st.edits);
+	market_free(&market);
 	free(st.scratch);
 	return status;
 }

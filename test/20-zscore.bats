@@ -6,7 +6,8 @@ bats_require_minimum_version 1.5.0
 
 ZF=$FIXTURES/zscore
 USAGE='usage: sam-zscore [-w window] [-p min-periods] [-m metrics] [--ddof 0|1]
-                  [--robust] [--strict] [--log-format text|json] [file ...]'
+                  [--robust] [--profile name] [--market file [--market-ticker ticker]]
+                  [--strict] [--log-format text|json] [file ...]'
 
 # ---- an independent reference, in awk ----
 
@@ -563,20 +564,20 @@ sam-zscore: 1 of 4 input lines rejected'
 		-w 5 -p 6 | sam-zscore: -p: min-periods must be 1 to the window: 6
 		-p 6 -w 5 | sam-zscore: -p: min-periods must be 1 to the window: 6
 		-p x | sam-zscore: -p: min-periods must be 1 to the window: x
-		-m foo | sam-zscore: -m: metrics are close, volume and return, comma-separated: foo
-		-m close, | sam-zscore: -m: metrics are close, volume and return, comma-separated: close,
-		-m ,close | sam-zscore: -m: metrics are close, volume and return, comma-separated: ,close
-		-m close,,volume | sam-zscore: -m: metrics are close, volume and return, comma-separated: close,,volume
-		-m close,close | sam-zscore: -m: metrics are close, volume and return, comma-separated: close,close
-		-m CLOSE | sam-zscore: -m: metrics are close, volume and return, comma-separated: CLOSE
-		--metrics=open | sam-zscore: -m: metrics are close, volume and return, comma-separated: open
+		-m foo | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: foo
+		-m close, | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: close,
+		-m ,close | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: ,close
+		-m close,,volume | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: close,,volume
+		-m close,close | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: close,close
+		-m CLOSE | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: CLOSE
+		--metrics=open | sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: open
 		--ddof 2 | sam-zscore: --ddof: must be 0 or 1: 2
 		--ddof 01 | sam-zscore: --ddof: must be 0 or 1: 01
 		--log-format xml | sam-zscore: --log-format: must be text or json: xml
 		SAM_WINDOW=1 | sam-zscore: SAM_WINDOW: window must be 2 to 1000000: 1
 		SAM_WINDOW=ten | sam-zscore: SAM_WINDOW: window must be 2 to 1000000: ten
 		SAM_WINDOW=5 -p 6 | sam-zscore: -p: min-periods must be 1 to the window: 6
-		SAM_METRICS=open | sam-zscore: SAM_METRICS: metrics are close, volume and return, comma-separated: open
+		SAM_METRICS=open | sam-zscore: SAM_METRICS: metrics are close, volume, return, lvolume and excess, comma-separated: open
 		SAM_LOG_FORMAT=xml | sam-zscore: SAM_LOG_FORMAT: must be text or json: xml
 		SAM_MAX_LINE=0 | sam-zscore: SAM_MAX_LINE: not a number of bytes from 1 to 1073741824: 0
 		SAM_MAX_LINE=1MiB | sam-zscore: SAM_MAX_LINE: not a number of bytes from 1 to 1073741824: 1MiB
@@ -591,7 +592,7 @@ sam-zscore: 1 of 4 input lines rejected'
 @test "an empty -m is a usage error" {
 	run --separate-stderr sam-zscore -m '' /dev/null
 	assert_failure 2
-	assert_equal "$stderr" "sam-zscore: -m: metrics are close, volume and return, comma-separated: "$'\n'"$USAGE"
+	assert_equal "$stderr" "sam-zscore: -m: metrics are close, volume, return, lvolume and excess, comma-separated: "$'\n'"$USAGE"
 }
 
 @test "a bad environment variable does not matter when its option is given" {

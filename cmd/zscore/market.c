@@ -1,0 +1,198 @@
+/*
+ * market.c - sam-zscore's market series (--market FILE).
+ *
+ * FILE holds bars.  With --market-ticker T the market's return at a bar
+ * time is T's; without it, the cross-sectional median of the returns of
+ * every ticker in FILE at that time (interval and ts), which needs no
+ * index at hand and is robust to the few tickers with news of their
+ * own.  The file is read whole before the input, so the input can
+ * stream in any order; memory is one point per bar of FILE.  Each
+ * time's return also gets its z against the market's W returns before
+ * it (the market's own move, for sam-detect's market events).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "zscore.h"
+
+struct point {
+	int64_t secs;
+	long ns;
+	int minutes;		/* the interval, sam_interval_minutes() */
+	int partial;		/* an unfinished bar: scored, never in a window */
+	double r;
+};
+
+struct prev {
+	int64_t secs;
+	long ns;
+	double close;
+};
+
+struct loader {
+	struct market *mk;
+	struct sam_map prev;	/* ticker\0interval -> struct prev */
+	struct point *pts;
+	size_t n, cap;
+};
+
+static int
+on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
+{
+	static const char *const keys[] = { "ticker", "interval", "ts", "close", "final" };
+	const struct sam_field *f[5];
+	struct loader *ld = ctx;
+	struct sam_key k;
+	struct prev *pv;
+	char key[SAM_TICKER_MAX + 10];
+	size_t tl, il;
+	double close;
+	void **slot;
+	int isnew, dup, partial;
+
+	if ((dup = sam_rec_find(rec, keys, 5, f)) >= 0)
+		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
+	if (sam_get_key(in, f, &k) < 0 || sam_get_number(in, f[3], "close", &close) < 0)
+		return -1;
+	if (ld->mk->ticker[0] && strcmp(k.ticker, ld->mk->ticker) != 0)
+		return 0;
+	partial = f[4] && f[4]->type == SAM_JFALSE;
+	tl = strlen(k.ticker);
+	il = strlen(k.interval);
+	memcpy(key, k.ticker, tl + 1);
+	memcpy(key + tl + 1, k.interval, il);
+	if (!(slot = sam_map_put(&ld->prev, key, tl + 1 + il, &isnew)) ||
+	    (isnew && !(*slot = calloc(1, sizeof *pv))))
+		return -2;
+	pv = *slot;
+	if (!isnew && (k.secs < pv->secs || (k.secs == pv->secs && k.ns <= pv->ns)))
+		return sam_reject(in, "ts is not after the previous %s %s bar",
+		    k.ticker, k.interval);
+	if (!isnew && pv->close != 0) {
+		struct point *p;
+		if (ld->n == ld->cap) {
+			size_t cap = ld->cap ? 2 * ld->cap : 1024;
+			if (!(p = realloc(ld->pts, cap * sizeof *p)))
+				return -2;
+			ld->pts = p;
+			ld->cap = cap;
+		}
+		p = &ld->pts[ld->n++];
+		p->secs = k.secs;
+		p->ns = k.ns;
+		p->minutes = sam_interval_minutes(k.interval, il);
+		p->partial = partial;
+		p->r = (close - pv->close) / pv->close;
+	}
+	if (!partial) {
+		pv->secs = k.secs;
+		pv->ns = k.ns;
+		pv->close = close;
+	}
+	return 0;
+}
+
+static int
+by_time(const void *a, const void *b)
+{
+	const struct point *x = a, *y = b;
+
+	if (x->minutes != y->minutes)
+		return x->minutes < y->minutes ? -1 : 1;
+	if (x->secs != y->secs)
+		return x->secs < y->secs ? -1 : 1;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	return (x->r > y->r) - (x->r < y->r);	/* a group sorted: its median */
+}
+
+static size_t
+make_key(char *key, int minutes, int64_t secs, long ns)
+{
+	memcpy(key, &minutes, sizeof minutes);
+	memcpy(key + sizeof minutes, &secs, sizeof secs);
+	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
+	return sizeof minutes + sizeof secs + sizeof ns;
+}
+
+/* One time's market return, its z against the window of the ones
+ * before, then (when final) into the window. */
+static int
+add_time(struct market *mk, struct sam_roll *roll, const struct point *g,
+    size_t n, const struct zscore_opts *o)
+{
+	struct market_point *mp;
+	char key[32];
+	double mean, sd, dev;
+	size_t i;
+	int partial = 0, isnew;
+	void **slot;
+
+	for (i = 0; i < n; i++)
+		partial |= g[i].partial;
+	if (!(mp = calloc(1, sizeof *mp)))
+		return -1;
+	mp->r = n % 2 ? g[n / 2].r : (g[n / 2 - 1].r + g[n / 2].r) / 2;
+	mp->z = NAN;
+	if (roll->n >= o->min_periods &&
+	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
+		mp->z = dev / sd;
+	if (!(slot = sam_map_put(&mk->at, key, make_key(key, g->minutes, g->secs, g->ns), &isnew))) {
+		free(mp);
+		return -1;
+	}
+	*slot = mp;
+	return partial ? 0 : sam_roll_push(roll, mp->r);
+}
+
+int
+market_load(struct market *mk, const char *path, const struct zscore_opts *o)
+{
+	struct loader ld = { .mk = mk };
+	struct sam_input in = { 0 };
+	char *files[1] = { (char *)path };
+	struct sam_roll roll;
+	size_t i, j;
+	int status;
+
+	status = sam_input_run(&in, files, 1, on_bar, &ld);
+	sam_map_free(&ld.prev, free);
+	if (status > SAM_EXIT_REJECT || (in.rejected && o->strict)) {
+		free(ld.pts);
+		return -1;
+	}
+	qsort(ld.pts, ld.n, sizeof *ld.pts, by_time);
+	sam_roll_init(&roll, o->window);
+	for (i = 0; i < ld.n; i = j) {
+		for (j = i + 1; j < ld.n && ld.pts[j].minutes == ld.pts[i].minutes &&
+		    ld.pts[j].secs == ld.pts[i].secs && ld.pts[j].ns == ld.pts[i].ns; j++)
+			;
+		if (i > 0 && ld.pts[i].minutes != ld.pts[i - 1].minutes) {
+			sam_roll_free(&roll);	/* another interval: another series */
+			sam_roll_init(&roll, o->window);
+		}
+		if (add_time(mk, &roll, &ld.pts[i], j - i, o) < 0) {
+			sam_roll_free(&roll);
+			free(ld.pts);
+			return -1;
+		}
+	}
+	sam_roll_free(&roll);
+	free(ld.pts);
+	mk->loaded = 1;
+	return 0;
+}
+
+const struct market_point *
+market_at(const struct market *mk, int minutes, int64_t secs, long ns)
+{
+	char key[32];
+
+	return sam_map_get(&mk->at, key, make_key(key, minutes, secs, ns));
+}
+
+void
+market_free(struct market *mk)
+{
+	sam_map_free(&mk->at, free);
+}

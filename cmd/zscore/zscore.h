@@ -1,0 +1,42 @@
+/*
+ * zscore.h - sam-zscore's options and its market series (market.c).
+ */
+#ifndef ZSCORE_H
+#define ZSCORE_H
+
+#include <math.h>
+#include <stdint.h>
+
+#include "sam.h"
+
+enum zscore_metric { M_CLOSE, M_VOLUME, M_RETURN, M_LVOLUME, M_EXCESS, M_COUNT };
+
+struct zscore_opts {
+	size_t window, min_periods;
+	int ddof, robust, strict;
+	int metrics[M_COUNT];	/* selected metrics, in output order */
+	int nmetrics;
+	unsigned selected;	/* bit m: metric m is among them */
+	/* output field names, per metric: center, scale, z */
+	char names[M_COUNT][3][24];
+};
+
+/* The market's return at one bar time, and its z. */
+struct market_point {
+	double r, z;		/* z: NAN while the window is short */
+};
+
+struct market {
+	char ticker[SAM_TICKER_MAX + 1];	/* --market-ticker; "" for the median */
+	const char *name;	/* what bars show: the ticker, or "cross" */
+	struct sam_map at;	/* (interval, ts) -> struct market_point */
+	int loaded;
+};
+
+/* Reads FILE's bars into mk; -1 after the reason was reported. */
+int market_load(struct market *, const char *path, const struct zscore_opts *);
+const struct market_point *market_at(const struct market *, int minutes,
+    int64_t secs, long ns);
+void market_free(struct market *);
+
+#endif
