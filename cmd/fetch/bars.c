@@ -180,6 +180,26 @@ sort_bars(struct fetch *f)
 	return 0;
 }
 
+/*
+ * When a bar's period ends: a daily bar at the NYSE close of its date
+ * (16:00 New York, 13:00 on early-close days, and 16:00 on a date the
+ * exchange is closed, which a CSV file may hold); an intraday bar one
+ * interval after its start, or at the close if that comes first.  A
+ * bar that starts at or after the close (a CSV file's late rows) runs
+ * its whole interval.
+ */
+int64_t
+fetch_bar_end(const struct fetch *f, int64_t ts, int64_t date)
+{
+	int close = sam_nyse_close(date, NULL);
+	int64_t at = sam_ny_to_utc(date, close ? close : 16 * 60), end;
+
+	if (f->minutes == 0)
+		return at;
+	end = ts + (int64_t)f->minutes * 60;
+	return ts < at && end > at ? at : end;
+}
+
 static void
 put_num(struct sam_buf *o, const char *key, double v)
 {
@@ -224,6 +244,11 @@ write_bar(struct fetch *f, const struct bar *b)
 			sam_buf_puts(o, "\"volume\"");
 		sam_buf_putc(o, ']');
 	}
+	/* The one place every source's bars are judged: a bar still in
+	 * progress at now holds the prices and volume so far, which a
+	 * reader must not take for the bar's.  Final bars say nothing. */
+	if (fetch_bar_end(f, b->ts, b->date) > f->now)
+		sam_buf_puts(o, ",\"final\":false");
 	sam_buf_puts(o, "}\n");
 }
 

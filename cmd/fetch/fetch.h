@@ -91,6 +91,10 @@ int fetch_want_index(const struct fetch *, const char *name);
 /* Upper-cases and validates a ticker; 0, or -1 if it is not one. */
 int fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1]);
 int fetch_in_range(const struct fetch *, int64_t date);
+/* When the period of the bar that starts at ts on date ends, UTC
+ * seconds; a bar is final once now has reached it, and is written
+ * with "final":false until then. */
+int64_t fetch_bar_end(const struct fetch *, int64_t ts, int64_t date);
 int fetch_write(struct fetch *);	/* -1: no memory to sort */
 void fetch_free(struct fetch *);
 /* Checks a bar's numbers; on failure returns the reason (maybe in buf). */

@@ -11,6 +11,12 @@
  * persists) or a volume spike (4 to 8 times) is injected; --mark-injected
  * lists them in each bar so that tests can measure recall.
  *
+ * A bar still in progress at now is the full bar as far as it has come:
+ * the close and range of a path through the bar's open, high, low and
+ * close at that moment, and the volume that a U-shaped intraday curve
+ * says has traded by then.  Once the bar's period is over it is the full
+ * bar, the same whenever it is asked for.
+ *
  * Every random draw comes from GSL's taus2 generator seeded from
  * (seed, ticker, bar), and the walk starts on the first trading day of
  * 2000 whatever range is asked for: a bar depends only on the seed, its
@@ -29,6 +35,8 @@
 #define P_SPIKE 0.010		/* chance of an injected volume spike */
 
 #define REVERSION 0.0014		/* per day: ln 2 / 500 trading days */
+/* The stream of a bar in progress: apart from the bars' own */
+#define TAG_PARTIAL (UINT64_C(1) << 40)
 
 struct model {
 	uint64_t hash;
@@ -124,25 +132,141 @@ daily(gsl_rng *r, const struct model *m, int64_t date, double prev,
 	shape(r, m->sigma, m->volume, d);
 }
 
-static int
-emit(struct fetch *f, uint32_t ticker, int64_t ts, int64_t date,
-    const struct day *d)
+/*
+ * The session's volume curve: the rate of trading at the fraction t of
+ * the session is 1 + OPEN_A e^(-t/OPEN_T) + CLOSE_A e^(-(1-t)/CLOSE_T)
+ * times the midday rate, a U: 4.5 times it at the open, about 2.8 times
+ * over the first half hour, 2.2 over the last, 3.1 at the close.  This
+ * is its integral from 0 to t; a share of the day's volume is a ratio
+ * of two of them.
+ */
+#define OPEN_A 3.5
+#define OPEN_T 0.05
+#define CLOSE_A 2.1
+#define CLOSE_T 0.06
+
+static double
+traded_by(double t)
 {
+	return t + OPEN_A * OPEN_T * -expm1(-t / OPEN_T) +
+	    CLOSE_A * CLOSE_T * (exp(-(1 - t) / CLOSE_T) - exp(-1 / CLOSE_T));
+}
+
+#define STEPS_MAX 1600
+
+/* v folded into [low, high]: reflected at the bounds, as a path that
+ * touches the day's high turns back from it. */
+static double
+fold(double v, double low, double high)
+{
+	double w = high - low, t;
+
+	if (!(w > 0))
+		return low;
+	t = fmod(v - low, 2 * w);
+	if (t < 0)
+		t += 2 * w;
+	return low + (t <= w ? t : 2 * w - t);
+}
+
+/* Steps a to b of y, from y[a] to y[b] as given: a random walk bent
+ * linearly to end at y[b] (a Brownian bridge), reflected into
+ * [low, high]. */
+static void
+bridge(gsl_rng *r, double *y, int a, int b, double step, double low, double high)
+{
+	double end = y[b], walk = 0;
+	int i;
+
+	for (i = a + 1; i <= b; i++)
+		y[i] = (walk += gsl_ran_gaussian_ziggurat(r, step));
+	for (i = a + 1; i < b; i++) {
+		double frac = (double)(i - a) / (b - a);
+		y[i] = fold(y[a] + (end - y[a]) * frac + y[i] - walk * frac, low, high);
+	}
+	y[b] = end;
+}
+
+/*
+ * The bar d as far as it has come, done of its time gone and share of
+ * its volume traded.  Its path, in n steps, goes from the open to the
+ * high and the low, at times drawn at random, and on to the close, a
+ * Brownian bridge between each two reflected into the bar's range;
+ * drawn from a stream of its own (tag), so the full bar's draws are
+ * untouched.
+ * The close so far is the path's point now, the high and low so far
+ * its extremes up to now: they only widen, never past the full bar's,
+ * and the full bar is where the path ends.
+ */
+static void
+in_progress(gsl_rng *r, uint64_t hash, uint64_t tag, int64_t date, double sigma,
+    int n, double done, double share, struct day *d)
+{
+	double y[STEPS_MAX + 1], hi = log(d->high), lo = log(d->low);
+	double step = 0.5 * sigma / sqrt(n), seen_hi, seen_lo;
+	int knot[4], i, k = (int)(done * n);
+
+	reseed(r, hash, tag, date);
+	knot[0] = 0;
+	knot[1] = 1 + (int)(gsl_rng_uniform(r) * (n - 1));	/* the high */
+	knot[2] = 1 + (int)(gsl_rng_uniform(r) * (n - 2));	/* the low */
+	knot[2] += knot[2] >= knot[1];
+	knot[3] = n;
+	y[0] = log(d->open);
+	y[knot[1]] = hi;
+	y[knot[2]] = lo;
+	y[n] = log(d->close);
+	if (knot[2] < knot[1]) {	/* the low came first */
+		int t = knot[1];
+		knot[1] = knot[2];
+		knot[2] = t;
+	}
+	for (i = 0; i < 3; i++)
+		bridge(r, y, knot[i], knot[i + 1], step, lo, hi);
+	for (seen_hi = seen_lo = y[0], i = 1; i <= k; i++) {
+		seen_hi = fmax(seen_hi, y[i]);
+		seen_lo = fmin(seen_lo, y[i]);
+	}
+	d->close = round_price(exp(y[k]));
+	d->high = fmax(round_price(exp(seen_hi)), fmax(d->open, d->close));
+	d->low = fmin(round_price(exp(seen_lo)), fmin(d->open, d->close));
+	d->volume = round(d->volume * share);
+}
+
+/* A bar that has started by now; one in progress as far as it has come. */
+static int
+emit(struct fetch *f, gsl_rng *r, const struct model *m, uint32_t ticker,
+    int64_t ts, int64_t date, uint64_t tag, double sigma, const struct day *d)
+{
+	int64_t end = fetch_bar_end(f, ts, date);
+	int64_t open = sam_ny_to_utc(date, SAM_NYSE_OPEN_MINUTE);
+	double session = (double)(sam_ny_to_utc(date, sam_nyse_close(date, NULL)) - open);
+	struct day now = *d;
 	struct bar *b;
 
 	if (ts > f->now)
 		return 0;
+	if (end > f->now) {
+		/* a minute a step for a day, a quarter of one within a bar */
+		int step = f->minutes ? 15 : 60, n = (int)((end - ts + step - 1) / step);
+		double t0 = (double)(ts - open) / session, t1 = (double)(end - open) / session;
+		double tn = (double)(f->now - open) / session;
+		n = n < 3 ? 3 : n < STEPS_MAX ? n : STEPS_MAX;
+		in_progress(r, m->hash, tag, date, sigma, n,
+		    (double)(f->now - ts) / (double)(end - ts),
+		    (traded_by(tn) - traded_by(t0)) / (traded_by(t1) - traded_by(t0)), &now);
+	}
 	if (!(b = fetch_add_bar(f)))
 		return -1;
 	b->ticker = ticker;
 	b->ts = ts;
 	b->date = date;
-	b->open = d->open;
-	b->high = d->high;
-	b->low = d->low;
-	b->close = d->close;
-	b->volume = d->volume;
-	b->injected = d->injected;
+	b->open = now.open;
+	b->high = now.high;
+	b->low = now.low;
+	b->close = now.close;
+	b->volume = now.volume;
+	b->injected = now.injected;
 	return 0;
 }
 
@@ -181,7 +305,8 @@ intraday(struct fetch *f, gsl_rng *r, const struct model *m, uint32_t ticker,
 		bars[k].open = exp(level[k] + bend * k / nbars);
 		bars[k].close = exp(level[k + 1] + bend * (k + 1) / nbars);
 		shape(r, sigma, day->volume * w, &bars[k]);
-		if (emit(f, ticker, start, date, &bars[k]) < 0)
+		if (emit(f, r, m, ticker, start, date, TAG_PARTIAL | ((uint64_t)iv << 32) |
+		    (uint64_t)k, sigma, &bars[k]) < 0)
 			return -1;
 	}
 	return 0;
@@ -214,8 +339,8 @@ one_ticker(struct fetch *f, gsl_rng *r, const char *name)
 		if (!fetch_in_range(f, date))
 			continue;
 		if (f->minutes == 0) {
-			if (emit(f, ticker, sam_ny_to_utc(date, SAM_NYSE_OPEN_MINUTE),
-			    date, &d) < 0)
+			if (emit(f, r, &m, ticker, sam_ny_to_utc(date, SAM_NYSE_OPEN_MINUTE),
+			    date, TAG_PARTIAL, m.sigma, &d) < 0)
 				return -1;
 		} else if (intraday(f, r, &m, ticker, date, &d) < 0) {
 			return -1;
