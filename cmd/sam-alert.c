@@ -305,6 +305,9 @@ result_line(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 		    target_names[al->to], a->message, a->attempts);
 		if (a->recovered)
 			sam_buf_puts(b, ",\"recovered\":true");
+		if (a->escalation)
+			sam_buf_printf(b, ",\"escalation\":true,\"previous_severity\":\"%s\"",
+			    sam_severity_names[a->prev_sev]);
 	}
 	if (a->result == R_DEAD) {
 		sam_buf_puts(b, ",\"error\":");

@@ -17,10 +17,26 @@
 enum result { R_DUE, R_SENT, R_SKIPPED, R_DEAD };
 enum target { TO_SLACK, TO_WEBHOOK };
 
+/* The severity of an alert recorded without one (before alerts/ lines
+ * had it): above critical, so that nothing escalates it. */
+#define SEV_UNKNOWN SAM_SEVERITIES
+
+/* What a message shows beyond libz's fields: the signal of sam-zscore
+ * and sam-detect, each absent (has_ 0) when the record lacks it or has
+ * null. */
+struct signal {
+	double ret, rvol, excess, p;	/* "return", "rvol", "excess", "p" */
+	int has_ret, has_rvol, has_excess, has_p;
+	char market[SAM_TICKER_MAX + 1];	/* "market": a ticker, "cross" or "" */
+	int market_event;	/* "event":"market": a market-wide move */
+	int unfinished;		/* "final":false: the bar is in progress */
+};
+
 struct anomaly {
 	char *rec;		/* the record as read, no newline */
 	size_t len;
 	struct sam_anomaly an;	/* its fields, checked */
+	struct signal sig;
 
 	/* a line of the store being settled: a dead letter replayed, or an
 	 * anomaly of the outbox */
@@ -33,6 +49,8 @@ struct anomaly {
 	/* what became of it */
 	enum result result;
 	const char *reason;	/* skipped: cooldown, ticker, repeat */
+	int escalation;		/* due or sent above the severity alerted: */
+	int prev_sev;		/* the highest alerted for its id */
 	int64_t alerted_at;	/* skipped: when it (or its ticker) was */
 	unsigned message, attempts;
 	int recovered;		/* sent by a run killed before it recorded so */

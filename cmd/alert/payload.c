@@ -16,7 +16,7 @@
 #define SECTION_MAX 3000	/* Slack: characters in a section's text */
 #define HEADER_MAX 150		/* Slack: characters in a header */
 #define FALLBACK_MAX 3000	/* our bound for the notification text */
-#define KV_MAX 16		/* labels or annotations of an alert */
+#define KV_MAX 24		/* labels or annotations of an alert */
 #define KV_VALUE_MAX 640
 
 static const char *const emoji[4] = { ":white_circle:", ":large_yellow_circle:",
@@ -55,7 +55,8 @@ put_volume(struct sam_buf *b, double v, int grouped)
 		put_double(b, v);
 }
 
-/* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST" */
+/* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST",
+ * and " (in progress)" after a bar whose period has not ended */
 static void
 put_when(struct sam_buf *b, const struct anomaly *a)
 {
@@ -71,9 +72,106 @@ put_when(struct sam_buf *b, const struct anomaly *a)
 		sam_buf_printf(b, "%s bar at %s %s %02d:%02d %s", a->an.key.interval,
 		    weekday[sam_weekday(days)], date, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), off == -4 * 3600 ? "EDT" : "EST");
+	if (a->sig.unfinished)
+		sam_buf_puts(b, " (in progress)");
 }
 
-/* "`volume` z +4.60" for each metric (names bare when plain is set) */
+/* ---- the signal, as people read it ---- */
+
+/* A simple return in percent, signed: -8.3%, +0.42% below 1%. */
+static void
+put_pct(struct sam_buf *b, double r)
+{
+	double pct = r * 100;
+
+	sam_buf_printf(b, fabs(pct) < 1 ? "%+.2f%%" : "%+.1f%%", pct);
+}
+
+/* A relative volume: 23x, 4.2x, 0.35x. */
+static void
+put_rvol(struct sam_buf *b, double v)
+{
+	sam_buf_printf(b, v >= 9.95 ? "%.0fx" : v >= 0.995 ? "%.1fx" : "%.2gx", v);
+}
+
+/* The market series' name as a message shows it, escaped for Slack when
+ * mrkdwn is set (a ticker has none of its markup characters, but a
+ * record is never trusted to that). */
+static void
+put_market(struct sam_buf *b, const struct signal *sig, int mrkdwn)
+{
+	if (strcmp(sig->market, "cross") == 0)
+		sam_buf_puts(b, "watch-list median");
+	else if (mrkdwn)
+		put_mrkdwn(b, sig->market);
+	else
+		sam_buf_puts(b, sig->market);
+}
+
+/* "SPY -3.9%", a market event's series and move as far as it has
+ * them; returns the items written */
+static int
+put_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+{
+	int n = 0;
+
+	if (a->sig.market[0]) {
+		put_market(b, &a->sig, mrkdwn);
+		n++;
+	}
+	if (a->sig.has_ret) {
+		if (n++)
+			sam_buf_putc(b, ' ');
+		put_pct(b, a->sig.ret);
+	}
+	return n;
+}
+
+/* "market-wide move: SPY -3.9%", what a market event is about */
+static void
+put_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+{
+	size_t mark;
+
+	sam_buf_puts(b, "market-wide move");
+	mark = b->len;
+	sam_buf_puts(b, ": ");
+	if (!put_move(b, a, mrkdwn))
+		b->len = mark;
+}
+
+/* "return -8.3%  ·  excess -6.1% vs SPY  ·  volume 4.2x usual", the
+ * move and the volume a trader reads, as far as the record has them (a
+ * market event's return is its headline).  Returns the items written. */
+static int
+put_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *sep)
+{
+	const struct signal *sig = &a->sig;
+	int n = 0;
+
+	if (sig->has_ret && !sig->market_event) {
+		sam_buf_puts(b, "return ");
+		put_pct(b, sig->ret);
+		n++;
+	}
+	if (sig->has_excess) {
+		sam_buf_printf(b, "%sexcess ", n++ ? sep : "");
+		put_pct(b, sig->excess);
+		if (sig->market[0]) {
+			sam_buf_puts(b, " vs ");
+			put_market(b, sig, mrkdwn);
+		}
+	}
+	if (sig->has_rvol) {
+		sam_buf_printf(b, "%svolume ", n++ ? sep : "");
+		put_rvol(b, sig->rvol);
+		sam_buf_puts(b, " usual");
+	}
+	return n;
+}
+
+/* "`volume` z +4.60" for each metric (names bare when plain is set),
+ * then the tail probability */
 static void
 put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *sep)
 {
@@ -89,6 +187,18 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 	}
 	if (a->an.nmetrics == 0)
 		sam_buf_printf(b, "score %.2f", a->an.score);
+	if (a->sig.has_p)
+		sam_buf_printf(b, "%sp %.2g", sep, a->sig.p);
+}
+
+/* The ticker whose page a message links to: a market event's market
+ * series when it is a ticker; NULL for none. */
+static const char *
+page_ticker(const struct anomaly *a)
+{
+	if (!a->sig.market_event)
+		return a->an.key.ticker;
+	return a->sig.market[0] && strcmp(a->sig.market, "cross") != 0 ? a->sig.market : NULL;
 }
 
 void
@@ -120,15 +230,32 @@ chars(const char *s, size_t len)
 static void
 slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 {
+	static const char *const sep = "  \xc2\xb7  ";
+	const char *page = page_ticker(a);
 	struct sam_buf t = { 0 };
+	size_t mark;
 
-	sam_buf_printf(&t, "%s *%s*  `", emoji[a->an.sev], sam_severity_names[a->an.sev]);
-	put_mrkdwn(&t, a->an.key.ticker);
-	sam_buf_puts(&t, "`  ");
+	sam_buf_printf(&t, "%s *%s*  ", emoji[a->an.sev], sam_severity_names[a->an.sev]);
+	if (a->sig.market_event) {
+		put_market_move(&t, a, 1);
+	} else {
+		sam_buf_putc(&t, '`');
+		put_mrkdwn(&t, a->an.key.ticker);
+		sam_buf_putc(&t, '`');
+	}
+	sam_buf_puts(&t, "  ");
 	put_when(&t, a);
+	if (a->escalation)
+		sam_buf_printf(&t, "%sescalated from %s to %s", sep,
+		    sam_severity_names[a->prev_sev], sam_severity_names[a->an.sev]);
 	sam_buf_putc(&t, '\n');
-	put_metrics(&t, a, 0, "  \xc2\xb7  ");
-	if (a->an.has_close || a->an.has_volume || al->dashboard)
+	mark = t.len;
+	if (put_signal(&t, a, 1, sep))
+		sam_buf_putc(&t, '\n');
+	else
+		t.len = mark;
+	put_metrics(&t, a, 0, sep);
+	if (a->an.has_close || a->an.has_volume || (al->dashboard && page))
 		sam_buf_putc(&t, '\n');
 	if (a->an.has_close) {
 		sam_buf_puts(&t, "close ");
@@ -138,11 +265,11 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 		sam_buf_puts(&t, a->an.has_close ? "  \xc2\xb7  volume " : "volume ");
 		put_volume(&t, a->an.volume, 1);
 	}
-	if (al->dashboard) {
+	if (al->dashboard && page) {
 		if (a->an.has_close || a->an.has_volume)
-			sam_buf_puts(&t, "  \xc2\xb7  ");
+			sam_buf_puts(&t, sep);
 		struct sam_buf link = { 0 };
-		dashboard_link(al, a->an.key.ticker, &link);
+		dashboard_link(al, page, &link);
 		sam_buf_putc(&link, '\0');
 		sam_buf_putc(&t, '<');
 		put_mrkdwn(&t, link.p ? link.p : "");
@@ -159,15 +286,17 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 	sam_buf_free(&t);
 }
 
-/* "3 stock anomalies: 1 critical, 2 high" */
+/* "3 stock anomalies: 1 critical, 2 high", and " (1 escalated)" */
 static void
 put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
 {
-	size_t count[4] = { 0 }, i;
+	size_t count[4] = { 0 }, up = 0, i;
 	int s, first = 1;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		count[v[i]->an.sev]++;
+		up += v[i]->escalation;
+	}
 	sam_buf_printf(b, "%zu stock anomal%s:", n, n == 1 ? "y" : "ies");
 	for (s = 3; s >= 0; s--)
 		if (count[s]) {
@@ -175,6 +304,26 @@ put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
 			    sam_severity_names[s]);
 			first = 0;
 		}
+	if (up)
+		sam_buf_printf(b, " (%zu escalated)", up);
+}
+
+/* "ACME critical", "ACME escalated from medium to high",
+ * "market-wide move: SPY -3.9% critical", in plain text */
+static void
+put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+{
+	if (a->sig.market_event)
+		put_market_move(b, a, mrkdwn);
+	else if (mrkdwn)
+		put_mrkdwn(b, a->an.key.ticker);
+	else
+		sam_buf_puts(b, a->an.key.ticker);
+	if (a->escalation)
+		sam_buf_printf(b, " escalated from %s to %s", sam_severity_names[a->prev_sev],
+		    sam_severity_names[a->an.sev]);
+	else
+		sam_buf_printf(b, " %s", sam_severity_names[a->an.sev]);
 }
 
 static void
@@ -187,7 +336,10 @@ slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
 	for (i = 0; i < n; i++) {
 		mark = t.len;
 		sam_buf_puts(&t, i ? ", " : " \xe2\x80\x94 ");
-		sam_buf_printf(&t, "%s %s (", v[i]->an.key.ticker, sam_severity_names[v[i]->an.sev]);
+		put_subject(&t, v[i], 1);
+		sam_buf_puts(&t, " (");
+		if (put_signal(&t, v[i], 1, ", "))
+			sam_buf_puts(&t, "; ");
 		put_metrics(&t, v[i], 1, ", ");
 		sam_buf_putc(&t, ')');
 		if (chars(t.p, t.len) > FALLBACK_MAX - 20) {
@@ -291,6 +443,7 @@ struct am_alert {
 static void
 am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 {
+	const char *page = page_ticker(a), *sev = sam_severity_names[a->an.sev];
 	struct sam_buf t = { 0 };
 	unsigned i;
 
@@ -298,39 +451,69 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 	KV(&x->labels, "alertname", sam_buf_puts(&t, "StockAnomaly"));
 	KV(&x->labels, "ticker", sam_buf_puts(&t, a->an.key.ticker));
 	KV(&x->labels, "interval", sam_buf_puts(&t, a->an.key.interval));
-	KV(&x->labels, "severity", sam_buf_puts(&t, sam_severity_names[a->an.sev]));
+	KV(&x->labels, "severity", sam_buf_puts(&t, sev));
 	t.len = 0;
 	for (i = 0; i < a->an.nmetrics; i++)
 		sam_buf_printf(&t, "%s%s", i ? "," : "", a->an.metric[i].name);
 	kv_add(&x->labels, "metrics", &t);
 
+	/* "ACME 1d: volume z +4.60 (critical)", "market-wide move: SPY
+	 * -3.9% (critical)", "... (high, escalated from medium)" */
 	t.len = 0;
-	sam_buf_printf(&t, "%s %s: ", a->an.key.ticker, a->an.key.interval);
-	if (a->an.nmetrics)
+	if (a->sig.market_event)
+		put_market_move(&t, a, 0);
+	else if (sam_buf_printf(&t, "%s %s: ", a->an.key.ticker, a->an.key.interval),
+	    a->an.nmetrics)
 		sam_buf_printf(&t, "%s z %+.2f", a->an.metric[0].name, a->an.metric[0].z);
 	else
 		sam_buf_printf(&t, "score %.2f", a->an.score);
-	sam_buf_printf(&t, " (%s)", sam_severity_names[a->an.sev]);
+	sam_buf_printf(&t, " (%s", sev);
+	if (a->escalation)
+		sam_buf_printf(&t, ", escalated from %s", sam_severity_names[a->prev_sev]);
+	sam_buf_putc(&t, ')');
 	kv_add(&x->notes, "summary", &t);
 	t.len = 0;
-	sam_buf_printf(&t, "%s anomaly of %s, ", sam_severity_names[a->an.sev], a->an.key.ticker);
+	if (a->sig.market_event)
+		sam_buf_printf(&t, "%s market-wide move, ", sev);
+	else
+		sam_buf_printf(&t, "%s anomaly of %s, ", sev, a->an.key.ticker);
 	put_when(&t, a);
+	if (a->escalation)
+		sam_buf_printf(&t, ", escalated from %s to %s", sam_severity_names[a->prev_sev], sev);
 	sam_buf_puts(&t, ": ");
+	if (a->sig.market_event && put_move(&t, a, 0))
+		sam_buf_puts(&t, "; ");
+	if (put_signal(&t, a, 0, ", "))
+		sam_buf_puts(&t, "; ");
 	put_metrics(&t, a, 1, ", ");
 	kv_add(&x->notes, "description", &t);
 	KV(&x->notes, "score", put_double(&t, a->an.score));
+	if (a->escalation)
+		KV(&x->notes, "previous_severity", sam_buf_puts(&t, sam_severity_names[a->prev_sev]));
+	if (a->sig.unfinished)
+		KV(&x->notes, "final", sam_buf_puts(&t, "false"));
 	if (a->an.has_close)
 		KV(&x->notes, "close", put_double(&t, a->an.close));
 	if (a->an.has_volume)
 		KV(&x->notes, "volume", put_volume(&t, a->an.volume, 0));
+	if (a->sig.has_ret)
+		KV(&x->notes, "return", put_double(&t, a->sig.ret));
+	if (a->sig.has_excess)
+		KV(&x->notes, "excess", put_double(&t, a->sig.excess));
+	if (a->sig.has_rvol)
+		KV(&x->notes, "rvol", put_double(&t, a->sig.rvol));
+	if (a->sig.market[0])
+		KV(&x->notes, "market", sam_buf_puts(&t, a->sig.market));
+	if (a->sig.has_p)
+		KV(&x->notes, "p", put_double(&t, a->sig.p));
 	for (i = 0; i < a->an.nmetrics; i++)
 		if (a->an.metric[i].has_z) {
 			char name[SAM_METRIC_NAME_MAX + 3];
 			snprintf(name, sizeof name, "z_%s", a->an.metric[i].name);
 			KV(&x->notes, name, put_double(&t, a->an.metric[i].z));
 		}
-	if (al->dashboard)
-		KV(&x->notes, "dashboard", dashboard_link(al, a->an.key.ticker, &t));
+	if (al->dashboard && page)
+		KV(&x->notes, "dashboard", dashboard_link(al, page, &t));
 #undef KV
 	sam_buf_free(&t);
 }
@@ -368,7 +551,8 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 		sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
 		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":");
 		t.len = 0;
-		dashboard_link(al, a->an.key.ticker, &t);
+		if (page_ticker(a))
+			dashboard_link(al, page_ticker(a), &t);
 		sam_buf_jstr(b, t.p ? t.p : "", t.len);
 		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
 		    (unsigned long long)sam_hash(a->an.id, strlen(a->an.id), 0));

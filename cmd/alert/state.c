@@ -34,9 +34,18 @@
 
 #define THIS_RUN INT64_MIN	/* chosen in this run, not yet alerted */
 
-static struct sam_map by_id, by_ticker;	/* -> int64_t *: alerted at */
-static struct sam_map journal;		/* ids in outbox/.sent -> (void *)1 */
-static struct sam_map parked;		/* --outbox: ids in dlq/ -> int64_t *: date */
+/* An id alerted within the cooldown: when last, and the highest
+ * severity it was alerted at (SEV_UNKNOWN when a line had none). */
+struct seen {
+	int64_t at;		/* 0: in this run only */
+	int sev;
+	int this_run;		/* chosen in this run too */
+};
+
+static struct sam_map by_id;		/* -> struct seen * */
+static struct sam_map by_ticker;	/* -> int64_t *: alerted at */
+static struct sam_map journal;		/* "ID SEVERITY" or "ID" of outbox/.sent -> (void *)1 */
+static struct sam_map parked;		/* --outbox: "ID SEVERITY" in dlq/ -> int64_t *: date */
 #define JOURNAL "outbox/.sent"
 
 /* Notes that key was alerted at t (or THIS_RUN); keeps the latest. */
@@ -66,18 +75,49 @@ recall(const struct sam_map *m, const char *key)
 	return sam_map_get(m, key, strlen(key));
 }
 
-/* One line of an alerts file. */
+/* Notes that id was alerted at t (or THIS_RUN) at severity sev; keeps
+ * the latest time and the highest severity. */
+static int
+remember_id(const char *id, int64_t t, int sev)
+{
+	int isnew;
+	void **slot = sam_map_put(&by_id, id, strlen(id), &isnew);
+	struct seen *v;
+
+	if (!slot || (!*slot && !(*slot = calloc(1, sizeof *v))))
+		return -1;
+	v = *slot;
+	if (t == THIS_RUN)
+		v->this_run = 1;
+	else if (v->at < t)
+		v->at = t;
+	if (isnew || v->sev < sev)
+		v->sev = sev;
+	return 0;
+}
+
+/* "ID SEVERITY", the key of the journal and of the parked. */
+static void
+id_sev(char *key, size_t size, const char *id, int sev)
+{
+	snprintf(key, size, "%s %s", id, sam_severity_names[sev]);
+}
+
+/* One line of an alerts file.  A line without a severity was written
+ * before lines had one: its id counts as alerted at a severity nothing
+ * escalates, so that an upgrade sends no id twice within its cooldown;
+ * so does a line whose severity is not one of the four (reported). */
 static int
 load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 {
-	static const char *const keys[] = { "id", "ticker", "alerted_at" };
-	const struct sam_field *f[3];
-	char id[ID_MAX + 1], ticker[SAM_TICKER_MAX + 1], at[40];
+	static const char *const keys[] = { "id", "ticker", "alerted_at", "severity" };
+	const struct sam_field *f[4];
+	char id[ID_MAX + 1], ticker[SAM_TICKER_MAX + 1], at[40], sev[16];
 	size_t len;
 	int64_t t;
-	int k;
+	int k, s = SEV_UNKNOWN;
 
-	if (sam_rec_find(rec, keys, 3, f) >= 0)
+	if (sam_rec_find(rec, keys, 4, f) >= 0)
 		return sam_reject(in, "a field comes twice");
 	for (k = 0; k < 3; k++)
 		if (!f[k] || f[k]->type != SAM_JSTRING)
@@ -90,7 +130,14 @@ load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 		return sam_reject(in, "not an alert record (id, ticker, alerted_at)");
 	if (al->now - t >= (int64_t)al->cooldown)
 		return 0;
-	if (remember(&by_id, id, t) < 0 || remember(&by_ticker, ticker, t) < 0) {
+	if (f[3] && (f[3]->type != SAM_JSTRING ||
+	    sam_jstr_decode(f[3], sev, sizeof sev, &len) < 0 ||
+	    (s = sam_severity_parse(sev, len)) < 0)) {
+		s = SEV_UNKNOWN;
+		sam_reject(in, "field \"severity\": not low, medium, high or critical; "
+		    "its id is not escalated");
+	}
+	if (remember_id(id, t, s) < 0 || remember(&by_ticker, ticker, t) < 0) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
 	}
@@ -160,8 +207,9 @@ on_alert(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 	return load_line(al, in, rec);
 }
 
-/* The ids of outbox/.sent, a line each; a last line without its
- * newline was cut by a kill and is not one. */
+/* The lines of outbox/.sent, "ID SEVERITY" each (or "ID", as runs
+ * before escalation wrote them); a last line without its newline was
+ * cut by a kill and is not one. */
 static int
 journal_load(struct alert *al)
 {
@@ -192,21 +240,49 @@ journal_load(struct alert *al)
 	return r < 0 ? -1 : 0;
 }
 
-/* A dead letter's id, for --outbox: an anomaly of the outbox whose id
- * is parked already was parked by a run killed between renaming the
- * dead-letter file and the outbox file. */
+/* Whether a run killed before it recorded so sent a: its id at its
+ * severity is in the journal, or its id alone (a journal of a run
+ * before escalation, whose line fits any severity). */
+static int
+journaled(const struct anomaly *a)
+{
+	char key[ID_MAX + 16];
+
+	id_sev(key, sizeof key, a->an.id, a->an.sev);
+	return sam_map_get(&journal, key, strlen(key)) ||
+	    sam_map_get(&journal, a->an.id, strlen(a->an.id));
+}
+
+/* A dead letter's id and severity, for --outbox: an anomaly of the
+ * outbox that is parked already, at the same severity, was parked by a
+ * run killed between renaming the dead-letter file and the outbox file
+ * (one parked at a lower severity is a dead letter of its own, and the
+ * higher one still goes). */
 static int
 on_parked(struct alert *al, struct sam_input *in, struct sam_rec *rec,
     const char *line, size_t len, int64_t date)
 {
-	const struct sam_field *f = sam_rec_get(rec, "id");
-	char id[ID_MAX + 1];
-	size_t n;
+	const struct sam_field *f = sam_rec_get(rec, "id"), *an = sam_rec_get(rec, "anomaly");
+	struct sam_rec inner = { 0 };
+	const struct sam_field *sf;
+	char id[ID_MAX + 1], sev[16], key[ID_MAX + 16];
+	const char *why;
+	size_t n, at;
+	int s = -1;
 
 	(void)al, (void)line, (void)len, (void)in;
-	if (!f || f->type != SAM_JSTRING || sam_jstr_decode(f, id, sizeof id, &n) < 0)
+	if (!f || f->type != SAM_JSTRING || sam_jstr_decode(f, id, sizeof id, &n) < 0 ||
+	    !an || an->type != SAM_JOBJECT)
 		return 0;	/* replay reports it */
-	if (remember(&parked, id, date) < 0) {
+	if (sam_rec_parse(&inner, an->val, an->vlen, &why, &at) == 0 &&
+	    (sf = sam_rec_get(&inner, "severity")) && sf->type == SAM_JSTRING &&
+	    sam_jstr_decode(sf, sev, sizeof sev, &n) == 0)
+		s = sam_severity_parse(sev, n);
+	sam_rec_free(&inner);
+	if (s < 0)
+		return 0;	/* not an anomaly: replay reports it */
+	id_sev(key, sizeof key, id, s);
+	if (remember(&parked, key, date) < 0) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
 	}
@@ -234,10 +310,10 @@ state_journal_add(struct alert *al, struct anomaly *const *v, size_t n)
 
 	if (!al->outbox)
 		return;
-	for (i = 0; i < n; i++) {
-		sam_buf_puts(&b, v[i]->an.id);
-		sam_buf_putc(&b, '\n');
-	}
+	/* the severity too: an escalation of an id the journal holds
+	 * from an earlier message is not that message */
+	for (i = 0; i < n; i++)
+		sam_buf_printf(&b, "%s %s\n", v[i]->an.id, sam_severity_names[v[i]->an.sev]);
 	fd = openat(al->st.fd, JOURNAL, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0640);
 	/* one write: a kill leaves it whole, or its last line cut */
@@ -263,41 +339,65 @@ state_journal_done(struct alert *al)
 }
 
 static void
-skip(struct anomaly *a, const char *reason, const int64_t *t)
+skip(struct anomaly *a, const char *reason, int64_t t)
 {
 	a->result = R_SKIPPED;
 	a->reason = reason;
-	a->alerted_at = t && *t != THIS_RUN ? *t : 0;
+	a->alerted_at = t;
+}
+
+/* Whether a is sent: not when its id was alerted within the cooldown
+ * (in an earlier run, or earlier in this one) at its severity or a
+ * higher one; when at a lower one only, it is sent as an escalation. */
+static int
+due(struct alert *al, struct anomaly *a)
+{
+	const struct seen *s;
+
+	if (!al->cooldown || !(s = sam_map_get(&by_id, a->an.id, strlen(a->an.id))))
+		return 1;
+	if (a->an.sev <= s->sev) {
+		skip(a, s->this_run ? "repeat" : "cooldown", s->this_run ? 0 : s->at);
+		return 0;
+	}
+	a->escalation = 1;
+	a->prev_sev = s->sev;
+	return 1;
 }
 
 void
 state_decide(struct alert *al)
 {
+	char key[ID_MAX + 16];
 	size_t i;
 
 	for (i = 0; i < al->n; i++) {
 		struct anomaly *a = &al->a[i];
 		const int64_t *t;
-		if (al->cooldown && (t = recall(&by_id, a->an.id))) {
-			skip(a, *t == THIS_RUN ? "repeat" : "cooldown", t);
-		} else if (a->src_line && sam_map_get(&journal, a->an.id, strlen(a->an.id))) {
+		if (!due(al, a))
+			continue;
+		id_sev(key, sizeof key, a->an.id, a->an.sev);
+		if (a->src_line && journaled(a)) {
 			a->result = R_SENT;	/* by a run killed before it said so */
 			a->recovered = 1;
-			if (remember(&by_id, a->an.id, THIS_RUN) < 0)
-				al->status = SAM_EXIT_RUNTIME;
-		} else if (a->src_line && (t = recall(&parked, a->an.id))) {
+		} else if (a->src_line && (t = recall(&parked, key))) {
 			a->result = R_DEAD;	/* parked by a run killed */
 			a->recovered = 1;
 			a->dlq_date = *t;
 			a->error = strdup("parked already, by a run stopped before it "
 			    "took it out of the outbox");
-			if (!a->error || remember(&by_id, a->an.id, THIS_RUN) < 0)
+			if (!a->error)
 				al->status = SAM_EXIT_RUNTIME;
-		} else if (al->per_ticker && (t = recall(&by_ticker, a->an.key.ticker)))
-			skip(a, "ticker", t);
-		else if (remember(&by_id, a->an.id, THIS_RUN) < 0 ||
-		    remember(&by_ticker, a->an.key.ticker, THIS_RUN) < 0)
+		} else if (al->per_ticker && !a->escalation &&
+		    (t = recall(&by_ticker, a->an.key.ticker))) {
+			/* an escalation is of the alert its ticker had */
+			skip(a, "ticker", *t == THIS_RUN ? 0 : *t);
+			continue;
+		} else if (remember(&by_ticker, a->an.key.ticker, THIS_RUN) < 0) {
 			al->status = SAM_EXIT_RUNTIME;	/* it is sent: no harm */
+		}
+		if (remember_id(a->an.id, THIS_RUN, a->an.sev) < 0)
+			al->status = SAM_EXIT_RUNTIME;
 	}
 }
 
