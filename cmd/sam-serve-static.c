@@ -16,6 +16,7 @@
 const char site_usage[] =
     "usage: sam-serve-static build [-r root] [-o dir] [--days n] [--window n]\n"
     "                              [--min-periods n] [--chart-bars n] [-t threshold]\n"
+    "                              [--profile name] [--tail-df n]\n"
     "                              [--stale-grace time] [--title text]\n"
     "                              [--log-format text|json]\n"
     "       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]\n"
@@ -31,6 +32,8 @@ static const struct option build_options[] = {
 	{ "min-periods", required_argument, NULL, 'p' },
 	{ "chart-bars", required_argument, NULL, 'n' },
 	{ "threshold", required_argument, NULL, 't' },
+	{ "profile", required_argument, NULL, 'P' },
+	{ "tail-df", required_argument, NULL, 'F' },
 	{ "stale-grace", required_argument, NULL, 'G' },
 	{ "title", required_argument, NULL, 'T' },
 	{ "log-format", required_argument, NULL, 'L' },
@@ -55,11 +58,43 @@ count(const char *name, const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+/* The band's threshold and its calibration: -t, else SAM_THRESHOLD,
+ * else the profile's; --tail-df, else the profile's (--profile, else
+ * SAM_PROFILE; none: the original rule, |z| as it is). */
+static int
+band_settings(struct site *s, const char *profile, const char *tail_df, int set_t)
+{
+	const struct sam_profile *pr = NULL;
+	const char *env, *what = "--profile";
+
+	if (!profile && (env = getenv("SAM_PROFILE")) && *env) {
+		profile = env;
+		what = "SAM_PROFILE";
+	}
+	if (profile && !(pr = sam_profile_find(profile)))
+		return sam_usage_error(site_usage, "%s: not original or recommended: %s",
+		    what, profile);
+	if (tail_df && (sam_parse_number(tail_df, strlen(tail_df), 1, &s->tail_df) < 0 ||
+	    !(s->tail_df >= 0) || !isfinite(s->tail_df)))
+		return sam_usage_error(site_usage, "--tail-df: not a number of degrees "
+		    "of freedom, 0 or more: %s", tail_df);
+	if (!tail_df && pr)
+		s->tail_df = pr->tail_df;
+	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env) {
+		if (positive(env, &s->threshold) < 0)
+			return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive "
+			    "number: %s", env);
+	} else if (!set_t && pr) {
+		s->threshold = pr->threshold;
+	}
+	return 0;
+}
+
 /* Options, then the environment where no option was given. */
 static int
 build_settings(struct site *s, int argc, char **argv, const char **root)
 {
-	const char *env, *window = NULL, *minp = NULL;
+	const char *env, *window = NULL, *minp = NULL, *profile = NULL, *tail_df = NULL;
 	int c, r, set_t = 0;
 
 	opterr = 0;
@@ -78,6 +113,8 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 				    "number: %s", optarg);
 			set_t = 1;
 			break;
+		case 'P': profile = optarg; break;
+		case 'F': tail_df = optarg; break;
 		case 'G':
 			if (sam_parse_duration(optarg, &s->stale_grace) < 0)
 				return sam_usage_error(site_usage, "--stale-grace: not a "
@@ -99,8 +136,8 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 		return sam_usage_error(site_usage, "build: unexpected argument: %s", argv[optind]);
 	if ((r = sam_check_env(site_usage)) != 0)
 		return r;
-	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env && positive(env, &s->threshold) < 0)
-		return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive number: %s", env);
+	if ((r = band_settings(s, profile, tail_df, set_t)) != 0)
+		return r;
 	if (!window && (env = getenv("SAM_WINDOW")) && *env &&
 	    (r = count("SAM_WINDOW", env, 2, 1000000, &s->window)) != 0)
 		return r;
@@ -110,6 +147,8 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 		return r;
 	if (!minp && s->min_periods > s->window)
 		s->min_periods = s->window;
+	if (s->chart_bars == 0)		/* the window and 60 bars at least */
+		s->chart_bars = s->window + 60 > 250 ? s->window + 60 : 250;
 	if (!s->out && (env = getenv("SAM_SITE")) && *env)
 		s->out = env;
 	if (!s->out)
@@ -175,7 +214,7 @@ static int
 cmd_build(int argc, char **argv)
 {
 	struct site s = { .days = 30, .window = 30, .min_periods = 5,
-	    .chart_bars = 250, .threshold = 2.0, .stale_grace = 1800,
+	    .chart_bars = 0, .threshold = 2.0, .stale_grace = 1800,
 	    .title = "sam", .st = { .fd = -1, .lockfd = -1, .tmpfd = -1 },
 	    .kindfd = { -1, -1, -1, -1, -1 } };
 	struct publish p;

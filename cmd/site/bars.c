@@ -3,7 +3,14 @@
  * one interval (raw/), the band around their closes, and the anomalies
  * that fall on them, those of the window and any older ones the chart
  * reaches back to.
+ *
+ * The band is the detector's: the raw store keeps the bars as
+ * sam-zscore scored them, and a bar's band is drawn from the mean and
+ * standard deviation stored with it, never recomputed from the fewer
+ * bars the store may hold.  Only a bar stored unscored (a store from
+ * before) has its band recomputed from the closes before it.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +21,13 @@ struct rawbar {
 	int64_t secs;
 	int32_t ns;
 	int16_t imin;
+	int8_t source;		/* enum band_source: the statistics it has */
+	int8_t partial;
 	double close, volume;
+	double n;		/* bars in its window */
+	double mean, sd;	/* of its price metric; NAN: null */
+	double ret;		/* its return; NAN: not known */
+	double beta, mret;	/* the market model's, for excess */
 };
 
 static int
@@ -37,26 +50,88 @@ struct bars {
 	size_t want;		/* enough of one interval */
 };
 
-/* A bar: its close and volume; the walk stops after the file where one
- * interval has as many as the chart wants. */
+/* The fields of a raw bar the chart reads. */
+enum {
+	F_CLOSE, F_VOLUME, F_FINAL, F_N, F_RETURN, F_MEAN_CLOSE, F_SD_CLOSE,
+	F_MEAN_RETURN, F_SD_RETURN, F_MEAN_EXCESS, F_SD_EXCESS, F_EXCESS, F_BETA,
+	F_MARKET_RETURN, F_MEAN_VOLUME, F_MEAN_LVOLUME, F_FIELDS
+};
+static const char *const bar_keys[F_FIELDS] = {
+	"close", "volume", "final", "n", "return", "mean_close", "sd_close",
+	"mean_return", "sd_return", "mean_excess", "sd_excess", "excess", "beta",
+	"market_return", "mean_volume", "mean_lvolume"
+};
+
+/* An optional number: NAN when absent or null; 0, or -1 (reported). */
+static int
+optional(struct sam_input *in, const struct sam_field *f, const char *name, double *v)
+{
+	*v = NAN;
+	if (!f || f->type == SAM_JNULL)
+		return 0;
+	return sam_get_number(in, f, name, v);
+}
+
+/* The statistics of the bar's price metric, the most refined it has:
+ * the return net of the market, the return, the close level.  A bar
+ * that sam-zscore scored ("n" or any mean_) but that has none of them
+ * gets no band; one it never saw gets a recomputed band. */
+static int
+bar_stats(struct sam_input *in, const struct sam_field *const *f, struct rawbar *b)
+{
+	static const int metric[3][3] = {
+		{ F_MEAN_EXCESS, F_SD_EXCESS, BAND_EXCESS },
+		{ F_MEAN_RETURN, F_SD_RETURN, BAND_RETURN },
+		{ F_MEAN_CLOSE, F_SD_CLOSE, BAND_CLOSE },
+	};
+	double excess;
+	int k;
+
+	b->mean = b->sd = b->beta = b->mret = NAN;
+	if (optional(in, f[F_N], "n", &b->n) < 0 ||
+	    optional(in, f[F_RETURN], "return", &b->ret) < 0 ||
+	    optional(in, f[F_EXCESS], "excess", &excess) < 0 ||
+	    optional(in, f[F_BETA], "beta", &b->beta) < 0 ||
+	    optional(in, f[F_MARKET_RETURN], "market_return", &b->mret) < 0)
+		return -1;
+	for (k = 0; k < 3; k++)
+		if (f[metric[k][0]] || f[metric[k][1]])
+			break;
+	if (k == 3) {
+		b->source = f[F_N] || f[F_MEAN_CLOSE] || f[F_MEAN_VOLUME] ||
+		    f[F_MEAN_LVOLUME] ? BAND_NONE : BAND_RECOMPUTED;
+		return 0;
+	}
+	b->source = (int8_t)metric[k][2];
+	if (optional(in, f[metric[k][0]], bar_keys[metric[k][0]], &b->mean) < 0 ||
+	    optional(in, f[metric[k][1]], bar_keys[metric[k][1]], &b->sd) < 0)
+		return -1;
+	if (isnan(b->ret) && !isnan(excess))	/* excess = return - beta * market */
+		b->ret = excess + b->beta * b->mret;
+	return 0;
+}
+
+/* A bar: its close, volume and statistics; the walk stops after the
+ * file where one interval has as many as the chart wants. */
 static int
 on_bar(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, void *wv)
 {
-	static const char *const keys[] = { "close", "volume" };
 	static const int16_t imins[6] = { 1, 5, 15, 30, 60, 1440 };
 	struct walk *w = wv;
 	struct bars *bs = w->ctx;
-	const struct sam_field *f[2];
+	const struct sam_field *f[F_FIELDS];
 	struct rawbar *b;
 	int k;
 
 	if (store_grow(&bs->v, &bs->cap, bs->n + 1, sizeof *bs->v) < 0)
 		return site_oom(w->s);
 	b = &bs->v[bs->n];
-	sam_rec_find(rec, keys, 2, f);
-	if (sam_get_number(in, f[0], "close", &b->close) < 0 ||
-	    sam_get_number(in, f[1], "volume", &b->volume) < 0)
+	sam_rec_find(rec, bar_keys, F_FIELDS, f);
+	if (sam_get_number(in, f[F_CLOSE], "close", &b->close) < 0 ||
+	    sam_get_number(in, f[F_VOLUME], "volume", &b->volume) < 0 ||
+	    bar_stats(in, f, b) < 0)
 		return 0;	/* reported */
+	b->partial = f[F_FINAL] && f[F_FINAL]->type == SAM_JFALSE;
 	b->secs = e->secs;
 	b->ns = e->ns;
 	b->imin = e->imin;
@@ -86,11 +161,21 @@ main_interval(const struct rawbar *v, size_t n, size_t *from, size_t *to)
 	}
 }
 
-/* The band: the closes whose z against the W bars before stays within
- * the threshold, where at least min_periods of them are there. */
+/* The |z| at the threshold for a window of n bars: the threshold
+ * itself, or with a calibration the |z| whose score it is. */
+static double
+z_at_threshold(const struct chart *c, double n)
+{
+	return c->tail_df > 0 ? sam_calib_z(c->threshold, n, c->tail_df) : c->threshold;
+}
+
+/* A bar stored unscored: its band recomputed, the closes whose z
+ * against the W bars before stays within the threshold, where at least
+ * min_periods of them are there.  A bar in progress is not one of the
+ * W, as sam-zscore keeps it out of its window. */
 static int
-band(struct site *s, const struct rawbar *v, size_t from, size_t to, size_t first,
-    struct bar *out, double t)
+recomputed_band(struct site *s, const struct chart *c, const struct rawbar *v,
+    size_t from, size_t to, size_t first, struct bar *out)
 {
 	struct sam_roll r;
 	size_t i;
@@ -98,20 +183,73 @@ band(struct site *s, const struct rawbar *v, size_t from, size_t to, size_t firs
 	if (sam_roll_init(&r, s->window) < 0)
 		return site_oom(s);
 	for (i = first >= from + s->window ? first - s->window : from; i < to; i++) {
-		double mean, sd, dev;
-		if (i >= first && r.n >= s->min_periods &&
+		double mean, sd, dev, t;
+		if (i >= first && v[i].source == BAND_RECOMPUTED && r.n >= s->min_periods &&
 		    sam_roll_stats(&r, 1, v[i].close, &mean, &sd, &dev) == 0) {
+			t = z_at_threshold(c, (double)r.n);
 			out[i - first].lo = mean - t * sd;
 			out[i - first].hi = mean + t * sd;
 			out[i - first].band = 1;
 		}
-		if (sam_roll_push(&r, v[i].close) < 0) {
+		if (!v[i].partial && sam_roll_push(&r, v[i].close) < 0) {
 			sam_roll_free(&r);
 			return site_oom(s);
 		}
 	}
 	sam_roll_free(&r);
 	return 0;
+}
+
+/* The close a bar's return is from: the one its own return says
+ * (close / (1 + return)), else the last full bar before it. */
+static double
+prev_close(const struct rawbar *v, size_t i, size_t from)
+{
+	double base = 1 + v[i].ret;
+
+	if (!isnan(v[i].ret) && base != 0 && isfinite(v[i].close / base))
+		return v[i].close / base;
+	while (i-- > from)
+		if (!v[i].partial)
+			return v[i].close;
+	return NAN;
+}
+
+/* The band of a scored bar, from the statistics stored with it: for the
+ * close level mean +- T sd; for the return the closes whose return from
+ * the previous close is mean +- T sd; for the excess return the same
+ * with the market's part, beta times its return, added.  None where the
+ * statistics are null. */
+static void
+stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from,
+    double window, struct bar *out)
+{
+	const struct rawbar *b = &v[i];
+	double t, prev, mid, lo, hi;
+
+	if (b->source < BAND_CLOSE || isnan(b->mean) || isnan(b->sd))
+		return;
+	t = z_at_threshold(c, isnan(b->n) ? window : b->n);
+	if (b->source == BAND_CLOSE) {
+		lo = b->mean - t * b->sd;
+		hi = b->mean + t * b->sd;
+	} else {
+		mid = b->mean;
+		if (b->source == BAND_EXCESS)
+			mid += b->beta * b->mret;
+		if (isnan(mid) || isnan(prev = prev_close(v, i, from)))
+			return;
+		lo = prev * (1 + (mid - t * b->sd));
+		hi = prev * (1 + (mid + t * b->sd));
+		if (lo > hi) {	/* a negative price */
+			mid = lo;
+			lo = hi;
+			hi = mid;
+		}
+	}
+	out->lo = lo;
+	out->hi = hi;
+	out->band = 1;
 }
 
 /* Puts a on the bar it falls on, if it is on the chart. */
@@ -165,6 +303,7 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 	memset(c, 0, sizeof *c);
 	strcpy(c->interval, "1d");
 	c->threshold = s->threshold;
+	c->tail_df = s->tail_df;
 	for (i = t->first; i < t->first + t->n; i++)	/* the newest says */
 		if (s->a[i].an.has_threshold) {
 			c->threshold = s->a[i].an.threshold;
@@ -186,16 +325,27 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		return site_oom(s);
 	}
 	for (i = first; i < to; i++) {
-		c->bar[i - first].secs = v[i].secs;
-		c->bar[i - first].ns = v[i].ns;
-		c->bar[i - first].close = v[i].close;
-		c->bar[i - first].volume = v[i].volume;
+		struct bar *b = &c->bar[i - first];
+		b->secs = v[i].secs;
+		b->ns = v[i].ns;
+		b->close = v[i].close;
+		b->volume = v[i].volume;
+		b->source = v[i].source;
+		b->partial = v[i].partial;
+		c->partial += b->partial;
+		stored_band(c, v, i, from, (double)s->window, b);
 	}
 	if (v[from].imin == 1440 || v[from].imin == 60)
 		strcpy(c->interval, v[from].imin == 60 ? "1h" : "1d");
 	else
 		snprintf(c->interval, sizeof c->interval, "%dm", v[from].imin);
-	r = band(s, v, from, to, first, c->bar, c->threshold);
+	r = recomputed_band(s, c, v, from, to, first, c->bar);
+	for (i = 0; i < (size_t)c->n; i++) {
+		if (c->bar[i].band)
+			c->by_source[c->bar[i].source]++;
+		else if (c->bar[i].source != BAND_RECOMPUTED)
+			c->unscored++;
+	}
 	older.from = sam_ny_date(v[first].secs);
 	older.to = window_from - 1;
 	if (r == 0 && older.from <= older.to && s->kindfd[KIND_ANOMALIES] >= 0)

@@ -1,7 +1,8 @@
 /*
  * chart.c - a ticker's chart as inline SVG, drawn here, with no script:
  * the close as a line over the band of closes that would not be
- * anomalous, volume as bars below, and a marker on each anomaly.
+ * anomalous, volume as bars below, a marker on each anomaly, and a bar
+ * still in progress hollow and labelled.
  *
  * Bars are spaced evenly (nights, weekends and holidays take no room).
  * Colours come from classes in style.css, so the chart follows the
@@ -234,7 +235,8 @@ draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long
 		double h = !(sc->vmax > 0) ? 0 : v[i].volume < DBL_MAX / 128 ?
 		    (VOL_BOTTOM - VOL_TOP) * v[i].volume / sc->vmax :
 		    (VOL_BOTTOM - VOL_TOP) * (v[i].volume / sc->vmax);
-		sam_buf_puts(b, v[i].mark ? "<rect class=\"vol anom\" x=\"" : "<rect class=\"vol\" x=\"");
+		sam_buf_puts(b, v[i].mark ? "<rect class=\"vol anom" : "<rect class=\"vol");
+		sam_buf_puts(b, v[i].partial ? " partial\" x=\"" : "\" x=\"");
 		put_fixed(b, x_of(sc, i) - w / 2, 2);
 		sam_buf_puts(b, "\" y=\"");
 		put_fixed(b, VOL_BOTTOM - h, 1);
@@ -247,6 +249,56 @@ draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long
 	sam_buf_puts(b, "</g>\n");
 }
 
+/* A bar in progress: a hollow circle on its close so far, and a label
+ * over its volume. */
+static void
+draw_partial(struct sam_buf *b, const struct scale *sc, const struct bar *v,
+    long n, int daily)
+{
+	long i;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].partial)
+			continue;
+		sam_buf_printf(b, "<circle class=\"partial\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"4\"><title>", x_of(sc, i), y_of(sc, v[i].close));
+		show_time(b, v[i].secs, daily);
+		sam_buf_puts(b, ": in progress, close so far ");
+		show_price(b, v[i].close);
+		sam_buf_printf(b, "</title></circle>\n<text class=\"axis now\" x=\"%.1f\" "
+		    "y=\"%.1f\" text-anchor=\"%s\">in progress</text>\n", x_of(sc, i),
+		    VOL_TOP - 6, x_of(sc, i) > W / 2 ? "end" : "start");
+	}
+}
+
+/* What a marker's tooltip says of its anomaly besides the metrics: the
+ * return, relative volume and p-value, and the band it stood against
+ * when the detector's statistics drew it. */
+static void
+marker_details(struct sam_buf *b, const struct bar *bar, const struct anomaly *a)
+{
+	if (a->has_ret) {
+		sam_buf_puts(b, ", return ");
+		show_return(b, a->ret);
+	}
+	if (a->has_rvol) {
+		sam_buf_puts(b, ", volume ");
+		show_rvol(b, a->rvol);
+	}
+	if (a->has_p) {
+		sam_buf_puts(b, ", p ");
+		show_p(b, a->p);
+	}
+	if (bar->band && bar->source >= BAND_CLOSE) {
+		sam_buf_puts(b, ", band ");
+		show_price(b, bar->lo);
+		sam_buf_puts(b, " to ");
+		show_price(b, bar->hi);
+	}
+	if (bar->partial)
+		sam_buf_puts(b, ", in progress");
+}
+
 static void
 draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
     long n, int daily)
@@ -256,7 +308,7 @@ draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
 	sam_buf_puts(b, "<g class=\"markers\">\n");
 	for (i = 0; i < n; i++) {
 		const struct anomaly *a;
-		unsigned k;
+		unsigned k, shown = 0;
 		if (!(a = v[i].mark))
 			continue;
 		sam_buf_printf(b, "<circle class=\"marker sev-%s\" cx=\"%.1f\" cy=\"%.1f\" "
@@ -266,11 +318,14 @@ draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
 		sam_buf_printf(b, ": %s, score %.2f", sam_severity_names[a->sev], a->an.score);
 		for (k = 0; k < a->an.nmetrics; k++)
 			if (a->an.metric[k].has_z) {
-				sam_buf_puts(b, k ? ", " : " (");
+				sam_buf_puts(b, shown++ ? ", " : " (");
 				html_escape(b, a->an.metric[k].name, strlen(a->an.metric[k].name));
 				sam_buf_printf(b, " z %+.2f", a->an.metric[k].z);
 			}
-		sam_buf_puts(b, a->an.nmetrics ? ")</title></circle>\n" : "</title></circle>\n");
+		if (shown)
+			sam_buf_putc(b, ')');
+		marker_details(b, &v[i], a);
+		sam_buf_puts(b, "</title></circle>\n");
 	}
 	sam_buf_puts(b, "</g>\n");
 }
@@ -293,8 +348,12 @@ chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
 	html_escape(b, t->name, strlen(t->name));
 	sam_buf_printf(b, ": %ld ", n);
 	html_escape(b, interval, strlen(interval));
-	sam_buf_printf(b, " bars, %ld anomal%s marked, band |z| &lt;= %.2f</title>\n",
-	    marks, marks == 1 ? "y" : "ies", c->threshold);
+	sam_buf_puts(b, " bars, ");
+	if (c->partial)
+		sam_buf_printf(b, "%ld in progress, ", c->partial);
+	sam_buf_printf(b, "%ld anomal%s marked, band %s &lt;= %.2f</title>\n",
+	    marks, marks == 1 ? "y" : "ies", c->tail_df > 0 ? "score" : "|z|",
+	    c->threshold);
 	draw_axes(b, &sc, v, n, daily);
 	draw_band(b, &sc, v, n);
 	sam_buf_puts(b, "<polyline class=\"close\" points=\"");
@@ -303,6 +362,7 @@ chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
 	trim(b);
 	sam_buf_puts(b, "\"/>\n");
 	draw_volume(b, &sc, v, n);
+	draw_partial(b, &sc, v, n, daily);
 	draw_markers(b, &sc, v, n, daily);
 	sam_buf_puts(b, "</svg>\n");
 }

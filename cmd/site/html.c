@@ -56,13 +56,44 @@ show_time(struct sam_buf *b, int64_t secs, int daily)
 }
 
 /* A price as people read it: two decimals, more below 1. */
-static void
+void
 show_price(struct sam_buf *b, double v)
 {
 	if (fabs(v) >= 1 || v == 0)
 		sam_buf_printf(b, "%.2f", v);
 	else
 		sam_buf_printf(b, "%.4g", v);
+}
+
+/* "-8.3%": a return as a percent, one decimal, signed; no "-0.0%". */
+void
+show_return(struct sam_buf *b, double r)
+{
+	double pct = r * 100;
+
+	if (fabs(pct) < 0.05)
+		sam_buf_puts(b, "0.0%");
+	else if (fabs(pct) < 1e6)
+		sam_buf_printf(b, "%+.1f%%", pct);
+	else
+		sam_buf_printf(b, "%+.3g%%", pct);
+}
+
+/* "4.2x": volume against its usual level; two digits below 0.1. */
+void
+show_rvol(struct sam_buf *b, double v)
+{
+	if (v >= 0.1 && v < 1000)
+		sam_buf_printf(b, "%.1fx", v);
+	else
+		sam_buf_printf(b, "%.2gx", v);
+}
+
+/* "0.0012", "3.4e-05": two significant digits. */
+void
+show_p(struct sam_buf *b, double p)
+{
+	sam_buf_printf(b, "%.2g", p);
 }
 
 /* ---- the frame of a page ---- */
@@ -137,54 +168,118 @@ metrics_cell(struct sam_buf *b, const struct anomaly *a)
 	sam_buf_puts(b, "</td>");
 }
 
+/* The columns of a table of anomalies: ticker and severity as the page
+ * wants them; p, return and relative volume where a row has them. */
+struct columns {
+	int ticker, severity, p, ret, rvol;
+};
+
 static void
-anomaly_head(struct sam_buf *b, int with_ticker, int with_severity)
+columns_add(struct columns *c, const struct anomaly *a)
+{
+	c->p |= a->has_p;
+	c->ret |= a->has_ret;
+	c->rvol |= a->has_rvol;
+}
+
+static void
+anomaly_head(struct sam_buf *b, const struct columns *c)
 {
 	sam_buf_puts(b, "<table class=\"anomalies sortable\">\n<thead><tr>"
 	    "<th scope=\"col\">Time</th>");
-	if (with_ticker)
+	if (c->ticker)
 		sam_buf_puts(b, "<th scope=\"col\">Ticker</th>");
-	if (with_severity)
+	if (c->severity)
 		sam_buf_puts(b, "<th scope=\"col\">Severity</th>");
-	sam_buf_puts(b, "<th scope=\"col\" class=\"num\">Score</th>"
-	    "<th scope=\"col\">Metrics</th><th scope=\"col\" class=\"num\">Close</th>"
-	    "<th scope=\"col\" class=\"num\">Volume</th></tr></thead>\n<tbody>\n");
+	sam_buf_puts(b, "<th scope=\"col\" class=\"num\">Score</th>");
+	if (c->p)
+		sam_buf_puts(b, "<th scope=\"col\" class=\"num\">p</th>");
+	sam_buf_puts(b, "<th scope=\"col\">Metrics</th><th scope=\"col\" class=\"num\">Close</th>");
+	if (c->ret)
+		sam_buf_puts(b, "<th scope=\"col\" class=\"num\">Return</th>");
+	sam_buf_puts(b, "<th scope=\"col\" class=\"num\">Volume</th>");
+	if (c->rvol)
+		sam_buf_puts(b, "<th scope=\"col\" class=\"num\">Rel. volume</th>");
+	sam_buf_puts(b, "</tr></thead>\n<tbody>\n");
+}
+
+/* A cell of an optional number: its text, and its value to sort by. */
+static void
+number_cell(struct sam_buf *b, int has, double v, void (*show)(struct sam_buf *, double))
+{
+	if (!has) {
+		sam_buf_puts(b, "<td class=\"num\"></td>");
+		return;
+	}
+	sam_buf_puts(b, "<td class=\"num\" data-sort=\"");
+	sam_buf_num(b, v);
+	sam_buf_puts(b, "\">");
+	show(b, v);
+	sam_buf_puts(b, "</td>");
+}
+
+/* A market event's ticker cell: the move is the market's, not a
+ * ticker's. */
+static void
+market_name(struct sam_buf *b, const struct anomaly *a)
+{
+	sam_buf_puts(b, " <span class=\"market\">market-wide move");
+	if (a->market[0]) {
+		sam_buf_puts(b, " (");
+		esc(b, a->market);
+		sam_buf_putc(b, ')');
+	}
+	sam_buf_puts(b, "</span>");
 }
 
 static void
 anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
-    int with_ticker, int with_severity)
+    const struct columns *c)
 {
 	sam_buf_puts(b, "<tr data-ticker=\"");
 	esc(b, a->ticker);
-	sam_buf_printf(b, "\" class=\"sev-%s\"><td data-sort=\"%lld\">",
-	    sam_severity_names[a->sev], (long long)a->secs);
+	sam_buf_printf(b, "\" class=\"sev-%s%s\"><td data-sort=\"%lld\">",
+	    sam_severity_names[a->sev], a->market_event ? " market" : "",
+	    (long long)a->secs);
 	show_time(b, a->secs, a->imin == 1440);
 	if (a->imin != 1440) {
 		sam_buf_puts(b, " <span class=\"iv\">");
 		esc(b, a->an.key.interval);
 		sam_buf_puts(b, "</span>");
 	}
+	if (a->partial)
+		sam_buf_puts(b, " <span class=\"partial\">in progress</span>");
 	sam_buf_puts(b, "</td>");
-	if (with_ticker) {
+	if (c->ticker) {
 		sam_buf_printf(b, "<td><a href=\"%sticker/", up);
 		sam_buf_urlpart(b, a->ticker);
 		sam_buf_puts(b, ".html\">");
 		esc(b, a->ticker);
-		sam_buf_puts(b, "</a></td>");
+		sam_buf_puts(b, "</a>");
+		if (a->market_event)
+			market_name(b, a);
+		sam_buf_puts(b, "</td>");
 	}
-	if (with_severity)
+	if (c->severity)
 		sam_buf_printf(b, "<td data-sort=\"%d\"><span class=\"badge sev-%s\">%s</span></td>",
 		    a->sev, sam_severity_names[a->sev], sam_severity_names[a->sev]);
 	sam_buf_printf(b, "<td class=\"num\">%.2f</td>", a->an.score);
+	if (c->p)
+		number_cell(b, a->has_p, a->p, show_p);
 	metrics_cell(b, a);
 	sam_buf_puts(b, "<td class=\"num\">");
 	if (a->an.has_close)
 		show_price(b, a->an.close);
-	sam_buf_puts(b, "</td><td class=\"num\">");
+	sam_buf_puts(b, "</td>");
+	if (c->ret)
+		number_cell(b, a->has_ret, a->ret, show_return);
+	sam_buf_puts(b, "<td class=\"num\">");
 	if (a->an.has_volume)
 		sam_buf_grouped(b, a->an.volume);
-	sam_buf_puts(b, "</td></tr>\n");
+	sam_buf_puts(b, "</td>");
+	if (c->rvol)
+		number_cell(b, a->has_rvol, a->rvol, show_rvol);
+	sam_buf_puts(b, "</tr>\n");
 }
 
 /* ---- the index ---- */
@@ -238,6 +333,28 @@ tickers_table(const struct site *s, struct sam_buf *b)
 	sam_buf_puts(b, "</tbody>\n</table>\n</section>\n");
 }
 
+/* A market event of the day, above the tables: the one move that the
+ * tickers' own anomalies are judged net of. */
+static void
+market_banner(struct sam_buf *b, const struct anomaly *a)
+{
+	sam_buf_printf(b, "<p class=\"market-event\"><span class=\"badge sev-%s\">%s</span> "
+	    "Market-wide move ", sam_severity_names[a->sev], sam_severity_names[a->sev]);
+	show_time(b, a->secs, a->imin == 1440);
+	if (a->partial)
+		sam_buf_puts(b, " (in progress)");
+	sam_buf_puts(b, ": ");
+	if (a->market[0] && strcmp(a->market, "cross") != 0)
+		esc(b, a->market);
+	else
+		sam_buf_puts(b, "the watch list\xe2\x80\x99s median");
+	if (a->has_ret) {
+		sam_buf_putc(b, ' ');
+		show_return(b, a->ret);
+	}
+	sam_buf_printf(b, ", score %.2f.</p>\n", a->an.score);
+}
+
 void
 html_index(const struct site *s, struct sam_buf *b)
 {
@@ -260,6 +377,9 @@ html_index(const struct site *s, struct sam_buf *b)
 		sam_buf_puts(b, "No data in the store yet");
 	sam_buf_puts(b, "</h1>\n");
 	summary(s, b);
+	for (i = 0; i < n; i++)
+		if (v[i]->market_event)
+			market_banner(b, v[i]);
 	sam_buf_puts(b, "<p class=\"filter\" hidden><label for=\"filter\">Filter "
 	    "tickers</label> <input id=\"filter\" type=\"search\" "
 	    "placeholder=\"AAPL\" autocomplete=\"off\" spellcheck=\"false\"></p>\n");
@@ -269,10 +389,14 @@ html_index(const struct site *s, struct sam_buf *b)
 		sam_buf_printf(b, "<section id=\"%s\" class=\"severity\">\n<h2><span "
 		    "class=\"badge sev-%s\">%s</span> %u</h2>\n", sam_severity_names[k],
 		    sam_severity_names[k], sam_severity_names[k], s->latest_by_sev[k]);
-		anomaly_head(b, 1, 0);
+		struct columns c = { .ticker = 1 };
 		for (i = 0; i < n; i++)
 			if (v[i]->sev == k)
-				anomaly_row(b, v[i], "", 1, 0);
+				columns_add(&c, v[i]);
+		anomaly_head(b, &c);
+		for (i = 0; i < n; i++)
+			if (v[i]->sev == k)
+				anomaly_row(b, v[i], "", &c);
 		sam_buf_puts(b, "</tbody>\n</table>\n</section>\n");
 	}
 	for (j = 0, k = 0; k < SAM_SEVERITIES; k++)
@@ -287,6 +411,75 @@ html_index(const struct site *s, struct sam_buf *b)
 
 /* ---- a ticker ---- */
 
+static int
+all_market_events(const struct site *s, const struct ticker *t)
+{
+	size_t i;
+
+	for (i = t->first; i < t->first + t->n; i++)
+		if (!s->a[i].market_event)
+			return 0;
+	return 1;
+}
+
+/* Of the bands: "|z| of the close" and how it is judged, calibrated or
+ * not. */
+static void
+band_rule(const struct chart *c, struct sam_buf *b)
+{
+	if (c->tail_df > 0)
+		sam_buf_printf(b, ", calibrated to a score (Student t, at most %g "
+		    "degrees of freedom),", c->tail_df);
+	sam_buf_printf(b, " stays within %.2f", c->threshold);
+}
+
+void
+chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
+{
+	static const char *const what[BAND_SOURCES] = {
+		[BAND_CLOSE] = "the close",
+		[BAND_RETURN] = "the return",
+		[BAND_EXCESS] = "the return net of the market (less beta times "
+		    "the market\xe2\x80\x99s return)",
+	};
+	long i, unscored = 0, stored = 0, listed = 0;
+	int k;
+
+	for (i = 0; i < c->n; i++)
+		unscored += c->bar[i].source == BAND_RECOMPUTED;
+	for (k = BAND_CLOSE; k < BAND_SOURCES; k++)
+		stored += c->by_source[k];
+	sam_buf_printf(b, "<figcaption>The last %ld ", c->n);
+	esc(b, c->interval);
+	sam_buf_puts(b, " bars in the store: close, volume, anomalies marked");
+	if (c->partial == 1)
+		sam_buf_puts(b, ", the hollow one still in progress");
+	else if (c->partial > 1)
+		sam_buf_printf(b, ", the %ld hollow ones still in progress", c->partial);
+	if (stored) {
+		sam_buf_puts(b, "; the band is the detector\xe2\x80\x99s, from the "
+		    "statistics stored with each bar: the closes at which |z| of ");
+		for (k = BAND_SOURCES - 1; k >= BAND_CLOSE; k--)
+			if (c->by_source[k]) {
+				sam_buf_puts(b, listed++ ? " or of " : "");
+				sam_buf_puts(b, what[k]);
+			}
+		band_rule(c, b);
+	}
+	if (unscored) {
+		sam_buf_puts(b, stored ? "; on the bars stored without statistics, "
+		    "recomputed: where" : "; the band is where");
+		sam_buf_printf(b, " |z| of the close against the %lu bars before it",
+		    s->window);
+		band_rule(c, b);
+	}
+	if (c->unscored)
+		sam_buf_printf(b, "; %s%ld bar%s without statistics, no band",
+		    stored || unscored ? "" : "no band: ", c->unscored,
+		    c->unscored == 1 ? "" : "s");
+	sam_buf_puts(b, ".</figcaption>\n");
+}
+
 void
 html_ticker(const struct site *s, const struct ticker *t, const struct chart *c,
     struct sam_buf *b)
@@ -299,15 +492,15 @@ html_ticker(const struct site *s, const struct ticker *t, const struct chart *c,
 	    "\xe2\x86\x90 All anomalies</a></p>\n<h1>");
 	esc(b, t->name);
 	sam_buf_puts(b, "</h1>\n");
+	if (t->n && all_market_events(s, t))
+		sam_buf_puts(b, "<p class=\"market-note\">Market-wide moves: bars where "
+		    "the market itself moved past the threshold, reported once here "
+		    "rather than as an anomaly of every ticker.</p>\n");
 	if (c->n > 0) {
 		sam_buf_printf(b, "<figure class=\"chart\">\n");
 		chart_svg(t, c, b);
-		sam_buf_printf(b, "<figcaption>The last %ld ", c->n);
-		esc(b, c->interval);
-		sam_buf_printf(b, " bars in the store: close, volume, anomalies "
-		    "marked; the band is where |z| of the close against the %lu "
-		    "bars before it stays within %.2f.</figcaption>\n</figure>\n",
-		    s->window, c->threshold);
+		chart_caption(s, c, b);
+		sam_buf_puts(b, "</figure>\n");
 	} else {
 		sam_buf_puts(b, "<p class=\"none\">No bars of ");
 		esc(b, t->name);
@@ -316,9 +509,12 @@ html_ticker(const struct site *s, const struct ticker *t, const struct chart *c,
 	sam_buf_printf(b, "<section id=\"anomalies\">\n<h2>Anomalies of the last %lu "
 	    "days <span class=\"n\">%zu</span></h2>\n", s->days, t->n);
 	if (t->n) {
-		anomaly_head(b, 0, 1);
+		struct columns cols = { .severity = 1 };
 		for (i = 0; i < t->n; i++)
-			anomaly_row(b, &s->a[t->first + i], "../", 0, 1);
+			columns_add(&cols, &s->a[t->first + i]);
+		anomaly_head(b, &cols);
+		for (i = 0; i < t->n; i++)
+			anomaly_row(b, &s->a[t->first + i], "../", &cols);
 		sam_buf_puts(b, "</tbody>\n</table>\n");
 	} else {
 		sam_buf_puts(b, "<p class=\"none\">None.</p>\n");

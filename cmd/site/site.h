@@ -21,6 +21,13 @@ struct anomaly {
 	int16_t imin;		/* interval in minutes, 1d as 1440 */
 	int8_t sev;		/* 0 low .. 3 critical */
 	struct sam_anomaly an;
+	/* what the tables show besides: the bar's return, its relative
+	 * volume and the p-value, where the record carries them */
+	double ret, rvol, p;
+	int8_t has_ret, has_rvol, has_p;
+	int8_t partial;		/* "final":false: the bar was in progress */
+	int8_t market_event;	/* "event":"market": a market-wide move */
+	char market[SAM_TICKER_MAX + 1];	/* its "market", if a name */
 };
 
 struct ticker {
@@ -29,6 +36,13 @@ struct ticker {
 	unsigned by_sev[SAM_SEVERITIES];
 };
 
+/* Where a bar's band comes from: the statistics sam-zscore stored with
+ * it (of the close level, the return, or the return net of the market),
+ * recomputed from the closes before it (a bar stored unscored), or
+ * nowhere (a scored bar without statistics of its price). */
+enum band_source { BAND_NONE, BAND_RECOMPUTED, BAND_CLOSE, BAND_RETURN,
+	BAND_EXCESS, BAND_SOURCES };
+
 /* A bar of the chart. */
 struct bar {
 	int64_t secs;
@@ -36,6 +50,8 @@ struct bar {
 	double close, volume;
 	double lo, hi;		/* the band: close values with |z| <= t */
 	int band;		/* lo and hi are set */
+	int8_t source;		/* enum band_source */
+	int8_t partial;		/* "final":false: in progress */
 	const struct anomaly *mark;	/* the anomaly on this bar, if any */
 };
 
@@ -44,7 +60,11 @@ struct chart {
 	struct bar *bar;
 	long n;
 	char interval[8];	/* of the bars */
-	double threshold;	/* of the band */
+	double threshold;	/* of the band: a |z|, or a score when tail_df */
+	double tail_df;		/* > 0: the threshold is a calibrated score */
+	long by_source[BAND_SOURCES];	/* bars with a band, by its source */
+	long unscored;		/* scored bars without statistics: no band */
+	long partial;		/* bars in progress */
 	struct anomaly *older;	/* anomalies on the chart before the window */
 	size_t nolder, older_cap;
 };
@@ -65,6 +85,7 @@ struct site {
 	unsigned long days;	/* anomalies of the last N days */
 	unsigned long window, min_periods, chart_bars;
 	double threshold;
+	double tail_df;		/* the calibration of the threshold; 0: none */
 	unsigned long stale_grace;	/* seconds after a missed slot */
 	const char *title;
 	int64_t now;
@@ -133,6 +154,15 @@ void html_ticker(const struct site *, const struct ticker *,
 void chart_svg(const struct ticker *, const struct chart *, struct sam_buf *);
 /* Times as the pages show them: New York, date alone for daily bars. */
 void show_time(struct sam_buf *, int64_t secs, int daily);
+/* A price: two decimals, more below 1. */
+void show_price(struct sam_buf *, double);
+/* A return as a percent ("-8.3%"), a relative volume ("4.2x"), a
+ * p-value ("0.0012"). */
+void show_return(struct sam_buf *, double);
+void show_rvol(struct sam_buf *, double);
+void show_p(struct sam_buf *, double);
+/* The caption under a chart: what is drawn and where its band is from. */
+void chart_caption(const struct site *, const struct chart *, struct sam_buf *);
 void url_path_escape(struct sam_buf *, const char *);
 
 /* publish.c: the tree built beside DIR, then swapped in */
