@@ -177,7 +177,7 @@ texts() {
 	assert_output "$(sent "$ID" low 1)"
 }
 
-@test "an alerts/ line without a severity (written before lines had one) blocks every severity of its id within the cooldown; one with a severity that is none of the four too, reported" {
+@test "an alerts/ line without a severity (written by another hand) blocks every severity of its id within the cooldown; one with a severity that is none of the four too, reported" {
 	mkdir -p store/alerts
 	printf '{"id":"%s","ticker":"ACME","to":"slack","alerted_at":"2026-11-25T20:00:00Z"}\n' "$ID" \
 		> store/alerts/2026-11-25.ndjson
