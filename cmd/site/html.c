@@ -79,12 +79,15 @@ show_return(struct sam_buf *b, double r)
 		sam_buf_printf(b, "%+.3g%%", pct);
 }
 
-/* "4.2x": volume against its usual level; two digits below 0.1. */
+/* "4.2x": volume against its usual level; two digits below 0.1, none
+ * from 1000 on. */
 void
 show_rvol(struct sam_buf *b, double v)
 {
-	if (v >= 0.1 && v < 1000)
+	if (v >= 0.1 && v < 999.95)
 		sam_buf_printf(b, "%.1fx", v);
+	else if (v >= 999.95 && v < 1e6)
+		sam_buf_printf(b, "%.0fx", v);
 	else
 		sam_buf_printf(b, "%.2gx", v);
 }
@@ -151,8 +154,23 @@ foot(const struct site *s, struct sam_buf *b, const char *up)
 
 /* ---- tables ---- */
 
+/* A market event's label: the move is the market's, not a ticker's. */
 static void
-metrics_cell(struct sam_buf *b, const struct anomaly *a)
+market_name(struct sam_buf *b, const struct anomaly *a)
+{
+	sam_buf_puts(b, " <span class=\"market\">market-wide move");
+	if (a->market[0]) {
+		sam_buf_puts(b, " (");
+		esc(b, a->market);
+		sam_buf_putc(b, ')');
+	}
+	sam_buf_puts(b, "</span>");
+}
+
+/* The metrics with their z; a market event's name where the table has
+ * no ticker column to say it. */
+static void
+metrics_cell(struct sam_buf *b, const struct anomaly *a, int market)
 {
 	unsigned i;
 
@@ -165,6 +183,8 @@ metrics_cell(struct sam_buf *b, const struct anomaly *a)
 		if (m->has_z)
 			sam_buf_printf(b, " z\xc2\xa0%+.2f", m->z);
 	}
+	if (market)
+		market_name(b, a);
 	sam_buf_puts(b, "</td>");
 }
 
@@ -218,20 +238,6 @@ number_cell(struct sam_buf *b, int has, double v, void (*show)(struct sam_buf *,
 	sam_buf_puts(b, "</td>");
 }
 
-/* A market event's ticker cell: the move is the market's, not a
- * ticker's. */
-static void
-market_name(struct sam_buf *b, const struct anomaly *a)
-{
-	sam_buf_puts(b, " <span class=\"market\">market-wide move");
-	if (a->market[0]) {
-		sam_buf_puts(b, " (");
-		esc(b, a->market);
-		sam_buf_putc(b, ')');
-	}
-	sam_buf_puts(b, "</span>");
-}
-
 static void
 anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
     const struct columns *c)
@@ -266,7 +272,7 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 	sam_buf_printf(b, "<td class=\"num\">%.2f</td>", a->an.score);
 	if (c->p)
 		number_cell(b, a->has_p, a->p, show_p);
-	metrics_cell(b, a);
+	metrics_cell(b, a, c->ticker ? 0 : a->market_event);
 	sam_buf_puts(b, "<td class=\"num\">");
 	if (a->an.has_close)
 		show_price(b, a->an.close);
@@ -344,10 +350,12 @@ market_banner(struct sam_buf *b, const struct anomaly *a)
 	if (a->partial)
 		sam_buf_puts(b, " (in progress)");
 	sam_buf_puts(b, ": ");
-	if (a->market[0] && strcmp(a->market, "cross") != 0)
+	if (strcmp(a->market, "cross") == 0)
+		sam_buf_puts(b, "the watch list\xe2\x80\x99s median return");
+	else if (a->market[0])
 		esc(b, a->market);
 	else
-		sam_buf_puts(b, "the watch list\xe2\x80\x99s median");
+		sam_buf_puts(b, "the market");
 	if (a->has_ret) {
 		sam_buf_putc(b, ' ');
 		show_return(b, a->ret);
@@ -473,10 +481,10 @@ chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
 		    s->window);
 		band_rule(c, b);
 	}
-	if (c->unscored)
-		sam_buf_printf(b, "; %s%ld bar%s without statistics, no band",
-		    stored || unscored ? "" : "no band: ", c->unscored,
-		    c->unscored == 1 ? "" : "s");
+	if (c->unscored == 1)
+		sam_buf_puts(b, "; no band on the bar without price statistics");
+	else if (c->unscored > 1)
+		sam_buf_printf(b, "; no band on the %ld bars without price statistics", c->unscored);
 	sam_buf_puts(b, ".</figcaption>\n");
 }
 
