@@ -92,7 +92,7 @@ $(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(GSL_LIBS) -lm
 $(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/cmd/zscore/market.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/libz/libsam.a
+$(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/cmd/detect/fdr.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GSL_LIBS) -lm
 $(O)/test/unit: $(O)/test/unit.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm

@@ -1,9 +1,13 @@
 /*
  * sam-detect - keep the anomalous bars and grade their severity.
  *
- * A bar is anomalous when |z_M| > threshold for any selected metric M.
- * Severity bands: low (threshold, 2.5), medium [2.5, 3), high [3, 4),
- * critical [4, inf) by default.
+ * A bar is anomalous when the score of a selected metric M passes the
+ * threshold: |z_M| itself, or with --tail-df the normal equivalent of
+ * its tail probability (libz/calib.c).  With --fdr the bars of one scan
+ * slot also pass Benjamini-Hochberg (cmd/detect/fdr.c).  Severity bands:
+ * low (threshold, 2.5), medium [2.5, 3), high [3, 4), critical [4, inf)
+ * by default.  Bars that carry the market's z make one market event a
+ * slot when the market's own move passes the threshold.
  */
 #include <getopt.h>
 #include <math.h>
@@ -11,16 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sam.h"
+#include "detect/detect.h"
 
 #define METRICS_MAX 16
 #define NAME_MAX_LEN 32
 
 static const char usage[] =
     "usage: sam-detect [-t threshold] [-m metrics] [-b bands] [-T file] [--all]\n"
-    "                  [--strict] [--log-format text|json] [file ...]\n";
-
-static const char *const severities[] = { "low", "medium", "high", "critical" };
+    "                  [--profile name] [--tail-df df] [--fdr rate] [--move fraction]\n"
+    "                  [--rvol ratio] [--strict] [--log-format text|json] [file ...]\n";
 
 struct opts {
 	double threshold;
@@ -29,18 +32,35 @@ struct opts {
 	char metrics[METRICS_MAX][NAME_MAX_LEN + 3];	/* "z_close" */
 	int nmetrics;		/* 0: every z_ field present */
 	int all;
+	double tail_df;		/* 0: the score is |z| */
+	double fdr;		/* 0: no false discovery rate */
+	double move;		/* --move: |return - market_return| this large; 0: off */
+	double rvol;		/* --rvol: relative volume this large; 0: off */
 };
 
 struct hit {
 	const char *name;	/* the metric, after "z_" */
 	size_t len;
 	double absz;
+	double p, score;	/* p: NAN without --tail-df */
+};
+
+/* What sam-detect makes of one bar. */
+struct verdict {
+	struct sam_key k;
+	struct hit hits[METRICS_MAX];	/* the largest first */
+	int nhits, nabove;
+	double n, threshold;
+	const char *floors[2];	/* metrics past --move or --rvol */
+	int nfloors;
 };
 
 struct state {
 	struct opts *o;
 	struct sam_edits edits;
-	struct sam_buf scratch;
+	struct sam_buf scratch, text;
+	struct detect_fdr fdr;	/* the scan slots (and, with --fdr, held bars) */
+	struct sam_rec held;	/* a held record, read again */
 };
 
 /* A threshold: a finite number above zero. */
@@ -153,7 +173,7 @@ severity(const struct opts *o, double score)
 
 	while (i < 3 && score >= o->bands[i])
 		i++;
-	return severities[i];
+	return sam_severity_names[i];
 }
 
 /* Collects the selected z fields, largest |z| first (input order on
@@ -215,37 +235,133 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	return 0;
 }
 
+/* The record's window length, for the calibration: "n", else as if
+ * the window were long (the tail's own degrees of freedom). */
+static double
+window_n(const struct sam_rec *rec)
+{
+	const struct sam_field *f = sam_rec_get(rec, "n");
+	double n;
+
+	if (f && f->type == SAM_JNUMBER && sam_field_number(f, &n) == 0 && n >= 2)
+		return n;
+	return 1e9;
+}
+
+/* Scores each metric: |z|, or the normal equivalent of its tail
+ * probability, times the number of metrics tested (Bonferroni: two
+ * metrics are two chances). */
+static void
+score_hits(const struct opts *o, struct verdict *v)
+{
+	int i;
+
+	for (i = 0; i < v->nhits; i++) {
+		struct hit *h = &v->hits[i];
+		if (o->tail_df > 0) {
+			h->p = sam_calib_p(h->absz, v->n, o->tail_df) * v->nhits;
+			if (h->p > 1)
+				h->p = 1;
+			h->score = sam_calib_score(h->p);
+		} else {
+			h->p = NAN;
+			h->score = h->absz;
+		}
+	}
+	v->nabove = 0;
+	while (v->nabove < v->nhits && v->hits[v->nabove].score > v->threshold)
+		v->nabove++;
+}
+
 static int
-on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
+has_hit(const struct verdict *v, int upto, const char *name)
+{
+	int i;
+
+	for (i = 0; i < upto; i++)
+		if (v->hits[i].len == strlen(name) &&
+		    memcmp(v->hits[i].name, name, v->hits[i].len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Materiality floors: a move of --move against the market or a volume
+ * of --rvol times the usual is news whatever the ticker's own history
+ * (a stock that swings 5 % a day makes an 8 % move ordinary to its z).
+ * They name the metric they stand for, after the ones past the
+ * threshold, and need no false discovery rate: they are not tests.
+ */
+static int
+floors(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
+    struct verdict *v)
+{
+	static const char *const keys[] = { "return", "market_return", "rvol", "z_excess" };
+	const struct sam_field *f[4];
+	double r = NAN, rm = 0, rv = NAN;
+	int has_r, has_rm, has_rv;
+
+	v->nfloors = 0;
+	if (o->move <= 0 && o->rvol <= 0)
+		return 0;
+	sam_rec_find(rec, keys, 4, f);	/* a field twice: the first one */
+	if (sam_get_number_opt(in, f[0], "return", &r, &has_r) < 0 ||
+	    sam_get_number_opt(in, f[1], "market_return", &rm, &has_rm) < 0 ||
+	    sam_get_number_opt(in, f[2], "rvol", &rv, &has_rv) < 0)
+		return -1;
+	if (o->move > 0 && has_r && fabs(r - (has_rm ? rm : 0)) >= o->move) {
+		v->floors[v->nfloors++] = f[3] ? "excess" : "return";
+	}
+	if (o->rvol > 0 && has_rv && rv >= o->rvol)
+		v->floors[v->nfloors++] = "lvolume";
+	return 0;
+}
+
+static int
+judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
+    struct verdict *v)
 {
 	static const char *const keys[] = { "ticker", "interval", "ts" };
 	const struct sam_field *f[3];
-	struct state *st = ctx;
-	struct opts *o = st->o;
-	struct hit hits[METRICS_MAX];
-	struct sam_key k;
-	struct sam_buf *b;
-	double threshold = o->threshold, *t;
-	int nhits, nabove = 0, i, dup;
+	double *t;
+	int dup;
 
 	if ((dup = sam_rec_find(rec, keys, 3, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (sam_get_key(in, f, &k) < 0 || collect(in, o, rec, hits, &nhits) < 0)
+	if (sam_get_key(in, f, &v->k) < 0 || collect(in, o, rec, v->hits, &v->nhits) < 0)
 		return -1;
-	if ((t = sam_map_get(&o->tickers, k.ticker, strlen(k.ticker))))
-		threshold = *t;
-	while (nabove < nhits && hits[nabove].absz > threshold)
-		nabove++;
-	if (nabove == 0 && !o->all)
-		return 0;
+	v->threshold = o->threshold;
+	if ((t = sam_map_get(&o->tickers, v->k.ticker, strlen(v->k.ticker))))
+		v->threshold = *t;
+	v->n = window_n(rec);
+	score_hits(o, v);
+	return floors(in, o, rec, v);
+}
 
+/* Writes the bar when it is an anomaly (or with --all); q: its
+ * Benjamini-Hochberg q-value with --fdr. */
+static int
+write_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
+    double q)
+{
+	const struct opts *o = st->o;
+	int nabove = o->fdr > 0 && !(q <= o->fdr) ? 0 : v->nabove, i;
+	int anomaly = nabove + v->nfloors > 0;
+	struct sam_buf *b;
+
+	if (!anomaly && !o->all)
+		return 0;
 	sam_edits_reset(&st->edits);
-	sam_edits_raw(&st->edits, "anomaly", nabove ? "true" : "false",
-	    nabove ? 4 : 5);
-	sam_edits_num(&st->edits, "score", nhits ? hits[0].absz : NAN);
+	sam_edits_raw(&st->edits, "anomaly", anomaly ? "true" : "false",
+	    anomaly ? 4 : 5);
+	sam_edits_num(&st->edits, "score", v->nhits ? v->hits[0].score : NAN);
+	if (o->tail_df > 0)
+		sam_edits_num(&st->edits, "p", v->nhits ? v->hits[0].p : NAN);
+	if (o->fdr > 0)
+		sam_edits_num(&st->edits, "q", v->nhits ? q : NAN);
 	b = sam_edits_add(&st->edits, "severity");
-	if (nabove) {
-		const char *sev = severity(o, hits[0].absz);
+	if (anomaly) {
+		const char *sev = severity(o, v->nhits ? v->hits[0].score : 0);
 		sam_buf_jstr(b, sev, strlen(sev));
 	} else
 		sam_buf_puts(b, "null");
@@ -254,12 +370,19 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	for (i = 0; i < nabove; i++) {
 		if (i)
 			sam_buf_putc(b, ',');
-		sam_buf_jstr(b, hits[i].name, hits[i].len);
+		sam_buf_jstr(b, v->hits[i].name, v->hits[i].len);
+	}
+	for (i = 0; i < v->nfloors; i++) {
+		if (has_hit(v, nabove, v->floors[i]))
+			continue;
+		if (b->p[b->len - 1] != '[')
+			sam_buf_putc(b, ',');
+		sam_buf_jstr(b, v->floors[i], strlen(v->floors[i]));
 	}
 	sam_buf_putc(b, ']');
-	sam_edits_num(&st->edits, "threshold", threshold);
+	sam_edits_num(&st->edits, "threshold", v->threshold);
 	st->scratch.len = 0;
-	sam_buf_printf(&st->scratch, "%s:%s:%s", k.ticker, k.interval, k.ts);
+	sam_buf_printf(&st->scratch, "%s:%s:%s", v->k.ticker, v->k.interval, v->k.ts);
 	b = sam_edits_add(&st->edits, "id");
 	sam_buf_jstr(b, st->scratch.p, st->scratch.len);
 	if (st->edits.vals.err || st->scratch.err) {
@@ -270,12 +393,152 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	return 0;
 }
 
+static void
+put_raw(struct sam_buf *b, const char *key, const struct sam_field *f)
+{
+	if (!f)
+		return;
+	sam_buf_printf(b, ",\"%s\":", key);
+	sam_buf_put(b, f->val, f->vlen);
+}
+
+/*
+ * The market's own move at the bar's time, once a slot: an event of its
+ * own, so that a market-wide day is one alert and not hundreds (the
+ * tickers' anomalies judge their excess over the market).
+ */
+static int
+market_event(struct state *st, const struct sam_rec *rec, const struct verdict *v,
+    struct detect_slot *slot)
+{
+	static const char *const keys[] = { "market_z", "market", "market_return",
+	    "date", "final" };
+	const struct sam_field *f[5];
+	const struct opts *o = st->o;
+	struct sam_buf *b = &st->text;
+	double z, p = NAN, score;
+	const char *sev;
+
+	if (slot->market_done || sam_rec_find(rec, keys, 5, f) >= 0 || !f[0] ||
+	    f[0]->type != SAM_JNUMBER || sam_field_number(f[0], &z) < 0 ||
+	    !f[1] || f[1]->type != SAM_JSTRING)
+		return 0;
+	slot->market_done = 1;
+	score = fabs(z);
+	if (o->tail_df > 0)
+		score = sam_calib_score(p = sam_calib_p(score, v->n, o->tail_df));
+	if (!(score > o->threshold))
+		return 0;
+	b->len = 0;
+	sam_buf_puts(b, "{\"ticker\":\"MARKET\",\"interval\":");
+	sam_buf_jstr(b, v->k.interval, strlen(v->k.interval));
+	sam_buf_puts(b, ",\"ts\":");
+	sam_buf_jstr(b, v->k.ts, strlen(v->k.ts));
+	put_raw(b, "date", f[3] && f[3]->type == SAM_JSTRING ? f[3] : NULL);
+	put_raw(b, "market", f[1]);
+	put_raw(b, "return", f[2]);
+	put_raw(b, "z_market", f[0]);
+	if (v->n < 1e9) {
+		sam_buf_puts(b, ",\"n\":");
+		sam_buf_num(b, v->n);
+	}
+	if (f[4] && f[4]->type == SAM_JFALSE)
+		sam_buf_puts(b, ",\"final\":false");
+	sam_buf_puts(b, ",\"event\":\"market\",\"anomaly\":true,\"score\":");
+	sam_buf_num(b, score);
+	if (o->tail_df > 0) {
+		sam_buf_puts(b, ",\"p\":");
+		sam_buf_num(b, p);
+	}
+	sev = severity(o, score);
+	sam_buf_printf(b, ",\"severity\":\"%s\",\"metrics\":[\"market\"],\"threshold\":", sev);
+	sam_buf_num(b, o->threshold);
+	sam_buf_printf(b, ",\"id\":\"MARKET:%s:", v->k.interval);
+	sam_buf_put(b, v->k.ts, strlen(v->k.ts));	/* valid: no escapes */
+	sam_buf_puts(b, "\"}\n");
+	if (b->err)
+		return -1;
+	if (o->fdr > 0)
+		return detect_hold(&st->fdr, NULL, 0, b->p, b->len);
+	sam_buf_put(sam_out(), b->p, b->len);
+	return 0;
+}
+
+/* With --fdr: the bars that may pass are held to the end. */
+static int
+hold_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
+    struct detect_slot *slot)
+{
+	const struct opts *o = st->o;
+	struct sam_edits none = { 0 };
+	double p = v->nhits ? v->hits[0].p : NAN;
+
+	if (v->nhits)
+		slot->tests++;
+	if (!((v->nhits && p <= o->fdr) || v->nfloors || o->all))
+		return 0;
+	st->text.len = 0;
+	sam_rec_write(rec, &none, &st->text);
+	if (st->text.err)
+		return -1;
+	return detect_hold(&st->fdr, slot, v->nhits ? p : 1, st->text.p, st->text.len - 1);
+}
+
+static int
+on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
+{
+	struct state *st = ctx;
+	struct detect_slot *slot;
+	struct verdict v;
+
+	if (judge(in, st->o, rec, &v) < 0)
+		return -1;
+	if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, rec, &v, slot) < 0 ||
+	    (st->o->fdr > 0 && hold_bar(st, rec, &v, slot) < 0)) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -2;
+	}
+	if (st->o->fdr > 0)
+		return 0;
+	return write_bar(st, rec, &v, NAN);
+}
+
+/* The held bars, judged again with their q-values, in input order. */
+static int
+write_held(struct state *st)
+{
+	struct sam_input in = { .file = "(held)" };
+	struct verdict v;
+	const char *err;
+	size_t i, at;
+
+	detect_fdr_finish(&st->fdr);
+	for (i = 0; i < st->fdr.n; i++) {
+		struct detect_held *h = &st->fdr.held[i];
+		if (!h->slot) {
+			sam_buf_put(sam_out(), h->text, h->len);
+		} else if (sam_rec_parse(&st->held, h->text, h->len, &err, &at) < 0 ||
+		    judge(&in, st->o, &st->held, &v) < 0 ||
+		    write_bar(st, &st->held, &v, h->q) < 0) {
+			return SAM_EXIT_RUNTIME;
+		}
+		if (sam_out_maybe_flush() < 0)
+			break;	/* sam_out_finish() tells why */
+	}
+	return 0;
+}
+
 static const struct option longopts[] = {
 	{ "threshold", required_argument, NULL, 't' },
 	{ "metrics", required_argument, NULL, 'm' },
 	{ "bands", required_argument, NULL, 'b' },
 	{ "thresholds", required_argument, NULL, 'T' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "profile", required_argument, NULL, 'P' },
+	{ "tail-df", required_argument, NULL, 'F' },
+	{ "fdr", required_argument, NULL, 'Q' },
+	{ "move", required_argument, NULL, 'O' },
+	{ "rvol", required_argument, NULL, 'X' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
@@ -289,8 +552,10 @@ main(int argc, char **argv)
 	struct opts o = { .threshold = 2.0, .bands = { 2.5, 3, 4 } };
 	struct sam_input in = { 0 };
 	struct state st = { .o = &o };
-	const char *env, *tfile = NULL;
-	int c, status, set_t = 0, set_m = 0, set_b = 0;
+	const char *env, *tfile = NULL, *profile = NULL, *profile_from = "--profile";
+	const struct sam_profile *prof;
+	int c, status, set_t = 0, set_m = 0, set_b = 0, set_df = 0, set_fdr = 0;
+	int set_move = 0, set_rvol = 0;
 
 	sam_log_init(argv[0]);
 	opterr = 0;
@@ -313,6 +578,29 @@ main(int argc, char **argv)
 			break;
 		case 'T': tfile = optarg; break;
 		case 'a': o.all = 1; break;
+		case 'P': profile = optarg; break;
+		case 'F':
+			if (sam_parse_number(optarg, strlen(optarg), 1, &o.tail_df) < 0 ||
+			    !(o.tail_df == 0 || (o.tail_df > 2 && o.tail_df <= 1e6)))
+				return sam_usage_error(usage, "--tail-df: must be 0 (off) or above 2: %s", optarg);
+			set_df = 1;
+			break;
+		case 'Q':
+			if (sam_parse_number(optarg, strlen(optarg), 1, &o.fdr) < 0 ||
+			    !(o.fdr >= 0 && o.fdr < 1))
+				return sam_usage_error(usage, "--fdr: must be 0 (off) to below 1: %s", optarg);
+			set_fdr = 1;
+			break;
+		case 'O':
+			if (sam_parse_number(optarg, strlen(optarg), 1, &o.move) < 0 || o.move < 0)
+				return sam_usage_error(usage, "--move: not a fraction of 0 (off) or more: %s", optarg);
+			set_move = 1;
+			break;
+		case 'X':
+			if (sam_parse_number(optarg, strlen(optarg), 1, &o.rvol) < 0 || o.rvol < 0)
+				return sam_usage_error(usage, "--rvol: not a ratio of 0 (off) or more: %s", optarg);
+			set_rvol = 1;
+			break;
 		case 'S': in.strict = 1; break;
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
@@ -326,6 +614,25 @@ main(int argc, char **argv)
 	/* the environment only counts where no option was given */
 	if ((status = sam_check_env(usage)) != 0)
 		return status;
+	if (!profile && (env = getenv("SAM_PROFILE")) && *env) {
+		profile = env;
+		profile_from = "SAM_PROFILE";
+	}
+	if (profile) {	/* under the options and the other variables */
+		if (!(prof = sam_profile_find(profile)))
+			return sam_usage_error(usage, "%s: no such profile (original, "
+			    "recommended): %s", profile_from, profile);
+		if (!set_t)
+			o.threshold = prof->threshold;
+		if (!set_df)
+			o.tail_df = prof->tail_df;
+		if (!set_fdr)
+			o.fdr = prof->fdr;
+		if (!set_move)
+			o.move = prof->move;
+		if (!set_rvol)
+			o.rvol = prof->rvol;
+	}
 	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env &&
 	    parse_positive(env, &o.threshold) < 0)
 		return sam_usage_error(usage, "SAM_THRESHOLD: not a positive number: %s", env);
@@ -339,9 +646,14 @@ main(int argc, char **argv)
 	}
 
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
+	if (o.fdr > 0 && status < SAM_EXIT_USAGE && write_held(&st) != 0)
+		status = SAM_EXIT_RUNTIME;
 	status = sam_out_finish(status);
 	sam_map_free(&o.tickers, free);
 	sam_edits_free(&st.edits);
 	sam_buf_free(&st.scratch);
+	sam_buf_free(&st.text);
+	sam_rec_free(&st.held);
+	detect_fdr_free(&st.fdr);
 	return status;
 }

@@ -69,15 +69,7 @@ static int
 get_optional(struct sam_input *in, const struct sam_rec *rec, const char *name,
     double *v, int *has)
 {
-	const struct sam_field *f = sam_rec_get(rec, name);
-
-	*has = 0;
-	if (!f || f->type == SAM_JNULL)
-		return 0;
-	if (sam_get_number(in, f, name, v) < 0)
-		return -1;
-	*has = 1;
-	return 0;
+	return sam_get_number_opt(in, sam_rec_get(rec, name), name, v, has);
 }
 
 /* A field's value for a message: a string's contents, else its JSON. */

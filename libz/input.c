@@ -138,6 +138,19 @@ sam_get_number(struct sam_input *in, const struct sam_field *f,
 	return 0;
 }
 
+int
+sam_get_number_opt(struct sam_input *in, const struct sam_field *f,
+    const char *name, double *out, int *has)
+{
+	*has = 0;
+	if (!f || f->type == SAM_JNULL)
+		return 0;
+	if (sam_get_number(in, f, name, out) < 0)
+		return -1;
+	*has = 1;
+	return 0;
+}
+
 static int
 valid_ts(const char *s, size_t len)
 {

@@ -167,8 +167,8 @@ select_kth(double *a, size_t n, size_t k)
 	}
 }
 
-static double
-median(double *a, size_t n)
+double
+sam_median(double *a, size_t n)
 {
 	size_t k = n / 2, i;
 	double lower;
@@ -194,10 +194,10 @@ sam_roll_robust(const struct sam_roll *r, double *scratch, double *med,
 		return -1;
 	for (i = 0; i < r->n; i++)
 		scratch[i] = at(r, i);
-	m = median(scratch, r->n);
+	m = sam_median(scratch, r->n);
 	for (i = 0; i < r->n; i++)
 		scratch[i] = fabs(at(r, i) - m);
 	*med = m;
-	*mad = 1.4826 * median(scratch, r->n);
+	*mad = 1.4826 * sam_median(scratch, r->n);
 	return 0;
 }

@@ -170,6 +170,9 @@ int sam_get_string(struct sam_input *, const struct sam_field *,
     int (*valid)(const char *, size_t), const char *what);
 int sam_get_number(struct sam_input *, const struct sam_field *,
     const char *name, double *out);
+/* The same for an optional number: absent and null leave *has 0. */
+int sam_get_number_opt(struct sam_input *, const struct sam_field *,
+    const char *name, double *out, int *has);
 /* f[] holds the ticker, interval and ts fields (NULL when absent). */
 int sam_get_key(struct sam_input *, const struct sam_field *const f[3],
     struct sam_key *);
@@ -329,6 +332,8 @@ int sam_roll_push(struct sam_roll *, double);	/* -1: out of memory */
 int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
     double *sd, double *dev);
 /* Median and 1.4826 x MAD; scratch holds w doubles. */
+/* The median of a[0..n), n > 0; a is reordered. */
+double sam_median(double *a, size_t n);
 int sam_roll_robust(const struct sam_roll *, double *scratch,
     double *median, double *mad);
 
@@ -348,9 +353,12 @@ struct sam_profile {
 	const char *name;
 	const char *metrics;		/* sam-zscore -m */
 	const char *market_metrics;	/* the same, with --market */
+	int robust;			/* sam-zscore --robust */
 	double threshold;		/* sam-detect -t */
 	double tail_df;			/* --tail-df; 0: |z| as it is */
 	double fdr;			/* --fdr; 0: none */
+	double move;			/* --move: |return - market| floor; 0: none */
+	double rvol;			/* --rvol: relative volume floor; 0: none */
 };
 
 const struct sam_profile *sam_profile_find(const char *name);	/* NULL: none */

@@ -6,7 +6,8 @@ bats_require_minimum_version 1.5.0
 
 DF=$FIXTURES/detect
 USAGE='usage: sam-detect [-t threshold] [-m metrics] [-b bands] [-T file] [--all]
-                  [--strict] [--log-format text|json] [file ...]'
+                  [--profile name] [--tail-df df] [--fdr rate] [--move fraction]
+                  [--rvol ratio] [--strict] [--log-format text|json] [file ...]'
 
 # ---- an independent reference, in jq ----
 

@@ -9,6 +9,11 @@
  * stream in any order; memory is one point per bar of FILE.  Each
  * time's return also gets its z against the market's W returns before
  * it (the market's own move, for sam-detect's market events).
+ *
+ * Volume has a market factor too: on a selloff day the whole list
+ * trades twice its usual.  The market's log relative volume at a time
+ * is the median, over FILE's tickers, of ln(1 + volume) less the mean
+ * of the ticker's W bars before (one window a ticker of FILE).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +26,19 @@ struct point {
 	int minutes;		/* the interval, sam_interval_minutes() */
 	int partial;		/* an unfinished bar: scored, never in a window */
 	double r;
+	double dv;		/* log relative volume; NAN: none */
 };
 
 struct prev {
 	int64_t secs;
 	long ns;
 	double close;
+	struct sam_roll lv;	/* the ticker's log volumes */
 };
 
 struct loader {
 	struct market *mk;
+	size_t window, min_periods;
 	struct sam_map prev;	/* ticker\0interval -> struct prev */
 	struct point *pts;
 	size_t n, cap;
@@ -39,23 +47,28 @@ struct loader {
 static int
 on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	static const char *const keys[] = { "ticker", "interval", "ts", "close", "final" };
-	const struct sam_field *f[5];
+	static const char *const keys[] = { "ticker", "interval", "ts", "close",
+	    "final", "volume" };
+	const struct sam_field *f[6];
 	struct loader *ld = ctx;
 	struct sam_key k;
 	struct prev *pv;
 	char key[SAM_TICKER_MAX + 10];
 	size_t tl, il;
-	double close;
+	double close, volume = NAN, lv = NAN, mean, sd, dev;
 	void **slot;
-	int isnew, dup, partial;
+	int isnew, dup, partial, has_volume;
 
-	if ((dup = sam_rec_find(rec, keys, 5, f)) >= 0)
+	if ((dup = sam_rec_find(rec, keys, 6, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
 	if (sam_get_key(in, f, &k) < 0 || sam_get_number(in, f[3], "close", &close) < 0)
 		return -1;
 	if (ld->mk->ticker[0] && strcmp(k.ticker, ld->mk->ticker) != 0)
 		return 0;
+	if (sam_get_number_opt(in, f[5], "volume", &volume, &has_volume) < 0)
+		return -1;
+	if (has_volume && volume >= 0)
+		lv = log1p(volume);
 	partial = f[4] && f[4]->type == SAM_JFALSE;
 	tl = strlen(k.ticker);
 	il = strlen(k.interval);
@@ -65,6 +78,8 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	    (isnew && !(*slot = calloc(1, sizeof *pv))))
 		return -2;
 	pv = *slot;
+	if (isnew)
+		sam_roll_init(&pv->lv, ld->window);
 	if (!isnew && (k.secs < pv->secs || (k.secs == pv->secs && k.ns <= pv->ns)))
 		return sam_reject(in, "ts is not after the previous %s %s bar",
 		    k.ticker, k.interval);
@@ -83,13 +98,29 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		p->minutes = sam_interval_minutes(k.interval, il);
 		p->partial = partial;
 		p->r = (close - pv->close) / pv->close;
+		p->dv = NAN;
+		if (!partial && !isnan(lv) && pv->lv.n >= ld->min_periods &&
+		    sam_roll_stats(&pv->lv, 0, lv, &mean, &sd, &dev) == 0)
+			p->dv = dev;
 	}
 	if (!partial) {
 		pv->secs = k.secs;
 		pv->ns = k.ns;
 		pv->close = close;
+		if (!isnan(lv) && sam_roll_push(&pv->lv, lv) < 0)
+			return -2;
 	}
 	return 0;
+}
+
+static void
+free_prev(void *p)
+{
+	struct prev *pv = p;
+
+	if (pv)
+		sam_roll_free(&pv->lv);
+	free(pv);
 }
 
 static int
@@ -117,9 +148,21 @@ make_key(char *key, int minutes, int64_t secs, long ns)
 
 /* One time's market return, its z against the window of the ones
  * before, then (when final) into the window. */
+/* The median of the group's log relative volumes, NAN if none. */
+static double
+median_dv(const struct point *g, size_t n, double *scratch)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(g[i].dv))
+			scratch[k++] = g[i].dv;
+	return k ? sam_median(scratch, k) : NAN;
+}
+
 static int
 add_time(struct market *mk, struct sam_roll *roll, const struct point *g,
-    size_t n, const struct zscore_opts *o)
+    size_t n, const struct zscore_opts *o, double *scratch)
 {
 	struct market_point *mp;
 	char key[32];
@@ -133,6 +176,7 @@ add_time(struct market *mk, struct sam_roll *roll, const struct point *g,
 	if (!(mp = calloc(1, sizeof *mp)))
 		return -1;
 	mp->r = n % 2 ? g[n / 2].r : (g[n / 2 - 1].r + g[n / 2].r) / 2;
+	mp->v = median_dv(g, n, scratch);
 	mp->z = NAN;
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
@@ -148,21 +192,23 @@ add_time(struct market *mk, struct sam_roll *roll, const struct point *g,
 int
 market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 {
-	struct loader ld = { .mk = mk };
+	struct loader ld = { .mk = mk, .window = o->window, .min_periods = o->min_periods };
 	struct sam_input in = { 0 };
 	char *files[1] = { (char *)path };
 	struct sam_roll roll;
-	size_t i, j;
+	double *scratch;
+	size_t i, j, nscratch = 0;
 	int status;
 
 	status = sam_input_run(&in, files, 1, on_bar, &ld);
-	sam_map_free(&ld.prev, free);
+	sam_map_free(&ld.prev, free_prev);
 	if (status > SAM_EXIT_REJECT || (in.rejected && o->strict)) {
 		free(ld.pts);
 		return -1;
 	}
 	qsort(ld.pts, ld.n, sizeof *ld.pts, by_time);
 	sam_roll_init(&roll, o->window);
+	scratch = NULL;
 	for (i = 0; i < ld.n; i = j) {
 		for (j = i + 1; j < ld.n && ld.pts[j].minutes == ld.pts[i].minutes &&
 		    ld.pts[j].secs == ld.pts[i].secs && ld.pts[j].ns == ld.pts[i].ns; j++)
@@ -171,14 +217,22 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 			sam_roll_free(&roll);	/* another interval: another series */
 			sam_roll_init(&roll, o->window);
 		}
-		if (add_time(mk, &roll, &ld.pts[i], j - i, o) < 0) {
-			sam_roll_free(&roll);
-			free(ld.pts);
-			return -1;
+		if (j - i > nscratch) {
+			free(scratch);
+			if (!(scratch = malloc((j - i) * sizeof *scratch)))
+				break;
+			nscratch = j - i;
 		}
+		if (add_time(mk, &roll, &ld.pts[i], j - i, o, scratch) < 0)
+			break;
 	}
 	sam_roll_free(&roll);
 	free(ld.pts);
+	free(scratch);
+	if (i < ld.n) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -1;
+	}
 	mk->loaded = 1;
 	return 0;
 }

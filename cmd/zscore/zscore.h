@@ -24,6 +24,7 @@ struct zscore_opts {
 /* The market's return at one bar time, and its z. */
 struct market_point {
 	double r, z;		/* z: NAN while the window is short */
+	double v;		/* log relative volume (median); NAN: none */
 };
 
 struct market {

@@ -1,0 +1,42 @@
+/*
+ * detect.h - sam-detect's scan slots and the false discovery rate
+ * (fdr.c).
+ */
+#ifndef DETECT_H
+#define DETECT_H
+
+#include "sam.h"
+
+/* One scan slot: the bars of every ticker at one (interval, ts). */
+struct detect_slot {
+	size_t tests;		/* bars with a score: Benjamini-Hochberg's m */
+	int market_done;	/* its market event was judged */
+};
+
+/* Records held until the end of the input, when --fdr is given. */
+struct detect_held {
+	size_t seq;		/* input order */
+	struct detect_slot *slot;	/* NULL: a market event, written as held */
+	double p, q;
+	char *text;		/* the record as read (or the event as written) */
+	size_t len;
+};
+
+struct detect_fdr {
+	struct sam_map slots;	/* key -> struct detect_slot */
+	struct detect_held *held;
+	size_t n, cap, seq;
+};
+
+/* The slot of a bar; NULL when out of memory. */
+struct detect_slot *detect_slot(struct detect_fdr *, const struct sam_key *);
+/* Holds a copy of text; -1 when out of memory. */
+int detect_hold(struct detect_fdr *, struct detect_slot *, double p,
+    const char *text, size_t len);
+/* Benjamini-Hochberg q-values of the held bars, slot by slot (exact for
+ * every bar with q <= the rate, when every bar with p <= the rate is
+ * held), then the held records back in input order. */
+void detect_fdr_finish(struct detect_fdr *);
+void detect_fdr_free(struct detect_fdr *);
+
+#endif
