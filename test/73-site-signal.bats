@@ -274,6 +274,10 @@ lacks() {
 	grep -qFx '<rect class="vol anom partial" x="714.65" y="326.6" width="63.70" height="5.4"/>' "$f"
 	grep -qFx '<circle class="partial" cx="746.5" cy="82.3" r="4"><title>2026-11-25: in progress, close so far 103.00</title></circle>' "$f"
 	grep -qFx '<text class="axis now" x="746.5" y="250.0" text-anchor="end">in progress</text>' "$f"
+	# its anomaly's marker hollow too, the others filled
+	assert_equal "$(grep -o '^<circle class="marker [^"]*"' "$f")" '<circle class="marker sev-critical"
+<circle class="marker sev-high"
+<circle class="marker sev-medium partial"'
 	rows "$f" | grep -qFx '2026-11-25 in progress | medium | 2.60 |  | return z +2.60 | 103.00 | +7.3% | 300,000 | '
 	rows site/index.html | grep -qFx '2026-11-25 in progress | RET | 2.60 | return z +2.60 | 103.00 | +7.3% | 300,000'
 	# no bar in progress: none drawn

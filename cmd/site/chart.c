@@ -311,9 +311,9 @@ draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
 		unsigned k, shown = 0;
 		if (!(a = v[i].mark))
 			continue;
-		sam_buf_printf(b, "<circle class=\"marker sev-%s\" cx=\"%.1f\" cy=\"%.1f\" "
-		    "r=\"5\"><title>", sam_severity_names[a->sev], x_of(sc, i),
-		    y_of(sc, v[i].close));
+		sam_buf_printf(b, "<circle class=\"marker sev-%s%s\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"5\"><title>", sam_severity_names[a->sev],
+		    v[i].partial ? " partial" : "", x_of(sc, i), y_of(sc, v[i].close));
 		show_time(b, a->secs, daily);
 		sam_buf_printf(b, ": %s, score %.2f", sam_severity_names[a->sev], a->an.score);
 		for (k = 0; k < a->an.nmetrics; k++)
