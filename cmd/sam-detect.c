@@ -427,7 +427,9 @@ market_event(struct state *st, const struct sam_rec *rec, const struct verdict *
 	score = fabs(z);
 	if (o->tail_df > 0)
 		score = sam_calib_score(p = sam_calib_p(score, v->n, o->tail_df));
-	if (!(score > o->threshold))
+	/* the index moves past 2 sigma twice a month: a market event is
+	 * news from the high band up */
+	if (!(score > o->threshold && score >= o->bands[1]))
 		return 0;
 	b->len = 0;
 	sam_buf_puts(b, "{\"ticker\":\"MARKET\",\"interval\":");
