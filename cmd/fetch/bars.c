@@ -200,6 +200,16 @@ fetch_bar_end(const struct fetch *f, int64_t ts, int64_t date)
 	return ts < at && end > at ? at : end;
 }
 
+int
+fetch_bar_final(const struct fetch *f, int64_t ts, int64_t date)
+{
+	/* No period is longer than a session or an interval: most bars
+	 * are over without a look at the calendar. */
+	if (f->now - ts >= (int64_t)(f->minutes ? f->minutes : 16 * 60 - SAM_NYSE_OPEN_MINUTE) * 60)
+		return 1;
+	return fetch_bar_end(f, ts, date) <= f->now;
+}
+
 static void
 put_num(struct sam_buf *o, const char *key, double v)
 {
@@ -247,7 +257,7 @@ write_bar(struct fetch *f, const struct bar *b)
 	/* The one place every source's bars are judged: a bar still in
 	 * progress at now holds the prices and volume so far, which a
 	 * reader must not take for the bar's.  Final bars say nothing. */
-	if (fetch_bar_end(f, b->ts, b->date) > f->now)
+	if (!fetch_bar_final(f, b->ts, b->date))
 		sam_buf_puts(o, ",\"final\":false");
 	sam_buf_puts(o, "}\n");
 }

@@ -95,6 +95,7 @@ int fetch_in_range(const struct fetch *, int64_t date);
  * seconds; a bar is final once now has reached it, and is written
  * with "final":false until then. */
 int64_t fetch_bar_end(const struct fetch *, int64_t ts, int64_t date);
+int fetch_bar_final(const struct fetch *, int64_t ts, int64_t date);
 int fetch_write(struct fetch *);	/* -1: no memory to sort */
 void fetch_free(struct fetch *);
 /* Checks a bar's numbers; on failure returns the reason (maybe in buf). */

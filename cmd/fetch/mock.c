@@ -238,15 +238,15 @@ static int
 emit(struct fetch *f, gsl_rng *r, const struct model *m, uint32_t ticker,
     int64_t ts, int64_t date, uint64_t tag, double sigma, const struct day *d)
 {
-	int64_t end = fetch_bar_end(f, ts, date);
-	int64_t open = sam_ny_to_utc(date, SAM_NYSE_OPEN_MINUTE);
-	double session = (double)(sam_ny_to_utc(date, sam_nyse_close(date, NULL)) - open);
 	struct day now = *d;
 	struct bar *b;
 
 	if (ts > f->now)
 		return 0;
-	if (end > f->now) {
+	if (!fetch_bar_final(f, ts, date)) {
+		int64_t end = fetch_bar_end(f, ts, date);
+		int64_t open = sam_ny_to_utc(date, SAM_NYSE_OPEN_MINUTE);
+		double session = (double)(sam_ny_to_utc(date, sam_nyse_close(date, NULL)) - open);
 		/* a minute a step for a day, a quarter of one within a bar */
 		int step = f->minutes ? 15 : 60, n = (int)((end - ts + step - 1) / step);
 		double t0 = (double)(ts - open) / session, t1 = (double)(end - open) / session;
