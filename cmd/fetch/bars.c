@@ -203,9 +203,11 @@ fetch_bar_end(const struct fetch *f, int64_t ts, int64_t date)
 int
 fetch_bar_final(const struct fetch *f, int64_t ts, int64_t date)
 {
-	/* No period is longer than a session or an interval: most bars
-	 * are over without a look at the calendar. */
-	if (f->now - ts >= (int64_t)(f->minutes ? f->minutes : 16 * 60 - SAM_NYSE_OPEN_MINUTE) * 60)
+	/* No period is longer than a regular session or an interval: most
+	 * bars are over without a look at the calendar. */
+	int64_t longest = (f->minutes ? f->minutes : 16 * 60 - SAM_NYSE_OPEN_MINUTE) * 60;
+
+	if (f->now - ts >= longest)
 		return 1;
 	return fetch_bar_end(f, ts, date) <= f->now;
 }
