@@ -405,3 +405,11 @@ sam-alert: 8 of 9 input lines rejected'
 	assert_equal "$(jq -r '.blocks[1].text.text | split("\n")[1]' <<< "$output")" 'return -8.3%  ·  volume 4.2x usual'
 	[[ $output != *'<!channel>'* && $output != *'S&P'* ]]
 }
+
+@test "a return under 0.005% reads 0.00%, without a sign; one, or a relative volume, no market makes reads in a few digits" {
+	anomaly low | jq -c '.return = -0.00000004 | .excess = 12345.6 | .rvol = 2345678' > in
+	run --separate-stderr sam-alert --dry-run in
+	assert_success
+	assert_equal "$(jq -r '.blocks[1].text.text | split("\n")[1]' <<< "$output")" \
+		'return 0.00%  ·  excess +1.2e+06%  ·  volume 2.3e+06x usual'
+}

@@ -78,20 +78,26 @@ put_when(struct sam_buf *b, const struct anomaly *a)
 
 /* ---- the signal, as people read it ---- */
 
-/* A simple return in percent, signed: -8.3%, +0.42% below 1%. */
+/* A simple return in percent, signed: -8.3%, +0.42% below 1% (and
+ * +1.2e+06% for a number no price moves by, rather than its digits). */
 static void
 put_pct(struct sam_buf *b, double r)
 {
 	double pct = r * 100;
 
-	sam_buf_printf(b, fabs(pct) < 1 ? "%+.2f%%" : "%+.1f%%", pct);
+	if (fabs(pct) < 0.005)
+		sam_buf_puts(b, "0.00%");	/* not -0.00% */
+	else
+		sam_buf_printf(b, fabs(pct) < 1 ? "%+.2f%%" : fabs(pct) < 1e5 ? "%+.1f%%" :
+		    "%+.2g%%", pct);
 }
 
-/* A relative volume: 23x, 4.2x, 0.35x. */
+/* A relative volume: 23x, 4.2x, 0.35x (and 1.2e+06x, as above). */
 static void
 put_rvol(struct sam_buf *b, double v)
 {
-	sam_buf_printf(b, v >= 9.95 ? "%.0fx" : v >= 0.995 ? "%.1fx" : "%.2gx", v);
+	sam_buf_printf(b, v >= 1e5 ? "%.2gx" : v >= 9.95 ? "%.0fx" : v >= 0.995 ? "%.1fx" :
+	    "%.2gx", v);
 }
 
 /* The market series' name as a message shows it, escaped for Slack when

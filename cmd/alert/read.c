@@ -18,21 +18,6 @@ oom(struct sam_input *in)
 	return -2;
 }
 
-/* An optional number: absent and null are none; anything else but a
- * number rejects the record, as libz does for close and volume. */
-static int
-optional_number(struct sam_input *in, const struct sam_field *f, const char *name,
-    double *v, int *has)
-{
-	*has = 0;
-	if (!f || f->type == SAM_JNULL)
-		return 0;
-	if (sam_get_number(in, f, name, v) < 0)
-		return -1;
-	*has = 1;
-	return 0;
-}
-
 /* A market series' name as sam-zscore writes it: the ticker given to
  * --market-ticker, or "cross" for the cross-sectional median. */
 static int
@@ -55,10 +40,10 @@ read_signal(struct sam_input *in, const struct sam_rec *rec, struct signal *sig)
 	memset(sig, 0, sizeof *sig);
 	if ((dup = sam_rec_find(rec, keys, 7, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (optional_number(in, f[0], keys[0], &sig->ret, &sig->has_ret) < 0 ||
-	    optional_number(in, f[1], keys[1], &sig->rvol, &sig->has_rvol) < 0 ||
-	    optional_number(in, f[2], keys[2], &sig->excess, &sig->has_excess) < 0 ||
-	    optional_number(in, f[3], keys[3], &sig->p, &sig->has_p) < 0)
+	if (sam_get_number_opt(in, f[0], keys[0], &sig->ret, &sig->has_ret) < 0 ||
+	    sam_get_number_opt(in, f[1], keys[1], &sig->rvol, &sig->has_rvol) < 0 ||
+	    sam_get_number_opt(in, f[2], keys[2], &sig->excess, &sig->has_excess) < 0 ||
+	    sam_get_number_opt(in, f[3], keys[3], &sig->p, &sig->has_p) < 0)
 		return -1;
 	if (f[4] && f[4]->type != SAM_JNULL && sam_get_string(in, f[4], "market",
 	    sig->market, sizeof sig->market, valid_market, "market") < 0)
