@@ -16,7 +16,7 @@
 const char site_usage[] =
     "usage: sam-serve-static build [-r root] [-o dir] [--days n] [--window n]\n"
     "                              [--min-periods n] [--chart-bars n] [-t threshold]\n"
-    "                              [--profile name] [--tail-df n]\n"
+    "                              [--profile name] [--tail-df df] [--move fraction]\n"
     "                              [--stale-grace time] [--title text]\n"
     "                              [--log-format text|json]\n"
     "       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]\n"
@@ -34,6 +34,7 @@ static const struct option build_options[] = {
 	{ "threshold", required_argument, NULL, 't' },
 	{ "profile", required_argument, NULL, 'P' },
 	{ "tail-df", required_argument, NULL, 'F' },
+	{ "move", required_argument, NULL, 'O' },
 	{ "stale-grace", required_argument, NULL, 'G' },
 	{ "title", required_argument, NULL, 'T' },
 	{ "log-format", required_argument, NULL, 'L' },
@@ -58,35 +59,45 @@ count(const char *name, const char *s, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
-/* The band's threshold and its calibration: -t, else SAM_THRESHOLD,
- * else the profile's; --tail-df, else the profile's (--profile, else
- * SAM_PROFILE; none: the original rule, |z| as it is). */
+/*
+ * What the band follows of sam-detect, as sam-detect reads it: the
+ * threshold (-t, else SAM_THRESHOLD, else the profile's), its
+ * calibration (--tail-df, else the profile's) and the --move floor
+ * (else the profile's); the profile is --profile, else SAM_PROFILE,
+ * else none: the original rule.
+ */
 static int
-band_settings(struct site *s, const char *profile, const char *tail_df, int set_t)
+band_settings(struct site *s, const char *profile, const char *tail_df,
+    const char *move, int set_t)
 {
 	const struct sam_profile *pr = NULL;
 	const char *env, *what = "--profile";
 
+	if (tail_df && (sam_parse_number(tail_df, strlen(tail_df), 1, &s->tail_df) < 0 ||
+	    !(s->tail_df == 0 || (s->tail_df > 2 && s->tail_df <= 1e6))))
+		return sam_usage_error(site_usage, "--tail-df: must be 0 (off) or "
+		    "above 2: %s", tail_df);
+	if (move && (sam_parse_number(move, strlen(move), 1, &s->move) < 0 ||
+	    !(s->move >= 0)))
+		return sam_usage_error(site_usage, "--move: not a fraction of 0 (off) "
+		    "or more: %s", move);
 	if (!profile && (env = getenv("SAM_PROFILE")) && *env) {
 		profile = env;
 		what = "SAM_PROFILE";
 	}
 	if (profile && !(pr = sam_profile_find(profile)))
-		return sam_usage_error(site_usage, "%s: not original or recommended: %s",
-		    what, profile);
-	if (tail_df && (sam_parse_number(tail_df, strlen(tail_df), 1, &s->tail_df) < 0 ||
-	    !(s->tail_df >= 0) || !isfinite(s->tail_df)))
-		return sam_usage_error(site_usage, "--tail-df: not a number of degrees "
-		    "of freedom, 0 or more: %s", tail_df);
-	if (!tail_df && pr)
+		return sam_usage_error(site_usage, "%s: no such profile (original, "
+		    "recommended): %s", what, profile);
+	if (pr && !tail_df)
 		s->tail_df = pr->tail_df;
-	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env) {
-		if (positive(env, &s->threshold) < 0)
-			return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive "
-			    "number: %s", env);
-	} else if (!set_t && pr) {
+	if (pr && !move)
+		s->move = pr->move;
+	if (pr && !set_t)
 		s->threshold = pr->threshold;
-	}
+	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env &&
+	    positive(env, &s->threshold) < 0)
+		return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive "
+		    "number: %s", env);
 	return 0;
 }
 
@@ -94,7 +105,8 @@ band_settings(struct site *s, const char *profile, const char *tail_df, int set_
 static int
 build_settings(struct site *s, int argc, char **argv, const char **root)
 {
-	const char *env, *window = NULL, *minp = NULL, *profile = NULL, *tail_df = NULL;
+	const char *env, *window = NULL, *minp = NULL, *profile = NULL;
+	const char *tail_df = NULL, *move = NULL;
 	int c, r, set_t = 0;
 
 	opterr = 0;
@@ -115,6 +127,7 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 			break;
 		case 'P': profile = optarg; break;
 		case 'F': tail_df = optarg; break;
+		case 'O': move = optarg; break;
 		case 'G':
 			if (sam_parse_duration(optarg, &s->stale_grace) < 0)
 				return sam_usage_error(site_usage, "--stale-grace: not a "
@@ -136,7 +149,7 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 		return sam_usage_error(site_usage, "build: unexpected argument: %s", argv[optind]);
 	if ((r = sam_check_env(site_usage)) != 0)
 		return r;
-	if ((r = band_settings(s, profile, tail_df, set_t)) != 0)
+	if ((r = band_settings(s, profile, tail_df, move, set_t)) != 0)
 		return r;
 	if (!window && (env = getenv("SAM_WINDOW")) && *env &&
 	    (r = count("SAM_WINDOW", env, 2, 1000000, &s->window)) != 0)

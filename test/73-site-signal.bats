@@ -112,6 +112,17 @@ lacks() {
 	assert_equal "$(points polygon.band site/ticker/EXC.html)" '337.0,105.1 519.0,102.8 701.0,43.0 701.0,138.7 519.0,219.3 337.0,227.7'
 	assert_equal "$(tooltips site/ticker/EXC.html)" '2026-11-24: low, score 2.13 (excess z +2.13), band 187.15 to 194.75'
 	grep -qF 'the closes at which |z| of the return net of the market (less beta times the market’s return) stays within 2.00; no band on the bar without price statistics.</figcaption>' site/ticker/EXC.html
+	# sam-zscore --robust names them median_ and mad_: the same bands
+	sed -e 's/"mean_\([a-z]*\)":/"median_\1":/g' -e 's/"sd_\([a-z]*\)":/"mad_\1":/g' "$SF/raw.ndjson" > robust.ndjson
+	assert_equal "$(grep -c median_ robust.ndjson)" 16
+	lacks -E '"(mean|sd)_' robust.ndjson
+	sam-store -r st2 put --kind raw < robust.ndjson > /dev/null
+	sam-store -r st2 put < "$SF/anomalies.ndjson" > /dev/null
+	build -r st2 -o site2
+	assert_success
+	for t in RET LVL EXC; do
+		cmp "site/ticker/$t.html" "site2/ticker/$t.html"
+	done
 }
 
 @test "a bar without statistics has no band, none is invented for it, and --window and --min-periods do not change a stored band" {
@@ -143,12 +154,13 @@ lacks() {
 	assert_equal "$(caption site3/ticker/AAA.html)" 'The last 125 1d bars in the store: close, volume, anomalies marked; no band on the 125 bars without price statistics.'
 }
 
-@test "the band is the one sam-zscore scored: a close is inside exactly when its |z| is within the threshold, for the return and the close" {
+@test "the band is the one sam-zscore scored: a close is inside exactly when its |z| is within the threshold, for the return and the close, robust or not" {
 	sam-fetch --from 2026-03-01 --to 2026-11-25 AAA > bars
-	for case in "return 20 2" "return 10 1.5" "close 30 2" "close 15 1"; do
-		read -r metric window t <<< "$case"
+	for case in "return 20 2" "return 10 1.5" "close 30 2" "close 15 1" "return 20 2 --robust" "close 10 1.5 --robust"; do
+		read -r metric window t robust <<< "$case"
 		rm -rf st site
-		sam-zscore -m "$metric" -w "$window" bars | sam-store -r st put --kind raw > /dev/null
+		# shellcheck disable=SC2086 # --robust or nothing
+		sam-zscore -m "$metric" -w "$window" $robust bars | sam-store -r st put --kind raw > /dev/null
 		# --window and --min-periods are the recomputation's: no matter here
 		build -r st -o site --chart-bars 80 -t "$t" --window 5 --min-periods 3
 		assert_success
@@ -170,24 +182,63 @@ lacks() {
 	done
 }
 
+@test "with the recommended profile end to end, a close is outside the band exactly when sam-detect flags its return" {
+	sam-fetch --from 2026-01-01 --to 2026-11-25 AAA BBB CCC |
+		sam-zscore --profile recommended | sam-store -r st put --kind raw --tee |
+		sam-detect --profile recommended --fdr 0 | sam-store -r st put > /dev/null
+	SAM_PROFILE=recommended build -r st -o site --chart-bars 150
+	assert_success
+	for t in AAA BBB CCC; do
+		f=site/ticker/$t.html
+		grep -qF "<title id=\"chart-title\">$t: 150 1d bars, " "$f"
+		grep -qF 'the band is the detector’s, from the statistics stored with each bar: the closes at which |z| of the return, calibrated to a score' "$f"
+		sam-store -r st get raw -t "$t" | jq -r .ts | tail -n 150 > ts
+		sam-store -r st get anomalies -t "$t" | jq -r 'select(.metrics | index("return")) | .ts' > flagged
+		[ -s flagged ]
+		awk 'NR == FNR { f[$1] = 1; next } { print ($1 in f) }' flagged ts > want
+		points polyline.close "$f" | tr ' ' '\n' | cut -d, -f2 > y
+		points polygon.band "$f" | tr ' ' '\n' | cut -d, -f2 > band
+		assert_equal "$(wc -l < band)" 300
+		head -n 150 band > hi
+		tail -n 150 band | tac > lo
+		# outside the band (y grows downwards) exactly when flagged; a
+		# close within 0.15 of the edge (rounding) may go either way
+		run awk '
+			{ out = $2 < $3 || $2 > $4; edge = ($3 - $2) ^ 2 < 0.0225 || ($2 - $4) ^ 2 < 0.0225
+			  if (out != $1 && !edge) { print NR ": " $0; bad++ }
+			  n += $1 }
+			END { print n " flagged"; exit bad > 0 }' <(paste want y hi lo)
+		assert_success
+		refute_output '0 flagged'
+	done
+}
+
 @test "with a calibration the band's |z| is the one whose score is the threshold, at each bar's n: --tail-df, the profile's" {
 	signal_store st
-	# --tail-df 4: T = sam_calib_z(2, n, 4), a t of min(4, n - 1) degrees
-	# of freedom: for LVL's last bar (n 3) 4.52654..., for RET's 11-23
-	# (n 5) 2.02891...: 103 x (1.005 -+ 0.0405782)
+	# --tail-df 4: T is the |z| whose score, as sam-detect grades it, is
+	# the threshold: its tail probability under a standardized t of
+	# min(4, n - 1) degrees of freedom, times the bar's 2 tests (z of
+	# the price and of the volume), is that of 2 sigma.  For LVL's last
+	# bar (n 3) 6.51625..., for RET's 11-23 (n 5) 2.54586...:
+	# 103 x (1.005 -+ 0.0509173)
 	build -r st -o site --tail-df 4
 	assert_success
-	assert_equal "$(tooltips site/ticker/LVL.html)" '2026-11-25: high, score 3.67 (close z +3.67, volume z +2.00), band 43.71 to 57.29'
-	tooltips site/ticker/RET.html | grep -qFx '2026-11-23: high, score 3.24 (lvolume z +7.20, return z -4.13), return -7.8%, volume 4.2x, p 0.0012, band 99.34 to 107.69'
+	assert_equal "$(tooltips site/ticker/LVL.html)" '2026-11-25: high, score 3.67 (close z +3.67, volume z +2.00), band 40.73 to 60.27'
+	tooltips site/ticker/RET.html | grep -qFx '2026-11-23: high, score 3.24 (lvolume z +7.20, return z -4.13), return -7.8%, volume 4.2x, p 0.0012, band 98.27 to 108.76'
+	# one test (the bar in progress: no z of its volume), n 7:
+	# sam_calib_z(2, 7, 4) = 2.02891..., 96 x (0.995 -+ 0.0608673)
+	tooltips site/ticker/RET.html | grep -qF '2026-11-25: medium, score 2.60 (return z +2.60), return +7.3%, band 89.68 to 101.36, in progress'
 	grep -qFx '<title id="chart-title">LVL: 4 1d bars, 1 anomaly marked, band score &lt;= 2.00</title>' site/ticker/LVL.html
 	grep -qF 'the closes at which |z| of the close, calibrated to a score (Student t, at most 4 degrees of freedom), stays within 2.00;' site/ticker/LVL.html
-	# the recommended profile calibrates with its own tail df, as
-	# sam-detect does: the same pages as with that --tail-df
+	# the recommended profile calibrates with its own tail df and has
+	# its own --move floor, as sam-detect does: the same pages as with
+	# those options
 	SAM_PROFILE=recommended build -r st -o site
 	assert_success
 	df=$(sed -n 's/.*calibrated to a score (Student t, at most \([0-9.]*\) degrees of freedom).*/\1/p' site/ticker/LVL.html)
-	[ -n "$df" ]
-	build -r st -o site2 --tail-df "$df"
+	move=$(sed -n 's/.*the return less the market’s within \([0-9.]*\)% (the --move floor).*/\1/p' site/ticker/RET.html)
+	[ -n "$df" ] && [ -n "$move" ]
+	build -r st -o site2 --tail-df "$df" --move "$(awk -v m="$move" 'BEGIN { print m / 100 }')"
 	for t in LVL RET EXC; do
 		cmp "site/ticker/$t.html" "site2/ticker/$t.html"
 	done
@@ -195,12 +246,13 @@ lacks() {
 	cmp site/ticker/LVL.html site2/ticker/LVL.html
 	# --tail-df wins over the profile; 0 is the original rule, as is the
 	# original profile
-	for args in "--profile recommended --tail-df 0" "--profile original" ""; do
+	for args in "--profile recommended --tail-df 0 --move 0" "--profile original" ""; do
 		# shellcheck disable=SC2086 # the options' words
 		build -r st -o site $args
 		assert_success
 		assert_equal "$(tooltips site/ticker/LVL.html)" '2026-11-25: high, score 3.67 (close z +3.67, volume z +2.00), band 47.50 to 53.50'
 		lacks -F 'calibrated' site/ticker/LVL.html
+		lacks -F 'floor' site/ticker/RET.html
 	done
 	# the threshold: the newest anomaly's, else -t, else SAM_THRESHOLD,
 	# else the profile's (2 for both)
@@ -237,6 +289,43 @@ lacks() {
 		if ((z <= 2) != inside && (z - 2 > 0.05 || 2 - z > 0.05)) bad++ }
 		END { exit bad > 0 }' <(paste z y hi lo)
 	assert_success
+}
+
+@test "with a --move floor the band ends where the return less the market's reaches it, as sam-detect flags that too" {
+	signal_store st
+	# RET, --move 0.05, no market: prev x (1 -+ 0.05) where that is
+	# narrower: 11-24 95 x 0.95 = 90.25 (over 88.35), 11-25 96 x (0.95 ..
+	# 1.05) = 91.20 .. 100.80 (within 89.76 .. 101.28)
+	build -r st -o site --move 0.05
+	assert_success
+	assert_equal "$(tooltips site/ticker/RET.html | sed 's/.*band //')" '98.98 to 103.83
+99.39 to 107.63
+91.20 to 100.80, in progress'
+	grep -qF 'the closes at which |z| of the return stays within 2.00 and the return less the market’s within 5% (the --move floor); no band on the 2 bars without price statistics.</figcaption>' site/ticker/RET.html
+	# EXC: the floor is about the market's return: 11-24 190 x (1 + 0.005
+	# -+ 0.02) over 190 x (1 + 0.005 -+ 0.03) is unchanged
+	build -r st -o site --move 0.03
+	tooltips site/ticker/EXC.html | grep -qF 'band 187.15 to 194.75'
+	# ... at 0.01 it would be 190 x (0.995 .. 1.015), but the bar has no
+	# "return" stored, and sam-detect has none to floor
+	build -r st -o site --move 0.01
+	tooltips site/ticker/EXC.html | grep -qF 'band 187.15 to 194.75'
+	# with its return stored: 189.05 .. 192.85
+	jq -c 'if .ticker == "EXC" and .date == "2026-11-24" then .return = 0.02631578947368421 else . end' "$SF/raw.ndjson" |
+		sam-store -r st3 put --kind raw > /dev/null
+	cp -r st/anomalies st3
+	build -r st3 -o site --move 0.01
+	tooltips site/ticker/EXC.html | grep -qF 'band 189.05 to 192.85'
+	# the level statistics of LVL have no return to floor
+	tooltips site/ticker/LVL.html | grep -qF 'band 47.50 to 53.50'
+	# a floor that leaves no close inside the band: every close would
+	# be an anomaly, and there is no band
+	jq -c 'if .ticker == "RET" then .mean_return = (if .mean_return == null then null else 0.2 end) else . end' "$SF/raw.ndjson" |
+		sam-store -r st2 put --kind raw > /dev/null
+	build -r st2 -o site2 --move 0.05
+	assert_success
+	assert_equal "$(count '<polygon' site2/ticker/RET.html)" 0
+	grep -qF 'no band on the 6 bars where the band and the --move floor leave no close between them; no band on the 2 bars without price statistics.</figcaption>' site2/ticker/RET.html
 }
 
 # ---- the chart's length ----
@@ -393,17 +482,31 @@ sam-serve-static: st/raw/RET/2026-11-24.ndjson:2: field "mean_return": expected 
 
 # ---- options ----
 
-@test "a bad --profile, SAM_PROFILE or --tail-df is a usage error with its own message" {
+@test "a bad --profile, SAM_PROFILE, --tail-df or --move is a usage error with sam-detect's message" {
 	signal_store st
 	usage_table sam-serve-static build -r st -o site <<-'EOF'
-		--profile fast | sam-serve-static: --profile: not original or recommended: fast
-		--profile= | sam-serve-static: --profile: not original or recommended: 
-		SAM_PROFILE=Recommended | sam-serve-static: SAM_PROFILE: not original or recommended: Recommended
-		--tail-df -1 | sam-serve-static: --tail-df: not a number of degrees of freedom, 0 or more: -1
-		--tail-df x | sam-serve-static: --tail-df: not a number of degrees of freedom, 0 or more: x
-		--tail-df inf | sam-serve-static: --tail-df: not a number of degrees of freedom, 0 or more: inf
+		--profile fast | sam-serve-static: --profile: no such profile (original, recommended): fast
+		--profile= | sam-serve-static: --profile: no such profile (original, recommended): 
+		SAM_PROFILE=Recommended | sam-serve-static: SAM_PROFILE: no such profile (original, recommended): Recommended
+		--tail-df -1 | sam-serve-static: --tail-df: must be 0 (off) or above 2: -1
+		--tail-df 2 | sam-serve-static: --tail-df: must be 0 (off) or above 2: 2
+		--tail-df 1000001 | sam-serve-static: --tail-df: must be 0 (off) or above 2: 1000001
+		--tail-df x | sam-serve-static: --tail-df: must be 0 (off) or above 2: x
 		--tail-df | sam-serve-static: option '--tail-df' requires an argument
+		--move -0.1 | sam-serve-static: --move: not a fraction of 0 (off) or more: -0.1
+		--move 8% | sam-serve-static: --move: not a fraction of 0 (off) or more: 8%
+		--move inf | sam-serve-static: --move: not a fraction of 0 (off) or more: inf
 	EOF
+	# the messages are sam-detect's own
+	for opt in "--profile fast" "--tail-df 2" "--move 8%"; do
+		# shellcheck disable=SC2086 # the option's words
+		run --separate-stderr sam-detect $opt
+		assert_failure 2
+		want=${stderr_lines[0]#sam-detect: }
+		# shellcheck disable=SC2086
+		build -r st -o site $opt
+		assert_equal "${stderr_lines[0]#sam-serve-static: }" "$want"
+	done
 	[ ! -e site ]
 	# a bad SAM_PROFILE does not matter when --profile is given; an
 	# empty one is none

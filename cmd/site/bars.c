@@ -23,11 +23,14 @@ struct rawbar {
 	int16_t imin;
 	int8_t source;		/* enum band_source: the statistics it has */
 	int8_t partial;
+	int8_t tests;		/* its z fields that are numbers: sam-detect's tests */
 	double close, volume;
 	double n;		/* bars in its window */
-	double mean, sd;	/* of its price metric; NAN: null */
-	double ret;		/* its return; NAN: not known */
+	double center, scale;	/* of its price metric (mean and sd, or
+				 * median and MAD); NAN: null */
+	double ret;		/* its return as stored; NAN: none */
 	double beta, mret;	/* the market model's, for excess */
+	double excess;
 };
 
 static int
@@ -50,17 +53,20 @@ struct bars {
 	size_t want;		/* enough of one interval */
 };
 
-/* The fields of a raw bar the chart reads. */
+/* The fields of a raw bar the chart reads: then the statistics of each
+ * price metric, the most refined first, as sam-zscore names them (mean
+ * and sd; median and MAD with --robust). */
 enum {
-	F_CLOSE, F_VOLUME, F_FINAL, F_N, F_RETURN, F_MEAN_CLOSE, F_SD_CLOSE,
-	F_MEAN_RETURN, F_SD_RETURN, F_MEAN_EXCESS, F_SD_EXCESS, F_EXCESS, F_BETA,
-	F_MARKET_RETURN, F_MEAN_VOLUME, F_MEAN_LVOLUME, F_FIELDS
+	F_CLOSE, F_VOLUME, F_FINAL, F_N, F_RETURN, F_EXCESS, F_BETA,
+	F_MARKET_RETURN, F_STATS, F_FIELDS = F_STATS + 12
 };
 static const char *const bar_keys[F_FIELDS] = {
-	"close", "volume", "final", "n", "return", "mean_close", "sd_close",
-	"mean_return", "sd_return", "mean_excess", "sd_excess", "excess", "beta",
-	"market_return", "mean_volume", "mean_lvolume"
+	"close", "volume", "final", "n", "return", "excess", "beta", "market_return",
+	"mean_excess", "sd_excess", "median_excess", "mad_excess",
+	"mean_return", "sd_return", "median_return", "mad_return",
+	"mean_close", "sd_close", "median_close", "mad_close",
 };
+static const int8_t stat_source[3] = { BAND_EXCESS, BAND_RETURN, BAND_CLOSE };
 
 /* An optional number: NAN when absent or null; 0, or -1 (reported). */
 static int
@@ -72,43 +78,57 @@ optional(struct sam_input *in, const struct sam_field *f, const char *name, doub
 	return sam_get_number(in, f, name, v);
 }
 
+/* Whether sam-zscore scored the bar ("n" or a z field), and how many
+ * z it has that sam-detect tests (numbers, not null): a calibrated
+ * score is corrected for that many chances. */
+static int
+scored(const struct sam_rec *rec, const struct sam_field *n, struct rawbar *b)
+{
+	size_t i;
+	int any = n != NULL;
+
+	b->tests = 0;
+	for (i = 0; i < rec->n; i++)
+		if (rec->f[i].klen > 2 && memcmp(rec->f[i].key, "z_", 2) == 0) {
+			any = 1;
+			b->tests += rec->f[i].type == SAM_JNUMBER && b->tests < INT8_MAX;
+		}
+	return any;
+}
+
 /* The statistics of the bar's price metric, the most refined it has:
  * the return net of the market, the return, the close level.  A bar
- * that sam-zscore scored ("n" or any mean_) but that has none of them
- * gets no band; one it never saw gets a recomputed band. */
+ * that sam-zscore scored but that has none of them gets no band; one
+ * it never saw gets a recomputed band. */
 static int
-bar_stats(struct sam_input *in, const struct sam_field *const *f, struct rawbar *b)
+bar_stats(struct sam_input *in, const struct sam_rec *rec,
+    const struct sam_field *const *f, struct rawbar *b)
 {
-	static const int metric[3][3] = {
-		{ F_MEAN_EXCESS, F_SD_EXCESS, BAND_EXCESS },
-		{ F_MEAN_RETURN, F_SD_RETURN, BAND_RETURN },
-		{ F_MEAN_CLOSE, F_SD_CLOSE, BAND_CLOSE },
-	};
-	double excess;
-	int k;
+	const struct sam_field *const *st;
+	int k, robust;
 
-	b->mean = b->sd = b->beta = b->mret = NAN;
+	b->center = b->scale = NAN;
 	if (optional(in, f[F_N], "n", &b->n) < 0 ||
 	    optional(in, f[F_RETURN], "return", &b->ret) < 0 ||
-	    optional(in, f[F_EXCESS], "excess", &excess) < 0 ||
+	    optional(in, f[F_EXCESS], "excess", &b->excess) < 0 ||
 	    optional(in, f[F_BETA], "beta", &b->beta) < 0 ||
 	    optional(in, f[F_MARKET_RETURN], "market_return", &b->mret) < 0)
 		return -1;
-	for (k = 0; k < 3; k++)
-		if (f[metric[k][0]] || f[metric[k][1]])
+	for (k = 0; k < 3; k++) {
+		st = f + F_STATS + 4 * k;
+		if (st[0] || st[1] || st[2] || st[3])
 			break;
+	}
 	if (k == 3) {
-		b->source = f[F_N] || f[F_MEAN_CLOSE] || f[F_MEAN_VOLUME] ||
-		    f[F_MEAN_LVOLUME] ? BAND_NONE : BAND_RECOMPUTED;
+		b->source = scored(rec, f[F_N], b) ? BAND_NONE : BAND_RECOMPUTED;
 		return 0;
 	}
-	b->source = (int8_t)metric[k][2];
-	if (optional(in, f[metric[k][0]], bar_keys[metric[k][0]], &b->mean) < 0 ||
-	    optional(in, f[metric[k][1]], bar_keys[metric[k][1]], &b->sd) < 0)
-		return -1;
-	if (isnan(b->ret) && !isnan(excess))	/* excess = return - beta * market */
-		b->ret = excess + b->beta * b->mret;
-	return 0;
+	scored(rec, f[F_N], b);
+	b->source = stat_source[k];
+	robust = !st[0] && !st[1];
+	return optional(in, st[2 * robust], bar_keys[F_STATS + 4 * k + 2 * robust],
+	    &b->center) < 0 || optional(in, st[2 * robust + 1],
+	    bar_keys[F_STATS + 4 * k + 2 * robust + 1], &b->scale) < 0 ? -1 : 0;
 }
 
 /* A bar: its close, volume and statistics; the walk stops after the
@@ -129,7 +149,7 @@ on_bar(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, v
 	sam_rec_find(rec, bar_keys, F_FIELDS, f);
 	if (sam_get_number(in, f[F_CLOSE], "close", &b->close) < 0 ||
 	    sam_get_number(in, f[F_VOLUME], "volume", &b->volume) < 0 ||
-	    bar_stats(in, f, b) < 0)
+	    bar_stats(in, rec, f, b) < 0)
 		return 0;	/* reported */
 	b->partial = f[F_FINAL] && f[F_FINAL]->type == SAM_JFALSE;
 	b->secs = e->secs;
@@ -161,12 +181,25 @@ main_interval(const struct rawbar *v, size_t n, size_t *from, size_t *to)
 	}
 }
 
-/* The |z| at the threshold for a window of n bars: the threshold
- * itself, or with a calibration the |z| whose score it is. */
+/*
+ * The |z| at the threshold, as sam-detect judges a bar of a window of n
+ * bars with `tests` z fields: the threshold itself, or with a
+ * calibration the |z| whose score is the threshold, the tail
+ * probability shared among the tests (Bonferroni); a bar without a
+ * window size of 2 or more is taken at the tail df alone, as there.
+ */
 static double
-z_at_threshold(const struct chart *c, double n)
+z_at_threshold(const struct chart *c, double n, int tests)
 {
-	return c->tail_df > 0 ? sam_calib_z(c->threshold, n, c->tail_df) : c->threshold;
+	double score = c->threshold;
+
+	if (!(c->tail_df > 0))
+		return c->threshold;
+	if (!(n >= 2))
+		n = 1e9;
+	if (tests > 1)
+		score = sam_calib_score(erfc(c->threshold / sqrt(2.0)) / tests);
+	return sam_calib_z(score, n, c->tail_df);
 }
 
 /* A bar stored unscored: its band recomputed, the closes whose z
@@ -186,7 +219,7 @@ recomputed_band(struct site *s, const struct chart *c, const struct rawbar *v,
 		double mean, sd, dev, t;
 		if (i >= first && v[i].source == BAND_RECOMPUTED && r.n >= s->min_periods &&
 		    sam_roll_stats(&r, 1, v[i].close, &mean, &sd, &dev) == 0) {
-			t = z_at_threshold(c, (double)r.n);
+			t = z_at_threshold(c, (double)r.n, 1);
 			out[i - first].lo = mean - t * sd;
 			out[i - first].hi = mean + t * sd;
 			out[i - first].band = 1;
@@ -200,14 +233,21 @@ recomputed_band(struct site *s, const struct chart *c, const struct rawbar *v,
 	return 0;
 }
 
+/* The bar's return: as stored, else its excess plus the market's part. */
+static double
+bar_return(const struct rawbar *b)
+{
+	return isnan(b->ret) ? b->excess + b->beta * b->mret : b->ret;
+}
+
 /* The close a bar's return is from: the one its own return says
  * (close / (1 + return)), else the last full bar before it. */
 static double
 prev_close(const struct rawbar *v, size_t i, size_t from)
 {
-	double base = 1 + v[i].ret;
+	double r = bar_return(&v[i]), base = 1 + r;
 
-	if (!isnan(v[i].ret) && base != 0 && isfinite(v[i].close / base))
+	if (!isnan(r) && base != 0 && isfinite(v[i].close / base))
 		return v[i].close / base;
 	while (i-- > from)
 		if (!v[i].partial)
@@ -215,41 +255,64 @@ prev_close(const struct rawbar *v, size_t i, size_t from)
 	return NAN;
 }
 
-/* The band of a scored bar, from the statistics stored with it: for the
- * close level mean +- T sd; for the return the closes whose return from
- * the previous close is mean +- T sd; for the excess return the same
- * with the market's part, beta times its return, added.  None where the
- * statistics are null. */
+/* prev * (1 + r), the low and the high one in order (a negative price
+ * turns them round). */
 static void
+closes_at(double prev, double rlo, double rhi, double *lo, double *hi)
+{
+	*lo = prev * (1 + rlo);
+	*hi = prev * (1 + rhi);
+	if (*lo > *hi) {
+		double t = *lo;
+		*lo = *hi;
+		*hi = t;
+	}
+}
+
+/*
+ * The band of a scored bar, from the statistics stored with it: for the
+ * close level center +- T scale; for the return the closes whose return
+ * from the previous close is center +- T scale; for the excess return
+ * the same with the market's part, beta times its return, added.  None
+ * where the statistics are null.  With a --move floor, a bar with a
+ * return is an anomaly too when it moved that much against the market
+ * (its return less the market's): the band ends there as well.  0, or
+ * -1 when the two leave no close between them.
+ */
+static int
 stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from,
-    double window, struct bar *out)
+    struct bar *out)
 {
 	const struct rawbar *b = &v[i];
-	double t, prev, mid, lo, hi;
+	double t, prev, mid, lo, hi, flo, fhi, mret;
 
-	if (b->source < BAND_CLOSE || isnan(b->mean) || isnan(b->sd))
-		return;
-	t = z_at_threshold(c, isnan(b->n) ? window : b->n);
+	if (b->source < BAND_CLOSE || isnan(b->center) || isnan(b->scale))
+		return 0;
+	t = z_at_threshold(c, b->n, b->tests);
+	prev = prev_close(v, i, from);
 	if (b->source == BAND_CLOSE) {
-		lo = b->mean - t * b->sd;
-		hi = b->mean + t * b->sd;
+		lo = b->center - t * b->scale;
+		hi = b->center + t * b->scale;
 	} else {
-		mid = b->mean;
+		mid = b->center;
 		if (b->source == BAND_EXCESS)
 			mid += b->beta * b->mret;
-		if (isnan(mid) || isnan(prev = prev_close(v, i, from)))
-			return;
-		lo = prev * (1 + (mid - t * b->sd));
-		hi = prev * (1 + (mid + t * b->sd));
-		if (lo > hi) {	/* a negative price */
-			mid = lo;
-			lo = hi;
-			hi = mid;
-		}
+		if (isnan(mid) || isnan(prev))
+			return 0;
+		closes_at(prev, mid - t * b->scale, mid + t * b->scale, &lo, &hi);
+	}
+	if (c->move > 0 && !isnan(b->ret) && !isnan(prev)) {
+		mret = isnan(b->mret) ? 0 : b->mret;
+		closes_at(prev, mret - c->move, mret + c->move, &flo, &fhi);
+		lo = fmax(lo, flo);
+		hi = fmin(hi, fhi);
+		if (!(lo <= hi))
+			return -1;
 	}
 	out->lo = lo;
 	out->hi = hi;
 	out->band = 1;
+	return 0;
 }
 
 /* Puts a on the bar it falls on, if it is on the chart. */
@@ -304,6 +367,7 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 	strcpy(c->interval, "1d");
 	c->threshold = s->threshold;
 	c->tail_df = s->tail_df;
+	c->move = s->move;
 	for (i = t->first; i < t->first + t->n; i++)	/* the newest says */
 		if (s->a[i].an.has_threshold) {
 			c->threshold = s->a[i].an.threshold;
@@ -333,7 +397,8 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		b->source = v[i].source;
 		b->partial = v[i].partial;
 		c->partial += b->partial;
-		stored_band(c, v, i, from, (double)s->window, b);
+		if (stored_band(c, v, i, from, b) < 0)
+			c->closed++;
 	}
 	if (v[from].imin == 1440 || v[from].imin == 60)
 		strcpy(c->interval, v[from].imin == 60 ? "1h" : "1d");
@@ -346,6 +411,7 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		else if (c->bar[i].source != BAND_RECOMPUTED)
 			c->unscored++;
 	}
+	c->unscored -= c->closed;
 	older.from = sam_ny_date(v[first].secs);
 	older.to = window_from - 1;
 	if (r == 0 && older.from <= older.to && s->kindfd[KIND_ANOMALIES] >= 0)

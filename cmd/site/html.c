@@ -473,6 +473,9 @@ chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
 				sam_buf_puts(b, what[k]);
 			}
 		band_rule(c, b);
+		if (c->move > 0)
+			sam_buf_printf(b, " and the return less the market\xe2\x80\x99s "
+			    "within %g%% (the --move floor)", c->move * 100);
 	}
 	if (unscored) {
 		sam_buf_puts(b, stored ? "; on the bars stored without statistics, "
@@ -481,6 +484,10 @@ chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
 		    s->window);
 		band_rule(c, b);
 	}
+	if (c->closed)
+		sam_buf_printf(b, "; no band on the %ld bar%s where the band and "
+		    "the --move floor leave no close between them", c->closed,
+		    c->closed == 1 ? "" : "s");
 	if (c->unscored == 1)
 		sam_buf_puts(b, "; no band on the bar without price statistics");
 	else if (c->unscored > 1)

@@ -62,8 +62,11 @@ struct chart {
 	char interval[8];	/* of the bars */
 	double threshold;	/* of the band: a |z|, or a score when tail_df */
 	double tail_df;		/* > 0: the threshold is a calibrated score */
+	double move;		/* > 0: the --move floor, a fraction */
 	long by_source[BAND_SOURCES];	/* bars with a band, by its source */
 	long unscored;		/* scored bars without statistics: no band */
+	long closed;		/* bars the floor leaves no band (an anomaly
+				 * whatever the close) */
 	long partial;		/* bars in progress */
 	struct anomaly *older;	/* anomalies on the chart before the window */
 	size_t nolder, older_cap;
@@ -86,6 +89,7 @@ struct site {
 	unsigned long window, min_periods, chart_bars;
 	double threshold;
 	double tail_df;		/* the calibration of the threshold; 0: none */
+	double move;		/* sam-detect's --move floor; 0: none */
 	unsigned long stale_grace;	/* seconds after a missed slot */
 	const char *title;
 	int64_t now;
