@@ -264,7 +264,10 @@ score_hits(const struct opts *o, struct verdict *v)
 				h->p = 1;
 			h->score = sam_calib_score(h->p);
 		} else {
-			h->p = NAN;
+			/* the normal's tail, for --fdr without --tail-df */
+			h->p = o->fdr > 0 ? erfc(h->absz / sqrt(2)) * v->nhits : NAN;
+			if (h->p > 1)
+				h->p = 1;
 			h->score = h->absz;
 		}
 	}
@@ -302,8 +305,8 @@ floors(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	int has_r, has_rm, has_rv;
 
 	v->nfloors = 0;
-	if (o->move <= 0 && o->rvol <= 0)
-		return 0;
+	if ((o->move <= 0 && o->rvol <= 0) || v->nhits == 0)
+		return 0;	/* a score first: the window has filled */
 	sam_rec_find(rec, keys, 4, f);	/* a field twice: the first one */
 	if (sam_get_number_opt(in, f[0], "return", &r, &has_r) < 0 ||
 	    sam_get_number_opt(in, f[1], "market_return", &rm, &has_rm) < 0 ||
@@ -483,7 +486,8 @@ hold_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
 	sam_rec_write(rec, &none, &st->text);
 	if (st->text.err)
 		return -1;
-	return detect_hold(&st->fdr, slot, v->nhits ? p : 1, st->text.p, st->text.len - 1);
+	/* a bar without a score is no test: held (--all) past every p */
+	return detect_hold(&st->fdr, slot, v->nhits ? p : 2, st->text.p, st->text.len - 1);
 }
 
 static int

@@ -106,8 +106,12 @@ detect_fdr_finish(struct detect_fdr *fd)
 	for (i = 0; i < fd->n; i = j) {
 		for (j = i + 1; j < fd->n && fd->held[j].slot == fd->held[i].slot; j++)
 			;
-		if (fd->held[i].slot)
-			bh(&fd->held[i], j - i, fd->held[i].slot->tests);
+		if (fd->held[i].slot) {
+			size_t k = i;	/* the tests: p <= 1, sorted first */
+			while (k < j && fd->held[k].p <= 1)
+				k++;
+			bh(&fd->held[i], k - i, fd->held[i].slot->tests);
+		}
 	}
 	qsort(fd->held, fd->n, sizeof *fd->held, by_seq);
 }

@@ -34,6 +34,7 @@ struct prev {
 	long ns;
 	double close;
 	struct sam_roll lv;	/* the ticker's log volumes */
+	size_t partial_at;	/* 1 + the point of an unfinished bar; 0: none */
 };
 
 struct loader {
@@ -85,6 +86,13 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		    k.ticker, k.interval);
 	if (!isnew && pv->close != 0) {
 		struct point *p;
+		if (pv->partial_at && ld->pts[pv->partial_at - 1].secs == k.secs &&
+		    ld->pts[pv->partial_at - 1].ns == k.ns) {
+			ld->n--;	/* the final bar replaces its unfinished self */
+			if (pv->partial_at - 1 != ld->n)
+				ld->pts[pv->partial_at - 1] = ld->pts[ld->n];
+		}
+		pv->partial_at = 0;
 		if (ld->n == ld->cap) {
 			size_t cap = ld->cap ? 2 * ld->cap : 1024;
 			if (!(p = realloc(ld->pts, cap * sizeof *p)))
@@ -99,6 +107,8 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		p->partial = partial;
 		p->r = (close - pv->close) / pv->close;
 		p->dv = NAN;
+		if (partial)
+			pv->partial_at = ld->n;	/* its index + 1 */
 		if (!partial && !isnan(lv) && pv->lv.n >= ld->min_periods &&
 		    sam_roll_stats(&pv->lv, 0, lv, &mean, &sd, &dev) == 0)
 			p->dv = dev;
