@@ -194,7 +194,7 @@ def journal():
     taken note of), as the run left it."""
     try:
         with open("store/outbox/.sent") as f:
-            return [line.rstrip("\n") for line in f if line.endswith("\n")]
+            return [line.split(" ")[0].rstrip("\n") for line in f if line.endswith("\n")]
     except FileNotFoundError:
         return []
 
