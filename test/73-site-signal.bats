@@ -374,6 +374,18 @@ lacks() {
 		assert_equal "$(count 'partial' "site/ticker/$t.html")" 0
 		lacks -F 'in progress' "site/ticker/$t.html"
 	done
+	# the hourly job's chain at 11:00 New York: today's bar is in progress
+	export SAM_NOW=2026-11-25T16:00:00Z
+	sam-fetch --from 2026-09-01 --to 2026-11-25 AAA | sam-zscore -m return |
+		sam-store -r st2 put --kind raw > /dev/null
+	build -r st2 -o site2
+	assert_success
+	f=site2/ticker/AAA.html
+	grep -qFx '<title id="chart-title">AAA: 61 1d bars, 1 in progress, 0 anomalies marked, band |z| &lt;= 2.00</title>' "$f"
+	# on the last point of the close
+	grep -qFx "<circle class=\"partial\" cx=\"786.0\" cy=\"$(points polyline.close "$f" | tr ' ' '\n' | tail -n 1 | cut -d, -f2)\" r=\"4\"><title>2026-11-25: in progress, close so far 9.71</title></circle>" "$f"
+	assert_equal "$(grep -c '^<rect class="vol partial"' "$f")" 1
+	grep -qF 'anomalies marked, the hollow one still in progress; ' "$f"
 }
 
 # ---- the tables ----
