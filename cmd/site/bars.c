@@ -5,8 +5,9 @@
  * reaches back to.
  *
  * The band is the detector's: the raw store keeps the bars as
- * sam-zscore scored them, and a bar's band is drawn from the mean and
- * standard deviation stored with it, never recomputed from the fewer
+ * sam-zscore scored them, and a bar's band is drawn from the statistics
+ * stored with it (mean and sd, or median and MAD), with sam-detect's
+ * threshold, calibration and floor, never recomputed from the fewer
  * bars the store may hold.  Only a bar stored unscored (a store from
  * before) has its band recomputed from the closes before it.
  */
@@ -72,10 +73,13 @@ static const int8_t stat_source[3] = { BAND_EXCESS, BAND_RETURN, BAND_CLOSE };
 static int
 optional(struct sam_input *in, const struct sam_field *f, const char *name, double *v)
 {
-	*v = NAN;
-	if (!f || f->type == SAM_JNULL)
-		return 0;
-	return sam_get_number(in, f, name, v);
+	int has;
+
+	if (sam_get_number_opt(in, f, name, v, &has) < 0)
+		return -1;
+	if (!has)
+		*v = NAN;
+	return 0;
 }
 
 /* Whether sam-zscore scored the bar ("n" or a z field), and how many
@@ -105,7 +109,7 @@ bar_stats(struct sam_input *in, const struct sam_rec *rec,
     const struct sam_field *const *f, struct rawbar *b)
 {
 	const struct sam_field *const *st;
-	int k, robust;
+	int k, robust, any = scored(rec, f[F_N], b);
 
 	b->center = b->scale = NAN;
 	if (optional(in, f[F_N], "n", &b->n) < 0 ||
@@ -120,10 +124,9 @@ bar_stats(struct sam_input *in, const struct sam_rec *rec,
 			break;
 	}
 	if (k == 3) {
-		b->source = scored(rec, f[F_N], b) ? BAND_NONE : BAND_RECOMPUTED;
+		b->source = any ? BAND_NONE : BAND_RECOMPUTED;
 		return 0;
 	}
-	scored(rec, f[F_N], b);
 	b->source = stat_source[k];
 	robust = !st[0] && !st[1];
 	return optional(in, st[2 * robust], bar_keys[F_STATS + 4 * k + 2 * robust],

@@ -212,20 +212,6 @@ anomaly_cmp_desc(const void *pa, const void *pb)
 	return (a->imin < b->imin) - (a->imin > b->imin);	/* longest first */
 }
 
-/* An optional number of an anomaly: absent and null are none. */
-static int
-optional(struct sam_input *in, const struct sam_field *f, const char *name,
-    double *v, int8_t *has)
-{
-	*has = 0;
-	if (!f || f->type == SAM_JNULL)
-		return 0;
-	if (sam_get_number(in, f, name, v) < 0)
-		return -1;
-	*has = 1;
-	return 0;
-}
-
 /* A short string field's value, or "" when it is anything else. */
 static void
 short_string(const struct sam_field *f, char *buf, size_t size)
@@ -249,9 +235,9 @@ anomaly_extras(struct anomaly *a, struct sam_input *in, const struct sam_rec *re
 	char event[8];
 
 	sam_rec_find(rec, keys, 6, f);
-	if (optional(in, f[0], "return", &a->ret, &a->has_ret) < 0 ||
-	    optional(in, f[1], "rvol", &a->rvol, &a->has_rvol) < 0 ||
-	    optional(in, f[2], "p", &a->p, &a->has_p) < 0)
+	if (sam_get_number_opt(in, f[0], "return", &a->ret, &a->has_ret) < 0 ||
+	    sam_get_number_opt(in, f[1], "rvol", &a->rvol, &a->has_rvol) < 0 ||
+	    sam_get_number_opt(in, f[2], "p", &a->p, &a->has_p) < 0)
 		return -1;
 	a->partial = f[3] && f[3]->type == SAM_JFALSE;
 	short_string(f[4], event, sizeof event);

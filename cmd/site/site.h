@@ -24,7 +24,7 @@ struct anomaly {
 	/* what the tables show besides: the bar's return, its relative
 	 * volume and the p-value, where the record carries them */
 	double ret, rvol, p;
-	int8_t has_ret, has_rvol, has_p;
+	int has_ret, has_rvol, has_p;
 	int8_t partial;		/* "final":false: the bar was in progress */
 	int8_t market_event;	/* "event":"market": a market-wide move */
 	char market[SAM_TICKER_MAX + 1];	/* its "market", if a name */
