@@ -166,6 +166,7 @@ charted_anomalies() {
 @test "-h and --help print the usage and --version the version, on standard output" {
 	assert_equal "$USAGE" 'usage: sam-serve-static build [-r root] [-o dir] [--days n] [--window n]
                               [--min-periods n] [--chart-bars n] [-t threshold]
+                              [--profile name] [--tail-df df] [--move fraction]
                               [--stale-grace time] [--title text]
                               [--log-format text|json]
        sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]
