@@ -14,7 +14,8 @@ load test_helper
 load http
 
 USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
-                  [--backfill days]'
+                  [--backfill days]
+       sam-hourly [--config file] --replay from to [--source source]'
 
 HF=$FIXTURES/hourly
 # The secret part of the webhook's address, never to be shown.
@@ -323,17 +324,17 @@ $USAGE"
 	assert_success
 	assert_output ""
 	assert_equal "$stderr" "sam-hourly: run: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): run slot 10:30
-sam-hourly: run ok: 120 bars, 10 new anomalies, 10 alerts sent, 0 dead letters"
+sam-hourly: run ok: 120 bars, 11 new anomalies, 11 alerts sent, 0 dead letters"
 
 	# the store: 40 days of bars a ticker, the anomalies of two of them
 	for t in AAPL MSFT IBM; do
-		# 40 days fetched, pruned to 30 dates, today included: 22 trading days
-		assert_equal "$(raw_dates $t | head -n 1) $(raw_dates $t | wc -l)" "2026-10-27 22"
+		# 40 days fetched, all within SAM_RAW_DAYS (130 dates, today included)
+		assert_equal "$(raw_dates $t | head -n 1) $(raw_dates $t | wc -l)" "2026-10-01 40"
 		assert_equal "$(cat store/raw/$t/*.ndjson | jq -r .ticker | sort -u)" "$t"
 		[ -f store/raw/$t/2026-11-25.ndjson ]
 	done
 	assert_equal "$(ls store/anomalies)" $'IBM\nMSFT'
-	assert_equal "$(stored_anomalies | wc -l)" 10
+	assert_equal "$(stored_anomalies | wc -l)" 11
 	assert_equal "$(cat store/anomalies/*/*.ndjson | jq -r 'select(.anomaly != true or .threshold != 2) | .id')" ""
 
 	# one message to Slack's address, its anomalies those of the store
@@ -349,7 +350,7 @@ sam-hourly: run ok: 120 bars, 10 new anomalies, 10 alerts sent, 0 dead letters"
 	# the run record, every field
 	assert_equal "$(runs)" 1
 	is_record 1 <<-'EOF'
-		{"start":"2026-11-25T15:30:00Z","end":"2026-11-25T15:30:00Z","slot":"due: 2026-11-25 10:30 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":10,"alerts_sent":10,"alerts_skipped":0,"alerts_dead":0,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":0,"prune":0},"status":"ok"}
+		{"start":"2026-11-25T15:30:00Z","end":"2026-11-25T15:30:00Z","slot":"due: 2026-11-25 10:30 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":11,"alerts_sent":11,"alerts_skipped":0,"alerts_dead":0,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":0,"prune":0},"status":"ok"}
 	EOF
 	assert_equal "$(jq .anomalies_new <<< "$(record 1)")" "$(alerted_anomalies | wc -l)"
 
@@ -380,15 +381,18 @@ sam-hourly: run ok: 120 bars, 10 new anomalies, 10 alerts sent, 0 dead letters"
 	cp store/alerts/$DAY.ndjson alerts.before
 	hourly --at 2026-11-25T10:40
 	assert_success
+	# today's bars, in progress, moved in ten minutes: their two anomalies
+	# are stored again, changed, and skipped, as no severity rose
 	assert_equal "$stderr" "sam-hourly: run: 2026-11-25 10:40 New York (2026-11-25T15:40:00Z): run slot 10:30
-sam-hourly: run ok: 120 bars, 0 new anomalies, 0 alerts sent, 0 dead letters"
+sam-hourly: run ok: 120 bars, 2 new anomalies, 0 alerts sent, 0 dead letters"
 	assert_equal "$(logged | wc -l)" 1
 	cmp alerts.before store/alerts/$DAY.ndjson
 	assert_equal "$(runs)" 2
 	is_record 2 <<-'EOF'
-		{"start":"2026-11-25T15:40:00Z","end":"2026-11-25T15:40:00Z","slot":"due: 2026-11-25 10:40 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":0,"alerts_sent":0,"alerts_skipped":0,"alerts_dead":0,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":0,"prune":null},"status":"ok"}
+		{"start":"2026-11-25T15:40:00Z","end":"2026-11-25T15:40:00Z","slot":"due: 2026-11-25 10:40 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":2,"alerts_sent":0,"alerts_skipped":2,"alerts_dead":0,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":0,"prune":null},"status":"ok"}
 	EOF
-	assert_equal "$(jq -c '{anomalies_new, alerts_sent}' <<< "$(record 1)")" '{"anomalies_new":10,"alerts_sent":10}'
+	assert_equal "$(cat store/anomalies/*/$DAY.ndjson | jq -r 'select(.final == false) | .ticker' | wc -l)" 2
+	assert_equal "$(jq -c '{anomalies_new, alerts_sent}' <<< "$(record 1)")" '{"anomalies_new":11,"alerts_sent":11}'
 	assert_equal "$(health .last_run)" "$(record 2)"
 	assert_equal "$(health .status)" '"ok"'
 }
@@ -412,16 +416,16 @@ sam-hourly: run ok: 120 bars, 0 new anomalies, 0 alerts sent, 0 dead letters"
 	assert_failure 3
 	assert_output ""
 	assert_equal "$stderr" "sam-hourly: run: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): run slot 10:30
-sam-alert: message 1 (10 anomalies): HTTP 400 \"invalid_payload\": 10 dead letters in store/dlq/2026-11-25.ndjson
-sam-hourly: run failed (alert exited 3): 120 bars, 10 new anomalies, 0 alerts sent, 10 dead letters"
+sam-alert: message 1 (11 anomalies): HTTP 400 \"invalid_payload\": 11 dead letters in store/dlq/2026-11-25.ndjson
+sam-hourly: run failed (alert exited 3): 120 bars, 11 new anomalies, 0 alerts sent, 11 dead letters"
 	assert_equal "$(logged | wc -l)" 1
 	is_record 1 <<-'EOF'
-		{"start":"2026-11-25T15:30:00Z","end":"2026-11-25T15:30:00Z","slot":"due: 2026-11-25 10:30 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":10,"alerts_sent":0,"alerts_skipped":0,"alerts_dead":10,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":3,"prune":0},"status":"failed"}
+		{"start":"2026-11-25T15:30:00Z","end":"2026-11-25T15:30:00Z","slot":"due: 2026-11-25 10:30 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":11,"alerts_sent":0,"alerts_skipped":0,"alerts_dead":11,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":3,"prune":0},"status":"failed"}
 	EOF
 	assert_equal "$(jq -r .id store/dlq/$DAY.ndjson | sort)" "$(stored_ids)"
 	assert_equal "$(jq -r '.error' store/dlq/$DAY.ndjson | sort -u)" 'HTTP 400 "invalid_payload"'
 	[ ! -e store/alerts ]
-	assert_equal "$(health '[.status, .dlq_depth]')" '["failing",10]'
+	assert_equal "$(health '[.status, .dlq_depth]')" '["failing",11]'
 	assert_equal "$(health .last_run)" "$(record 1)"
 	no_secret
 }
@@ -480,7 +484,7 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	chmod 600 slack-url
 	hourly --at 2026-11-25T11:30
 	assert_success
-	assert_equal "$(alerted_anomalies | wc -l)" 10
+	assert_equal "$(alerted_anomalies | wc -l)" 11
 }
 
 # ---- the lock ----
@@ -582,8 +586,8 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 		2 | - | conf SAM_THRESHOLD=0.0; sam-hourly --config sam.env --force | sam-hourly: SAM_THRESHOLD: not a positive number: 0.0
 		2 | - | conf SAM_THRESHOLD=-1; sam-hourly --config sam.env --force | sam-hourly: SAM_THRESHOLD: not a positive number: -1
 		2 | - | conf SAM_THRESHOLD=abc; sam-hourly --config sam.env --force | sam-hourly: SAM_THRESHOLD: not a positive number: abc
-		2 | - | conf SAM_METRICS=close,high; sam-hourly --config sam.env --force | sam-hourly: SAM_METRICS: close, volume and return, comma-separated: close,high
-		2 | - | conf SAM_METRICS=close,; sam-hourly --config sam.env --force | sam-hourly: SAM_METRICS: close, volume and return, comma-separated: close,
+		2 | - | conf SAM_METRICS=close,high; sam-hourly --config sam.env --force | sam-hourly: SAM_METRICS: close, volume, return, lvolume and excess, comma-separated: close,high
+		2 | - | conf SAM_METRICS=close,; sam-hourly --config sam.env --force | sam-hourly: SAM_METRICS: close, volume, return, lvolume and excess, comma-separated: close,
 		2 | - | conf SAM_STORE=; sam-hourly --config sam.env --force | sam-hourly: SAM_STORE: where the store is (a directory)
 		2 | - | conf -SAM_SITE; sam-hourly --config sam.env --force | sam-hourly: SAM_SITE: where the site goes (a directory)
 		2 | - | conf SAM_ALERT_TO=email; sam-hourly --config sam.env --force | sam-hourly: SAM_ALERT_TO: slack or webhook: email
@@ -856,8 +860,8 @@ sam-hourly: run ok: 80 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	assert_success
 	assert_output - <<-'EOF'
 		{"level":"info","tool":"sam-hourly","msg":"run: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): run slot 10:30"}
-		{"level":"error","tool":"sam-alert","msg":"message 1 (10 anomalies): HTTP 400 \"invalid_payload\": 10 dead letters in store/dlq/2026-11-25.ndjson"}
-		{"level":"error","tool":"sam-hourly","msg":"run failed (alert exited 3): 120 bars, 10 new anomalies, 0 alerts sent, 10 dead letters"}
+		{"level":"error","tool":"sam-alert","msg":"message 1 (11 anomalies): HTTP 400 \"invalid_payload\": 11 dead letters in store/dlq/2026-11-25.ndjson"}
+		{"level":"error","tool":"sam-hourly","msg":"run failed (alert exited 3): 120 bars, 11 new anomalies, 0 alerts sent, 11 dead letters"}
 	EOF
 	run jq -r 'select((.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")) and
 		(keys - ["file", "line"] == ["level", "msg", "tool", "ts"])) | .tool' log
