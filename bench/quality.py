@@ -22,7 +22,8 @@ sam-detect --all wrote (every bar with its score).  Prints a JSON object
     median return (of all bars with a return that date), or whose volume
     is 5 times or more the median volume of its series' 30 previous bars.
   - Calibration: of the ticker bars whose score is not null in ALL, the
-    share with score > 2, 3, 4.
+    share with score > 2, 3, 4; bars with an injected anomaly are left
+    out (on the mock, the rest is the null the scores are calibrated to).
   - Injected (mock with --mark-injected): a flagged eligible bar is a
     true positive when its "injected" array is not empty; recall is over
     the eligible bars with a non-empty "injected".
@@ -169,7 +170,7 @@ def profile(bars, alerts_path, all_path):
         if r["ticker"] == "MARKET":
             continue
         sc = r.get("score")
-        if sc is not None:
+        if sc is not None and not r.get("injected"):
             scored += 1
             for i, (k, _) in enumerate(CAL):
                 if sc > k:
