@@ -34,6 +34,9 @@ struct series {
 	struct sam_roll roll[M_COUNT];
 	struct sam_roll *slots;	/* lvolume of intraday bars: a window a session slot */
 	size_t nslots;
+	/* with a market: the same windows of ln(1 + volume) as it is, for
+	 * rvol, the volume against its own usual level */
+	struct sam_roll rawlv, *rawslots;
 	struct pairs ex;
 };
 
@@ -104,9 +107,14 @@ free_series(void *p)
 		return;
 	for (i = 0; i < M_COUNT; i++)
 		sam_roll_free(&s->roll[i]);
-	for (i = 0; i < s->nslots; i++)
+	for (i = 0; i < s->nslots; i++) {
 		sam_roll_free(&s->slots[i]);
+		if (s->rawslots)
+			sam_roll_free(&s->rawslots[i]);
+	}
 	free(s->slots);
+	free(s->rawslots);
+	sam_roll_free(&s->rawlv);
 	free(s->ex.r);
 	free(s->ex.m);
 	free(s);
@@ -133,15 +141,20 @@ lookup_series(struct state *st, const struct sam_key *k)
 	*slot = s;
 	for (i = 0; i < M_COUNT; i++)
 		sam_roll_init(&s->roll[i], st->o->window);
+	sam_roll_init(&s->rawlv, st->o->window);
 	s->minutes = sam_interval_minutes(k->interval, il);
 	s->ex.w = st->o->window;
 	if (s->minutes > 0 && SELECTED(st->o, M_LVOLUME)) {
 		/* the session's slots, and one for bars outside it */
 		s->nslots = (size_t)(390 + s->minutes - 1) / (size_t)s->minutes + 1;
-		if (!(s->slots = calloc(s->nslots, sizeof *s->slots)))
+		if (!(s->slots = calloc(s->nslots, sizeof *s->slots)) ||
+		    (st->market && !(s->rawslots = calloc(s->nslots, sizeof *s->rawslots))))
 			return NULL;
-		for (i = 0; i < s->nslots; i++)
+		for (i = 0; i < s->nslots; i++) {
 			sam_roll_init(&s->slots[i], st->o->window);
+			if (s->rawslots)
+				sam_roll_init(&s->rawslots[i], st->o->window);
+		}
 	}
 	return s;
 }
@@ -149,19 +162,45 @@ lookup_series(struct state *st, const struct sam_key *k)
 /* The window lvolume is judged against: the series', or for intraday
  * bars the same session slot's on the days before (the open and the
  * close trade more every day: that is not news). */
-static struct sam_roll *
-volume_window(struct series *s, int64_t secs)
+static size_t
+volume_slot(const struct series *s, int64_t secs)
 {
 	int64_t local;
 	int minute;
 
 	if (!s->slots)
-		return &s->roll[M_LVOLUME];
+		return 0;
 	local = secs + sam_ny_offset(secs);
 	minute = (int)((local % 86400 + 86400) % 86400 / 60) - SAM_NYSE_OPEN_MINUTE;
 	if (minute < 0 || minute >= 390)
-		return &s->slots[s->nslots - 1];
-	return &s->slots[minute / s->minutes];
+		return s->nslots - 1;
+	return (size_t)(minute / s->minutes);
+}
+
+/* The window of the slot: of lvolume as judged (after the market's), or
+ * raw, of ln(1 + volume) as it is. */
+static struct sam_roll *
+volume_window(struct series *s, size_t slot, int raw)
+{
+	if (!s->slots)
+		return raw ? &s->rawlv : &s->roll[M_LVOLUME];
+	return raw ? &s->rawslots[slot] : &s->slots[slot];
+}
+
+/* rvol: the volume against the center of its own window (with a
+ * market, the window of the volumes as they are, not of the ones
+ * judged: "5x its usual" is what a trader reads). */
+static double
+relative_volume(struct state *st, struct sam_roll *raw, double lv)
+{
+	double center, scale, dev;
+
+	if (raw->n < st->o->min_periods)
+		return NAN;
+	if (st->o->robust ? sam_roll_robust(raw, st->scratch, &center, &scale) :
+	    sam_roll_stats(raw, 0, lv, &center, &scale, &dev))
+		return NAN;
+	return exp(lv - center);
 }
 
 /* The statistics of one metric's window, as output fields; the center
@@ -325,12 +364,12 @@ check_order(struct sam_input *in, struct series *s, const struct sam_key *k)
 /* Every selected metric's fields, in the order the metrics were named. */
 static void
 emit_all(struct state *st, struct series *s, const struct sam_key *k,
-    struct bar_values *bv, struct sam_roll **vwin)
+    struct bar_values *bv, size_t *vslot)
 {
 	const struct zscore_opts *o = st->o;
 	int i;
 
-	*vwin = NULL;
+	*vslot = volume_slot(s, k->secs);
 	for (i = 0; i < o->nmetrics; i++) {
 		int m = o->metrics[i];
 		/* an unfinished bar's volume so far is no day's volume */
@@ -340,10 +379,15 @@ emit_all(struct state *st, struct series *s, const struct sam_key *k,
 			emit_excess(st, &s->ex, bv->have[M_EXCESS], bv->v[M_RETURN],
 			    bv->mp ? bv->mp->r : NAN);
 		} else if (m == M_LVOLUME) {
-			*vwin = volume_window(s, k->secs);
-			center = emit_metric(st, m, *vwin, judge, bv->v[m]);
-			sam_edits_num(&st->edits, "rvol", judge ?
-			    exp(bv->v[m] - center + bv->mv) : NAN);
+			center = emit_metric(st, m, volume_window(s, *vslot, 0), judge, bv->v[m]);
+			if (!judge)
+				center = NAN;
+			else if (st->market)
+				center = relative_volume(st, volume_window(s, *vslot, 1),
+				    bv->v[m] + bv->mv);
+			else
+				center = exp(bv->v[m] - center);
+			sam_edits_num(&st->edits, "rvol", center);
 		} else {
 			emit_metric(st, m, &s->roll[m], judge, bv->v[m]);
 		}
@@ -353,7 +397,7 @@ emit_all(struct state *st, struct series *s, const struct sam_key *k,
 /* A final bar joins the windows; an unfinished one never does. */
 static int
 push_all(struct state *st, struct series *s, const struct bar_values *bv,
-    struct sam_roll *vwin)
+    size_t vslot)
 {
 	const struct zscore_opts *o = st->o;
 	int i;
@@ -370,7 +414,12 @@ push_all(struct state *st, struct series *s, const struct bar_values *bv,
 		if (m == M_EXCESS) {
 			if (pairs_push(&s->ex, bv->v[M_RETURN], bv->mp->r) < 0)
 				return -1;
-		} else if (sam_roll_push(m == M_LVOLUME ? vwin : &s->roll[m], bv->v[m]) < 0) {
+		} else if (m == M_LVOLUME) {
+			if (sam_roll_push(volume_window(s, vslot, 0), bv->v[m]) < 0 ||
+			    (st->market && sam_roll_push(volume_window(s, vslot, 1),
+			    bv->v[m] + bv->mv) < 0))
+				return -1;
+		} else if (sam_roll_push(&s->roll[m], bv->v[m]) < 0) {
 			return -1;
 		}
 	}
@@ -387,7 +436,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	const struct zscore_opts *o = st->o;
 	struct sam_key k;
 	struct bar_values bv;
-	struct sam_roll *vwin;
+	size_t vslot;
 	struct series *s;
 	int dup;
 
@@ -432,8 +481,8 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	}
 	sam_edits_num(&st->edits, "n", (double)(s->bars < o->window ?
 	    s->bars : o->window));
-	emit_all(st, s, &k, &bv, &vwin);
-	if (push_all(st, s, &bv, vwin) < 0) {
+	emit_all(st, s, &k, &bv, &vslot);
+	if (push_all(st, s, &bv, vslot) < 0) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
 	}

@@ -278,7 +278,9 @@ sam-zscore: 3 of 4 input lines rejected'
 	    assert near(o["mean_lvolume"], m) and near(o["sd_lvolume"], sd), o
 	    x = lv[t, days[-1]] - mv[days[-1]]
 	    assert near(o["z_lvolume"], (x - m) / sd), o
-	    assert near(o["rvol"], (1 + o["volume"]) / math.exp(o["mean_lvolume"])), o
+	    # rvol: against the ticker's own window of volumes as they are
+	    raw = sum(lv[t, d] for d in days[-6:-1]) / 5
+	    assert near(o["rvol"], math.exp(lv[t, days[-1]] - raw)), o
 	EOF
 }
 
