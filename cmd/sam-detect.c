@@ -50,6 +50,7 @@ struct verdict {
 	struct sam_key k;
 	struct hit hits[METRICS_MAX];	/* the largest first */
 	int nhits, nabove;
+	int robust;		/* median and MAD windows: mad_ fields */
 	double n, threshold;
 	const char *floors[2];	/* metrics past --move or --rvol */
 	int nfloors;
@@ -248,6 +249,18 @@ window_n(const struct sam_rec *rec)
 	return 1e9;
 }
 
+/* sam-zscore --robust names its scales mad_M. */
+static int
+robust_windows(const struct sam_rec *rec)
+{
+	size_t i;
+
+	for (i = 0; i < rec->n; i++)
+		if (rec->f[i].klen > 4 && memcmp(rec->f[i].key, "mad_", 4) == 0)
+			return 1;
+	return 0;
+}
+
 /* Scores each metric: |z|, or the normal equivalent of its tail
  * probability, times the number of metrics tested (Bonferroni: two
  * metrics are two chances). */
@@ -259,7 +272,7 @@ score_hits(const struct opts *o, struct verdict *v)
 	for (i = 0; i < v->nhits; i++) {
 		struct hit *h = &v->hits[i];
 		if (o->tail_df > 0) {
-			h->p = sam_calib_p(h->absz, v->n, o->tail_df) * v->nhits;
+			h->p = sam_calib_p(h->absz, v->n, o->tail_df, v->robust) * v->nhits;
 			if (h->p > 1)
 				h->p = 1;
 			h->score = sam_calib_score(h->p);
@@ -337,6 +350,7 @@ judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	if ((t = sam_map_get(&o->tickers, v->k.ticker, strlen(v->k.ticker))))
 		v->threshold = *t;
 	v->n = window_n(rec);
+	v->robust = robust_windows(rec);
 	score_hits(o, v);
 	return floors(in, o, rec, v);
 }
@@ -429,7 +443,7 @@ market_event(struct state *st, const struct sam_rec *rec, const struct verdict *
 	slot->market_done = 1;
 	score = fabs(z);
 	if (o->tail_df > 0)
-		score = sam_calib_score(p = sam_calib_p(score, v->n, o->tail_df));
+		score = sam_calib_score(p = sam_calib_p(score, v->n, o->tail_df, v->robust));
 	/* the index moves past 2 sigma twice a month: a market event is
 	 * news from the high band up */
 	if (!(score > o->threshold && score >= o->bands[1]))

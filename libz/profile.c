@@ -15,7 +15,7 @@
 
 static const struct sam_profile profiles[] = {
 	{ "original", "close,volume", "close,volume", 0, 2.0, 0, 0, 0, 0 },
-	{ "recommended", "return,lvolume", "excess,lvolume", 1, 2.0, 30, 0.01, 0.08, 5 },
+	{ "recommended", "return,lvolume", "excess,lvolume", 1, 2.0, 30, 0.1, 0.08, 5 },
 };
 
 const struct sam_profile *

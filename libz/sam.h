@@ -339,13 +339,14 @@ int sam_roll_robust(const struct sam_roll *, double *scratch,
 
 /* ---- calib.c: z-scores as tail probabilities (links GSL) ---- */
 
-/* Two-sided tail probability of |z| from a window of n values under a
- * standardized Student t with min(tail_df, n - 1) degrees of freedom. */
-double sam_calib_p(double absz, double n, double tail_df);
+/* Two-sided tail probability of |z| from a window of n values (a mean
+ * and standard deviation, or with robust a median and MAD), with
+ * tail_df (0: none) the degrees of freedom of a fat-tailed series. */
+double sam_calib_p(double absz, double n, double tail_df, int robust);
 /* The normal deviate as rare as p: Phi^-1(1 - p/2); 0 for p >= 1. */
 double sam_calib_score(double p);
 /* The |z| whose score is score: the inverse of the two above. */
-double sam_calib_z(double score, double n, double tail_df);
+double sam_calib_z(double score, double n, double tail_df, int robust);
 
 /* ---- profile.c: detection profiles (sam(7)) ---- */
 

@@ -386,9 +386,9 @@ sam-zscore: nosuch: fatal: unable to read the market series'
 	EOF
 }
 
-@test "sam-detect --profile recommended: tail df 30, FDR 0.01, floors 8 % and 5x" {
+@test "sam-detect --profile recommended: tail df 30, FDR 0.1, floors 8 % and 5x" {
 	cat "$SF/fdr.ndjson" "$SF/floors.ndjson" "$SF/events.ndjson" > in
-	sam-detect --tail-df 30 --fdr 0.01 --move 0.08 --rvol 5 in > want
+	sam-detect --tail-df 30 --fdr 0.1 --move 0.08 --rvol 5 in > want
 	[ "$(wc -l < want)" -ge 5 ]
 	sam-detect --profile recommended in > got
 	cmp want got
@@ -421,13 +421,13 @@ sam-zscore: nosuch: fatal: unable to read the market series'
 	        assert r["anomaly"] == (calib_score(p) > 2), r
 	EOF
 	run jq -c '[.ticker, .score, .severity, .metrics]' out4
-	assert_output '["A",2.6622247553832032,"medium",["return"]]
-["B",2.6622247553832032,"medium",["return"]]
-["C",1.982523717356963,null,[]]
-["D",2.219228264014693,"low",["return"]]
-["E",2.4773662771891174,"low",["return"]]
-["F",4.996197166157341,"critical",["return"]]
-["G",2.1743818447488166,"low",["lvolume"]]'
+	assert_output '["A",2.6427286024769456,"medium",["return"]]
+["B",2.1313957599442803,"low",["return"]]
+["C",1.9825237167483953,null,[]]
+["D",2.197570626828658,"low",["return"]]
+["E",2.45752366893152,"low",["return"]]
+["F",4.983542344527805,"critical",["return"]]
+["G",2.1211361605258734,"low",["lvolume"]]'
 }
 
 @test "--tail-df: the score falls with fewer bars and rises with |z|" {
@@ -449,8 +449,8 @@ sam-zscore: nosuch: fatal: unable to read the market series'
 	for z in 3, 4, 6:
 	    s = [by[n, z]["score"] for n in (4, 6, 11, 31)]
 	    assert s == sorted(s), (z, s)
-	    # n = 31 and 1000: both 30 degrees of freedom
-	    assert by[31, z]["score"] == by[1000, z]["score"]
+	    # n = 1000: the window's error is small, the tail of df 30 takes over
+	    assert near(by[1000, z]["p"], calib_p(z, 1000, 30))
 	    assert near(by[31, z]["p"], calib_p(z, 31, 30)) and near(by[4, z]["p"], calib_p(z, 4, 30))
 	EOF
 }
@@ -493,13 +493,11 @@ sam-zscore: nosuch: fatal: unable to read the market series'
 	    assert near(r["q"], q[r["ticker"], r["ts"]]), (r, q[r["ticker"], r["ts"]])
 	    assert r["anomaly"] is True
 	EOF
-	# slot 15:30: T0 T1 T3 T6 T8 T9 pass; T4 (z 2.1, score 2.08) has q 0.054;
-	# slot 16:30 (3 tests): T0 (z 2.7) and T2 (z 2.2, q 0.046) pass
+	# slot 15:30: T1 T3 T6 T8 T9 pass; T0 (z 2.3) has q 0.052, T4 (z 2.1)
+	# 0.068; slot 16:30 (3 tests): T0 (z 2.7) passes, T2 (z 2.2) has q 0.058
 	run jq -r '"\(.ticker) \(.ts[11:16])"' out
-	assert_output 'T0 15:30
-T0 16:30
+	assert_output 'T0 16:30
 T1 15:30
-T2 16:30
 T3 15:30
 T6 15:30
 T8 15:30

@@ -216,18 +216,19 @@ lacks() {
 @test "with a calibration the band's |z| is the one whose score is the threshold, at each bar's n: --tail-df, the profile's" {
 	signal_store st
 	# --tail-df 4: T is the |z| whose score, as sam-detect grades it, is
-	# the threshold: its tail probability under a standardized t of
-	# min(4, n - 1) degrees of freedom, times the bar's 2 tests (z of
-	# the price and of the volume), is that of 2 sigma.  For LVL's last
-	# bar (n 3) 6.51625..., for RET's 11-23 (n 5) 2.54586...:
-	# 103 x (1.005 -+ 0.0509173)
+	# the threshold: its tail probability under libz/calib.c's model (a
+	# t of n - 1 degrees of freedom scaled by sqrt(1 + 1/n), the tail's
+	# 4 when fewer), times the bar's 2 tests (z of the price and of the
+	# volume), is that of 2 sigma.  For LVL's last bar (n 3) 7.52432...
+	# (50.5 -+ 1.5 T), for RET's 11-23 (n 5) 3.94404...:
+	# 103 x (1.005 -+ 0.0788807)
 	build -r st -o site --tail-df 4
 	assert_success
-	assert_equal "$(tooltips site/ticker/LVL.html)" '2026-11-25: high, score 3.67 (close z +3.67, volume z +2.00), band 40.73 to 60.27'
-	tooltips site/ticker/RET.html | grep -qFx '2026-11-23: high, score 3.24 (lvolume z +7.20, return z -4.13), return -7.8%, volume 4.2x, p 0.0012, band 98.27 to 108.76'
+	assert_equal "$(tooltips site/ticker/LVL.html)" '2026-11-25: high, score 3.67 (close z +3.67, volume z +2.00), band 39.21 to 61.79'
+	tooltips site/ticker/RET.html | grep -qFx '2026-11-23: high, score 3.24 (lvolume z +7.20, return z -4.13), return -7.8%, volume 4.2x, p 0.0012, band 95.39 to 111.64'
 	# one test (the bar in progress: no z of its volume), n 7:
-	# sam_calib_z(2, 7, 4) = 2.02891..., 96 x (0.995 -+ 0.0608673)
-	tooltips site/ticker/RET.html | grep -qF '2026-11-25: medium, score 2.60 (return z +2.60), return +7.3%, band 89.68 to 101.36, in progress'
+	# sam_calib_z(2, 7, 4, 0) = 2.16899..., 96 x (0.995 -+ 0.0650698)
+	tooltips site/ticker/RET.html | grep -qF '2026-11-25: medium, score 2.60 (return z +2.60), return +7.3%, band 89.27 to 101.77, in progress'
 	grep -qFx '<title id="chart-title">LVL: 4 1d bars, 1 anomaly marked, band score &lt;= 2.00</title>' site/ticker/LVL.html
 	grep -qF 'the closes at which |z| of the close, calibrated to a score (Student t, at most 4 degrees of freedom), stays within 2.00;' site/ticker/LVL.html
 	# the recommended profile calibrates with its own tail df and has

@@ -23,6 +23,7 @@ struct rawbar {
 	int32_t ns;
 	int16_t imin;
 	int8_t source;		/* enum band_source: the statistics it has */
+	int8_t robust;		/* median and MAD, not mean and sd */
 	int8_t partial;
 	int8_t tests;		/* its z fields that are numbers: sam-detect's tests */
 	double close, volume;
@@ -129,6 +130,7 @@ bar_stats(struct sam_input *in, const struct sam_rec *rec,
 	}
 	b->source = stat_source[k];
 	robust = !st[0] && !st[1];
+	b->robust = robust;
 	return optional(in, st[2 * robust], bar_keys[F_STATS + 4 * k + 2 * robust],
 	    &b->center) < 0 || optional(in, st[2 * robust + 1],
 	    bar_keys[F_STATS + 4 * k + 2 * robust + 1], &b->scale) < 0 ? -1 : 0;
@@ -192,7 +194,7 @@ main_interval(const struct rawbar *v, size_t n, size_t *from, size_t *to)
  * window size of 2 or more is taken at the tail df alone, as there.
  */
 static double
-z_at_threshold(const struct chart *c, double n, int tests)
+z_at_threshold(const struct chart *c, double n, int tests, int robust)
 {
 	double score = c->threshold;
 
@@ -202,7 +204,7 @@ z_at_threshold(const struct chart *c, double n, int tests)
 		n = 1e9;
 	if (tests > 1)
 		score = sam_calib_score(erfc(c->threshold / sqrt(2.0)) / tests);
-	return sam_calib_z(score, n, c->tail_df);
+	return sam_calib_z(score, n, c->tail_df, robust);
 }
 
 /* A bar stored unscored: its band recomputed, the closes whose z
@@ -222,7 +224,7 @@ recomputed_band(struct site *s, const struct chart *c, const struct rawbar *v,
 		double mean, sd, dev, t;
 		if (i >= first && v[i].source == BAND_RECOMPUTED && r.n >= s->min_periods &&
 		    sam_roll_stats(&r, 1, v[i].close, &mean, &sd, &dev) == 0) {
-			t = z_at_threshold(c, (double)r.n, 1);
+			t = z_at_threshold(c, (double)r.n, 1, 0);
 			out[i - first].lo = mean - t * sd;
 			out[i - first].hi = mean + t * sd;
 			out[i - first].band = 1;
@@ -291,7 +293,7 @@ stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from
 
 	if (b->source < BAND_CLOSE || isnan(b->center) || isnan(b->scale))
 		return 0;
-	t = z_at_threshold(c, b->n, b->tests);
+	t = z_at_threshold(c, b->n, b->tests, b->robust);
 	prev = prev_close(v, i, from);
 	if (b->source == BAND_CLOSE) {
 		lo = b->center - t * b->scale;
