@@ -51,6 +51,7 @@ struct verdict {
 	struct hit hits[METRICS_MAX];	/* the largest first */
 	int nhits, nabove;
 	int robust;		/* median and MAD windows: mad_ fields */
+	int calibrated;		/* hits' p and score are known */
 	double n, threshold;
 	const char *floors[2];	/* metrics past --move or --rvol */
 	int nfloors;
@@ -265,10 +266,11 @@ robust_windows(const struct sam_rec *rec)
  * probability, times the number of metrics tested (Bonferroni: two
  * metrics are two chances). */
 static void
-score_hits(const struct opts *o, struct verdict *v)
+calibrate(const struct opts *o, struct verdict *v)
 {
 	int i;
 
+	v->calibrated = 1;
 	for (i = 0; i < v->nhits; i++) {
 		struct hit *h = &v->hits[i];
 		if (o->tail_df > 0) {
@@ -287,6 +289,62 @@ score_hits(const struct opts *o, struct verdict *v)
 	v->nabove = 0;
 	while (v->nabove < v->nhits && v->hits[v->nabove].score > v->threshold)
 		v->nabove++;
+}
+
+/*
+ * The |z| below which a bar can be neither over its threshold nor under
+ * the FDR's rate, with a margin for the inverse's last bits: most bars,
+ * which then need no t tail (GSL's incomplete beta is the dearest thing
+ * sam-detect does).  Kept for the last few (n, tests, threshold).
+ */
+static double
+quiet_below(const struct opts *o, const struct verdict *v)
+{
+	static struct {
+		double n, threshold, z;
+		int tests, robust;
+	} cache[8];
+	static unsigned next, used;
+	double z, zq;
+	unsigned i;
+
+	for (i = 0; i < used; i++)
+		if (cache[i].n == v->n && cache[i].threshold == v->threshold &&
+		    cache[i].tests == v->nhits && cache[i].robust == v->robust)
+			return cache[i].z;
+	z = sam_calib_z(sam_calib_score(erfc(v->threshold / sqrt(2)) / v->nhits),
+	    v->n, o->tail_df, v->robust);
+	if (o->fdr > 0) {
+		zq = sam_calib_z(sam_calib_score(o->fdr / v->nhits), v->n, o->tail_df,
+		    v->robust);
+		if (zq < z)
+			z = zq;
+	}
+	z *= 1 - 1e-6;
+	i = next++ % 8;
+	if (used < 8)
+		used++;
+	cache[i].n = v->n;
+	cache[i].threshold = v->threshold;
+	cache[i].tests = v->nhits;
+	cache[i].robust = v->robust;
+	cache[i].z = z;
+	return z;
+}
+
+/* Scores the bar's metrics, or with --tail-df only finds that it has
+ * nothing to tell (calibrated 0: p and score are computed if it is
+ * written after all, by a floor). */
+static void
+score_hits(const struct opts *o, struct verdict *v)
+{
+	if (o->tail_df > 0 && !o->all && v->nhits &&
+	    v->hits[0].absz < quiet_below(o, v)) {
+		v->calibrated = 0;
+		v->nabove = 0;
+		return;
+	}
+	calibrate(o, v);
 }
 
 static int
@@ -358,7 +416,7 @@ judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 /* Writes the bar when it is an anomaly (or with --all); q: its
  * Benjamini-Hochberg q-value with --fdr. */
 static int
-write_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
+write_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
     double q)
 {
 	const struct opts *o = st->o;
@@ -368,6 +426,8 @@ write_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
 
 	if (!anomaly && !o->all)
 		return 0;
+	if (!v->calibrated)
+		calibrate(o, v);
 	sam_edits_reset(&st->edits);
 	sam_edits_raw(&st->edits, "anomaly", anomaly ? "true" : "false",
 	    anomaly ? 4 : 5);
@@ -485,12 +545,16 @@ market_event(struct state *st, const struct sam_rec *rec, const struct verdict *
 
 /* With --fdr: the bars that may pass are held to the end. */
 static int
-hold_bar(struct state *st, const struct sam_rec *rec, const struct verdict *v,
+hold_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
     struct detect_slot *slot)
 {
 	const struct opts *o = st->o;
 	struct sam_edits none = { 0 };
-	double p = v->nhits ? v->hits[0].p : NAN;
+	double p;
+
+	if (!v->calibrated && v->nfloors)
+		calibrate(o, v);	/* its q is written */
+	p = !v->nhits ? NAN : v->calibrated ? v->hits[0].p : 1;
 
 	if (v->nhits)
 		slot->tests++;

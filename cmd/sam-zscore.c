@@ -21,6 +21,11 @@ static const char *const metric_names[M_COUNT] = {
 struct pairs {
 	double *r, *m;
 	size_t n, head, w;
+	/* --robust: the excess returns, and the window's slots in their
+	 * order at the last bar (beta moves little from bar to bar, so an
+	 * insertion sort of that order is nearly free) */
+	double *e;
+	size_t *perm;
 };
 
 struct series {
@@ -117,7 +122,18 @@ free_series(void *p)
 	sam_roll_free(&s->rawlv);
 	free(s->ex.r);
 	free(s->ex.m);
+	free(s->ex.e);
+	free(s->ex.perm);
 	free(s);
+}
+
+/* A window; robust ones keep their values in order too (a median and
+ * MAD a bar cost a binary search, not two selections). */
+static void
+init_window(const struct state *st, struct sam_roll *r)
+{
+	sam_roll_init(r, st->o->window);
+	r->keep_sorted = st->o->robust;
 }
 
 static struct series *
@@ -140,8 +156,8 @@ lookup_series(struct state *st, const struct sam_key *k)
 		return NULL;
 	*slot = s;
 	for (i = 0; i < M_COUNT; i++)
-		sam_roll_init(&s->roll[i], st->o->window);
-	sam_roll_init(&s->rawlv, st->o->window);
+		init_window(st, &s->roll[i]);
+	init_window(st, &s->rawlv);
 	s->minutes = sam_interval_minutes(k->interval, il);
 	s->ex.w = st->o->window;
 	if (s->minutes > 0 && SELECTED(st->o, M_LVOLUME)) {
@@ -151,9 +167,9 @@ lookup_series(struct state *st, const struct sam_key *k)
 		    (st->market && !(s->rawslots = calloc(s->nslots, sizeof *s->rawslots))))
 			return NULL;
 		for (i = 0; i < s->nslots; i++) {
-			sam_roll_init(&s->slots[i], st->o->window);
+			init_window(st, &s->slots[i]);
 			if (s->rawslots)
-				sam_roll_init(&s->rawslots[i], st->o->window);
+				init_window(st, &s->rawslots[i]);
 		}
 	}
 	return s;
@@ -237,11 +253,31 @@ pair_at(const double *a, const struct pairs *p, size_t i)
 	return a[k >= p->w ? k - p->w : k];
 }
 
+/* The window's excess returns under beta, in increasing order, into
+ * sorted. */
+static void
+sort_excess(struct pairs *p, double beta, double *sorted)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n; i++)
+		p->e[i] = p->r[i] - beta * p->m[i];	/* slots 0..n are the window */
+	for (i = 1; i < p->n; i++) {
+		size_t slot = p->perm[i];
+		double v = p->e[slot];
+		for (j = i; j > 0 && p->e[p->perm[j - 1]] > v; j--)
+			p->perm[j] = p->perm[j - 1];
+		p->perm[j] = slot;
+	}
+	for (i = 0; i < p->n; i++)
+		sorted[i] = p->e[p->perm[i]];
+}
+
 /* The market model over the window: beta by least squares of the
  * ticker's returns on the market's, the excess return r - beta * rm,
  * and its z against the window's excess returns under the same beta. */
 static void
-emit_excess(struct state *st, const struct pairs *p, int have, double r, double rm)
+emit_excess(struct state *st, struct pairs *p, int have, double r, double rm)
 {
 	const struct zscore_opts *o = st->o;
 	double beta = NAN, e = NAN, mean = NAN, sd = NAN, z = NAN;
@@ -265,13 +301,8 @@ emit_excess(struct state *st, const struct pairs *p, int have, double r, double 
 		 * (two thirds of the estimate, one third of 1) damps it */
 		beta = (var > 0 ? cov / var : 0) * 2 / 3 + 1.0 / 3;
 		if (o->robust) {	/* median and 1.4826 MAD of the excess returns */
-			for (i = 0; i < p->n; i++)
-				st->scratch[i] = pair_at(p->r, p, i) - beta * pair_at(p->m, p, i);
-			mean = sam_median(st->scratch, p->n);
-			for (i = 0; i < p->n; i++)
-				st->scratch[i] = fabs(pair_at(p->r, p, i) -
-				    beta * pair_at(p->m, p, i) - mean);
-			sd = 1.4826 * sam_median(st->scratch, p->n);
+			sort_excess(p, beta, st->scratch);
+			sam_sorted_robust(st->scratch, p->n, &mean, &sd);
 		} else {
 			mean = mr - beta * mm;
 			for (i = 0; i < p->n; i++) {
@@ -299,11 +330,14 @@ pairs_push(struct pairs *p, double r, double m)
 	size_t k;
 
 	if (!p->r && (!(p->r = malloc(p->w * sizeof *p->r)) ||
-	    !(p->m = malloc(p->w * sizeof *p->m))))
+	    !(p->m = malloc(p->w * sizeof *p->m)) ||
+	    !(p->e = malloc(p->w * sizeof *p->e)) ||
+	    !(p->perm = malloc(p->w * sizeof *p->perm))))
 		return -1;
 	if (p->n < p->w) {
 		k = p->head + p->n++;
 		k = k >= p->w ? k - p->w : k;
+		p->perm[p->n - 1] = k;	/* a new slot, put in order at the next sort */
 	} else {
 		k = p->head;
 		if (++p->head == p->w)

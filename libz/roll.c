@@ -33,6 +33,7 @@ void
 sam_roll_free(struct sam_roll *r)
 {
 	free(r->x);
+	free(r->sorted);
 	memset(r, 0, sizeof *r);
 }
 
@@ -78,6 +79,39 @@ refresh(struct sam_roll *r)
 		add_term(r, at(r, i), 1);
 }
 
+/* The first place in the sorted window of a value not below v. */
+static size_t
+lower_bound(const double *s, size_t n, double v)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The sorted window: out leaves (n values before), in comes. */
+static void
+sorted_replace(struct sam_roll *r, size_t n, int has_out, double out, double in)
+{
+	double *s = r->sorted;
+	size_t i;
+
+	if (has_out) {
+		i = lower_bound(s, n, out);
+		memmove(s + i, s + i + 1, (n - i - 1) * sizeof *s);
+		n--;
+	}
+	i = lower_bound(s, n, in);
+	memmove(s + i + 1, s + i, (n - i) * sizeof *s);
+	s[i] = in;
+}
+
 /* Values are stored as they come; memory grows to w doubles at most,
  * so a series with few bars costs few bytes even for a wide window. */
 int
@@ -93,14 +127,23 @@ sam_roll_push(struct sam_roll *r, double v)
 			if (!(x = realloc(r->x, cap * sizeof *x)))
 				return -1;
 			r->x = x;
+			if (r->keep_sorted) {
+				if (!(x = realloc(r->sorted, cap * sizeof *x)))
+					return -1;
+				r->sorted = x;
+			}
 			r->cap = cap;
 		}
 		if (r->n == 0)
 			r->shift = v;
+		if (r->keep_sorted)
+			sorted_replace(r, r->n, 0, 0, v);
 		r->x[r->n++] = v;
 		add_term(r, v, 1);
 		return 0;
 	}
+	if (r->keep_sorted)
+		sorted_replace(r, r->n, 1, r->x[r->head], v);
 	add_term(r, r->x[r->head], -1);
 	r->x[r->head] = v;
 	if (++r->head == r->w)
@@ -183,6 +226,32 @@ sam_median(double *a, size_t n)
 	return (lower + a[k]) / 2;
 }
 
+/*
+ * Median and MAD of the sorted window, the same values sam_median()
+ * gives: the deviations below the median (m - s[i], falling with i) and
+ * from it up (s[i] - m, rising) are two sorted runs, merged outward from
+ * the median to the middle one or two.
+ */
+void
+sam_sorted_robust(const double *s, size_t n, double *med, double *mad)
+{
+	size_t k = n / 2, lo, hi, i;
+	double m, d = 0, prev = 0;
+
+	m = n % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+	hi = lower_bound(s, n, m);	/* s[hi..] >= m: deviations rising */
+	lo = hi;			/* s[..lo) < m: deviations rising downwards */
+	for (i = 0; i <= k; i++) {
+		prev = d;
+		if (lo > 0 && (hi == n || fabs(s[lo - 1] - m) < fabs(s[hi] - m)))
+			d = fabs(s[--lo] - m);
+		else
+			d = fabs(s[hi++] - m);
+	}
+	*med = m;
+	*mad = 1.4826 * (n % 2 ? d : (prev + d) / 2);
+}
+
 int
 sam_roll_robust(const struct sam_roll *r, double *scratch, double *med,
     double *mad)
@@ -192,6 +261,10 @@ sam_roll_robust(const struct sam_roll *r, double *scratch, double *med,
 
 	if (r->n == 0)
 		return -1;
+	if (r->sorted) {
+		sam_sorted_robust(r->sorted, r->n, med, mad);
+		return 0;
+	}
 	for (i = 0; i < r->n; i++)
 		scratch[i] = at(r, i);
 	m = sam_median(scratch, r->n);

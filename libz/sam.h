@@ -322,6 +322,8 @@ struct sam_roll {
 	double s1, c1, s2, c2;	/* compensated sums */
 	double mag;		/* magnitude moved through s2 since refresh */
 	int fresh;		/* sums rebuilt since the last push */
+	double *sorted;		/* with keep_sorted: the window in order */
+	int keep_sorted;	/* set before the first push: O(1) medians */
 };
 
 int sam_roll_init(struct sam_roll *, size_t w);
@@ -334,6 +336,8 @@ int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
 /* Median and 1.4826 x MAD; scratch holds w doubles. */
 /* The median of a[0..n), n > 0; a is reordered. */
 double sam_median(double *a, size_t n);
+/* The same of n > 0 values in increasing order. */
+void sam_sorted_robust(const double *sorted, size_t n, double *median, double *mad);
 int sam_roll_robust(const struct sam_roll *, double *scratch,
     double *median, double *mad);
 
