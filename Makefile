@@ -13,6 +13,8 @@ LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/url.o libz/secret.o libz/anomaly.o libz/calib.o libz/profile.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
+ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
+DETECT = cmd/sam-detect.o cmd/detect/fdr.o
 STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
         cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o \
         cmd/store/append.o
@@ -90,9 +92,9 @@ $(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) -lm
 $(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(GSL_LIBS) -lm
-$(O)/sam-zscore: $(O)/cmd/sam-zscore.o $(O)/cmd/zscore/market.o $(O)/libz/libsam.a
+$(O)/sam-zscore: $(ZSCORE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(O)/sam-detect: $(O)/cmd/sam-detect.o $(O)/cmd/detect/fdr.o $(O)/libz/libsam.a
+$(O)/sam-detect: $(DETECT:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(GSL_LIBS) -lm
 $(O)/test/unit: $(O)/test/unit.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
@@ -191,10 +193,10 @@ uninstall:
 		$(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
+	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
 
 include fuzz/fuzz.mk
 
--include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(O)/cmd/sam-zscore.d $(O)/cmd/sam-detect.d $(O)/test/unit.d
+-include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(ZSCORE:%.o=$(O)/%.d) $(DETECT:%.o=$(O)/%.d) $(O)/test/unit.d
 
 .PHONY: all check check-run check-asan clang lint demo bench install uninstall clean fuzz fuzz-replay

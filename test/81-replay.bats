@@ -299,8 +299,11 @@ sam-hourly: replay of $FROM to $TO: 0 slots, 0 anomalies, 0 messages, nothing se
 	by_hand "$LONG_FROM" "$TO" "$EIGHT,SPY" "--profile recommended --market hand-bars --market-ticker SPY" "--profile recommended" > expected
 	assert_output "$(< expected)"
 	sections <<< "$output" > got
-	grep -q '^MARKET .* market$' got
+	# the market's own days reach the high band rarely on the mock (its
+	# SPY is one more random ticker): market events are those of the
+	# chain by hand, above; the tickers' price anomalies are excess ones
 	grep -q ' excess$' got
+	! grep -q ' return$' got
 }
 
 @test "SAM_MARKET=cross gives sam-zscore the watch list's bars as --market, no ticker added" {
