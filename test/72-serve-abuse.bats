@@ -103,8 +103,12 @@ flood_check() {
 	run grep -c -x 'sam-serve-static: 127.0.0.1: no whole request within 1 s: connection closed' "$SITE_LOG"
 	assert_output 30
 	# nothing else but the ten answers of idle and the ten aborted POSTs
+	# (and, as the client's close and the deadline race, libmicrohttpd's
+	# own word on a body cut short, when it sees the close first)
 	run grep -v -e ': no whole request within 1 s: connection closed$' \
-		-e '^sam-serve-static: serving site on ' -e '^sam-serve-static: stopped (SIGTERM)$' "$SITE_LOG"
+		-e '^sam-serve-static: serving site on ' -e '^sam-serve-static: stopped (SIGTERM)$' \
+		-e '^sam-serve-static: warning: libmicrohttpd: Socket has been disconnected when reading request\.$' \
+		"$SITE_LOG"
 	printf "%s\n" "${lines[@]}"
 	assert_equal "${#lines[@]}" 20
 	assert_equal "$(grep -c -E '^sam-serve-static: 127\.0\.0\.1 "POST /health" 0 0 [0-9.]+ ms \(aborted\)$' "$SITE_LOG")" 10
