@@ -88,13 +88,6 @@ count() {
 	grep -oF -- "$1" "$2" | wc -l
 }
 
-# points ELEMENT FILE: the points of each ELEMENT (polyline.close,
-# polygon.band) of the chart in FILE, a line each.
-points() {
-	local tag=${1%%.*} class=${1#*.}
-	sed -n "s/^<$tag class=\"$class\" points=\"\\([^\"]*\\)\".*/\\1/p" "$2"
-}
-
 # npoints: the number of points of each line on standard input.
 npoints() {
 	awk '{ print NF }'
@@ -952,18 +945,7 @@ href="ticker/FFF.html"'
 		assert_success
 		grep -qF "the band is where |z| of the close against the $window bars before it stays within $t." site/ticker/AAA.html
 		sam-store -r st get raw -t AAA | sam-zscore -w "$window" -m close | jq -r .z_close | tail -n 80 > z
-		points polyline.close site/ticker/AAA.html | tr ' ' '\n' | cut -d, -f2 > y
-		points polygon.band site/ticker/AAA.html | tr ' ' '\n' | cut -d, -f2 > band
-		assert_equal "$(wc -l < band)" 160
-		head -n 80 band > hi
-		tail -n 80 band | tac > lo
-		# inside the band (y grows downwards) exactly when |z| <= t; a
-		# close within 0.05 sd of the edge may round either way
-		run awk -v t="$t" '
-			{ z = $1 < 0 ? -$1 : $1; inside = $2 >= $3 && $2 <= $4
-			  if ((z <= t) != inside && (z - t > 0.05 || t - z > 0.05)) { print NR ": " $0; bad++ }
-			  if (z > t) out++ }
-			END { print out " outside"; exit bad > 0 }' <(paste z y hi lo)
+		run band_follows_z "$t" site/ticker/AAA.html
 		assert_success
 		refute_output '0 outside'
 	done

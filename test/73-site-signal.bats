@@ -11,6 +11,7 @@
 bats_require_minimum_version 1.5.0
 
 load test_helper
+load site
 
 USAGE=$(sam-serve-static --help)
 SF=$FIXTURES/site-signal
@@ -28,12 +29,6 @@ build() {
 	run --separate-stderr sam-serve-static build "$@"
 }
 
-# points ELEMENT FILE: the points of each ELEMENT (polyline.close,
-# polygon.band) of the chart in FILE, a line each.
-points() {
-	local tag=${1%%.*} class=${1#*.}
-	sed -n "s/^<$tag class=\"$class\" points=\"\\([^\"]*\\)\".*/\\1/p" "$2"
-}
 
 # count PATTERN FILE: how many times the fixed string PATTERN occurs.
 count() {
@@ -165,18 +160,7 @@ lacks() {
 		build -r st -o site --chart-bars 80 -t "$t" --window 5 --min-periods 3
 		assert_success
 		sam-store -r st get raw -t AAA | jq -r ".z_$metric" | tail -n 80 > z
-		points polyline.close site/ticker/AAA.html | tr ' ' '\n' | cut -d, -f2 > y
-		points polygon.band site/ticker/AAA.html | tr ' ' '\n' | cut -d, -f2 > band
-		assert_equal "$(wc -l < band)" 160
-		head -n 80 band > hi
-		tail -n 80 band | tac > lo
-		# inside the band (y grows downwards) exactly when |z| <= t; a
-		# close within 0.05 sd of the edge may round either way
-		run awk -v t="$t" '
-			{ z = $1 < 0 ? -$1 : $1; inside = $2 >= $3 && $2 <= $4
-			  if ((z <= t) != inside && (z - t > 0.05 || t - z > 0.05)) { print NR ": " $0; bad++ }
-			  if (z > t) out++ }
-			END { print out " outside"; exit bad > 0 }' <(paste z y hi lo)
+		run band_follows_z "$t" site/ticker/AAA.html
 		assert_success
 		refute_output '0 outside'
 	done

@@ -12,6 +12,7 @@ bats_require_minimum_version 1.5.0
 
 load test_helper
 load http
+load hourly
 
 USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
                   [--backfill days]
@@ -48,26 +49,8 @@ teardown_file() {
 # the -KEYs added at the end, in order.
 conf() {
 	local base=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site
-		SAM_FETCH_DAYS=40 SAM_WINDOW=30) drop=' ' arg
-	for arg; do
-		case $arg in
-		-SAM_*) drop+="${arg#-} " ;;
-		SAM_*=*) drop+="${arg%%=*} " ;;
-		esac
-	done
-	{
-		for arg in "${base[@]}"; do
-			[[ $drop == *" ${arg%%=*} "* ]] || printf '%s\n' "$arg"
-		done
-		for arg; do
-			[[ $arg == -SAM_* ]] || printf '%s\n' "$arg"
-		done
-	} > sam.env
-}
-
-# hourly ARG...: sam-hourly --config sam.env ARG..., under run.
-hourly() {
-	run --separate-stderr sam-hourly --config sam.env "$@"
+		SAM_FETCH_DAYS=40 SAM_WINDOW=30)
+	sam_env base "$@"
 }
 
 # receive RESPONSE: the receiver answers every message to Slack's

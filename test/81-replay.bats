@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 
 load test_helper
 load http
+load hourly
 
 USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
                   [--backfill days]
@@ -40,26 +41,10 @@ teardown() {
 # mock source, the store in store/ and the site in site/; KEY=VALUE in
 # place of KEY's line (or added), -KEY's line left out.
 conf() {
-	local base=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site) drop=' ' arg
-	for arg; do
-		case $arg in
-		-SAM_*) drop+="${arg#-} " ;;
-		SAM_*=*) drop+="${arg%%=*} " ;;
-		esac
-	done
-	{
-		for arg in "${base[@]}"; do
-			[[ $drop == *" ${arg%%=*} "* ]] || printf '%s\n' "$arg"
-		done
-		for arg; do
-			[[ $arg == -SAM_* ]] || printf '%s\n' "$arg"
-		done
-	} > sam.env
+	local base=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site)
+	sam_env base "$@"
 }
 
-hourly() {
-	run --separate-stderr sam-hourly --config sam.env "$@"
-}
 
 # by_hand FROM TO "TICKERS" "ZSCORE ARGS" "DETECT ARGS" [ALERT ARG...]:
 # what a replay of FROM to TO prints, made with the tools: the mock's

@@ -51,3 +51,27 @@ site_server_stop() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 0 ] || { echo "sam-serve-static serve exited $status" >&2; return 1; }
 }
+
+# points ELEMENT FILE: the points of each ELEMENT (polyline.close,
+# polygon.band) of the chart in FILE, a line each.
+points() {
+	local tag=${1%%.*} class=${1#*.}
+	sed -n "s/^<$tag class=\"$class\" points=\"\\([^\"]*\\)\".*/\\1/p" "$2"
+}
+
+# band_follows_z T PAGE: the 80 closes of PAGE's chart are inside its
+# band (y grows downwards) exactly when the |z| on the same line of the
+# file z is at most T; a close within 0.05 sd of the edge may round
+# either way.  Under run: prints how many are outside, fails otherwise.
+band_follows_z() {
+	points polyline.close "$2" | tr ' ' '\n' | cut -d, -f2 > y
+	points polygon.band "$2" | tr ' ' '\n' | cut -d, -f2 > band
+	[ "$(wc -l < band)" -eq 160 ] || { echo "band: $(wc -l < band) points"; return 1; }
+	head -n 80 band > hi
+	tail -n 80 band | tac > lo
+	awk -v t="$1" '
+		{ z = $1 < 0 ? -$1 : $1; inside = $2 >= $3 && $2 <= $4
+		  if ((z <= t) != inside && (z - t > 0.05 || t - z > 0.05)) { print NR ": " $0; bad++ }
+		  if (z > t) out++ }
+		END { print out " outside"; exit bad > 0 }' <(paste z y hi lo)
+}
