@@ -29,7 +29,7 @@ sam-store -r "$store" get anomalies | jq -rs --slurpfile run "$last_runs" '
 	  "  anomalies in the store: \(length): \(count("critical")) critical, \(count("high")) high, \(count("medium")) medium, \(count("low")) low",
 	  "  the strongest:",
 	  (sort_by(-.score) | .[:5][]
-	   | "    \(.date)  \(.ticker | . + "      " | .[:6])  \(.severity | . + "        " | .[:8])  |z| \(.score * 100 | round / 100)  \(.metrics | join(","))")'
+	   | "    \(.date)  \(.ticker | . + "      " | .[:6])  \(.severity | . + "        " | .[:8])  score \(.score * 100 | round / 100)  \(.metrics | join(","))")'
 echo "  alerts: none sent (set SAM_WEBHOOK_URL_FILE, see sam.env(5)); sam-alert --dry-run shows them"
 echo "  store: $store (sam-store -r $store stats); run records in $store/runs/"
 echo "  site: $site/index.html, health $(jq -r .status "$site/health.json")"
