@@ -70,6 +70,12 @@ unit() {
 	assert_output "300000 numbers parsed, 0 differ from strtod"
 }
 
+@test "numbers of up to 19 digits and exponents to 19, halfway ones too, parse to what strtod gives" {
+	run unit parsesmall 300000 5
+	assert_success
+	assert_output "300000 numbers parsed, 0 differ from strtod"
+}
+
 @test "UTF-8 validation rejects overlongs, surrogates, truncation and bytes above U+10FFFF" {
 	run unit utf8 <<-'EOF'
 		41 42 43

@@ -8,6 +8,7 @@
  *   unit json                lines on stdin -> members or the error
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
  *   unit roll MODE W N SEED  rolling stats vs a long double two-pass
+ *   unit parsesmall N SEED   19-digit numbers, halfway ones too, vs strtod
  *   unit robust W N SEED     rolling median and MAD vs sorting, and kept sorted
  *   unit cal YEAR            the year's NYSE closures and early closes
  *   unit ny                  RFC 3339 instants on stdin -> New York offset, date
@@ -144,6 +145,39 @@ cmd_parse(long n)
 			a = HUGE_VAL;
 		b = strtod(s, NULL);
 		if (memcmp(&a, &b, sizeof a) != 0 && !(isinf(a) && isinf(b))) {
+			if (bad++ < 5)
+				printf("mismatch: %s: %.17g, strtod %.17g\n", s, a, b);
+		}
+	}
+	printf("%ld numbers parsed, %ld differ from strtod\n", n, bad);
+	return bad != 0;
+}
+
+/* Numbers the 128-bit path of sam_parse_number() reads: up to 19
+ * digits and |exponent| <= 19, half of them integers halfway between
+ * two doubles (2^53 + odd: ties go to even), against strtod. */
+static int
+cmd_parse_small(long n)
+{
+	long i, bad = 0;
+	char s[64];
+
+	for (i = 0; i < n; i++) {
+		uint64_t m;
+		int e, o = 0;
+		double a, b;
+		if (i % 2) {
+			m = (UINT64_C(1) << 53) + 2 * (rnd() % (UINT64_C(1) << 40)) + 1;
+			e = 0;
+		} else {
+			m = rnd() % UINT64_C(10000000000000000000);
+			e = (int)(rnd() % 39) - 19;
+		}
+		if (rnd() % 2)
+			s[o++] = '-';
+		o += sprintf(s + o, "%llue%d", (unsigned long long)m, e);
+		b = strtod(s, NULL);
+		if (sam_parse_number(s, (size_t)o, 0, &a) != 0 || memcmp(&a, &b, sizeof a) != 0) {
 			if (bad++ < 5)
 				printf("mismatch: %s: %.17g, strtod %.17g\n", s, a, b);
 		}
@@ -392,6 +426,8 @@ main(int argc, char **argv)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_roundtrip(atol(argv[2]));
 	if (strcmp(c, "parse") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse(atol(argv[2]));
+	if (strcmp(c, "parsesmall") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse_small(atol(argv[2]));
 	if (strcmp(c, "utf8") == 0)
 		return cmd_utf8();
 	if (strcmp(c, "json") == 0)
