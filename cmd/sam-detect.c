@@ -45,8 +45,19 @@ struct hit {
 	double p, score;	/* p: NAN without --tail-df */
 };
 
+/* The fields sam-detect reads of a bar, found in one pass. */
+enum {
+	VF_TICKER, VF_INTERVAL, VF_TS, VF_N, VF_RETURN, VF_MARKET_RETURN,
+	VF_RVOL, VF_Z_EXCESS, VF_MARKET_Z, VF_MARKET, VF_DATE, VF_FINAL, VF_COUNT
+};
+static const char *const verdict_keys[VF_COUNT] = {
+	"ticker", "interval", "ts", "n", "return", "market_return",
+	"rvol", "z_excess", "market_z", "market", "date", "final"
+};
+
 /* What sam-detect makes of one bar. */
 struct verdict {
+	const struct sam_field *f[VF_COUNT];
 	struct sam_key k;
 	struct hit hits[METRICS_MAX];	/* the largest first */
 	int nhits, nabove;
@@ -182,7 +193,7 @@ severity(const struct opts *o, double score)
  * ties), nulls dropped; -1 after rejecting the record. */
 static int
 collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
-    struct hit *hits, int *nhits)
+    struct hit *hits, int *nhits, int *robust)
 {
 	struct hit seen[METRICS_MAX];	/* every selected z field, nulls too */
 	unsigned named = 0;		/* bit j: o->metrics[j] was found */
@@ -190,9 +201,12 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	size_t f_i;
 
 	*nhits = 0;
+	*robust = 0;
 	for (f_i = 0; f_i < rec->n; f_i++) {
 		const struct sam_field *f = &rec->f[f_i];
 		double z = NAN;
+		if (f->klen > 4 && memcmp(f->key, "mad_", 4) == 0)
+			*robust = 1;	/* sam-zscore --robust names its scales so */
 		if (f->klen < 3 || memcmp(f->key, "z_", 2) != 0)
 			continue;
 		for (j = 0; j < o->nmetrics; j++)
@@ -240,26 +254,13 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 /* The record's window length, for the calibration: "n", else as if
  * the window were long (the tail's own degrees of freedom). */
 static double
-window_n(const struct sam_rec *rec)
+window_n(const struct sam_field *f)
 {
-	const struct sam_field *f = sam_rec_get(rec, "n");
 	double n;
 
 	if (f && f->type == SAM_JNUMBER && sam_field_number(f, &n) == 0 && n >= 2)
 		return n;
 	return 1e9;
-}
-
-/* sam-zscore --robust names its scales mad_M. */
-static int
-robust_windows(const struct sam_rec *rec)
-{
-	size_t i;
-
-	for (i = 0; i < rec->n; i++)
-		if (rec->f[i].klen > 4 && memcmp(rec->f[i].key, "mad_", 4) == 0)
-			return 1;
-	return 0;
 }
 
 /* Scores each metric: |z|, or the normal equivalent of its tail
@@ -312,11 +313,9 @@ quiet_below(const struct opts *o, const struct verdict *v)
 		if (cache[i].n == v->n && cache[i].threshold == v->threshold &&
 		    cache[i].tests == v->nhits && cache[i].robust == v->robust)
 			return cache[i].z;
-	z = sam_calib_z(sam_calib_score(erfc(v->threshold / sqrt(2)) / v->nhits),
-	    v->n, o->tail_df, v->robust);
+	z = sam_calib_z_at(v->threshold, v->n, v->nhits, o->tail_df, v->robust);
 	if (o->fdr > 0) {
-		zq = sam_calib_z(sam_calib_score(o->fdr / v->nhits), v->n, o->tail_df,
-		    v->robust);
+		zq = sam_calib_z_of_p(o->fdr / v->nhits, v->n, o->tail_df, v->robust);
 		if (zq < z)
 			z = zq;
 	}
@@ -367,25 +366,21 @@ has_hit(const struct verdict *v, int upto, const char *name)
  * threshold, and need no false discovery rate: they are not tests.
  */
 static int
-floors(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
-    struct verdict *v)
+floors(struct sam_input *in, const struct opts *o, struct verdict *v)
 {
-	static const char *const keys[] = { "return", "market_return", "rvol", "z_excess" };
-	const struct sam_field *f[4];
+	const struct sam_field *const *f = v->f;
 	double r = NAN, rm = 0, rv = NAN;
 	int has_r, has_rm, has_rv;
 
 	v->nfloors = 0;
 	if ((o->move <= 0 && o->rvol <= 0) || v->nhits == 0)
 		return 0;	/* a score first: the window has filled */
-	sam_rec_find(rec, keys, 4, f);	/* a field twice: the first one */
-	if (sam_get_number_opt(in, f[0], "return", &r, &has_r) < 0 ||
-	    sam_get_number_opt(in, f[1], "market_return", &rm, &has_rm) < 0 ||
-	    sam_get_number_opt(in, f[2], "rvol", &rv, &has_rv) < 0)
+	if (sam_get_number_opt(in, f[VF_RETURN], "return", &r, &has_r) < 0 ||
+	    sam_get_number_opt(in, f[VF_MARKET_RETURN], "market_return", &rm, &has_rm) < 0 ||
+	    sam_get_number_opt(in, f[VF_RVOL], "rvol", &rv, &has_rv) < 0)
 		return -1;
-	if (o->move > 0 && has_r && fabs(r - (has_rm ? rm : 0)) >= o->move) {
-		v->floors[v->nfloors++] = f[3] ? "excess" : "return";
-	}
+	if (o->move > 0 && has_r && fabs(r - (has_rm ? rm : 0)) >= o->move)
+		v->floors[v->nfloors++] = f[VF_Z_EXCESS] ? "excess" : "return";
 	if (o->rvol > 0 && has_rv && rv >= o->rvol)
 		v->floors[v->nfloors++] = "lvolume";
 	return 0;
@@ -395,22 +390,21 @@ static int
 judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
     struct verdict *v)
 {
-	static const char *const keys[] = { "ticker", "interval", "ts" };
-	const struct sam_field *f[3];
 	double *t;
 	int dup;
 
-	if ((dup = sam_rec_find(rec, keys, 3, f)) >= 0)
-		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (sam_get_key(in, f, &v->k) < 0 || collect(in, o, rec, v->hits, &v->nhits) < 0)
+	/* every field it reads, in one pass: a bar is read once */
+	if ((dup = sam_rec_find(rec, verdict_keys, VF_COUNT, v->f)) >= 0)
+		return sam_reject(in, "duplicate field \"%s\"", verdict_keys[dup]);
+	if (sam_get_key(in, v->f, &v->k) < 0 ||
+	    collect(in, o, rec, v->hits, &v->nhits, &v->robust) < 0)
 		return -1;
 	v->threshold = o->threshold;
 	if ((t = sam_map_get(&o->tickers, v->k.ticker, strlen(v->k.ticker))))
 		v->threshold = *t;
-	v->n = window_n(rec);
-	v->robust = robust_windows(rec);
+	v->n = window_n(v->f[VF_N]);
 	score_hits(o, v);
-	return floors(in, o, rec, v);
+	return floors(in, o, v);
 }
 
 /* Writes the bar when it is an anomaly (or with --all); q: its
@@ -485,20 +479,17 @@ put_raw(struct sam_buf *b, const char *key, const struct sam_field *f)
  * tickers' anomalies judge their excess over the market).
  */
 static int
-market_event(struct state *st, const struct sam_rec *rec, const struct verdict *v,
-    struct detect_slot *slot)
+market_event(struct state *st, const struct verdict *v, struct detect_slot *slot)
 {
-	static const char *const keys[] = { "market_z", "market", "market_return",
-	    "date", "final" };
-	const struct sam_field *f[5];
+	const struct sam_field *const *f = v->f;
 	const struct opts *o = st->o;
 	struct sam_buf *b = &st->text;
 	double z, p = NAN, score;
 	const char *sev;
 
-	if (slot->market_done || sam_rec_find(rec, keys, 5, f) >= 0 || !f[0] ||
-	    f[0]->type != SAM_JNUMBER || sam_field_number(f[0], &z) < 0 ||
-	    !f[1] || f[1]->type != SAM_JSTRING)
+	if (slot->market_done || !f[VF_MARKET_Z] || f[VF_MARKET_Z]->type != SAM_JNUMBER ||
+	    sam_field_number(f[VF_MARKET_Z], &z) < 0 ||
+	    !f[VF_MARKET] || f[VF_MARKET]->type != SAM_JSTRING)
 		return 0;
 	slot->market_done = 1;
 	score = fabs(z);
@@ -513,15 +504,15 @@ market_event(struct state *st, const struct sam_rec *rec, const struct verdict *
 	sam_buf_jstr(b, v->k.interval, strlen(v->k.interval));
 	sam_buf_puts(b, ",\"ts\":");
 	sam_buf_jstr(b, v->k.ts, strlen(v->k.ts));
-	put_raw(b, "date", f[3] && f[3]->type == SAM_JSTRING ? f[3] : NULL);
-	put_raw(b, "market", f[1]);
-	put_raw(b, "return", f[2]);
-	put_raw(b, "z_market", f[0]);
+	put_raw(b, "date", f[VF_DATE] && f[VF_DATE]->type == SAM_JSTRING ? f[VF_DATE] : NULL);
+	put_raw(b, "market", f[VF_MARKET]);
+	put_raw(b, "return", f[VF_MARKET_RETURN]);
+	put_raw(b, "z_market", f[VF_MARKET_Z]);
 	if (v->n < 1e9) {
 		sam_buf_puts(b, ",\"n\":");
 		sam_buf_num(b, v->n);
 	}
-	if (f[4] && f[4]->type == SAM_JFALSE)
+	if (f[VF_FINAL] && f[VF_FINAL]->type == SAM_JFALSE)
 		sam_buf_puts(b, ",\"final\":false");
 	sam_buf_puts(b, ",\"event\":\"market\",\"anomaly\":true,\"score\":");
 	sam_buf_num(b, score);
@@ -577,7 +568,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 
 	if (judge(in, st->o, rec, &v) < 0)
 		return -1;
-	if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, rec, &v, slot) < 0 ||
+	if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, &v, slot) < 0 ||
 	    (st->o->fdr > 0 && hold_bar(st, rec, &v, slot) < 0)) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
@@ -636,7 +627,7 @@ main(int argc, char **argv)
 	struct opts o = { .threshold = 2.0, .bands = { 2.5, 3, 4 } };
 	struct sam_input in = { 0 };
 	struct state st = { .o = &o };
-	const char *env, *tfile = NULL, *profile = NULL, *profile_from = "--profile";
+	const char *env, *tfile = NULL, *profile = NULL;
 	const struct sam_profile *prof;
 	int c, status, set_t = 0, set_m = 0, set_b = 0, set_df = 0, set_fdr = 0;
 	int set_move = 0, set_rvol = 0;
@@ -664,8 +655,7 @@ main(int argc, char **argv)
 		case 'a': o.all = 1; break;
 		case 'P': profile = optarg; break;
 		case 'F':
-			if (sam_parse_number(optarg, strlen(optarg), 1, &o.tail_df) < 0 ||
-			    !(o.tail_df == 0 || (o.tail_df > 2 && o.tail_df <= 1e6)))
+			if (sam_parse_tail_df(optarg, &o.tail_df) < 0)
 				return sam_usage_error(usage, "--tail-df: must be 0 (off) or above 2: %s", optarg);
 			set_df = 1;
 			break;
@@ -676,12 +666,12 @@ main(int argc, char **argv)
 			set_fdr = 1;
 			break;
 		case 'O':
-			if (sam_parse_number(optarg, strlen(optarg), 1, &o.move) < 0 || o.move < 0)
+			if (sam_parse_floor(optarg, &o.move) < 0)
 				return sam_usage_error(usage, "--move: not a fraction of 0 (off) or more: %s", optarg);
 			set_move = 1;
 			break;
 		case 'X':
-			if (sam_parse_number(optarg, strlen(optarg), 1, &o.rvol) < 0 || o.rvol < 0)
+			if (sam_parse_floor(optarg, &o.rvol) < 0)
 				return sam_usage_error(usage, "--rvol: not a ratio of 0 (off) or more: %s", optarg);
 			set_rvol = 1;
 			break;
@@ -698,14 +688,9 @@ main(int argc, char **argv)
 	/* the environment only counts where no option was given */
 	if ((status = sam_check_env(usage)) != 0)
 		return status;
-	if (!profile && (env = getenv("SAM_PROFILE")) && *env) {
-		profile = env;
-		profile_from = "SAM_PROFILE";
-	}
-	if (profile) {	/* under the options and the other variables */
-		if (!(prof = sam_profile_find(profile)))
-			return sam_usage_error(usage, "%s: no such profile (original, "
-			    "recommended): %s", profile_from, profile);
+	if ((status = sam_profile_choose(profile, usage, &prof)) != 0)
+		return status;
+	if (prof) {	/* under the options and the other variables */
 		if (!set_t)
 			o.threshold = prof->threshold;
 		if (!set_df)

@@ -70,24 +70,18 @@ static int
 band_settings(struct site *s, const char *profile, const char *tail_df,
     const char *move, int set_t)
 {
-	const struct sam_profile *pr = NULL;
-	const char *env, *what = "--profile";
+	const struct sam_profile *pr;
+	const char *env;
+	int status;
 
-	if (tail_df && (sam_parse_number(tail_df, strlen(tail_df), 1, &s->tail_df) < 0 ||
-	    !(s->tail_df == 0 || (s->tail_df > 2 && s->tail_df <= 1e6))))
+	if (tail_df && sam_parse_tail_df(tail_df, &s->tail_df) < 0)
 		return sam_usage_error(site_usage, "--tail-df: must be 0 (off) or "
 		    "above 2: %s", tail_df);
-	if (move && (sam_parse_number(move, strlen(move), 1, &s->move) < 0 ||
-	    !(s->move >= 0)))
+	if (move && sam_parse_floor(move, &s->move) < 0)
 		return sam_usage_error(site_usage, "--move: not a fraction of 0 (off) "
 		    "or more: %s", move);
-	if (!profile && (env = getenv("SAM_PROFILE")) && *env) {
-		profile = env;
-		what = "SAM_PROFILE";
-	}
-	if (profile && !(pr = sam_profile_find(profile)))
-		return sam_usage_error(site_usage, "%s: no such profile (original, "
-		    "recommended): %s", what, profile);
+	if ((status = sam_profile_choose(profile, site_usage, &pr)) != 0)
+		return status;
 	if (pr && !tail_df)
 		s->tail_df = pr->tail_df;
 	if (pr && !move)

@@ -550,14 +550,12 @@ struct args {
 static int
 choose_metrics(struct zscore_opts *o, const struct args *a)
 {
-	const struct sam_profile *prof = NULL;
-	const char *env, *name = a->profile;
+	const struct sam_profile *prof;
+	const char *env;
+	int status;
 
-	if (!name && (env = getenv("SAM_PROFILE")) && *env)
-		name = env;
-	if (name && !(prof = sam_profile_find(name)))
-		return sam_usage_error(usage, "%s: no such profile (original, "
-		    "recommended): %s", a->profile ? "--profile" : "SAM_PROFILE", name);
+	if ((status = sam_profile_choose(a->profile, usage, &prof)) != 0)
+		return status;
 	if (a->metrics) {
 		if (parse_metrics(o, a->metrics) < 0)
 			return sam_usage_error(usage, "-m: metrics are close, volume, "

@@ -76,3 +76,17 @@ sam_calib_z(double score, double n, double tail_df, int robust)
 	model(n, tail_df, robust, &v, &c);
 	return gsl_cdf_tdist_Qinv(gsl_cdf_ugaussian_Q(score), v) * c;
 }
+
+double
+sam_calib_z_of_p(double p, double n, double tail_df, int robust)
+{
+	return sam_calib_z(sam_calib_score(p), n, tail_df, robust);
+}
+
+double
+sam_calib_z_at(double score, double n, int tests, double tail_df, int robust)
+{
+	if (tests <= 1)
+		return sam_calib_z(score, n, tail_df, robust);
+	return sam_calib_z_of_p(erfc(score / sqrt(2.0)) / tests, n, tail_df, robust);
+}

@@ -9,6 +9,7 @@
  * volume in log space, tail probabilities from a fat-tailed model and
  * a false discovery rate across each scan.  See sam(7).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "sam.h"
@@ -27,4 +28,32 @@ sam_profile_find(const char *name)
 		if (strcmp(profiles[i].name, name) == 0)
 			return &profiles[i];
 	return NULL;
+}
+
+int
+sam_profile_choose(const char *opt, const char *usage,
+    const struct sam_profile **out)
+{
+	const char *env = getenv("SAM_PROFILE"), *name = opt;
+
+	*out = NULL;
+	if (!name && env && *env)
+		name = env;
+	if (name && !(*out = sam_profile_find(name)))
+		return sam_usage_error(usage, "%s: no such profile (original, "
+		    "recommended): %s", opt ? "--profile" : "SAM_PROFILE", name);
+	return 0;
+}
+
+int
+sam_parse_tail_df(const char *s, double *df)
+{
+	return sam_parse_number(s, strlen(s), 1, df) == 0 &&
+	    (*df == 0 || (*df > 2 && *df <= 1e6)) ? 0 : -1;
+}
+
+int
+sam_parse_floor(const char *s, double *v)
+{
+	return sam_parse_number(s, strlen(s), 1, v) == 0 && *v >= 0 ? 0 : -1;
 }

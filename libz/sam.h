@@ -351,6 +351,12 @@ double sam_calib_p(double absz, double n, double tail_df, int robust);
 double sam_calib_score(double p);
 /* The |z| whose score is score: the inverse of the two above. */
 double sam_calib_z(double score, double n, double tail_df, int robust);
+/* The |z| whose two-sided tail probability is p. */
+double sam_calib_z_of_p(double p, double n, double tail_df, int robust);
+/* The |z| at which a bar of `tests` scored metrics reaches score, its
+ * probability shared among them as sam-detect does (Bonferroni). */
+double sam_calib_z_at(double score, double n, int tests, double tail_df,
+    int robust);
 
 /* ---- profile.c: detection profiles (sam(7)) ---- */
 
@@ -367,6 +373,14 @@ struct sam_profile {
 };
 
 const struct sam_profile *sam_profile_find(const char *name);	/* NULL: none */
+/* The profile of --profile (opt, or NULL), else SAM_PROFILE, else none
+ * (*out NULL): 0, or SAM_EXIT_USAGE after saying which name is unknown. */
+int sam_profile_choose(const char *opt, const char *usage,
+    const struct sam_profile **out);
+/* --tail-df: 0 (off) or above 2, to 1e6; --move, --rvol: 0 (off) or
+ * more.  0, or -1. */
+int sam_parse_tail_df(const char *s, double *df);
+int sam_parse_floor(const char *s, double *v);
 
 /* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
 

@@ -196,15 +196,11 @@ main_interval(const struct rawbar *v, size_t n, size_t *from, size_t *to)
 static double
 z_at_threshold(const struct chart *c, double n, int tests, int robust)
 {
-	double score = c->threshold;
-
 	if (!(c->tail_df > 0))
 		return c->threshold;
 	if (!(n >= 2))
 		n = 1e9;
-	if (tests > 1)
-		score = sam_calib_score(erfc(c->threshold / sqrt(2.0)) / tests);
-	return sam_calib_z(score, n, c->tail_df, robust);
+	return sam_calib_z_at(c->threshold, n, tests, c->tail_df, robust);
 }
 
 /* A bar stored unscored: its band recomputed, the closes whose z
