@@ -14,21 +14,11 @@ load test_helper
 load http
 load hourly
 
-USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
-                  [--backfill days]
-       sam-hourly [--config file] --replay from to [--source source]'
-
 HF=$FIXTURES/hourly
 # The secret part of the webhook's address, never to be shown.
 SECRET=SECRETtoken123
 DAY=2026-11-25		# a Wednesday; 10:30 New York is 15:30Z
 AT=2026-11-25T10:30	# a due slot
-
-setup() {
-	sam_setup
-	http_jail
-	PATH=$SAM_ROOT/cron:$PATH
-}
 
 # One receiver for the file: each test gives it its routes (receive)
 # and reads only its own requests from the log.
@@ -48,8 +38,7 @@ teardown_file() {
 # in place of KEY's base line, -KEY's left out, and every argument but
 # the -KEYs added at the end, in order.
 conf() {
-	local base=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site
-		SAM_FETCH_DAYS=40 SAM_WINDOW=30)
+	local base=("${HOURLY_BASE[@]}" SAM_FETCH_DAYS=40 SAM_WINDOW=30)
 	sam_env base "$@"
 }
 

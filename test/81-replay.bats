@@ -13,10 +13,6 @@ load test_helper
 load http
 load hourly
 
-USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
-                  [--backfill days]
-       sam-hourly [--config file] --replay from to [--source source]'
-
 AT=2026-11-25T10:30	# a due slot, a Wednesday (SAM_NOW is 16:00 that day)
 FROM=2026-11-16		# a week in winter time: each run after the close
 TO=2026-11-20		# is at 16:30 New York, 21:30Z
@@ -24,12 +20,6 @@ TO=2026-11-20		# is at 16:30 New York, 21:30Z
 # over 16 weeks, from summer time (16:30 is 20:30Z) to winter time
 EIGHT=AAPL,MSFT,IBM,NVDA,AMZN,GOOGL,META,TSLA
 LONG_FROM=2026-08-03
-
-setup() {
-	sam_setup
-	http_jail
-	PATH=$SAM_ROOT/cron:$PATH
-}
 
 teardown() {
 	httpd_stop
@@ -41,8 +31,7 @@ teardown() {
 # mock source, the store in store/ and the site in site/; KEY=VALUE in
 # place of KEY's line (or added), -KEY's line left out.
 conf() {
-	local base=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site)
-	sam_env base "$@"
+	sam_env HOURLY_BASE "$@"
 }
 
 
@@ -379,10 +368,4 @@ sam-hourly: replay of $FROM to $TO: 0 slots, 0 anomalies, 0 messages, nothing se
 	[ -d store/raw/SPY ]
 	hourly --replay "$FROM" "$TO"
 	assert_success
-}
-
-@test "--help prints both forms of the usage" {
-	run --separate-stderr sam-hourly --help
-	assert_success
-	assert_output "$USAGE"
 }

@@ -1,4 +1,22 @@
-# test/hourly.bash: what the tests of sam-hourly share (load hourly).
+# test/hourly.bash: what the tests of sam-hourly share (load hourly,
+# after test_helper and http: its setup is this one).
+
+# shellcheck disable=SC2034 # for the test files
+USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
+                  [--backfill days]
+       sam-hourly [--config file] --replay from to [--source source]'
+
+# The settings every test's sam.env starts from: AAPL, MSFT and IBM on
+# the mock source, the store in store/ and the site in site/.
+# shellcheck disable=SC2034 # for the test files' conf
+HOURLY_BASE=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site)
+
+# Each test in a fresh directory, with no network and sam-hourly on PATH.
+setup() {
+	sam_setup
+	http_jail
+	PATH=$SAM_ROOT/cron:$PATH
+}
 
 # sam_env BASE ARG...: writes sam.env: the lines of the array named BASE
 # with KEY=VALUE in place of KEY's line, -KEY's left out, and every
