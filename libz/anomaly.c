@@ -64,12 +64,10 @@ parse_metrics(struct sam_anomaly *a, const char *p, const char *end)
 	}
 }
 
-/* An optional number: absent and null are "none". */
-static int
-get_optional(struct sam_input *in, const struct sam_rec *rec, const char *name,
-    double *v, int *has)
+int
+sam_valid_market(const char *s, size_t len)
 {
-	return sam_get_number_opt(in, sam_rec_get(rec, name), name, v, has);
+	return (len == 5 && memcmp(s, "cross", 5) == 0) || sam_valid_ticker(s, len);
 }
 
 /* A field's value for a message: a string's contents, else its JSON. */
@@ -86,15 +84,16 @@ sam_anomaly_parse(struct sam_input *in, const struct sam_rec *rec,
     struct sam_anomaly *a)
 {
 	static const char *const keys[] = { "ticker", "interval", "ts",
-	    "anomaly", "severity", "score", "metrics", "id" };
-	const struct sam_field *f[8];
+	    "anomaly", "severity", "score", "metrics", "id", "close", "volume",
+	    "threshold", "return", "rvol", "excess", "p", "market", "event", "final" };
+	const struct sam_field *f[18];
 	char sev[16], id[SAM_ID_MAX + 2], q[SAM_QUOTE_MAX];
 	size_t len;
 	int dup;
 	unsigned i;
 
 	memset(a, 0, sizeof *a);
-	if ((dup = sam_rec_find(rec, keys, 8, f)) >= 0)
+	if ((dup = sam_rec_find(rec, keys, 18, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
 	if (!f[3] || f[3]->type != SAM_JTRUE)
 		return sam_reject(in, "not an anomaly (\"anomaly\" is not true)");
@@ -122,12 +121,26 @@ sam_anomaly_parse(struct sam_input *in, const struct sam_rec *rec,
 	for (i = 0; i < a->nmetrics; i++) {
 		char name[SAM_METRIC_NAME_MAX + 3];
 		snprintf(name, sizeof name, "z_%s", a->metric[i].name);
-		if (get_optional(in, rec, name, &a->metric[i].z, &a->metric[i].has_z) < 0)
+		if (sam_get_number_opt(in, sam_rec_get(rec, name), name,
+		    &a->metric[i].z, &a->metric[i].has_z) < 0)
 			return -1;
 	}
-	if (get_optional(in, rec, "close", &a->close, &a->has_close) < 0 ||
-	    get_optional(in, rec, "volume", &a->volume, &a->has_volume) < 0 ||
-	    get_optional(in, rec, "threshold", &a->threshold, &a->has_threshold) < 0)
+	if (sam_get_number_opt(in, f[8], "close", &a->close, &a->has_close) < 0 ||
+	    sam_get_number_opt(in, f[9], "volume", &a->volume, &a->has_volume) < 0 ||
+	    sam_get_number_opt(in, f[10], "threshold", &a->threshold, &a->has_threshold) < 0 ||
+	    sam_get_number_opt(in, f[11], "return", &a->ret, &a->has_ret) < 0 ||
+	    sam_get_number_opt(in, f[12], "rvol", &a->rvol, &a->has_rvol) < 0 ||
+	    sam_get_number_opt(in, f[13], "excess", &a->excess, &a->has_excess) < 0 ||
+	    sam_get_number_opt(in, f[14], "p", &a->p, &a->has_p) < 0)
 		return -1;
+	/* a name that is not one is left out here: sam-alert, which would
+	 * send it, rejects the record (sam_valid_market) */
+	if (!f[15] || f[15]->type != SAM_JSTRING ||
+	    sam_jstr_decode(f[15], a->market, sizeof a->market, &len) < 0 ||
+	    !sam_valid_market(a->market, len))
+		a->market[0] = '\0';
+	a->market_event = f[16] && f[16]->type == SAM_JSTRING && f[16]->vlen == 8 &&
+	    memcmp(f[16]->val, "\"market\"", 8) == 0;
+	a->unfinished = f[17] && f[17]->type == SAM_JFALSE;
 	return 0;
 }

@@ -387,6 +387,9 @@ int sam_parse_floor(const char *s, double *v);
 #define SAM_SEVERITIES 4
 extern const char *const sam_severity_names[SAM_SEVERITIES];	/* low .. critical */
 int sam_severity_parse(const char *s, size_t len);	/* 0..3, -1 if none */
+/* A market series' name as sam-zscore writes it: the ticker given to
+ * --market-ticker, or "cross" for the cross-sectional median. */
+int sam_valid_market(const char *s, size_t len);
 
 #define SAM_METRICS_MAX 8	/* metrics shown for an anomaly */
 #define SAM_METRIC_NAME_MAX 24
@@ -398,6 +401,12 @@ struct sam_anomaly {
 	int sev;		/* 0 low .. 3 critical */
 	double score, close, volume, threshold;
 	int has_close, has_volume, has_threshold;
+	/* the signal of the recommended profile, where the record has it */
+	double ret, rvol, excess, p;	/* "return", "rvol", "excess", "p" */
+	int has_ret, has_rvol, has_excess, has_p;
+	char market[SAM_TICKER_MAX + 1];	/* "market": a ticker, "cross" or "" */
+	int market_event;	/* "event":"market": a market-wide move */
+	int unfinished;		/* "final":false: the bar was in progress */
 	unsigned nmetrics;	/* largest |z| first, as sam-detect lists them */
 	struct sam_metric {
 		char name[SAM_METRIC_NAME_MAX + 1];	/* [a-z0-9_] */
@@ -407,8 +416,10 @@ struct sam_anomaly {
 };
 
 /* Checks an anomaly record (key, anomaly:true, severity, score, metrics
- * and their z, id, and close, volume and threshold when present) and
- * fills a: 0, or -1 after sam_reject(). */
+ * and their z, id; close, volume, threshold and the signal's return,
+ * rvol, excess, p, event and final when present; no field twice) and
+ * fills a: 0, or -1 after sam_reject().  A market that is not
+ * sam_valid_market() is left empty. */
 int sam_anomaly_parse(struct sam_input *, const struct sam_rec *,
     struct sam_anomaly *);
 

@@ -21,22 +21,10 @@ enum target { TO_SLACK, TO_WEBHOOK };
  * had it): above critical, so that nothing escalates it. */
 #define SEV_UNKNOWN SAM_SEVERITIES
 
-/* What a message shows beyond libz's fields: the signal of sam-zscore
- * and sam-detect, each absent (has_ 0) when the record lacks it or has
- * null. */
-struct signal {
-	double ret, rvol, excess, p;	/* "return", "rvol", "excess", "p" */
-	int has_ret, has_rvol, has_excess, has_p;
-	char market[SAM_TICKER_MAX + 1];	/* "market": a ticker, "cross" or "" */
-	int market_event;	/* "event":"market": a market-wide move */
-	int unfinished;		/* "final":false: the bar is in progress */
-};
-
 struct anomaly {
 	char *rec;		/* the record as read, no newline */
 	size_t len;
 	struct sam_anomaly an;	/* its fields, checked */
-	struct signal sig;
 
 	/* a line of the store being settled: a dead letter replayed, or an
 	 * anomaly of the outbox */

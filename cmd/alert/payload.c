@@ -72,7 +72,7 @@ put_when(struct sam_buf *b, const struct anomaly *a)
 		sam_buf_printf(b, "%s bar at %s %s %02d:%02d %s", a->an.key.interval,
 		    weekday[sam_weekday(days)], date, (int)(sod / 3600),
 		    (int)(sod / 60 % 60), off == -4 * 3600 ? "EDT" : "EST");
-	if (a->sig.unfinished)
+	if (a->an.unfinished)
 		sam_buf_puts(b, " (in progress)");
 }
 
@@ -104,7 +104,7 @@ put_rvol(struct sam_buf *b, double v)
  * mrkdwn is set (a ticker has none of its markup characters, but a
  * record is never trusted to that). */
 static void
-put_market(struct sam_buf *b, const struct signal *sig, int mrkdwn)
+put_market(struct sam_buf *b, const struct sam_anomaly *sig, int mrkdwn)
 {
 	if (strcmp(sig->market, "cross") == 0)
 		sam_buf_puts(b, "watch-list median");
@@ -121,14 +121,14 @@ put_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 {
 	int n = 0;
 
-	if (a->sig.market[0]) {
-		put_market(b, &a->sig, mrkdwn);
+	if (a->an.market[0]) {
+		put_market(b, &a->an, mrkdwn);
 		n++;
 	}
-	if (a->sig.has_ret) {
+	if (a->an.has_ret) {
 		if (n++)
 			sam_buf_putc(b, ' ');
-		put_pct(b, a->sig.ret);
+		put_pct(b, a->an.ret);
 	}
 	return n;
 }
@@ -152,7 +152,7 @@ put_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 static int
 put_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *sep)
 {
-	const struct signal *sig = &a->sig;
+	const struct sam_anomaly *sig = &a->an;
 	int n = 0;
 
 	if (sig->has_ret && !sig->market_event) {
@@ -193,8 +193,8 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 	}
 	if (a->an.nmetrics == 0)
 		sam_buf_printf(b, "score %.2f", a->an.score);
-	if (a->sig.has_p)
-		sam_buf_printf(b, "%sp %.2g", sep, a->sig.p);
+	if (a->an.has_p)
+		sam_buf_printf(b, "%sp %.2g", sep, a->an.p);
 }
 
 /* The ticker whose page a message links to: a market event's market
@@ -202,9 +202,9 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 static const char *
 page_ticker(const struct anomaly *a)
 {
-	if (!a->sig.market_event)
+	if (!a->an.market_event)
 		return a->an.key.ticker;
-	return a->sig.market[0] && strcmp(a->sig.market, "cross") != 0 ? a->sig.market : NULL;
+	return a->an.market[0] && strcmp(a->an.market, "cross") != 0 ? a->an.market : NULL;
 }
 
 void
@@ -242,7 +242,7 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 	size_t mark;
 
 	sam_buf_printf(&t, "%s *%s*  ", emoji[a->an.sev], sam_severity_names[a->an.sev]);
-	if (a->sig.market_event) {
+	if (a->an.market_event) {
 		put_market_move(&t, a, 1);
 	} else {
 		sam_buf_putc(&t, '`');
@@ -319,7 +319,7 @@ put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
 static void
 put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 {
-	if (a->sig.market_event)
+	if (a->an.market_event)
 		put_market_move(b, a, mrkdwn);
 	else if (mrkdwn)
 		put_mrkdwn(b, a->an.key.ticker);
@@ -466,7 +466,7 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 	/* "ACME 1d: volume z +4.60 (critical)", "market-wide move: SPY
 	 * -3.9% (critical)", "... (high, escalated from medium)" */
 	t.len = 0;
-	if (a->sig.market_event)
+	if (a->an.market_event)
 		put_market_move(&t, a, 0);
 	else if (sam_buf_printf(&t, "%s %s: ", a->an.key.ticker, a->an.key.interval),
 	    a->an.nmetrics)
@@ -479,7 +479,7 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 	sam_buf_putc(&t, ')');
 	kv_add(&x->notes, "summary", &t);
 	t.len = 0;
-	if (a->sig.market_event)
+	if (a->an.market_event)
 		sam_buf_printf(&t, "%s market-wide move, ", sev);
 	else
 		sam_buf_printf(&t, "%s anomaly of %s, ", sev, a->an.key.ticker);
@@ -487,7 +487,7 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 	if (a->escalation)
 		sam_buf_printf(&t, ", escalated from %s to %s", sam_severity_names[a->prev_sev], sev);
 	sam_buf_puts(&t, ": ");
-	if (a->sig.market_event && put_move(&t, a, 0))
+	if (a->an.market_event && put_move(&t, a, 0))
 		sam_buf_puts(&t, "; ");
 	if (put_signal(&t, a, 0, ", "))
 		sam_buf_puts(&t, "; ");
@@ -496,22 +496,22 @@ am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 	KV(&x->notes, "score", put_double(&t, a->an.score));
 	if (a->escalation)
 		KV(&x->notes, "previous_severity", sam_buf_puts(&t, sam_severity_names[a->prev_sev]));
-	if (a->sig.unfinished)
+	if (a->an.unfinished)
 		KV(&x->notes, "final", sam_buf_puts(&t, "false"));
 	if (a->an.has_close)
 		KV(&x->notes, "close", put_double(&t, a->an.close));
 	if (a->an.has_volume)
 		KV(&x->notes, "volume", put_volume(&t, a->an.volume, 0));
-	if (a->sig.has_ret)
-		KV(&x->notes, "return", put_double(&t, a->sig.ret));
-	if (a->sig.has_excess)
-		KV(&x->notes, "excess", put_double(&t, a->sig.excess));
-	if (a->sig.has_rvol)
-		KV(&x->notes, "rvol", put_double(&t, a->sig.rvol));
-	if (a->sig.market[0])
-		KV(&x->notes, "market", sam_buf_puts(&t, a->sig.market));
-	if (a->sig.has_p)
-		KV(&x->notes, "p", put_double(&t, a->sig.p));
+	if (a->an.has_ret)
+		KV(&x->notes, "return", put_double(&t, a->an.ret));
+	if (a->an.has_excess)
+		KV(&x->notes, "excess", put_double(&t, a->an.excess));
+	if (a->an.has_rvol)
+		KV(&x->notes, "rvol", put_double(&t, a->an.rvol));
+	if (a->an.market[0])
+		KV(&x->notes, "market", sam_buf_puts(&t, a->an.market));
+	if (a->an.has_p)
+		KV(&x->notes, "p", put_double(&t, a->an.p));
 	for (i = 0; i < a->an.nmetrics; i++)
 		if (a->an.metric[i].has_z) {
 			char name[SAM_METRIC_NAME_MAX + 3];

@@ -18,40 +18,18 @@ oom(struct sam_input *in)
 	return -2;
 }
 
-/* A market series' name as sam-zscore writes it: the ticker given to
- * --market-ticker, or "cross" for the cross-sectional median. */
+/* A message would carry the market's name: a record whose "market" is
+ * not a ticker or "cross" is rejected, not sent without it. */
 static int
-valid_market(const char *s, size_t len)
+check_market(struct sam_input *in, const struct sam_rec *rec)
 {
-	return (len == 5 && memcmp(s, "cross", 5) == 0) || sam_valid_ticker(s, len);
-}
+	const struct sam_field *f = sam_rec_get(rec, "market");
+	char name[SAM_TICKER_MAX + 1];
 
-/* The fields of the signal that libz's sam_anomaly_parse leaves (see
- * struct signal), checked as strictly as those it reads: 0, or -1
- * rejected. */
-static int
-read_signal(struct sam_input *in, const struct sam_rec *rec, struct signal *sig)
-{
-	static const char *const keys[] = { "return", "rvol", "excess", "p",
-	    "market", "event", "final" };
-	const struct sam_field *f[7];
-	int dup;
-
-	memset(sig, 0, sizeof *sig);
-	if ((dup = sam_rec_find(rec, keys, 7, f)) >= 0)
-		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
-	if (sam_get_number_opt(in, f[0], keys[0], &sig->ret, &sig->has_ret) < 0 ||
-	    sam_get_number_opt(in, f[1], keys[1], &sig->rvol, &sig->has_rvol) < 0 ||
-	    sam_get_number_opt(in, f[2], keys[2], &sig->excess, &sig->has_excess) < 0 ||
-	    sam_get_number_opt(in, f[3], keys[3], &sig->p, &sig->has_p) < 0)
-		return -1;
-	if (f[4] && f[4]->type != SAM_JNULL && sam_get_string(in, f[4], "market",
-	    sig->market, sizeof sig->market, valid_market, "market") < 0)
-		return -1;
-	sig->market_event = f[5] && f[5]->type == SAM_JSTRING && f[5]->vlen == 8 &&
-	    memcmp(f[5]->val, "\"market\"", 8) == 0;
-	sig->unfinished = f[6] && f[6]->type == SAM_JFALSE;
-	return 0;
+	if (!f || f->type == SAM_JNULL)
+		return 0;
+	return sam_get_string(in, f, "market", name, sizeof name,
+	    sam_valid_market, "market");
 }
 
 /* Appends the record as the next anomaly: 0, -1 rejected, -2 no memory. */
@@ -67,7 +45,7 @@ add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 	memset(a, 0, sizeof *a);
 	a->src_day = -1;
 	a->dlq_date = -1;
-	if (sam_anomaly_parse(in, rec, &a->an) < 0 || read_signal(in, rec, &a->sig) < 0)
+	if (sam_anomaly_parse(in, rec, &a->an) < 0 || check_market(in, rec) < 0)
 		return -1;
 	sam_rec_write(rec, NULL, &b);
 	if (b.err)

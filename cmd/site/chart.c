@@ -277,17 +277,17 @@ draw_partial(struct sam_buf *b, const struct scale *sc, const struct bar *v,
 static void
 marker_details(struct sam_buf *b, const struct bar *bar, const struct anomaly *a)
 {
-	if (a->has_ret) {
+	if (a->an.has_ret) {
 		sam_buf_puts(b, ", return ");
-		show_return(b, a->ret);
+		show_return(b, a->an.ret);
 	}
-	if (a->has_rvol) {
+	if (a->an.has_rvol) {
 		sam_buf_puts(b, ", volume ");
-		show_rvol(b, a->rvol);
+		show_rvol(b, a->an.rvol);
 	}
-	if (a->has_p) {
+	if (a->an.has_p) {
 		sam_buf_puts(b, ", p ");
-		show_p(b, a->p);
+		show_p(b, a->an.p);
 	}
 	if (bar->band && bar->source >= BAND_CLOSE) {
 		sam_buf_puts(b, ", band ");

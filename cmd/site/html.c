@@ -159,9 +159,9 @@ static void
 market_name(struct sam_buf *b, const struct anomaly *a)
 {
 	sam_buf_puts(b, " <span class=\"market\">market-wide move");
-	if (a->market[0]) {
+	if (a->an.market[0]) {
 		sam_buf_puts(b, " (");
-		esc(b, a->market);
+		esc(b, a->an.market);
 		sam_buf_putc(b, ')');
 	}
 	sam_buf_puts(b, "</span>");
@@ -197,9 +197,9 @@ struct columns {
 static void
 columns_add(struct columns *c, const struct anomaly *a)
 {
-	c->p |= a->has_p;
-	c->ret |= a->has_ret;
-	c->rvol |= a->has_rvol;
+	c->p |= a->an.has_p;
+	c->ret |= a->an.has_ret;
+	c->rvol |= a->an.has_rvol;
 }
 
 static void
@@ -245,7 +245,7 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 	sam_buf_puts(b, "<tr data-ticker=\"");
 	esc(b, a->ticker);
 	sam_buf_printf(b, "\" class=\"sev-%s%s\"><td data-sort=\"%lld\">",
-	    sam_severity_names[a->sev], a->market_event ? " market" : "",
+	    sam_severity_names[a->sev], a->an.market_event ? " market" : "",
 	    (long long)a->secs);
 	show_time(b, a->secs, a->imin == 1440);
 	if (a->imin != 1440) {
@@ -253,7 +253,7 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 		esc(b, a->an.key.interval);
 		sam_buf_puts(b, "</span>");
 	}
-	if (a->partial)
+	if (a->an.unfinished)
 		sam_buf_puts(b, " <span class=\"partial\">in progress</span>");
 	sam_buf_puts(b, "</td>");
 	if (c->ticker) {
@@ -262,7 +262,7 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 		sam_buf_puts(b, ".html\">");
 		esc(b, a->ticker);
 		sam_buf_puts(b, "</a>");
-		if (a->market_event)
+		if (a->an.market_event)
 			market_name(b, a);
 		sam_buf_puts(b, "</td>");
 	}
@@ -271,20 +271,20 @@ anomaly_row(struct sam_buf *b, const struct anomaly *a, const char *up,
 		    a->sev, sam_severity_names[a->sev], sam_severity_names[a->sev]);
 	sam_buf_printf(b, "<td class=\"num\">%.2f</td>", a->an.score);
 	if (c->p)
-		number_cell(b, a->has_p, a->p, show_p);
-	metrics_cell(b, a, c->ticker ? 0 : a->market_event);
+		number_cell(b, a->an.has_p, a->an.p, show_p);
+	metrics_cell(b, a, c->ticker ? 0 : a->an.market_event);
 	sam_buf_puts(b, "<td class=\"num\">");
 	if (a->an.has_close)
 		show_price(b, a->an.close);
 	sam_buf_puts(b, "</td>");
 	if (c->ret)
-		number_cell(b, a->has_ret, a->ret, show_return);
+		number_cell(b, a->an.has_ret, a->an.ret, show_return);
 	sam_buf_puts(b, "<td class=\"num\">");
 	if (a->an.has_volume)
 		sam_buf_grouped(b, a->an.volume);
 	sam_buf_puts(b, "</td>");
 	if (c->rvol)
-		number_cell(b, a->has_rvol, a->rvol, show_rvol);
+		number_cell(b, a->an.has_rvol, a->an.rvol, show_rvol);
 	sam_buf_puts(b, "</tr>\n");
 }
 
@@ -347,18 +347,18 @@ market_banner(struct sam_buf *b, const struct anomaly *a)
 	sam_buf_printf(b, "<p class=\"market-event\"><span class=\"badge sev-%s\">%s</span> "
 	    "Market-wide move ", sam_severity_names[a->sev], sam_severity_names[a->sev]);
 	show_time(b, a->secs, a->imin == 1440);
-	if (a->partial)
+	if (a->an.unfinished)
 		sam_buf_puts(b, " (in progress)");
 	sam_buf_puts(b, ": ");
-	if (strcmp(a->market, "cross") == 0)
+	if (strcmp(a->an.market, "cross") == 0)
 		sam_buf_puts(b, "the watch list\xe2\x80\x99s median return");
-	else if (a->market[0])
-		esc(b, a->market);
+	else if (a->an.market[0])
+		esc(b, a->an.market);
 	else
 		sam_buf_puts(b, "the market");
-	if (a->has_ret) {
+	if (a->an.has_ret) {
 		sam_buf_putc(b, ' ');
-		show_return(b, a->ret);
+		show_return(b, a->an.ret);
 	}
 	sam_buf_printf(b, ", score %.2f.</p>\n", a->an.score);
 }
@@ -386,7 +386,7 @@ html_index(const struct site *s, struct sam_buf *b)
 	sam_buf_puts(b, "</h1>\n");
 	summary(s, b);
 	for (i = 0; i < n; i++)
-		if (v[i]->market_event)
+		if (v[i]->an.market_event)
 			market_banner(b, v[i]);
 	sam_buf_puts(b, "<p class=\"filter\" hidden><label for=\"filter\">Filter "
 	    "tickers</label> <input id=\"filter\" type=\"search\" "
@@ -425,7 +425,7 @@ all_market_events(const struct site *s, const struct ticker *t)
 	size_t i;
 
 	for (i = t->first; i < t->first + t->n; i++)
-		if (!s->a[i].market_event)
+		if (!s->a[i].an.market_event)
 			return 0;
 	return 1;
 }

@@ -212,42 +212,6 @@ anomaly_cmp_desc(const void *pa, const void *pb)
 	return (a->imin < b->imin) - (a->imin > b->imin);	/* longest first */
 }
 
-/* A short string field's value, or "" when it is anything else. */
-static void
-short_string(const struct sam_field *f, char *buf, size_t size)
-{
-	size_t len;
-
-	if (!f || f->type != SAM_JSTRING || sam_jstr_decode(f, buf, size, &len) < 0)
-		*buf = '\0';
-}
-
-/* What the tables show besides sam_anomaly_parse's fields: the bar's
- * return, relative volume and p-value, whether the bar was in progress,
- * and whether it is a market event and of which market (a ticker or
- * "cross"; any other name is not shown).  0, or -1 (reported). */
-static int
-anomaly_extras(struct anomaly *a, struct sam_input *in, const struct sam_rec *rec)
-{
-	static const char *const keys[] = { "return", "rvol", "p", "final",
-	    "event", "market" };
-	const struct sam_field *f[6];
-	char event[8];
-
-	sam_rec_find(rec, keys, 6, f);
-	if (sam_get_number_opt(in, f[0], "return", &a->ret, &a->has_ret) < 0 ||
-	    sam_get_number_opt(in, f[1], "rvol", &a->rvol, &a->has_rvol) < 0 ||
-	    sam_get_number_opt(in, f[2], "p", &a->p, &a->has_p) < 0)
-		return -1;
-	a->partial = f[3] && f[3]->type == SAM_JFALSE;
-	short_string(f[4], event, sizeof event);
-	a->market_event = strcmp(event, "market") == 0;
-	short_string(f[5], a->market, sizeof a->market);
-	if (!sam_valid_ticker(a->market, strlen(a->market)) && strcmp(a->market, "cross") != 0)
-		a->market[0] = '\0';
-	return 0;
-}
-
 int
 site_anomaly(struct anomaly *a, const char *ticker, struct sam_input *in,
     const struct sam_rec *rec, const struct entry *e)
@@ -257,8 +221,6 @@ site_anomaly(struct anomaly *a, const char *ticker, struct sam_input *in,
 	memset(a, 0, sizeof *a);
 	in->line = e->lineno;
 	r = sam_anomaly_parse(in, rec, &a->an);
-	if (r == 0)
-		r = anomaly_extras(a, in, rec);
 	in->line = 0;
 	a->line = e->line;
 	a->len = e->len;

@@ -20,14 +20,7 @@ struct anomaly {
 	int32_t ns;
 	int16_t imin;		/* interval in minutes, 1d as 1440 */
 	int8_t sev;		/* 0 low .. 3 critical */
-	struct sam_anomaly an;
-	/* what the tables show besides: the bar's return, its relative
-	 * volume and the p-value, where the record carries them */
-	double ret, rvol, p;
-	int has_ret, has_rvol, has_p;
-	int8_t partial;		/* "final":false: the bar was in progress */
-	int8_t market_event;	/* "event":"market": a market-wide move */
-	char market[SAM_TICKER_MAX + 1];	/* its "market", if a name */
+	struct sam_anomaly an;	/* its fields, the signal's too */
 };
 
 struct ticker {
