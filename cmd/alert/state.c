@@ -463,6 +463,25 @@ struct change {
 	unsigned gen;
 };
 
+/* A batch's done callback: a source file the commit left empty (its
+ * tag is its date + 1) is removed, if it is empty still (a dead letter
+ * of today may have joined it in the same batch). */
+static void
+remove_emptied(uint32_t tag, void *ctx)
+{
+	const struct change *c = ctx;
+	char name[24];
+	struct stat st;
+
+	if (tag == 0)
+		return;
+	sam_format_date(name, (int64_t)tag - 1);
+	strcat(name, ".ndjson");
+	if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size == 0 && unlinkat(c->dirfd, name, 0) < 0)
+		sam_fatal_errno("remove %s", store_path(c->s, c->kind, name, NULL));
+}
+
 static int
 rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
     int64_t now, const struct alert *al)
@@ -507,7 +526,8 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		/* emptied, it is replaced by an empty file in the batch and
 		 * removed after the commit: removing it now would lose its
 		 * lines if a kill came before their outcome is committed */
-		r = batch_add(c->b, c->dirfd, c->gen, name, shown, &out, 0, NULL, NULL);
+		r = batch_add(c->b, c->dirfd, c->gen, name, shown, &out,
+		    out.len ? 0 : (uint32_t)(date + 1), remove_emptied, c);
 	}
 	sam_buf_free(&out);
 	return r;
@@ -525,24 +545,6 @@ open_kind(struct change *c, const char *kind)
 		return -1;
 	}
 	return 0;
-}
-
-/* Removes the source files the commit left empty (c->dirfd is their
- * directory, the last opened). */
-static void
-remove_emptied(const struct alert *al, const struct change *c)
-{
-	char name[24];
-	struct stat st;
-	size_t f;
-
-	for (f = 0; f < al->nsrc; f++) {
-		sam_format_date(name, al->src_days[f]);
-		strcat(name, ".ndjson");
-		if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode) && st.st_size == 0 && unlinkat(c->dirfd, name, 0) < 0)
-			sam_fatal_errno("remove %s", store_path(c->s, c->kind, name, NULL));
-	}
 }
 
 /* Settles the lines of v in their files. */
@@ -594,13 +596,11 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 	    (dead.len && batch_append(&b, c.dirfd, c.gen, c.kind, today, &dead) < 0) ||
 	    (al->outbox && (open_kind(&c, "outbox") < 0 ||
 	    settle_source(al, &c, v, n, now) < 0)) ||
-	    batch_commit(&b, NULL, NULL) < 0) {
+	    batch_commit(&b, remove_emptied, &c) < 0) {
 		batch_abort(&b);
 		goto out;
 	}
 	batch_abort(&b);	/* frees it; nothing is left to throw away */
-	if (source_kind(al))
-		remove_emptied(al, &c);
 	r = 0;
 out:
 	if (c.dirfd >= 0)
