@@ -292,7 +292,8 @@ on_parked(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 int
 state_load(struct alert *al)
 {
-	if (al->outbox && al->have_store && (journal_load(al) < 0 ||
+	/* the parked are only looked up for what the outbox holds */
+	if (al->outbox && al->have_store && al->n && (journal_load(al) < 0 ||
 	    each_state_line(al, "dlq", INT64_MIN, on_parked) < 0))
 		return -1;
 	if (!al->have_store || al->cooldown == 0)
