@@ -125,8 +125,11 @@ sam_vlog(enum sam_level level, const char *file, unsigned long line,
     const char *fmt, va_list ap)
 {
 	char msg[2048];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* every message, of every tool: no secret registered with
+	 * sam_secret_add() reaches the log (cut: a run at its end goes) */
+	sam_scrub(msg, sizeof msg, n < 0 || (size_t)n >= sizeof msg);
 	if (log_json)
 		log_json_line(level, file, line, msg, NULL);
 	else
@@ -138,10 +141,12 @@ sam_log_fields(enum sam_level level, const char *fields, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	sam_scrub(msg, sizeof msg, n < 0 || (size_t)n >= sizeof msg);
 	if (log_json)
 		log_json_line(level, NULL, 0, msg, fields);
 	else

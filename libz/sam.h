@@ -40,6 +40,8 @@ enum sam_level { SAM_FATAL, SAM_ERROR, SAM_WARNING, SAM_INFO };
 void sam_log_init(const char *prog);
 const char *sam_prog(void);
 int sam_log_set_format(const char *name);	/* "text" or "json"; -1 if neither */
+/* A diagnostic; every one is scrubbed of the secrets sam_secret_add()
+ * registered, so none reaches a log whatever the message quotes. */
 void sam_log(enum sam_level, const char *file, unsigned long line,
     const char *fmt, ...) SAM_PRINTF(4, 5);
 void sam_vlog(enum sam_level, const char *file, unsigned long line,

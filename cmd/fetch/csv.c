@@ -60,7 +60,8 @@ row_error(struct csvin *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	sam_scrub(msg, sizeof msg, n < 0 || (size_t)n >= sizeof msg);	/* a response's cells */
+	if (n < 0 || (size_t)n >= sizeof msg)	/* cut: the logger would not know */
+		sam_scrub(msg, sizeof msg, 1);
 	if (c->label)
 		sam_log(SAM_ERROR, NULL, 0, "%s: line %lu: %s", c->label, c->line, msg);
 	else

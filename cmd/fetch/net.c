@@ -40,9 +40,10 @@ say(struct fetch *f, const struct job *j, enum sam_level level,
 	char msg[1536];
 	int n = vsnprintf(msg, sizeof msg, fmt, ap);
 
-	/* Whatever the server sent, and the key, never shown: scrubbed
-	 * here, all of it, the message cut or not. */
-	sam_scrub(msg, sizeof msg, n < 0 || (size_t)n >= sizeof msg);
+	/* the logger scrubs every message; a cut one only this function
+	 * knows to be cut, so that a secret's first bytes at its end go */
+	if (n < 0 || (size_t)n >= sizeof msg)
+		sam_scrub(msg, sizeof msg, 1);
 	if (j->ticker)
 		sam_log(level, NULL, 0, "%s: %s: %s", f->net.src->name, j->ticker, msg);
 	else
