@@ -549,6 +549,7 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 	sam_buf_puts(b, ",\"alerts\":[");
 	for (i = 0; i < n; i++) {
 		const struct anomaly *a = v[i];
+		const char *page = page_ticker(a);
 		sam_buf_puts(b, i ? ",{\"status\":\"firing\",\"labels\":" : "{\"status\":\"firing\",\"labels\":");
 		kv_write(b, &x[i].labels, 1, sizeof *x);
 		sam_buf_puts(b, ",\"annotations\":");
@@ -557,8 +558,8 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 		sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
 		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":");
 		t.len = 0;
-		if (page_ticker(a))
-			dashboard_link(al, page_ticker(a), &t);
+		if (page)
+			dashboard_link(al, page, &t);
 		sam_buf_jstr(b, t.p ? t.p : "", t.len);
 		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
 		    (unsigned long long)sam_hash(a->an.id, strlen(a->an.id), 0));

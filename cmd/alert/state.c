@@ -244,11 +244,8 @@ journal_load(struct alert *al)
  * severity is in the journal, or its id alone (a journal of a run
  * before escalation, whose line fits any severity). */
 static int
-journaled(const struct anomaly *a)
+journaled(const struct anomaly *a, const char *key)	/* its "ID SEVERITY" */
 {
-	char key[ID_MAX + 16];
-
-	id_sev(key, sizeof key, a->an.id, a->an.sev);
 	return sam_map_get(&journal, key, strlen(key)) ||
 	    sam_map_get(&journal, a->an.id, strlen(a->an.id));
 }
@@ -378,7 +375,7 @@ state_decide(struct alert *al)
 		if (!due(al, a))
 			continue;
 		id_sev(key, sizeof key, a->an.id, a->an.sev);
-		if (a->src_line && journaled(a)) {
+		if (a->src_line && journaled(a, key)) {
 			a->result = R_SENT;	/* by a run killed before it said so */
 			a->recovered = 1;
 		} else if (a->src_line && (t = recall(&parked, key))) {
