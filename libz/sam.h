@@ -496,5 +496,8 @@ void sam_scrub(char *s, size_t size, int cut);
 /* sam_excerpt() of a body scrubbed first (cut: only part of the body
  * was kept). */
 void sam_excerpt_scrubbed(char *dst, size_t size, const char *body, size_t len, int cut);
+/* sam_quote() of untrusted bytes scrubbed first (a quote is cut short:
+ * the logger would not see a secret's head at its end); returns dst. */
+const char *sam_quote_scrubbed(char *dst, size_t size, const char *s, size_t len);
 
 #endif

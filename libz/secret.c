@@ -321,23 +321,42 @@ sam_scrub(char *s, size_t size, int cut)
 	sam_buf_free(&b);
 }
 
+/* The first scan bytes of text scrubbed into b, NUL-terminated (cut:
+ * the text goes on); -1 when out of memory. */
+static int
+scrub_head(struct sam_buf *b, const char *text, size_t len, size_t scan, int cut)
+{
+	if (len > scan) {
+		len = scan;
+		cut = 1;
+	}
+	if (sam_scrub_buf(b, text, len, cut) < 0)
+		return -1;
+	sam_buf_putc(b, '\0');
+	return b->err ? -1 : 0;
+}
+
 void
 sam_excerpt_scrubbed(char *dst, size_t size, const char *body, size_t len, int cut)
 {
 	struct sam_buf b = { 0 };
 
-	if (len > EXCERPT_SCAN) {
-		len = EXCERPT_SCAN;
-		cut = 1;
-	}
-	if (sam_scrub_buf(&b, body, len, cut) < 0) {
+	if (scrub_head(&b, body, len, EXCERPT_SCAN, cut) < 0)
 		sam_quote(dst, size, "(not shown: out of memory)", 26);
-	} else {
-		sam_buf_putc(&b, '\0');
-		if (b.err)
-			sam_quote(dst, size, "(not shown: out of memory)", 26);
-		else
-			sam_excerpt(dst, size, b.p, b.len - 1);
-	}
+	else
+		sam_excerpt(dst, size, b.p, b.len - 1);
 	sam_buf_free(&b);
+}
+
+const char *
+sam_quote_scrubbed(char *dst, size_t size, const char *s, size_t len)
+{
+	struct sam_buf b = { 0 };
+
+	if (scrub_head(&b, s, len, 4096, 0) < 0)
+		sam_quote(dst, size, s, 0);	/* out of memory: nothing of it */
+	else
+		sam_quote(dst, size, b.p, b.len - 1);
+	sam_buf_free(&b);
+	return dst;
 }

@@ -249,22 +249,6 @@ header(struct csvin *c)
 
 /* ---- cells: cells.c reads them, messages are worded here ---- */
 
-/* A cell as a message quotes it: scrubbed of any secret before
- * sam_quote() cuts it short (a response may echo a key anywhere). */
-static const char *
-quote_cell(char *q, size_t size, const char *raw, size_t len)
-{
-	struct sam_buf b = { 0 };
-	size_t keep = len < 4096 ? len : 4096;
-
-	if (sam_scrub_buf(&b, raw, keep, keep < len) == 0 && b.len)
-		sam_quote(q, size, b.p, b.len);
-	else
-		sam_quote(q, size, raw, 0);
-	sam_buf_free(&b);
-	return q;
-}
-
 static int
 parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 {
@@ -275,10 +259,10 @@ parse_when(struct csvin *c, const char *raw, int64_t *date, int64_t *ts)
 		return row_error(c, "empty date cell");
 	if ((r = cell_when(raw, c->f->minutes, date, ts)) == CELL_BAD)
 		return row_error(c, "unrecognized date %s",
-		    quote_cell(q, sizeof q, raw, strlen(raw)));
+		    sam_quote_scrubbed(q, sizeof q, raw, strlen(raw)));
 	if (r == CELL_NO_TIME)
 		return row_error(c, "date %s has no time of day (interval %s)",
-		    quote_cell(q, sizeof q, raw, strlen(raw)), c->f->interval);
+		    sam_quote_scrubbed(q, sizeof q, raw, strlen(raw)), c->f->interval);
 	return 0;
 }
 
@@ -300,7 +284,7 @@ parse_cell_number(struct csvin *c, const char *raw, const char *label,
 	if (cell_number(raw, len, out) == 0)
 		return 0;
 	return row_error(c, "%s is not a number: %s", label,
-	    quote_cell(q, sizeof q, raw, len));
+	    sam_quote_scrubbed(q, sizeof q, raw, len));
 }
 
 /* ---- rows ---- */
@@ -323,7 +307,7 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 		return NULL;
 	}
 	if (fetch_ticker_name(raw, n, buf) < 0) {
-		row_error(c, "invalid ticker %s", quote_cell(q, sizeof q, raw, n));
+		row_error(c, "invalid ticker %s", sam_quote_scrubbed(q, sizeof q, raw, n));
 		return NULL;
 	}
 	return buf;
