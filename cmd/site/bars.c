@@ -275,20 +275,24 @@ closes_at(double prev, double rlo, double rhi, double *lo, double *hi)
  * close level center +- T scale; for the return the closes whose return
  * from the previous close is center +- T scale; for the excess return
  * the same with the market's part, beta times its return, added.  None
- * where the statistics are null.  With a --move floor, a bar with a
- * return is an anomaly too when it moved that much against the market
- * (its return less the market's): the band ends there as well.  0, or
- * -1 when the two leave no close between them.
+ * (BAND_NONE) where the statistics are null.  With a --move floor, a bar
+ * with a return is an anomaly too when it moved that much against the
+ * market (its return less the market's): the band ends there as well,
+ * and none is left (BAND_FLOORED) when the two leave no close between
+ * them.
  */
-static int
+static void
 stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from,
     struct bar *out)
 {
 	const struct rawbar *b = &v[i];
 	double t, prev, mid, lo, hi, flo, fhi, mret;
 
-	if (b->source < BAND_CLOSE || isnan(b->center) || isnan(b->scale))
-		return 0;
+	if (b->source < BAND_CLOSE)
+		return;
+	out->source = BAND_NONE;	/* until its band is drawn */
+	if (isnan(b->center) || isnan(b->scale))
+		return;
 	t = z_at_threshold(c, b->n, b->tests, b->robust);
 	prev = prev_close(v, i, from);
 	if (b->source == BAND_CLOSE) {
@@ -299,7 +303,7 @@ stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from
 		if (b->source == BAND_EXCESS)
 			mid += b->beta * b->mret;
 		if (isnan(mid) || isnan(prev))
-			return 0;
+			return;
 		closes_at(prev, mid - t * b->scale, mid + t * b->scale, &lo, &hi);
 	}
 	if (c->move > 0 && !isnan(b->ret) && !isnan(prev)) {
@@ -307,13 +311,15 @@ stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from
 		closes_at(prev, mret - c->move, mret + c->move, &flo, &fhi);
 		lo = fmax(lo, flo);
 		hi = fmin(hi, fhi);
-		if (!(lo <= hi))
-			return -1;
+		if (!(lo <= hi)) {
+			out->source = BAND_FLOORED;
+			return;
+		}
 	}
+	out->source = b->source;
 	out->lo = lo;
 	out->hi = hi;
 	out->band = 1;
-	return 0;
 }
 
 /* Puts a on the bar it falls on, if it is on the chart. */
@@ -397,22 +403,13 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		b->volume = v[i].volume;
 		b->source = v[i].source;
 		b->partial = v[i].partial;
-		c->partial += b->partial;
-		if (stored_band(c, v, i, from, b) < 0)
-			c->closed++;
+		stored_band(c, v, i, from, b);
 	}
 	if (v[from].imin == 1440 || v[from].imin == 60)
 		strcpy(c->interval, v[from].imin == 60 ? "1h" : "1d");
 	else
 		snprintf(c->interval, sizeof c->interval, "%dm", v[from].imin);
 	r = recomputed_band(s, c, v, from, to, first, c->bar);
-	for (i = 0; i < (size_t)c->n; i++) {
-		if (c->bar[i].band)
-			c->by_source[c->bar[i].source]++;
-		else if (c->bar[i].source != BAND_RECOMPUTED)
-			c->unscored++;
-	}
-	c->unscored -= c->closed;
 	older.from = sam_ny_date(v[first].secs);
 	older.to = window_from - 1;
 	if (r == 0 && older.from <= older.to && s->kindfd[KIND_ANOMALIES] >= 0)

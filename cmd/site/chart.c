@@ -337,11 +337,13 @@ chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
 	const char *interval = c->interval;
 	struct scale sc;
 	int daily = strcmp(interval, "1d") == 0;
-	long i, n = c->n, marks = 0;
+	long i, n = c->n, marks = 0, partial = 0;
 
 	scale_of(&sc, v, n);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		marks += v[i].mark != NULL;
+		partial += v[i].partial;
+	}
 	sam_buf_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
 	    "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">\n"
 	    "<title id=\"chart-title\">", W, H);
@@ -349,8 +351,8 @@ chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
 	sam_buf_printf(b, ": %ld ", n);
 	html_escape(b, interval, strlen(interval));
 	sam_buf_puts(b, " bars, ");
-	if (c->partial)
-		sam_buf_printf(b, "%ld in progress, ", c->partial);
+	if (partial)
+		sam_buf_printf(b, "%ld in progress, ", partial);
 	sam_buf_printf(b, "%ld anomal%s marked, band %s &lt;= %.2f</title>\n",
 	    marks, marks == 1 ? "y" : "ies", c->tail_df > 0 ? "score" : "|z|",
 	    c->threshold);

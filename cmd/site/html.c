@@ -450,25 +450,27 @@ chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
 		[BAND_EXCESS] = "the return net of the market (less beta times "
 		    "the market\xe2\x80\x99s return)",
 	};
-	long i, unscored = 0, stored = 0, listed = 0;
+	long i, by_source[BAND_SOURCES] = { 0 }, partial = 0, stored = 0, listed = 0;
 	int k;
 
-	for (i = 0; i < c->n; i++)
-		unscored += c->bar[i].source == BAND_RECOMPUTED;
+	for (i = 0; i < c->n; i++) {
+		by_source[c->bar[i].source]++;
+		partial += c->bar[i].partial;
+	}
 	for (k = BAND_CLOSE; k < BAND_SOURCES; k++)
-		stored += c->by_source[k];
+		stored += by_source[k];
 	sam_buf_printf(b, "<figcaption>The last %ld ", c->n);
 	esc(b, c->interval);
 	sam_buf_puts(b, " bars in the store: close, volume, anomalies marked");
-	if (c->partial == 1)
+	if (partial == 1)
 		sam_buf_puts(b, ", the hollow one still in progress");
-	else if (c->partial > 1)
-		sam_buf_printf(b, ", the %ld hollow ones still in progress", c->partial);
+	else if (partial > 1)
+		sam_buf_printf(b, ", the %ld hollow ones still in progress", partial);
 	if (stored) {
 		sam_buf_puts(b, "; the band is the detector\xe2\x80\x99s, from the "
 		    "statistics stored with each bar: the closes at which |z| of ");
 		for (k = BAND_SOURCES - 1; k >= BAND_CLOSE; k--)
-			if (c->by_source[k]) {
+			if (by_source[k]) {
 				sam_buf_puts(b, listed++ ? " or of " : "");
 				sam_buf_puts(b, what[k]);
 			}
@@ -477,21 +479,22 @@ chart_caption(const struct site *s, const struct chart *c, struct sam_buf *b)
 			sam_buf_printf(b, " and the return less the market\xe2\x80\x99s "
 			    "within %g%% (the --move floor)", c->move * 100);
 	}
-	if (unscored) {
+	if (by_source[BAND_RECOMPUTED]) {
 		sam_buf_puts(b, stored ? "; on the bars stored without statistics, "
 		    "recomputed: where" : "; the band is where");
 		sam_buf_printf(b, " |z| of the close against the %lu bars before it",
 		    s->window);
 		band_rule(c, b);
 	}
-	if (c->closed)
+	if (by_source[BAND_FLOORED])
 		sam_buf_printf(b, "; no band on the %ld bar%s where the band and "
-		    "the --move floor leave no close between them", c->closed,
-		    c->closed == 1 ? "" : "s");
-	if (c->unscored == 1)
+		    "the --move floor leave no close between them",
+		    by_source[BAND_FLOORED], by_source[BAND_FLOORED] == 1 ? "" : "s");
+	if (by_source[BAND_NONE] == 1)
 		sam_buf_puts(b, "; no band on the bar without price statistics");
-	else if (c->unscored > 1)
-		sam_buf_printf(b, "; no band on the %ld bars without price statistics", c->unscored);
+	else if (by_source[BAND_NONE] > 1)
+		sam_buf_printf(b, "; no band on the %ld bars without price statistics",
+		    by_source[BAND_NONE]);
 	sam_buf_puts(b, ".</figcaption>\n");
 }
 

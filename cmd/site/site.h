@@ -32,9 +32,12 @@ struct ticker {
 /* Where a bar's band comes from: the statistics sam-zscore stored with
  * it (of the close level, the return, or the return net of the market),
  * recomputed from the closes before it (a bar stored unscored), or
- * nowhere (a scored bar without statistics of its price). */
-enum band_source { BAND_NONE, BAND_RECOMPUTED, BAND_CLOSE, BAND_RETURN,
-	BAND_EXCESS, BAND_SOURCES };
+ * nowhere: a scored bar without statistics of its price (NONE), or one
+ * whose band the --move floor leaves no close in (FLOORED: an anomaly
+ * whatever the close).  On the chart a bar of CLOSE, RETURN or EXCESS
+ * has its band. */
+enum band_source { BAND_NONE, BAND_FLOORED, BAND_RECOMPUTED, BAND_CLOSE,
+	BAND_RETURN, BAND_EXCESS, BAND_SOURCES };
 
 /* A bar of the chart. */
 struct bar {
@@ -56,11 +59,6 @@ struct chart {
 	double threshold;	/* of the band: a |z|, or a score when tail_df */
 	double tail_df;		/* > 0: the threshold is a calibrated score */
 	double move;		/* > 0: the --move floor, a fraction */
-	long by_source[BAND_SOURCES];	/* bars with a band, by its source */
-	long unscored;		/* scored bars without statistics: no band */
-	long closed;		/* bars the floor leaves no band (an anomaly
-				 * whatever the close) */
-	long partial;		/* bars in progress */
 	struct anomaly *older;	/* anomalies on the chart before the window */
 	size_t nolder, older_cap;
 };
