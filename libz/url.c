@@ -34,48 +34,70 @@ secret_name(const char *name, size_t len)
 	return 0;
 }
 
+/* The spans of url no message may show: its user info (userinfo 1)
+ * and the values of the query parameters that carry keys, in order;
+ * fn(ctx, start, len, userinfo) for each, stopping at a nonzero. */
+typedef int url_span_fn(void *ctx, const char *, size_t, int userinfo);
+
+static int
+each_secret_span(const char *url, url_span_fn *fn, void *ctx)
+{
+	const char *scheme = strstr(url, "://"), *rest = url, *q, *p;
+	int r;
+
+	if (scheme) {
+		size_t auth = strcspn(scheme + 3, "/?#");
+		const char *at = memchr(scheme + 3, '@', auth);
+		if (at && (r = fn(ctx, scheme + 3, (size_t)(at - scheme - 3), 1)))
+			return r;
+		rest = scheme + 3 + auth;
+	}
+	q = rest + strcspn(rest, "?#");
+	for (p = *q == '?' ? q + 1 : ""; *p; ) {
+		size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
+		if (name < n && secret_name(p, name) &&
+		    (r = fn(ctx, p + name + 1, n - name - 1, 0)))
+			return r;
+		p += n;
+		if (*p != '&')
+			break;
+		p++;
+	}
+	return 0;
+}
+
+struct shown {
+	struct sam_buf b;
+	const char *from;	/* what is not copied yet */
+};
+
+static int
+redact_span(void *ctx, const char *s, size_t len, int userinfo)
+{
+	struct shown *w = ctx;
+
+	(void)userinfo;
+	sam_buf_put(&w->b, w->from, (size_t)(s - w->from));
+	sam_buf_puts(&w->b, "REDACTED");
+	w->from = s + len;
+	return 0;
+}
+
 /* The URL as messages show it: credentials and the values of query
  * parameters that carry keys replaced. */
 char *
 sam_url_shown(const char *url)
 {
-	struct sam_buf b = { 0 };
-	const char *scheme = strstr(url, "://"), *q, *p, *at;
+	struct shown w = { .from = url };
 
-	if (scheme) {		/* user:password@ before the host */
-		size_t auth = strcspn(scheme + 3, "/?#");
-		if ((at = memchr(scheme + 3, '@', auth))) {
-			sam_buf_put(&b, url, (size_t)(scheme - url) + 3);
-			sam_buf_puts(&b, "REDACTED");
-			url = at;
-		}
-	}
-	q = strchr(url, '?');
-	if (!q) {
-		sam_buf_puts(&b, url);
-	} else {
-		sam_buf_put(&b, url, (size_t)(q - url) + 1);
-		for (p = q + 1; *p; ) {
-			size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
-			if (name < n && secret_name(p, name)) {
-				sam_buf_put(&b, p, name + 1);
-				sam_buf_puts(&b, "REDACTED");
-			} else {
-				sam_buf_put(&b, p, n);
-			}
-			p += n;
-			if (*p == '&')
-				sam_buf_putc(&b, *p++);
-			else if (*p == '#')
-				break;
-		}
-	}
-	sam_buf_putc(&b, '\0');
-	if (b.err) {
-		sam_buf_free(&b);
+	each_secret_span(url, redact_span, &w);
+	sam_buf_puts(&w.b, w.from);
+	sam_buf_putc(&w.b, '\0');
+	if (w.b.err) {
+		sam_buf_free(&w.b);
 		return NULL;
 	}
-	return b.p;
+	return w.b.p;
 }
 
 /* User info as libcurl sends it, in "Authorization: Basic" (base64),
@@ -145,33 +167,27 @@ path_secret(const char *path, const char *end)
 	return path;
 }
 
+static int
+register_span(void *ctx, const char *s, size_t len, int userinfo)
+{
+	(void)ctx;
+	return secret_both(s, len, userinfo) < 0 ? -1 : 0;
+}
+
 int
 sam_url_secrets(const char *url, int path)
 {
 	const char *scheme = strstr(url, "://"), *rest = url, *q, *p;
 	int r = 0;
 
-	if (scheme) {
-		size_t auth = strcspn(scheme + 3, "/?#");
-		const char *at = memchr(scheme + 3, '@', auth);
-		if (at)
-			r |= secret_both(scheme + 3, (size_t)(at - scheme - 3), 1);
-		rest = scheme + 3 + auth;
-	}
+	if (scheme)
+		rest = scheme + 3 + strcspn(scheme + 3, "/?#");
 	q = rest + strcspn(rest, "?#");
 	/* A path of a few letters ("/hook") is no secret, and would take
 	 * the same letters out of every message. */
 	if (path && strlen(p = path_secret(rest, q)) > 5)
 		r |= secret_both(p, strlen(p), 0);
-	for (p = *q == '?' ? q + 1 : ""; *p; ) {
-		size_t n = strcspn(p, "&#"), name = strcspn(p, "=&#");
-		if (name < n && secret_name(p, name))
-			r |= secret_both(p + name + 1, n - name - 1, 0);
-		p += n;
-		if (*p != '&')
-			break;
-		p++;
-	}
+	r |= each_secret_span(url, register_span, NULL);
 	return r ? -1 : 0;
 }
 
