@@ -213,7 +213,7 @@ relative_volume(struct state *st, struct sam_roll *raw, double lv)
 
 	if (raw->n < st->o->min_periods)
 		return NAN;
-	if (st->o->robust ? sam_roll_robust(raw, st->scratch, &center, &scale) :
+	if (st->o->robust ? sam_roll_robust(raw, &center, &scale) :
 	    sam_roll_stats(raw, 0, lv, &center, &scale, &dev))
 		return NAN;
 	return exp(lv - center);
@@ -229,7 +229,7 @@ emit_metric(struct state *st, int m, struct sam_roll *r, int judge, double x)
 
 	if (r->n >= o->min_periods) {
 		if (o->robust) {
-			if (sam_roll_robust(r, st->scratch, &center, &scale) == 0 &&
+			if (sam_roll_robust(r, &center, &scale) == 0 &&
 			    scale > 0 && judge)
 				z = (x - center) / scale;
 		} else if (sam_roll_stats(r, o->ddof, x, &center, &scale, &dev) == 0) {

@@ -253,24 +253,10 @@ sam_sorted_robust(const double *s, size_t n, double *med, double *mad)
 }
 
 int
-sam_roll_robust(const struct sam_roll *r, double *scratch, double *med,
-    double *mad)
+sam_roll_robust(const struct sam_roll *r, double *med, double *mad)
 {
-	size_t i;
-	double m;
-
-	if (r->n == 0)
+	if (r->n == 0 || !r->sorted)
 		return -1;
-	if (r->sorted) {
-		sam_sorted_robust(r->sorted, r->n, med, mad);
-		return 0;
-	}
-	for (i = 0; i < r->n; i++)
-		scratch[i] = at(r, i);
-	m = sam_median(scratch, r->n);
-	for (i = 0; i < r->n; i++)
-		scratch[i] = fabs(at(r, i) - m);
-	*med = m;
-	*mad = 1.4826 * sam_median(scratch, r->n);
+	sam_sorted_robust(r->sorted, r->n, med, mad);
 	return 0;
 }

@@ -335,13 +335,13 @@ int sam_roll_push(struct sam_roll *, double);	/* -1: out of memory */
  * computed without cancellation.  Returns -1 if n - ddof < 1. */
 int sam_roll_stats(struct sam_roll *, int ddof, double x, double *mean,
     double *sd, double *dev);
-/* Median and 1.4826 x MAD; scratch holds w doubles. */
 /* The median of a[0..n), n > 0; a is reordered. */
 double sam_median(double *a, size_t n);
-/* The same of n > 0 values in increasing order. */
+/* Median and 1.4826 x MAD of n > 0 values in increasing order. */
 void sam_sorted_robust(const double *sorted, size_t n, double *median, double *mad);
-int sam_roll_robust(const struct sam_roll *, double *scratch,
-    double *median, double *mad);
+/* The same of a window that keeps its values sorted (keep_sorted set
+ * before its first push); -1 if empty or not sorted. */
+int sam_roll_robust(const struct sam_roll *, double *median, double *mad);
 
 /* ---- calib.c: z-scores as tail probabilities (links GSL) ---- */
 
