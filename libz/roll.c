@@ -228,27 +228,87 @@ sam_median(double *a, size_t n)
 
 /*
  * Median and MAD of the sorted window, the same values sam_median()
- * gives: the deviations below the median (m - s[i], falling with i) and
- * from it up (s[i] - m, rising) are two sorted runs, merged outward from
- * the median to the middle one or two.
+ * gives.  The deviations below the median (m - s[i], rising as i goes
+ * down from the median) and from it up (s[i] - m, rising) are two
+ * sorted runs; the MAD is their middle one (or the mean of the middle
+ * two), found by the binary search for the t-th smallest of two sorted
+ * arrays: a few steps where the merge took n/2 unpredictable branches.
  */
+struct runs {
+	const double *s;
+	double m;
+	size_t below, above;	/* the lengths of the two runs */
+};
+
+/* The i-th (0-based) deviation of the run below and of the run above. */
+static double
+dev_below(const struct runs *r, size_t i)
+{
+	return r->m - r->s[r->below - 1 - i];
+}
+
+static double
+dev_above(const struct runs *r, size_t j)
+{
+	return r->s[r->below + j] - r->m;
+}
+
+/* The t-th and (t-1)-th smallest (t >= 2, 1-based) of both runs. */
+static void
+two_smallest(const struct runs *r, size_t t, double *tth, double *before)
+{
+	size_t lo = t > r->above ? t - r->above : 0;
+	size_t hi = t < r->below ? t : r->below, i, j;
+	double a1, b1, low;
+	int has_a, has_b;
+
+	for (;;) {
+		i = lo + (hi - lo) / 2;	/* i from the run below, j from above */
+		j = t - i;
+		if (i < r->below && j > 0 && dev_above(r, j - 1) > dev_below(r, i))
+			lo = i + 1;
+		else if (i > 0 && j < r->above && dev_below(r, i - 1) > dev_above(r, j))
+			hi = i - 1;
+		else
+			break;
+	}
+	has_a = i > 0;
+	has_b = j > 0;
+	a1 = has_a ? dev_below(r, i - 1) : 0;
+	b1 = has_b ? dev_above(r, j - 1) : 0;
+	if (has_a && has_b) {
+		*tth = a1 > b1 ? a1 : b1;
+		low = a1 > b1 ? b1 : a1;
+	} else {
+		*tth = has_a ? a1 : b1;
+		low = -1;
+	}
+	/* the one before: the lesser of the two last ones taken, or the
+	 * one before either */
+	if (i > 1 && dev_below(r, i - 2) > low)
+		low = dev_below(r, i - 2);
+	if (j > 1 && dev_above(r, j - 2) > low)
+		low = dev_above(r, j - 2);
+	*before = low;
+}
+
 void
 sam_sorted_robust(const double *s, size_t n, double *med, double *mad)
 {
-	size_t k = n / 2, lo, hi, i;
-	double m, d = 0, prev = 0;
+	size_t k = n / 2;
+	struct runs r;
+	double d, prev;
 
-	m = n % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
-	hi = lower_bound(s, n, m);	/* s[hi..] >= m: deviations rising */
-	lo = hi;			/* s[..lo) < m: deviations rising downwards */
-	for (i = 0; i <= k; i++) {
-		prev = d;
-		if (lo > 0 && (hi == n || fabs(s[lo - 1] - m) < fabs(s[hi] - m)))
-			d = fabs(s[--lo] - m);
-		else
-			d = fabs(s[hi++] - m);
+	r.s = s;
+	r.m = n % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
+	r.below = lower_bound(s, n, r.m);	/* s[..below) < m */
+	r.above = n - r.below;
+	*med = r.m;
+	if (n == 1) {
+		*mad = 0;
+		return;
 	}
-	*med = m;
+	two_smallest(&r, k + 1, &d, &prev);
 	*mad = 1.4826 * (n % 2 ? d : (prev + d) / 2);
 }
 

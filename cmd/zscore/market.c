@@ -37,13 +37,49 @@ struct prev {
 	size_t partial_at;	/* 1 + the point of an unfinished bar; 0: none */
 };
 
+/* The points of one bar time, gathered before the medians. */
+struct group {
+	int64_t secs;
+	long ns;
+	int minutes;
+	size_t n, at;		/* its points, from at in the gathered order */
+	struct market_point *mp;
+};
+
 struct loader {
 	struct market *mk;
 	size_t window, min_periods;
 	struct sam_map prev;	/* ticker\0interval -> struct prev */
+	char last_key[SAM_TICKER_MAX + 10];	/* the last bar's, and its prev: */
+	size_t last_klen;	/* FILE comes a ticker at a time */
+	struct prev *last;
 	struct point *pts;
 	size_t n, cap;
 };
+
+/* The ticker's state, found once for its run of bars. */
+static struct prev *
+find_prev(struct loader *ld, const struct sam_key *k, int *isnew)
+{
+	char key[SAM_TICKER_MAX + 10];
+	size_t tl = strlen(k->ticker), il = strlen(k->interval);
+	void **slot;
+
+	memcpy(key, k->ticker, tl + 1);
+	memcpy(key + tl + 1, k->interval, il);
+	*isnew = 0;
+	if (ld->last && ld->last_klen == tl + 1 + il &&
+	    memcmp(ld->last_key, key, tl + 1 + il) == 0)
+		return ld->last;
+	if (!(slot = sam_map_put(&ld->prev, key, tl + 1 + il, isnew)) ||
+	    (*isnew && !(*slot = calloc(1, sizeof(struct prev)))))
+		return NULL;
+	if (*isnew)
+		sam_roll_init(&((struct prev *)*slot)->lv, ld->window);
+	memcpy(ld->last_key, key, tl + 1 + il);
+	ld->last_klen = tl + 1 + il;
+	return ld->last = *slot;
+}
 
 static int
 on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
@@ -54,10 +90,7 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct loader *ld = ctx;
 	struct sam_key k;
 	struct prev *pv;
-	char key[SAM_TICKER_MAX + 10];
-	size_t tl, il;
 	double close, volume = NAN, lv = NAN, mean, sd, dev;
-	void **slot;
 	int isnew, dup, partial, has_volume;
 
 	if ((dup = sam_rec_find(rec, keys, 6, f)) >= 0)
@@ -71,16 +104,8 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (has_volume && volume >= 0)
 		lv = log1p(volume);
 	partial = f[4] && f[4]->type == SAM_JFALSE;
-	tl = strlen(k.ticker);
-	il = strlen(k.interval);
-	memcpy(key, k.ticker, tl + 1);
-	memcpy(key + tl + 1, k.interval, il);
-	if (!(slot = sam_map_put(&ld->prev, key, tl + 1 + il, &isnew)) ||
-	    (isnew && !(*slot = calloc(1, sizeof *pv))))
+	if (!(pv = find_prev(ld, &k, &isnew)))
 		return -2;
-	pv = *slot;
-	if (isnew)
-		sam_roll_init(&pv->lv, ld->window);
 	if (!isnew && (k.secs < pv->secs || (k.secs == pv->secs && k.ns <= pv->ns)))
 		return sam_reject(in, "ts is not after the previous %s %s bar",
 		    k.ticker, k.interval);
@@ -103,7 +128,7 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		p = &ld->pts[ld->n++];
 		p->secs = k.secs;
 		p->ns = k.ns;
-		p->minutes = sam_interval_minutes(k.interval, il);
+		p->minutes = sam_interval_minutes(k.interval, strlen(k.interval));
 		p->partial = partial;
 		p->r = (close - pv->close) / pv->close;
 		p->dv = NAN;
@@ -136,15 +161,13 @@ free_prev(void *p)
 static int
 by_time(const void *a, const void *b)
 {
-	const struct point *x = a, *y = b;
+	const struct group *x = *(struct group *const *)a, *y = *(struct group *const *)b;
 
 	if (x->minutes != y->minutes)
 		return x->minutes < y->minutes ? -1 : 1;
 	if (x->secs != y->secs)
 		return x->secs < y->secs ? -1 : 1;
-	if (x->ns != y->ns)
-		return x->ns < y->ns ? -1 : 1;
-	return (x->r > y->r) - (x->r < y->r);	/* a group sorted: its median */
+	return (x->ns > y->ns) - (x->ns < y->ns);
 }
 
 static size_t
@@ -156,8 +179,74 @@ make_key(char *key, int minutes, int64_t secs, long ns)
 	return sizeof minutes + sizeof secs + sizeof ns;
 }
 
-/* One time's market return, its z against the window of the ones
- * before, then (when final) into the window. */
+/*
+ * The points by bar time, in time order: a hash of the times counts
+ * each one's points, the few distinct times are sorted, and the points
+ * are dealt into place (a sort of every point was a tenth of the
+ * market's cost).  Returns the groups, *ngroups of them; pts is
+ * reordered.  NULL when out of memory.
+ */
+static struct group **
+gather(struct point **pts, size_t n, size_t *ngroups)
+{
+	struct sam_map at = { 0 };
+	struct group **gs = NULL, **of = NULL;
+	struct point *out = NULL;
+	size_t i, ng = 0, cap = 0, at_ = 0;
+	char key[32];
+
+	if (!(of = malloc((n ? n : 1) * sizeof *of)) ||
+	    !(out = malloc((n ? n : 1) * sizeof *out)))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		const struct point *p = &(*pts)[i];
+		int isnew;
+		void **slot = sam_map_put(&at, key,
+		    make_key(key, p->minutes, p->secs, p->ns), &isnew);
+		if (!slot)
+			goto fail;
+		if (isnew) {
+			struct group *g, **grown;
+			if (ng == cap) {
+				cap = cap ? 2 * cap : 256;
+				if (!(grown = realloc(gs, cap * sizeof *gs)))
+					goto fail;
+				gs = grown;
+			}
+			if (!(g = calloc(1, sizeof *g)))
+				goto fail;
+			g->secs = p->secs;
+			g->ns = p->ns;
+			g->minutes = p->minutes;
+			gs[ng++] = *slot = g;
+		}
+		of[i] = *slot;
+		of[i]->n++;
+	}
+	qsort(gs, ng, sizeof *gs, by_time);
+	for (i = 0; i < ng; i++) {
+		gs[i]->at = at_;
+		at_ += gs[i]->n;
+		gs[i]->n = 0;
+	}
+	for (i = 0; i < n; i++)
+		out[of[i]->at + of[i]->n++] = (*pts)[i];
+	sam_map_free(&at, NULL);
+	free(of);
+	free(*pts);
+	*pts = out;
+	*ngroups = ng;
+	return gs;
+fail:
+	sam_map_free(&at, NULL);
+	for (i = 0; i < ng; i++)
+		free(gs[i]);
+	free(gs);
+	free(of);
+	free(out);
+	return NULL;
+}
+
 /* The median of the group's log relative volumes, NAN if none. */
 static double
 median_dv(const struct point *g, size_t n, double *scratch)
@@ -170,28 +259,32 @@ median_dv(const struct point *g, size_t n, double *scratch)
 	return k ? sam_median(scratch, k) : NAN;
 }
 
+/* One time's market return (the median of its points'), its z against
+ * the window of the ones before, then (when final) into the window. */
 static int
-add_time(struct market *mk, struct sam_roll *roll, const struct point *g,
-    size_t n, const struct zscore_opts *o, double *scratch)
+add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
+    const struct point *g, const struct zscore_opts *o, double *scratch)
 {
 	struct market_point *mp;
 	char key[32];
 	double mean, sd, dev;
-	size_t i;
+	size_t i, n = gr->n;
 	int partial = 0, isnew;
 	void **slot;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		partial |= g[i].partial;
+		scratch[i] = g[i].r;
+	}
 	if (!(mp = calloc(1, sizeof *mp)))
 		return -1;
-	mp->r = n % 2 ? g[n / 2].r : (g[n / 2 - 1].r + g[n / 2].r) / 2;
+	mp->r = sam_median(scratch, n);
 	mp->v = median_dv(g, n, scratch);
 	mp->z = NAN;
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
 		mp->z = dev / sd;
-	if (!(slot = sam_map_put(&mk->at, key, make_key(key, g->minutes, g->secs, g->ns), &isnew))) {
+	if (!(slot = sam_map_put(&mk->at, key, make_key(key, gr->minutes, gr->secs, gr->ns), &isnew))) {
 		free(mp);
 		return -1;
 	}
@@ -206,8 +299,9 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	struct sam_input in = { 0 };
 	char *files[1] = { (char *)path };
 	struct sam_roll roll;
-	double *scratch;
-	size_t i, j, nscratch = 0;
+	struct group **gs;
+	double *scratch = NULL;
+	size_t i, ng = 0, nscratch = 0;
 	int status;
 
 	status = sam_input_run(&in, files, 1, on_bar, &ld);
@@ -216,30 +310,34 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 		free(ld.pts);
 		return -1;
 	}
-	qsort(ld.pts, ld.n, sizeof *ld.pts, by_time);
+	if (!(gs = gather(&ld.pts, ld.n, &ng))) {
+		free(ld.pts);
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return -1;
+	}
 	sam_roll_init(&roll, o->window);
-	scratch = NULL;
-	for (i = 0; i < ld.n; i = j) {
-		for (j = i + 1; j < ld.n && ld.pts[j].minutes == ld.pts[i].minutes &&
-		    ld.pts[j].secs == ld.pts[i].secs && ld.pts[j].ns == ld.pts[i].ns; j++)
-			;
-		if (i > 0 && ld.pts[i].minutes != ld.pts[i - 1].minutes) {
+	for (i = 0; i < ng; i++) {
+		if (i > 0 && gs[i]->minutes != gs[i - 1]->minutes) {
 			sam_roll_free(&roll);	/* another interval: another series */
 			sam_roll_init(&roll, o->window);
 		}
-		if (j - i > nscratch) {
+		if (gs[i]->n > nscratch) {
 			free(scratch);
-			if (!(scratch = malloc((j - i) * sizeof *scratch)))
+			if (!(scratch = malloc(gs[i]->n * sizeof *scratch)))
 				break;
-			nscratch = j - i;
+			nscratch = gs[i]->n;
 		}
-		if (add_time(mk, &roll, &ld.pts[i], j - i, o, scratch) < 0)
+		if (add_time(mk, &roll, gs[i], &ld.pts[gs[i]->at], o, scratch) < 0)
 			break;
 	}
 	sam_roll_free(&roll);
 	free(ld.pts);
 	free(scratch);
-	if (i < ld.n) {
+	status = i < ng;
+	for (i = 0; i < ng; i++)
+		free(gs[i]);
+	free(gs);
+	if (status) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}
