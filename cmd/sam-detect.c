@@ -30,6 +30,7 @@ struct opts {
 	double bands[3];	/* lower bounds of medium, high, critical */
 	struct sam_map tickers;	/* per-ticker thresholds */
 	char metrics[METRICS_MAX][NAME_MAX_LEN + 3];	/* "z_close" */
+	size_t metric_len[METRICS_MAX];
 	int nmetrics;		/* 0: every z_ field present */
 	int all;
 	double tail_df;		/* 0: the score is |z| */
@@ -122,6 +123,7 @@ parse_metrics(struct opts *o, const char *s)
 				return -1;
 		snprintf(o->metrics[o->nmetrics], sizeof o->metrics[0],
 		    "z_%.*s", (int)n, p);
+		o->metric_len[o->nmetrics] = n + 2;
 		for (j = 0; j < o->nmetrics; j++)	/* named twice */
 			if (strcmp(o->metrics[j], o->metrics[o->nmetrics]) == 0)
 				return -1;
@@ -204,14 +206,17 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	*robust = 0;
 	for (f_i = 0; f_i < rec->n; f_i++) {
 		const struct sam_field *f = &rec->f[f_i];
+		const char *key = f->key;
 		double z = NAN;
-		if (f->klen > 4 && memcmp(f->key, "mad_", 4) == 0)
-			*robust = 1;	/* sam-zscore --robust names its scales so */
-		if (f->klen < 3 || memcmp(f->key, "z_", 2) != 0)
+		/* sam-zscore --robust names its scales mad_ */
+		if (f->klen > 4 && key[0] == 'm' && key[1] == 'a' && key[2] == 'd' &&
+		    key[3] == '_')
+			*robust = 1;
+		if (f->klen < 3 || key[0] != 'z' || key[1] != '_')
 			continue;
 		for (j = 0; j < o->nmetrics; j++)
-			if (strlen(o->metrics[j]) == f->klen &&
-			    memcmp(o->metrics[j], f->key, f->klen) == 0)
+			if (o->metric_len[j] == f->klen &&
+			    memcmp(o->metrics[j], key, f->klen) == 0)
 				break;
 		if (o->nmetrics && j == o->nmetrics)
 			continue;
