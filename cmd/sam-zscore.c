@@ -508,10 +508,10 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (bv.mp) {
 		struct sam_buf *b = sam_edits_add(&st->edits, "market");
 		sam_buf_jstr(b, st->market->name, strlen(st->market->name));
-		sam_edits_num(&st->edits, "market_return", bv.mp->r);
-		sam_edits_num(&st->edits, "market_z", bv.mp->z);
+		sam_edits_raw(&st->edits, "market_return", bv.mp->text[0], bv.mp->len[0]);
+		sam_edits_raw(&st->edits, "market_z", bv.mp->text[1], bv.mp->len[1]);
 		if (SELECTED(o, M_LVOLUME))
-			sam_edits_num(&st->edits, "market_rvol", exp(bv.mp->v));
+			sam_edits_raw(&st->edits, "market_rvol", bv.mp->text[2], bv.mp->len[2]);
 	}
 	sam_edits_num(&st->edits, "n", (double)(s->bars < o->window ?
 	    s->bars : o->window));

@@ -284,6 +284,9 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
 		mp->z = dev / sd;
+	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
+	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
+	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
 	if (!(slot = sam_map_put(&mk->at, key, make_key(key, gr->minutes, gr->secs, gr->ns), &isnew))) {
 		free(mp);
 		return -1;

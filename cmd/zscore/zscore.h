@@ -25,6 +25,10 @@ struct zscore_opts {
 struct market_point {
 	double r, z;		/* z: NAN while the window is short */
 	double v;		/* log relative volume (median); NAN: none */
+	/* r, z and exp(v) as JSON numbers: every ticker's bar of the time
+	 * writes them, so they are formatted once */
+	char text[3][SAM_NUM_MAX];
+	unsigned char len[3];
 };
 
 struct market {
