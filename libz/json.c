@@ -6,6 +6,12 @@
  * only the spans of the top-level members: a tool reads the few fields
  * it knows and writes every other member back byte for byte.  Numbers
  * of fields nobody touches are never re-printed, so nothing is lost.
+ *
+ * Every filter scans every record, so the scanner is written for speed:
+ * the position lives in a local (a field of a struct reached through a
+ * pointer is stored back on every step), string bodies and digit runs
+ * are read eight bytes at a time, and the line is never read past its
+ * end (it is not NUL-terminated, and the caller's buffer may end there).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,259 +20,359 @@
 
 #define DEPTH_MAX 256
 
+/* The line's end, the first error with where it is, and whether a
+ * string had escapes (set by scan_string, cleared by whoever asks). */
 struct scanner {
-	const char *s, *end, *p;
-	const char *err;
+	const char *end;
+	const char *err, *at;
+	int escaped;
 };
 
-static void
-skip_ws(struct scanner *sc)
+static const char *
+fail(struct scanner *sc, const char *at, const char *why)
 {
-	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' ||
-	    *sc->p == '\n' || *sc->p == '\r'))
-		sc->p++;
+	sc->err = why;
+	sc->at = at;
+	return NULL;
 }
 
 static int
-fail(struct scanner *sc, const char *why)
+is_ws(char c)
 {
-	if (!sc->err)
-		sc->err = why;
-	return -1;
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 static int
-hex4(const char *p, unsigned *out)
+is_digit(char c)
 {
-	unsigned v = 0;
+	return (unsigned char)(c - '0') < 10;
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && is_ws(*p))
+		p++;
+	return p;
+}
+
+/*
+ * Eight bytes at a time (SWAR).  The masks below flag, in the high bit
+ * of each byte, the bytes of a kind; a borrow or carry can flag a byte
+ * wrongly, but only above a byte rightly flagged, so the lowest flag is
+ * exact, and load8 puts the first byte lowest.  Without a builtin to
+ * count trailing zeros, a flagged word is read again a byte at a time.
+ */
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(m)	((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
+/* Eight bytes, the first in the low bits on any machine.  (Compilers
+ * make this one load; a memcpy into a local would have
+ * -fstack-protector-strong guard every function it is inlined in.) */
+static inline uint64_t
+load8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* The bytes that end plain string text: '"', '\\' and controls. */
+static uint64_t
+string_stops(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((q - ONES) & ~q) | ((b - ONES) & ~b) |
+	    ((w - ONES * 0x20) & ~w)) & HIGHS;
+}
+
+/* The bytes that are not digits: x = w ^ '0' is 0 to 9 for a digit. */
+static uint64_t
+nondigits(uint64_t w)
+{
+	uint64_t x = w ^ (ONES * '0');
+
+	return ((x + ONES * 0x76) | x) & HIGHS;
+}
+
+/* Past the plain text of a string body: at a '"', '\\', control or the end. */
+static inline const char *
+skip_plain(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t m = string_stops(load8(p));
+		if (m) {
+#ifdef FIRST_FLAGGED
+			return p + FIRST_FLAGGED(m);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
+static inline const char *
+skip_digits(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t m = nondigits(load8(p));
+		if (m) {
+#ifdef FIRST_FLAGGED
+			return p + FIRST_FLAGGED(m);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < end && is_digit(*p))
+		p++;
+	return p;
+}
+
+/* The value of four hex digits, or -1.  (A value, not an out-parameter:
+ * a local whose address is taken gets a stack guard in every function
+ * this is inlined into, scan_string among them.) */
+static long
+hex4(const char *p)
+{
+	long v = 0;
 	int i;
 
 	for (i = 0; i < 4; i++) {
 		char c = p[i];
 		v <<= 4;
 		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
+			v |= c - '0';
 		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
+			v |= c - 'a' + 10;
 		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
+			v |= c - 'A' + 10;
 		else
 			return -1;
 	}
-	*out = v;
-	return 0;
+	return v;
 }
 
-/* A \u escape at p (after the backslash and 'u'): surrogates must pair. */
-static int
-scan_uescape(struct scanner *sc)
+/* A \u escape, p after the 'u': surrogates must pair. */
+static const char *
+scan_uescape(struct scanner *sc, const char *p)
 {
-	const char *start = sc->p - 2;	/* the backslash */
-	unsigned u, lo;
+	const char *start = p - 2;	/* the backslash */
+	long u, lo;
 
-	if (sc->end - sc->p < 4 || hex4(sc->p, &u) < 0) {
-		sc->p = start;
-		return fail(sc, "invalid \\u escape");
-	}
-	sc->p += 4;
-	if (u >= 0xdc00 && u <= 0xdfff) {
-		sc->p = start;
-		return fail(sc, "unpaired surrogate in \\u escape");
-	}
+	if (sc->end - p < 4 || (u = hex4(p)) < 0)
+		return fail(sc, start, "invalid \\u escape");
+	p += 4;
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return fail(sc, start, "unpaired surrogate in \\u escape");
 	if (u >= 0xd800 && u <= 0xdbff) {
-		if (sc->end - sc->p < 6 || sc->p[0] != '\\' || sc->p[1] != 'u' ||
-		    hex4(sc->p + 2, &lo) < 0 || lo < 0xdc00 || lo > 0xdfff) {
-			sc->p = start;
-			return fail(sc, "unpaired surrogate in \\u escape");
-		}
-		sc->p += 6;
+		if (sc->end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+		    (lo = hex4(p + 2)) < 0xdc00 || lo > 0xdfff)
+			return fail(sc, start, "unpaired surrogate in \\u escape");
+		p += 6;
 	}
-	return 0;
+	return p;
 }
 
-/* A string starting at the opening quote (the line's UTF-8 is already
- * checked); *escaped tells if it had any escapes. */
-static int
-scan_string(struct scanner *sc, int *escaped)
+/* An escape, p at the backslash. */
+static const char *
+scan_escape(struct scanner *sc, const char *p)
 {
-	*escaped = 0;
-	sc->p++;
+	if (p + 1 >= sc->end)
+		return fail(sc, sc->end, "unterminated string");
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+	case 'r': case 't':
+		return p + 2;
+	case 'u':
+		return scan_uescape(sc, p + 2);
+	default:
+		return fail(sc, p, "invalid escape");
+	}
+}
+
+/* A string, p after the opening quote (the line's UTF-8 is already
+ * checked); returns the position past the closing quote. */
+static const char *
+scan_string(struct scanner *sc, const char *p)
+{
 	for (;;) {
-		while (sc->p < sc->end) {
-			unsigned char c = (unsigned char)*sc->p;
-			if (c == '"' || c == '\\' || c < 0x20)
-				break;
-			sc->p++;
-		}
-		if (sc->p >= sc->end)
-			return fail(sc, "unterminated string");
-		if (*sc->p == '"') {
-			sc->p++;
-			return 0;
-		}
-		if (*sc->p != '\\')
-			return fail(sc, "control character in string");
-		*escaped = 1;
-		if (++sc->p >= sc->end)
-			return fail(sc, "unterminated string");
-		switch (*sc->p++) {
-		case '"': case '\\': case '/': case 'b': case 'f': case 'n':
-		case 'r': case 't':
-			break;
-		case 'u':
-			if (scan_uescape(sc) < 0)
-				return -1;
-			break;
-		default:
-			sc->p -= 2;
-			return fail(sc, "invalid escape");
-		}
+		p = skip_plain(p, sc->end);
+		if (p == sc->end)
+			return fail(sc, p, "unterminated string");
+		if (*p == '"')
+			return p + 1;
+		if (*p != '\\')
+			return fail(sc, p, "control character in string");
+		sc->escaped = 1;
+		if (!(p = scan_escape(sc, p)))
+			return NULL;
 	}
 }
 
-static int
-scan_number(struct scanner *sc)
+/* A number, p at its '-' or first digit. */
+static const char *
+scan_number(struct scanner *sc, const char *p)
 {
-	const char *start = sc->p;
-	struct scanner q = *sc;
+	const char *start = p, *end = sc->end, *d;
 
-	if (*q.p == '-')
-		q.p++;
-	if (q.p >= sc->end || *q.p < '0' || *q.p > '9')
-		return fail(sc, "invalid number");
-	if (*q.p == '0') {
-		if (++q.p < sc->end && *q.p >= '0' && *q.p <= '9')
+	if (*p == '-')
+		p++;
+	if (p == end || !is_digit(*p))
+		goto bad;
+	if (*p == '0') {
+		if (++p < end && is_digit(*p))
 			goto bad;	/* no leading zeros */
 	} else
-		while (q.p < sc->end && *q.p >= '0' && *q.p <= '9')
-			q.p++;
-	if (q.p < sc->end && *q.p == '.') {
-		const char *f = ++q.p;
-		while (q.p < sc->end && *q.p >= '0' && *q.p <= '9')
-			q.p++;
-		if (q.p == f)
+		p = skip_digits(p + 1, end);
+	if (p < end && *p == '.') {
+		d = p + 1;
+		if ((p = skip_digits(d, end)) == d)
 			goto bad;
 	}
-	if (q.p < sc->end && (*q.p == 'e' || *q.p == 'E')) {
-		const char *x;
-		q.p++;
-		if (q.p < sc->end && (*q.p == '+' || *q.p == '-'))
-			q.p++;
-		for (x = q.p; q.p < sc->end && *q.p >= '0' && *q.p <= '9'; )
-			q.p++;
-		if (q.p == x)
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		d = p;
+		if ((p = skip_digits(d, end)) == d)
 			goto bad;
 	}
-	sc->p = q.p;
-	return 0;
+	return p;
 bad:
-	sc->p = start;
-	return fail(sc, "invalid number");
+	return fail(sc, start, "invalid number");
 }
 
-static int
-scan_word(struct scanner *sc, const char *w, size_t n)
+static const char *
+scan_word(struct scanner *sc, const char *p, const char *w, size_t n)
 {
-	if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, w, n) != 0)
-		return fail(sc, "invalid literal");
-	sc->p += n;
-	return 0;
+	if ((size_t)(sc->end - p) < n || memcmp(p, w, n) != 0)
+		return fail(sc, p, "invalid literal");
+	return p + n;
+}
+
+/* A string, number or literal, p at its first byte (not the end). */
+static const char *
+scan_scalar(struct scanner *sc, const char *p, int *type)
+{
+	switch (*p) {
+	case '"':
+		*type = SAM_JSTRING;
+		return scan_string(sc, p + 1);
+	case 't':
+		*type = SAM_JTRUE;
+		return scan_word(sc, p, "true", 4);
+	case 'f':
+		*type = SAM_JFALSE;
+		return scan_word(sc, p, "false", 5);
+	case 'n':
+		*type = SAM_JNULL;
+		return scan_word(sc, p, "null", 4);
+	default:
+		if (*p != '-' && !is_digit(*p))
+			return fail(sc, p, "expected a value");
+		*type = SAM_JNUMBER;
+		return scan_number(sc, p);
+	}
+}
+
+/* A member's name and its ':', p at the name's quote or what stands
+ * there instead; returns the position after the ':'. */
+static const char *
+scan_name(struct scanner *sc, const char *p)
+{
+	if (p == sc->end || *p != '"')
+		return fail(sc, p, "expected a member name");
+	if (!(p = scan_string(sc, p + 1)))
+		return NULL;
+	p = skip_ws(p, sc->end);
+	if (p == sc->end || *p != ':')
+		return fail(sc, p, "expected ':'");
+	return p + 1;
 }
 
 /*
- * Any value, nested ones included, without recursion: a stack of the
- * open containers ('{' or '['), bounded by DEPTH_MAX.
+ * An array or object, nested ones included, without recursion: a stack
+ * of the open containers ('{' or '['), bounded by DEPTH_MAX.  p is at
+ * the opening bracket.
  */
-static int
-scan_value(struct scanner *sc, int *type)
+static const char *
+scan_container(struct scanner *sc, const char *p)
 {
+	const char *end = sc->end;
 	char stack[DEPTH_MAX];
-	int depth = 0, esc;
+	int depth = 0, type;
 
 	for (;;) {
-		skip_ws(sc);
-		if (sc->p >= sc->end)
-			return fail(sc, "unexpected end of line");
-		switch (*sc->p) {
-		case '{':
-		case '[':
+		p = skip_ws(p, end);
+		if (p == end)
+			return fail(sc, p, "unexpected end of line");
+		if (*p == '{' || *p == '[') {
 			if (depth == DEPTH_MAX)
-				return fail(sc, "nesting too deep");
-			if (depth == 0)
-				*type = *sc->p == '{' ? SAM_JOBJECT : SAM_JARRAY;
-			stack[depth++] = *sc->p++;
-			skip_ws(sc);
-			if (sc->p < sc->end && *sc->p == (stack[depth - 1] == '{' ? '}' : ']')) {
-				sc->p++;
+				return fail(sc, p, "nesting too deep");
+			stack[depth++] = *p;
+			p = skip_ws(p + 1, end);
+			if (p < end && *p == (stack[depth - 1] == '{' ? '}' : ']')) {
+				p++;
 				depth--;
-				goto after_value;
-			}
-			if (stack[depth - 1] == '{')
-				goto member_name;
-			continue;
-		case '"':
-			if (scan_string(sc, &esc) < 0)
-				return -1;
-			if (depth == 0)
-				*type = SAM_JSTRING;
-			break;
-		case 't':
-			if (scan_word(sc, "true", 4) < 0)
-				return -1;
-			if (depth == 0)
-				*type = SAM_JTRUE;
-			break;
-		case 'f':
-			if (scan_word(sc, "false", 5) < 0)
-				return -1;
-			if (depth == 0)
-				*type = SAM_JFALSE;
-			break;
-		case 'n':
-			if (scan_word(sc, "null", 4) < 0)
-				return -1;
-			if (depth == 0)
-				*type = SAM_JNULL;
-			break;
-		default:
-			if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
-				return fail(sc, "expected a value");
-			if (scan_number(sc) < 0)
-				return -1;
-			if (depth == 0)
-				*type = SAM_JNUMBER;
-		}
-after_value:
+			} else if (stack[depth - 1] == '{') {
+				if (!(p = scan_name(sc, p)))
+					return NULL;
+				continue;
+			} else
+				continue;
+		} else if (!(p = scan_scalar(sc, p, &type)))
+			return NULL;
+		/* after a value: close containers, or a ',' and the next */
 		for (;;) {
+			char close;
 			if (depth == 0)
-				return 0;
-			skip_ws(sc);
-			if (sc->p >= sc->end)
-				return fail(sc, "unexpected end of line");
-			if (*sc->p == (stack[depth - 1] == '{' ? '}' : ']')) {
-				sc->p++;
+				return p;
+			close = stack[depth - 1] == '{' ? '}' : ']';
+			p = skip_ws(p, end);
+			if (p == end)
+				return fail(sc, p, "unexpected end of line");
+			if (*p == close) {
+				p++;
 				depth--;
 				continue;
 			}
-			if (*sc->p != ',')
-				return fail(sc, stack[depth - 1] == '{' ?
+			if (*p != ',')
+				return fail(sc, p, close == '}' ?
 				    "expected ',' or '}'" : "expected ',' or ']'");
-			sc->p++;
-			if (stack[depth - 1] == '[')
+			p = skip_ws(p + 1, end);
+			if (close == ']')
 				break;
-member_name:
-			skip_ws(sc);
-			if (sc->p >= sc->end || *sc->p != '"')
-				return fail(sc, "expected a member name");
-			if (scan_string(sc, &esc) < 0)
-				return -1;
-			skip_ws(sc);
-			if (sc->p >= sc->end || *sc->p != ':')
-				return fail(sc, "expected ':'");
-			sc->p++;
+			if (!(p = scan_name(sc, p)))
+				return NULL;
 			break;
 		}
 	}
+}
+
+/* A member's value, p at its first byte or the end. */
+static const char *
+scan_value(struct scanner *sc, const char *p, int *type)
+{
+	if (p == sc->end)
+		return fail(sc, p, "unexpected end of line");
+	if (*p == '{' || *p == '[') {
+		*type = *p == '{' ? SAM_JOBJECT : SAM_JARRAY;
+		return scan_container(sc, p);
+	}
+	return scan_scalar(sc, p, type);
 }
 
 /* Decodes a validated JSON string body (no quotes) into out. */
@@ -291,10 +397,10 @@ decode_string(const char *s, size_t n, char *out)
 		case 'u': break;
 		default: out[o++] = s[i - 1]; continue;
 		}
-		hex4(s + i, &u);
+		u = (unsigned)hex4(s + i);
 		i += 4;
 		if (u >= 0xd800 && u <= 0xdbff) {
-			hex4(s + i + 2, &lo);
+			lo = (unsigned)hex4(s + i + 2);
 			i += 6;
 			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
 		}
@@ -331,107 +437,114 @@ rec_push(struct sam_rec *r)
 	return &r->f[r->n++];
 }
 
-static int
-parse_member(struct sam_rec *r, struct scanner *sc, size_t *keyused)
+/* A top-level member, p at its name's quote or what stands there
+ * instead: the next field.  Returns the position after the value. */
+static const char *
+parse_member(struct sam_rec *r, struct scanner *sc, const char *p,
+    size_t *keyused)
 {
 	struct sam_field *f;
-	const char *k;
-	int esc, type = SAM_JNULL;
+	const char *k = p;
+	int type = SAM_JNULL;
 
-	skip_ws(sc);
-	if (sc->p >= sc->end || *sc->p != '"')
-		return fail(sc, "expected a member name");
-	k = sc->p;
-	if (scan_string(sc, &esc) < 0)
-		return -1;
+	if (p == sc->end || *p != '"')
+		return fail(sc, p, "expected a member name");
+	sc->escaped = 0;
+	if (!(p = scan_string(sc, p + 1)))
+		return NULL;
 	if (!(f = rec_push(r)))
-		return fail(sc, "out of memory");
+		return fail(sc, p, "out of memory");
 	f->rawkey = k + 1;
-	f->rawklen = (uint32_t)(sc->p - k - 2);
+	f->rawklen = (uint32_t)(p - k - 2);
 	f->key = f->rawkey;
 	f->klen = f->rawklen;
-	if (esc) {
+	if (sc->escaped) {
 		char *dst = r->keybuf + *keyused;
 		f->klen = (uint32_t)decode_string(f->rawkey, f->rawklen, dst);
 		f->key = dst;
 		*keyused += f->klen;
 	}
-	skip_ws(sc);
-	if (sc->p >= sc->end || *sc->p != ':')
-		return fail(sc, "expected ':'");
-	sc->p++;
-	skip_ws(sc);
-	f->val = sc->p;
-	if (scan_value(sc, &type) < 0)
-		return -1;
-	f->vlen = (uint32_t)(sc->p - f->val);
+	p = skip_ws(p, sc->end);
+	if (p == sc->end || *p != ':')
+		return fail(sc, p, "expected ':'");
+	p = skip_ws(p + 1, sc->end);
+	f->val = p;
+	if (!(p = scan_value(sc, p, &type)))
+		return NULL;
+	f->vlen = (uint32_t)(p - f->val);
 	f->type = (uint8_t)type;
-	return 0;
+	return p;
+}
+
+/* The members of the top-level object, p after its '{'; returns the
+ * position after its '}'. */
+static const char *
+parse_members(struct sam_rec *r, struct scanner *sc, const char *p)
+{
+	const char *end = sc->end;
+	size_t keyused = 0;
+
+	p = skip_ws(p, end);
+	if (p < end && *p == '}')
+		return p + 1;
+	for (;;) {
+		if (!(p = parse_member(r, sc, p, &keyused)))
+			return NULL;
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			continue;
+		}
+		if (p < end && *p == '}')
+			return p + 1;
+		return fail(sc, p, p < end ? "expected ',' or '}'" :
+		    "unexpected end of line");
+	}
 }
 
 int
 sam_rec_parse(struct sam_rec *r, const char *line, size_t len,
     const char **err, size_t *at)
 {
-	struct scanner sc = { line, line + len, line, NULL };
-	size_t keyused = 0, bad;
+	struct scanner sc = { line + len, NULL, line, 0 };
+	const char *p;
+	size_t bad;
 
 	r->n = 0;
 	if (len > UINT32_MAX) {
-		sc.err = "line too long";
+		fail(&sc, line, "line too long");
 		goto bad;
 	}
 	if (!sam_valid_utf8(line, len, &bad)) {
-		sc.p = line + bad;
-		sc.err = "invalid UTF-8";
+		fail(&sc, line + bad, "invalid UTF-8");
 		goto bad;
 	}
 	/* Decoded names are never longer than the line. */
 	if (r->keycap < len) {
 		char *kb = realloc(r->keybuf, len);
 		if (!kb) {
-			sc.err = "out of memory";
+			fail(&sc, line, "out of memory");
 			goto bad;
 		}
 		r->keybuf = kb;
 		r->keycap = len;
 	}
-	skip_ws(&sc);
-	if (sc.p >= sc.end || *sc.p != '{') {
-		sc.err = "not a JSON object";
+	p = skip_ws(line, sc.end);
+	if (p == sc.end || *p != '{') {
+		fail(&sc, p, "not a JSON object");
 		goto bad;
 	}
-	sc.p++;
-	skip_ws(&sc);
-	if (sc.p < sc.end && *sc.p == '}') {
-		sc.p++;
-	} else {
-		for (;;) {
-			if (parse_member(r, &sc, &keyused) < 0)
-				goto bad;
-			skip_ws(&sc);
-			if (sc.p < sc.end && *sc.p == ',') {
-				sc.p++;
-				continue;
-			}
-			if (sc.p < sc.end && *sc.p == '}') {
-				sc.p++;
-				break;
-			}
-			fail(&sc, sc.p < sc.end ? "expected ',' or '}'" :
-			    "unexpected end of line");
-			goto bad;
-		}
-	}
-	skip_ws(&sc);
-	if (sc.p != sc.end) {
-		sc.err = "trailing characters after the object";
+	if (!(p = parse_members(r, &sc, p + 1)))
+		goto bad;
+	p = skip_ws(p, sc.end);
+	if (p != sc.end) {
+		fail(&sc, p, "trailing characters after the object");
 		goto bad;
 	}
 	return 0;
 bad:
 	*err = sc.err;
-	*at = (size_t)(sc.p - line) + 1;
+	*at = (size_t)(sc.at - line) + 1;
 	return -1;
 }
 
@@ -443,10 +556,39 @@ sam_rec_free(struct sam_rec *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* n bytes of a and b the same: names are short, and a call to memcmp
+ * for each would cost more than the comparison. */
+static int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint32_t x, y;
+
+	if (n >= 8) {
+		size_t i;
+		for (i = 0; i + 8 < n; i += 8)
+			if (load8(a + i) != load8(b + i))
+				return 0;
+		return load8(a + n - 8) == load8(b + n - 8);
+	}
+	if (n >= 4) {
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		if (x != y)
+			return 0;
+		memcpy(&x, a + n - 4, 4);
+		memcpy(&y, b + n - 4, 4);
+		return x == y;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
 static int
 key_is(const struct sam_field *f, const char *key, size_t klen)
 {
-	return f->klen == klen && memcmp(f->key, key, klen) == 0;
+	return f->klen == klen && same_bytes(f->key, key, klen);
 }
 
 const struct sam_field *
@@ -460,26 +602,83 @@ sam_rec_get(const struct sam_rec *r, const char *key)
 	return NULL;
 }
 
+/*
+ * The names a caller looks for, in a small open-addressing table: each
+ * field of a record is then looked up once instead of compared with
+ * every name.  The hash is of the length and the first and last bytes,
+ * which tell the names of a record apart well enough.
+ */
+#define KEYS_MAX 64		/* sam_rec_find's limit; SAM_EDITS_MAX fits */
+#define KEYSET_SLOTS 128	/* a power of two, twice KEYS_MAX */
+
+struct keyset {
+	const char *key[KEYS_MAX];
+	size_t klen[KEYS_MAX];
+	unsigned char slot[KEYSET_SLOTS];	/* index + 1; 0: empty */
+};
+
+static size_t
+key_hash(const char *k, size_t klen)
+{
+	uint32_t h = (uint32_t)klen;
+
+	if (klen)
+		h ^= (uint32_t)(unsigned char)k[0] << 8 ^
+		    (uint32_t)(unsigned char)k[klen - 1] << 16;
+	return (h * UINT32_C(0x9e3779b1)) >> 25;	/* 7 bits */
+}
+
+static int
+keyset_find(const struct keyset *ks, const char *k, size_t klen)
+{
+	size_t i = key_hash(k, klen);
+
+	for (; ks->slot[i]; i = (i + 1) & (KEYSET_SLOTS - 1)) {
+		int j = ks->slot[i] - 1;
+		if (ks->klen[j] == klen && same_bytes(ks->key[j], k, klen))
+			return j;
+	}
+	return -1;
+}
+
+/* Key j, unless an earlier one has the same name: the first one wins. */
+static void
+keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
+{
+	size_t i = key_hash(k, klen);
+
+	ks->key[j] = k;
+	ks->klen[j] = klen;
+	for (; ks->slot[i]; i = (i + 1) & (KEYSET_SLOTS - 1)) {
+		int o = ks->slot[i] - 1;
+		if (ks->klen[o] == klen && same_bytes(ks->key[o], k, klen))
+			return;
+	}
+	ks->slot[i] = (unsigned char)(j + 1);
+}
+
 int
 sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
     const struct sam_field **out)
 {
-	size_t i, j, klen[64];
+	struct keyset ks;
+	size_t i, j;
 
-	for (j = 0; j < n && j < 64; j++) {
+	if (n > KEYS_MAX)
+		n = KEYS_MAX;
+	memset(ks.slot, 0, sizeof ks.slot);
+	for (j = 0; j < n; j++) {
 		out[j] = NULL;
-		klen[j] = strlen(keys[j]);
+		keyset_add(&ks, j, keys[j], strlen(keys[j]));
 	}
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
-		for (j = 0; j < n && j < 64; j++) {
-			if (!key_is(f, keys[j], klen[j]))
-				continue;
-			if (out[j])
-				return (int)j;
-			out[j] = f;
-			break;
-		}
+		int k = keyset_find(&ks, f->key, f->klen);
+		if (k < 0)
+			continue;
+		if (out[k])
+			return k;
+		out[k] = f;
 	}
 	return -1;
 }
