@@ -49,6 +49,9 @@ struct state {
 	const struct zscore_opts *o;
 	struct market *market;
 	struct sam_map series;
+	struct series *last;	/* the last record's, and its key: */
+	char last_key[64];	/* records come a ticker at a time */
+	size_t last_klen;
 	struct sam_edits edits;
 	double *scratch;	/* robust statistics work space */
 };
@@ -137,6 +140,14 @@ init_window(const struct state *st, struct sam_roll *r)
 }
 
 static struct series *
+remember_series(struct state *st, const char *key, size_t klen, struct series *s)
+{
+	memcpy(st->last_key, key, klen);
+	st->last_klen = klen;
+	return st->last = s;
+}
+
+static struct series *
 lookup_series(struct state *st, const struct sam_key *k)
 {
 	char key[64];
@@ -148,10 +159,13 @@ lookup_series(struct state *st, const struct sam_key *k)
 	memcpy(key, k->ticker, tl);
 	key[tl] = '\0';
 	memcpy(key + tl + 1, k->interval, il);
+	if (st->last && st->last_klen == tl + 1 + il &&
+	    memcmp(st->last_key, key, tl + 1 + il) == 0)
+		return st->last;
 	if (!(slot = sam_map_put(&st->series, key, tl + 1 + il, &isnew)))
 		return NULL;
 	if (!isnew)
-		return *slot;
+		return remember_series(st, key, tl + 1 + il, *slot);
 	if (!(s = calloc(1, sizeof *s)))
 		return NULL;
 	*slot = s;

@@ -159,15 +159,54 @@ valid_ts(const char *s, size_t len)
 	return sam_parse_ts(s, len, &t, NULL) == 0;
 }
 
+/* Is the field's text the one remembered in seen (len bytes)? */
+static int
+same_text(const struct sam_field *f, const char *seen, size_t len)
+{
+	return f && len && f->vlen == len && memcmp(f->val, seen, len) == 0;
+}
+
+static void
+remember(const struct sam_field *f, char *seen, size_t size, unsigned char *len)
+{
+	*len = 0;
+	if (f->vlen <= size) {
+		memcpy(seen, f->val, f->vlen);
+		*len = (unsigned char)f->vlen;
+	}
+}
+
 int
 sam_get_key(struct sam_input *in, const struct sam_field *const f[3],
     struct sam_key *k)
 {
-	if (sam_get_string(in, f[0], "ticker", k->ticker, sizeof k->ticker,
+	/* the ticker and interval of the record before, when unescaped
+	 * (quotes and all, the text is the value) */
+	if (same_text(f[0], in->seen.ticker, in->seen.tlen) &&
+	    same_text(f[1], in->seen.interval, in->seen.ilen)) {
+		memcpy(k->ticker, f[0]->val + 1, f[0]->vlen - 2);
+		k->ticker[f[0]->vlen - 2] = '\0';
+		memcpy(k->interval, f[1]->val + 1, f[1]->vlen - 2);
+		k->interval[f[1]->vlen - 2] = '\0';
+	} else if (sam_get_string(in, f[0], "ticker", k->ticker, sizeof k->ticker,
 	    sam_valid_ticker, "ticker") < 0 ||
 	    sam_get_string(in, f[1], "interval", k->interval,
-	    sizeof k->interval, sam_valid_interval, "interval") < 0 ||
-	    sam_get_string(in, f[2], "ts", k->ts, sizeof k->ts, valid_ts,
+	    sizeof k->interval, sam_valid_interval, "interval") < 0) {
+		return -1;
+	} else if (!memchr(f[0]->val, '\\', f[0]->vlen) &&
+	    !memchr(f[1]->val, '\\', f[1]->vlen)) {
+		remember(f[0], in->seen.ticker, sizeof in->seen.ticker, &in->seen.tlen);
+		remember(f[1], in->seen.interval, sizeof in->seen.interval, &in->seen.ilen);
+	}
+	/* an unescaped ts is read once, the rest checked as any string */
+	if (f[2] && f[2]->type == SAM_JSTRING && f[2]->vlen - 2 < sizeof k->ts &&
+	    !memchr(f[2]->val + 1, '\\', f[2]->vlen - 2)) {
+		memcpy(k->ts, f[2]->val + 1, f[2]->vlen - 2);
+		k->ts[f[2]->vlen - 2] = '\0';
+		if (sam_parse_ts(k->ts, f[2]->vlen - 2, &k->secs, &k->ns) == 0)
+			return 0;
+	}
+	if (sam_get_string(in, f[2], "ts", k->ts, sizeof k->ts, valid_ts,
 	    "timestamp") < 0)
 		return -1;
 	sam_parse_ts(k->ts, strlen(k->ts), &k->secs, &k->ns);

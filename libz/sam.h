@@ -142,6 +142,13 @@ struct sam_input {
 	unsigned long records, rejected;
 	int strict;		/* --strict: the first rejection is fatal */
 	int status;		/* the exit status so far */
+	/* sam_get_key's last valid ticker and interval as they stood in
+	 * the line (quotes and all): records come a ticker at a time, so
+	 * most are checked once a run */
+	struct {
+		char ticker[SAM_TICKER_MAX + 3], interval[8];
+		unsigned char tlen, ilen;	/* 0: none */
+	} seen;
 };
 
 /* Called for each record; returns 0, or -1 after sam_reject(), or -2 on
