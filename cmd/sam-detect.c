@@ -72,7 +72,7 @@ struct verdict {
 struct state {
 	struct opts *o;
 	struct sam_edits edits;
-	struct sam_buf scratch, text;
+	struct sam_buf text;
 	struct detect_fdr fdr;	/* the scan slots (and, with --fdr, held bars) */
 	struct sam_rec held;	/* a held record, read again */
 };
@@ -457,11 +457,16 @@ write_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
 	}
 	sam_buf_putc(b, ']');
 	sam_edits_num(&st->edits, "threshold", v->threshold);
-	st->scratch.len = 0;
-	sam_buf_printf(&st->scratch, "%s:%s:%s", v->k.ticker, v->k.interval, v->k.ts);
+	/* the key's parts are checked: nothing in them needs escaping */
 	b = sam_edits_add(&st->edits, "id");
-	sam_buf_jstr(b, st->scratch.p, st->scratch.len);
-	if (st->edits.vals.err || st->scratch.err) {
+	sam_buf_putc(b, '"');
+	sam_buf_puts(b, v->k.ticker);
+	sam_buf_putc(b, ':');
+	sam_buf_puts(b, v->k.interval);
+	sam_buf_putc(b, ':');
+	sam_buf_puts(b, v->k.ts);
+	sam_buf_putc(b, '"');
+	if (st->edits.vals.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -2;
 	}
@@ -725,7 +730,6 @@ main(int argc, char **argv)
 	status = sam_out_finish(status);
 	sam_map_free(&o.tickers, free);
 	sam_edits_free(&st.edits);
-	sam_buf_free(&st.scratch);
 	sam_buf_free(&st.text);
 	sam_rec_free(&st.held);
 	detect_fdr_free(&st.fdr);
