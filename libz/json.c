@@ -813,31 +813,33 @@ sam_rec_free(struct sam_rec *r)
 	memset(r, 0, sizeof *r);
 }
 
+static inline uint32_t
+load4(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 /* n bytes of a and b the same: names are short, and a call to memcmp
- * for each would cost more than the comparison. */
-static int
+ * for each would cost more than the comparison.  Words that overlap
+ * at the end cover any length from 4 up. */
+static inline int
 same_bytes(const char *a, const char *b, size_t n)
 {
-	uint32_t x, y;
+	size_t i;
 
 	if (n >= 8) {
-		size_t i;
 		for (i = 0; i + 8 < n; i += 8)
 			if (load8(a + i) != load8(b + i))
 				return 0;
 		return load8(a + n - 8) == load8(b + n - 8);
 	}
-	if (n >= 4) {
-		memcpy(&x, a, 4);
-		memcpy(&y, b, 4);
-		if (x != y)
-			return 0;
-		memcpy(&x, a + n - 4, 4);
-		memcpy(&y, b + n - 4, 4);
-		return x == y;
-	}
-	while (n--)
-		if (*a++ != *b++)
+	if (n >= 4)
+		return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
 			return 0;
 	return 1;
 }
@@ -866,31 +868,42 @@ sam_rec_get(const struct sam_rec *r, const char *key)
  * which tell the names of a record apart well enough.
  */
 #define KEYS_MAX 64		/* sam_rec_find's limit; SAM_EDITS_MAX fits */
-#define KEYSET_SLOTS 128	/* a power of two, twice KEYS_MAX */
 
 struct keyset {
 	const char *key[KEYS_MAX];
 	size_t klen[KEYS_MAX];
-	unsigned char slot[KEYSET_SLOTS];	/* index + 1; 0: empty */
+	unsigned bits;				/* of the slots in use */
+	unsigned char slot[2 * KEYS_MAX];	/* index + 1; 0: empty */
 };
 
-static size_t
-key_hash(const char *k, size_t klen)
+/* Slots for n keys, at least twice as many, cleared. */
+static void
+keyset_init(struct keyset *ks, size_t n)
+{
+	ks->bits = 4;
+	while ((size_t)1 << ks->bits < 2 * n)
+		ks->bits++;
+	memset(ks->slot, 0, (size_t)1 << ks->bits);
+}
+
+static inline size_t
+key_hash(const struct keyset *ks, const char *k, size_t klen)
 {
 	uint32_t h = (uint32_t)klen;
 
 	if (klen)
 		h ^= (uint32_t)(unsigned char)k[0] << 8 ^
 		    (uint32_t)(unsigned char)k[klen - 1] << 16;
-	return (h * UINT32_C(0x9e3779b1)) >> 25;	/* 7 bits */
+	return (h * UINT32_C(0x9e3779b1)) >> (32 - ks->bits);
 }
 
-static int
+/* The index of the key named k, or -1. */
+static inline int
 keyset_find(const struct keyset *ks, const char *k, size_t klen)
 {
-	size_t i = key_hash(k, klen);
+	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
 
-	for (; ks->slot[i]; i = (i + 1) & (KEYSET_SLOTS - 1)) {
+	for (; ks->slot[i]; i = (i + 1) & mask) {
 		int j = ks->slot[i] - 1;
 		if (ks->klen[j] == klen && same_bytes(ks->key[j], k, klen))
 			return j;
@@ -902,11 +915,11 @@ keyset_find(const struct keyset *ks, const char *k, size_t klen)
 static void
 keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
 {
-	size_t i = key_hash(k, klen);
+	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
 
 	ks->key[j] = k;
 	ks->klen[j] = klen;
-	for (; ks->slot[i]; i = (i + 1) & (KEYSET_SLOTS - 1)) {
+	for (; ks->slot[i]; i = (i + 1) & mask) {
 		int o = ks->slot[i] - 1;
 		if (ks->klen[o] == klen && same_bytes(ks->key[o], k, klen))
 			return;
@@ -923,7 +936,7 @@ sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
 
 	if (n > KEYS_MAX)
 		n = KEYS_MAX;
-	memset(ks.slot, 0, sizeof ks.slot);
+	keyset_init(&ks, n);
 	for (j = 0; j < n; j++) {
 		out[j] = NULL;
 		keyset_add(&ks, j, keys[j], strlen(keys[j]));
@@ -1059,12 +1072,53 @@ sam_rec_write_size(const struct sam_rec *r, const struct sam_edits *e)
 	return need;
 }
 
+/*
+ * Members kept as they are, gathered while they stand side by side in
+ * the line as they would be written ("name":value, one ',' between):
+ * a record without whitespace goes out in a copy a run of them, not
+ * two a member.
+ */
+struct run {
+	const char *from, *to;
+};
+
+static void
+run_flush(struct sam_buf *out, int *first, struct run *run)
+{
+	if (!run->from)
+		return;
+	if (!*first)
+		out->p[out->len++] = ',';
+	*first = 0;
+	memcpy(out->p + out->len, run->from, (size_t)(run->to - run->from));
+	out->len += (size_t)(run->to - run->from);
+	run->from = NULL;
+}
+
+static void
+run_add(struct sam_buf *out, int *first, struct run *run,
+    const struct sam_field *f)
+{
+	if (f->val != f->rawkey + f->rawklen + 2) {	/* "name" : value */
+		run_flush(out, first, run);
+		put_member(out, first, f->rawkey, f->rawklen, f->val, f->vlen);
+		return;
+	}
+	if (run->from && run->to + 1 != f->rawkey - 1)
+		run_flush(out, first, run);
+	if (!run->from)
+		run->from = f->rawkey - 1;
+	run->to = f->val + f->vlen;
+}
+
 void
 sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
     struct sam_buf *out)
 {
 	unsigned char used[SAM_EDITS_MAX] = { 0 };
-	size_t i, j;
+	struct keyset ks;
+	struct run run = { NULL, NULL };
+	size_t i, j, n = e ? e->n : 0;
 	int first = 1;
 
 	if (e && e->vals.err) {		/* an edit lost its value: say so */
@@ -1073,22 +1127,24 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	}
 	if (sam_buf_reserve(out, sam_rec_write_size(r, e)) < 0)
 		return;
+	keyset_init(&ks, n);
+	for (j = 0; j < n; j++)
+		keyset_add(&ks, j, e->e[j].key, e->e[j].klen);
 	out->p[out->len++] = '{';
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
-		for (j = 0; e && j < e->n; j++)
-			if (key_is(f, e->e[j].key, e->e[j].klen))
-				break;
-		if (!e || j == e->n) {
-			put_member(out, &first, f->rawkey, f->rawklen, f->val,
-			    f->vlen);
-		} else if (!used[j]) {	/* a repeated key is written once */
-			used[j] = 1;
+		int k = n ? keyset_find(&ks, f->key, f->klen) : -1;
+		if (k < 0) {
+			run_add(out, &first, &run, f);
+		} else if (!used[k]) {	/* a repeated key is written once */
+			used[k] = 1;
+			run_flush(out, &first, &run);
 			put_member(out, &first, f->rawkey, f->rawklen,
-			    e->vals.p + e->e[j].off, edit_len(e, j));
+			    e->vals.p + e->e[k].off, edit_len(e, (size_t)k));
 		}
 	}
-	for (j = 0; e && j < e->n; j++)
+	run_flush(out, &first, &run);
+	for (j = 0; j < n; j++)
 		if (!used[j])
 			put_member(out, &first, e->e[j].key, e->e[j].klen,
 			    e->vals.p + e->e[j].off, edit_len(e, j));
