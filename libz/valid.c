@@ -30,68 +30,82 @@ sam_valid_ticker(const char *s, size_t len)
 	return 1;
 }
 
+/* The length of the UTF-8 sequence at s, its lead byte not ASCII, with
+ * avail bytes left; 0 if it is not a valid one (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+static size_t
+utf8_sequence(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return avail >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+		return avail >= 3 && s[1] >= lo && s[1] <= hi &&
+		    (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+		return avail >= 4 && s[1] >= lo && s[1] <= hi &&
+		    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* Past the ASCII at s + i: 32 bytes at a time (their words or'ed, one
+ * test), then 8, then one. */
+static size_t
+skip_ascii(const unsigned char *s, size_t i, size_t len)
+{
+	const uint64_t high = UINT64_C(0x8080808080808080);
+	uint64_t w[4];
+
+	while (len - i >= 32) {
+		memcpy(w, s + i, 32);
+		if ((w[0] | w[1] | w[2] | w[3]) & high)
+			break;
+		i += 32;
+	}
+	while (len - i >= 8) {
+		memcpy(w, s + i, 8);
+		if (w[0] & high)
+			break;
+		i += 8;
+	}
+	while (i < len && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 /*
- * UTF-8 per RFC 3629: no overlong forms, no surrogates, nothing above
- * U+10FFFF.  On failure *bad is the offset of the first bad byte.
+ * UTF-8 per RFC 3629.  On failure *bad is the offset of the first bad
+ * sequence's first byte.  The letters of a word in another script are
+ * read one after the other, without looking for ASCII between them.
  */
 int
 sam_valid_utf8(const char *str, size_t len, size_t *bad)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
+	size_t i = 0, n;
 
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n, k;
-		unsigned char lo = 0x80, hi = 0xbf;
-
-		/* ASCII eight bytes at a time */
-		while (i + 8 <= len) {
-			uint64_t w;
-			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
-				break;
-			i += 8;
-		}
-		if (i == len)
-			break;
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			if (c == 0xf4)
-				hi = 0x8f;	/* above U+10FFFF */
-		} else {
-			goto fail;
-		}
-		if (len - i <= n)
-			goto fail;
-		for (k = 1; k <= n; k++) {
-			unsigned char lim_lo = k == 1 ? lo : 0x80;
-			unsigned char lim_hi = k == 1 ? hi : 0xbf;
-			if (s[i + k] < lim_lo || s[i + k] > lim_hi)
-				goto fail;
-		}
-		i += n + 1;
+	while ((i = skip_ascii(s, i, len)) < len) {
+		do {
+			if (!(n = utf8_sequence(s + i, len - i))) {
+				if (bad)
+					*bad = i;
+				return 0;
+			}
+			i += n;
+		} while (i < len && s[i] >= 0x80);
 	}
 	return 1;
-fail:
-	if (bad)
-		*bad = i;
-	return 0;
 }
 
 static const struct {
