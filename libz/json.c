@@ -911,7 +911,8 @@ keyset_find(const struct keyset *ks, const char *k, size_t klen)
 	return -1;
 }
 
-/* Key j, unless an earlier one has the same name: the first one wins. */
+/* Key j, in the first free slot from its hash: of two keys of one
+ * name the first is found first, as a search one by one would. */
 static void
 keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
 {
@@ -919,11 +920,8 @@ keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
 
 	ks->key[j] = k;
 	ks->klen[j] = klen;
-	for (; ks->slot[i]; i = (i + 1) & mask) {
-		int o = ks->slot[i] - 1;
-		if (ks->klen[o] == klen && same_bytes(ks->key[o], k, klen))
-			return;
-	}
+	while (ks->slot[i])
+		i = (i + 1) & mask;
 	ks->slot[i] = (unsigned char)(j + 1);
 }
 
