@@ -50,7 +50,7 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
+static _Noreturn void
 die(const char *what, const char *why)
 {
 	fprintf(stderr, "json-scan: %s: %s\n", what, why);
