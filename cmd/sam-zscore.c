@@ -21,10 +21,9 @@ static const char *const metric_names[M_COUNT] = {
 struct pairs {
 	double *r, *m;
 	size_t n, head, w;
-	/* --robust: the excess returns, and the window's slots in their
-	 * order at the last bar (beta moves little from bar to bar, so an
-	 * insertion sort of that order is nearly free) */
-	double *e;
+	/* --robust: the window's slots in the order of their excess
+	 * returns at the last bar (beta moves little from bar to bar, so
+	 * an insertion sort of that order is nearly free) */
 	size_t *perm;
 };
 
@@ -125,7 +124,6 @@ free_series(void *p)
 	sam_roll_free(&s->rawlv);
 	free(s->ex.r);
 	free(s->ex.m);
-	free(s->ex.e);
 	free(s->ex.perm);
 	free(s);
 }
@@ -268,23 +266,28 @@ pair_at(const double *a, const struct pairs *p, size_t i)
 }
 
 /* The window's excess returns under beta, in increasing order, into
- * sorted. */
+ * sorted.  perm keeps the slots in the order of the bar before, which
+ * a small change of beta hardly upsets: the insertion sort has little
+ * to move, and moves the values beside their slots. */
 static void
 sort_excess(struct pairs *p, double beta, double *sorted)
 {
 	size_t i, j;
 
-	for (i = 0; i < p->n; i++)
-		p->e[i] = p->r[i] - beta * p->m[i];	/* slots 0..n are the window */
+	for (i = 0; i < p->n; i++) {	/* slots 0..n are the window */
+		size_t slot = p->perm[i];
+		sorted[i] = p->r[slot] - beta * p->m[slot];
+	}
 	for (i = 1; i < p->n; i++) {
 		size_t slot = p->perm[i];
-		double v = p->e[slot];
-		for (j = i; j > 0 && p->e[p->perm[j - 1]] > v; j--)
+		double v = sorted[i];
+		for (j = i; j > 0 && sorted[j - 1] > v; j--) {
+			sorted[j] = sorted[j - 1];
 			p->perm[j] = p->perm[j - 1];
+		}
+		sorted[j] = v;
 		p->perm[j] = slot;
 	}
-	for (i = 0; i < p->n; i++)
-		sorted[i] = p->e[p->perm[i]];
 }
 
 /* The market model over the window: beta by least squares of the
@@ -345,7 +348,6 @@ pairs_push(struct pairs *p, double r, double m)
 
 	if (!p->r && (!(p->r = malloc(p->w * sizeof *p->r)) ||
 	    !(p->m = malloc(p->w * sizeof *p->m)) ||
-	    !(p->e = malloc(p->w * sizeof *p->e)) ||
 	    !(p->perm = malloc(p->w * sizeof *p->perm))))
 		return -1;
 	if (p->n < p->w) {
