@@ -64,10 +64,16 @@ unit() {
 	[ "$longer" -lt 600 ]	# under 0.2 %
 }
 
-@test "decimal text parses to exactly what strtod gives" {
-	run unit parse 300000 3
+@test "doubles of every kind print the same bytes as the first Grisu2 did" {
+	run unit formatdiff 1000000 9
 	assert_success
-	assert_output "300000 numbers parsed, 0 differ from strtod"
+	assert_output "1000000 doubles formatted, 0 differ from the old Grisu2"
+}
+
+@test "decimal text, ties and near ties too, parses to exactly what strtod gives" {
+	run unit parse 1000000 3
+	assert_success
+	assert_output "1000000 numbers parsed, 0 differ from strtod"
 }
 
 @test "numbers of up to 19 digits and exponents to 19, halfway ones too, parse to what strtod gives" {

@@ -3,7 +3,8 @@
  *
  *   unit format              numbers on stdin -> sam_format_double
  *   unit roundtrip N SEED    random doubles: format, read back, compare
- *   unit parse N SEED        random decimal text: sam_parse_number vs strtod
+ *   unit formatdiff N SEED   doubles of every kind: format vs the old Grisu2
+ *   unit parse N SEED        decimal text of every kind: sam_parse_number vs strtod
  *   unit utf8                hex byte strings on stdin -> valid / invalid at
  *   unit json                lines on stdin -> members or the error
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "sam.h"
+#include "pow10.h"
 
 static uint64_t rng_state;
 
@@ -122,15 +124,357 @@ cmd_roundtrip(long n)
 	return bad != 0;
 }
 
-static int
-cmd_parse(long n)
+/*
+ * The oracle of formatdiff: libz/num.c's Grisu2 as it was before its
+ * digit generation was made fast (commit 786ef50), kept verbatim but
+ * for the ref_ prefix.  sam_format_double must write the same bytes
+ * for every double; "the same digits" is the promise, not "digits that
+ * read back", since Grisu2 is not always the shortest.
+ */
+struct ref_diyfp {
+	uint64_t f;
+	int e;
+};
+
+static struct ref_diyfp
+ref_mul(struct ref_diyfp x, struct ref_diyfp y)
 {
+	const uint64_t m32 = 0xffffffffu;
+	uint64_t a = x.f >> 32, b = x.f & m32, c = y.f >> 32, d = y.f & m32;
+	uint64_t ac = a * c, bc = b * c, ad = a * d, bd = b * d;
+	uint64_t mid = (bd >> 32) + (ad & m32) + (bc & m32) + (UINT64_C(1) << 31);
+	struct ref_diyfp r = { ac + (ad >> 32) + (bc >> 32) + (mid >> 32), x.e + y.e + 64 };
+	return r;
+}
+
+static struct ref_diyfp
+ref_normalize(struct ref_diyfp x)
+{
+	int shift = __builtin_clzll(x.f);
+	x.f <<= shift;
+	x.e -= shift;
+	return x;
+}
+
+static void
+ref_boundaries(double v, struct ref_diyfp *w, struct ref_diyfp *mm, struct ref_diyfp *mp)
+{
+	uint64_t bits, frac;
+	int bexp;
+	struct ref_diyfp x, plus, minus;
+
+	memcpy(&bits, &v, sizeof bits);
+	frac = bits & ((UINT64_C(1) << 52) - 1);
+	bexp = (int)((bits >> 52) & 0x7ff);
+	if (bexp) {
+		x.f = frac | (UINT64_C(1) << 52);
+		x.e = bexp - 1075;
+	} else {
+		x.f = frac;
+		x.e = -1074;
+	}
+	plus.f = (x.f << 1) + 1;
+	plus.e = x.e - 1;
+	plus = ref_normalize(plus);
+	if (frac == 0 && bexp > 1) {
+		minus.f = (x.f << 2) - 1;
+		minus.e = x.e - 2;
+	} else {
+		minus.f = (x.f << 1) - 1;
+		minus.e = x.e - 1;
+	}
+	minus.f <<= minus.e - plus.e;
+	minus.e = plus.e;
+	*w = ref_normalize(x);
+	*mp = plus;
+	*mm = minus;
+}
+
+enum { REF_ALPHA = -60 };
+
+static int
+ref_cached_power(int e, struct ref_diyfp *c)
+{
+	int k = (int)ceil((REF_ALPHA - e - 1) * 0.30102999566398114);
+	int i = (k - SAM_POW10_FIRST + SAM_POW10_STEP - 1) / SAM_POW10_STEP;
+
+	while (i > 0 && sam_pow10[i - 1].e + e + 64 >= REF_ALPHA)
+		i--;
+	while (sam_pow10[i].e + e + 64 < REF_ALPHA)
+		i++;
+	c->f = sam_pow10[i].f;
+	c->e = sam_pow10[i].e;
+	return sam_pow10[i].q;
+}
+
+static const uint32_t ref_pow10_u32[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
+
+static void
+ref_round_weed(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
+    uint64_t ten_k)
+{
+	while (rest < dist && delta - rest >= ten_k &&
+	    (rest + ten_k < dist || dist - rest > rest + ten_k - dist)) {
+		buf[len - 1]--;
+		rest += ten_k;
+	}
+}
+
+static int
+ref_digit_gen(struct ref_diyfp w, struct ref_diyfp mp, uint64_t delta, char *buf,
+    int *kappa)
+{
+	struct ref_diyfp one = { UINT64_C(1) << -mp.e, mp.e };
+	uint64_t dist = mp.f - w.f, p2 = mp.f & (one.f - 1);
+	uint32_t p1 = (uint32_t)(mp.f >> -one.e);
+	int len = 0, n = 10;
+
+	while (n > 0 && p1 < ref_pow10_u32[n - 1])
+		n--;
+	while (n > 0) {
+		uint32_t d = p1 / ref_pow10_u32[n - 1];
+		uint64_t rest;
+		p1 %= ref_pow10_u32[n - 1];
+		n--;
+		if (d || len)
+			buf[len++] = (char)('0' + d);
+		rest = ((uint64_t)p1 << -one.e) + p2;
+		if (rest <= delta) {
+			*kappa = n;
+			ref_round_weed(buf, len, dist, delta, rest,
+			    (uint64_t)ref_pow10_u32[n] << -one.e);
+			return len;
+		}
+	}
+	for (;;) {
+		p2 *= 10;
+		delta *= 10;
+		dist *= 10;
+		buf[len++] = (char)('0' + (p2 >> -one.e));
+		p2 &= one.f - 1;
+		n--;
+		if (p2 <= delta) {
+			*kappa = n;
+			ref_round_weed(buf, len, dist, delta, p2, one.f);
+			return len;
+		}
+	}
+}
+
+static size_t
+ref_layout(char *out, const char *digits, int n, int k)
+{
+	int point = n + k;
+	size_t o = 0;
+
+	if (k >= 0 && point <= 21) {
+		memcpy(out, digits, (size_t)n);
+		memset(out + n, '0', (size_t)k);
+		o = (size_t)point;
+	} else if (point > 0 && point <= 21) {
+		memcpy(out, digits, (size_t)point);
+		out[point] = '.';
+		memcpy(out + point + 1, digits + point, (size_t)(n - point));
+		o = (size_t)n + 1;
+	} else if (point > -6 && point <= 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		memset(out + o, '0', (size_t)-point);
+		o += (size_t)-point;
+		memcpy(out + o, digits, (size_t)n);
+		o += (size_t)n;
+	} else {
+		int e = point - 1;
+		out[o++] = digits[0];
+		if (n > 1) {
+			out[o++] = '.';
+			memcpy(out + o, digits + 1, (size_t)n - 1);
+			o += (size_t)n - 1;
+		}
+		o += (size_t)sprintf(out + o, "e%c%d", e < 0 ? '-' : '+',
+		    e < 0 ? -e : e);
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static size_t
+ref_format_double(char *buf, double v)
+{
+	struct ref_diyfp w, mm, mp, c;
+	char digits[20];
+	int q, kappa = 0, n;
+	size_t o = 0;
+
+	if (!isfinite(v)) {
+		memcpy(buf, "null", 5);
+		return 4;
+	}
+	if (signbit(v)) {
+		buf[o++] = '-';
+		v = -v;
+	}
+	if (v == 0) {
+		buf[o++] = '0';
+		buf[o] = '\0';
+		return o;
+	}
+	ref_boundaries(v, &w, &mm, &mp);
+	q = ref_cached_power(mp.e, &c);
+	w = ref_mul(w, c);
+	mm = ref_mul(mm, c);
+	mp = ref_mul(mp, c);
+	mm.f++;
+	mp.f--;
+	n = ref_digit_gen(w, mp, mp.f - mm.f, digits, &kappa);
+	return o + ref_layout(buf + o, digits, n, kappa - q);
+}
+
+/* A double of the kind class c names: the shapes that take different
+ * ways through Grisu2 and the layout, and the data sam writes. */
+static double
+format_case(int c)
+{
+	static const double ends[] = {
+		5e-324, 1e-323, 2.2250738585072009e-308, 2.2250738585072014e-308,
+		1.7976931348623157e308, 1e21, 1e-6, 1e-7, 9.999999999999999e20,
+		999999.9999999999, 0.1, 0.3, 1, 100, 1e15, 1e16, 9007199254740992.0,
+	};
+	uint64_t bits = rnd(), k = rnd();
+	double v;
+
+	switch (c) {
+	case 0:			/* any bits at all */
+		memcpy(&v, &bits, sizeof v);
+		return v;
+	case 1:
+		return (uniform() - 0.5) * 20;
+	case 2:
+		return uniform() * 1e9;
+	case 3:			/* prices and the like: few digits */
+		return (double)(k % 10000000) / pow(10, (int)(bits % 9));
+	case 4:			/* every binary exponent, every boundary shape */
+		return ldexp(1 + (double)(k % 4) * 0x1p-52, (int)(bits % 2098) - 1074);
+	case 5:
+		return pow(10, (int)(bits % 640) - 323) * (k % 2 ? 1 : 1 + 0x1p-52);
+	case 6:			/* subnormals */
+		bits &= (UINT64_C(1) << 52) - 1;
+		memcpy(&v, &bits, sizeof v);
+		return v;
+	case 7:			/* the neighbours of the ends */
+		v = ends[k % (sizeof ends / sizeof ends[0])];
+		return nextafter(v, bits % 3 == 0 ? 0 : bits % 3 == 1 ? INFINITY : v);
+	case 8:			/* z-scores, returns, volumes */
+		v = gauss() * pow(10, (int)(bits % 12) - 4);
+		return k % 3 ? v : floor(fabs(v) * 1e4);
+	default:		/* a 1 to 17 digit decimal and its neighbours */
+		v = (double)(k % UINT64_C(100000000000000000)) / pow(10, (int)(bits % 40) - 10);
+		v = v > 0 ? v : 1;
+		return bits % 3 == 0 ? v : nextafter(v, bits % 3 == 1 ? 0 : INFINITY);
+	}
+}
+
+/* Old and new Grisu2 over n doubles of every class: the same bytes? */
+static int
+cmd_formatdiff(long n)
+{
+	char a[SAM_NUM_MAX + 8], b[SAM_NUM_MAX + 8];
 	long i, bad = 0;
-	char s[128];
 
 	for (i = 0; i < n; i++) {
+		double v = format_case((int)(i % 10));
+		size_t la, lb;
+		memset(b, 'X', sizeof b);
+		la = ref_format_double(a, v);
+		lb = sam_format_double(b, v);
+		if (la != lb || memcmp(a, b, la + 1) != 0) {
+			if (bad++ < 5)
+				printf("mismatch: %a: %s, was %s\n", v, b, a);
+		}
+	}
+	printf("%ld doubles formatted, %ld differ from the old Grisu2\n", n, bad);
+	return bad != 0;
+}
+
+/* Writes D x 10^q (D a digit string, no leading zero) in one of the
+ * ways JSON allows: the point anywhere, leading and trailing zeros,
+ * an exponent or none, e or E, with or without its sign. */
+static int
+render(char *s, const char *d, int q)
+{
+	int len = (int)strlen(d), t = (int)(rnd() % (unsigned)(len + 7)) - 3, o = 0, e;
+
+	if (rnd() % 2)
+		s[o++] = '-';
+	if (t <= 0) {
+		o += sprintf(s + o, "0.%.*s%s", -t, "000", d);
+	} else if (t < len) {
+		o += sprintf(s + o, "%.*s.%s", t, d, d + t);
+		if (rnd() % 4 == 0)
+			o += sprintf(s + o, "000");
+	} else {
+		o += sprintf(s + o, "%s%.*s", d, t - len, "000");
+	}
+	e = q + len - t;
+	if (e != 0 || rnd() % 2)
+		o += sprintf(s + o, "%c%s%d", rnd() % 2 ? 'e' : 'E',
+		    e >= 0 && rnd() % 2 ? "+" : "", e);
+	return o;
+}
+
+/* The digits and exponent of a %e text: "1.25e-07" -> "125", -9. */
+static void
+sci_digits(const char *sci, char *d, int *q)
+{
+	int n = 0, frac = 0;
+
+	for (; *sci && *sci != 'e'; sci++) {
+		if (*sci == '.')
+			frac = 1;
+		else if (*sci >= '0' && *sci <= '9')
+			d[n++] = *sci, frac += frac > 0;
+	}
+	d[n] = '\0';
+	*q = atoi(sci + 1) - (frac ? frac - 1 : 0);
+}
+
+/* One decimal text of class c for cmd_parse: random digits, a double's
+ * 15 to 19 digits, or the middle between two doubles (exactly, or in
+ * 16 to 40 digits), the cases where rounding is hard. */
+static int
+parse_case(char *s, int c)
+{
+	char d[64], sci[80];
+	int q;
+
+	if (c == 1) {
+		double v = fabs(format_case((int)(rnd() % 10)));
+		if (!isfinite(v) || v == 0)
+			v = 1;
+		snprintf(sci, sizeof sci, "%.*e", 14 + (int)(rnd() % 5), v);
+	} else if (c == 2) {
+		double v = fabs(format_case((int)(rnd() % 10)));
+		long double mid;
+		if (!isfinite(v) || v >= 1.7976931348623157e308)
+			v = 1;
+		mid = ((long double)v + nextafter(v, INFINITY)) / 2;
+		snprintf(sci, sizeof sci, "%.*Le", 15 + (int)(rnd() % 25), mid);
+	} else if (c == 3) {		/* a 54-bit odd number times 2^p: a tie */
+		uint64_t o = (UINT64_C(1) << 53) | rnd() >> 11 | 1;
+		int p = (int)(rnd() % 14) - 3, k;
+		if (p < 0)
+			for (k = 0; k < -p; k++)
+				o *= 5;
+		else
+			o <<= p;
+		o += rnd() % 3 == 0 ? (uint64_t)(rnd() % 3) - 1 : 0;	/* or next to one */
+		snprintf(d, sizeof d, "%llu", (unsigned long long)o);
+		return render(s, d, p < 0 ? p : 0);
+	} else {
 		int nd = 1 + (int)(rnd() % 25), k, o = 0, point = (int)(rnd() % (unsigned)(nd + 1));
-		double a, b;
 		if (rnd() % 2)
 			s[o++] = '-';
 		for (k = 0; k < nd; k++) {
@@ -141,6 +485,25 @@ cmd_parse(long n)
 		if (rnd() % 2)
 			o += sprintf(s + o, "e%d", (int)(rnd() % 700) - 350);
 		s[o] = '\0';
+		return o;
+	}
+	sci_digits(sci, d, &q);
+	return render(s, d, q);
+}
+
+/* Decimal text of every kind: sam_parse_number against strtod. */
+static int
+cmd_parse(long n)
+{
+	long i, bad = 0;
+	char s[128];
+	int verbose = getenv("UNIT_VERBOSE") != NULL;
+
+	for (i = 0; i < n; i++) {
+		int o = parse_case(s, (int)(i % 4));
+		double a, b;
+		if (verbose)
+			printf("%s\n", s);
 		if (sam_parse_number(s, (size_t)o, 0, &a) != 0)
 			a = HUGE_VAL;
 		b = strtod(s, NULL);
@@ -153,9 +516,10 @@ cmd_parse(long n)
 	return bad != 0;
 }
 
-/* Numbers the 128-bit path of sam_parse_number() reads: up to 19
- * digits and |exponent| <= 19, half of them integers halfway between
- * two doubles (2^53 + odd: ties go to even), against strtod. */
+/* Numbers of up to 19 digits and |exponent| <= 19, which
+ * sam_parse_number() reads with a 64 x 128-bit product, half of them
+ * integers halfway between two doubles (2^53 + odd: ties go to even),
+ * against strtod. */
 static int
 cmd_parse_small(long n)
 {
@@ -417,6 +781,8 @@ main(int argc, char **argv)
 		return cmd_format();
 	if (strcmp(c, "roundtrip") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_roundtrip(atol(argv[2]));
+	if (strcmp(c, "formatdiff") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_formatdiff(atol(argv[2]));
 	if (strcmp(c, "parse") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse(atol(argv[2]));
 	if (strcmp(c, "parsesmall") == 0 && argc == 4)
