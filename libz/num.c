@@ -3,8 +3,11 @@
  *
  * Reading: decimal text to the nearest double.  Most numbers in bar
  * records have few digits, so they take Clinger's fast path (an exact
- * integer times an exact power of ten rounds once); the rest go to
- * strtod.
+ * integer times an exact power of ten rounds once).  Those of up to 19
+ * significant digits, the 17-digit z-scores sam-zscore writes among
+ * them, are a 64 x 128-bit product with a table of powers of ten, as
+ * in Lemire's "Number Parsing at a Gigabyte per Second" (2021): the
+ * product tells the rounding but next to a tie.  The rest go to strtod.
  *
  * Writing: the shortest digits that read back as the same double, by
  * Loitsch's Grisu2 ("Printing floating-point numbers quickly and
@@ -20,6 +23,52 @@
 
 #include "sam.h"
 #include "pow10.h"
+#include "pow10x.h"
+
+/* ---- 64-bit pieces ---- */
+
+/* The high 64 bits of a x b; *lo the low ones. */
+static uint64_t
+mul64(uint64_t a, uint64_t b, uint64_t *lo)
+{
+#if defined(__SIZEOF_INT128__)
+	__extension__ unsigned __int128 p = (unsigned __int128)a * b;
+
+	*lo = (uint64_t)p;
+	return (uint64_t)(p >> 64);
+#else
+	const uint64_t m32 = 0xffffffffu;
+	uint64_t ah = a >> 32, al = a & m32, bh = b >> 32, bl = b & m32;
+	uint64_t ll = al * bl, lh = al * bh, hl = ah * bl;
+	uint64_t mid = (ll >> 32) + (lh & m32) + (hl & m32);
+
+	*lo = (mid << 32) | (ll & m32);
+	return ah * bh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+#endif
+}
+
+/* Leading zero bits of x, which is not 0. */
+static int
+clz64(uint64_t x)
+{
+#if defined(__GNUC__)
+	return __builtin_clzll(x);
+#else
+	int n = 0;
+
+	for (; !(x >> 63); x <<= 1)
+		n++;
+	return n;
+#endif
+}
+
+/* A function that the compiler is not to inline: a slow path, out of
+ * the way of a fast one. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 
 /* ---- parsing ---- */
 
@@ -34,51 +83,131 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Scans the number grammar; collects up to 19 significant digits. */
+/* The 8 bytes at s, the first in the low byte on any machine (compilers
+ * make this one load where the machine is little-endian). */
+static uint64_t
+load8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+/* Whether all 8 bytes are '0' to '9': each has the high nibble 3, and
+ * still has it with 6 added (no carry crosses bytes once the first
+ * holds). */
+static int
+all_digits8(uint64_t x)
+{
+	const uint64_t hi = UINT64_C(0xf0f0f0f0f0f0f0f0);
+
+	return ((x & hi) | ((x + UINT64_C(0x0606060606060606)) & hi) >> 4) ==
+	    UINT64_C(0x3333333333333333);
+}
+
+/* The value of 8 digits (as load8 gives them): pairs, then fours, then
+ * the whole, each step a multiply that no lane overflows. */
+static uint32_t
+value8(uint64_t x)
+{
+	x -= UINT64_C(0x3030303030303030);
+	x = (x * 10 + (x >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+	x = (x * 100 + (x >> 16)) & UINT64_C(0x0000ffff0000ffff);
+	return (uint32_t)((x & 0xffffffffu) * 10000 + (x >> 32));
+}
+
+/* Reads the digits at the start of s[0..len) onto *mant (modulo 2^64:
+ * the caller counts them); returns how many there are. */
+static size_t
+read_digits(const char *s, size_t len, uint64_t *mant)
+{
+	uint64_t m = *mant, x;
+	size_t i = 0;
+
+	while (i + 8 <= len && all_digits8(x = load8(s + i))) {
+		m = m * 100000000 + value8(x);
+		i += 8;
+	}
+	for (; i < len && is_digit(s[i]); i++)
+		m = m * 10 + (uint64_t)(s[i] - '0');
+	*mant = m;
+	return i;
+}
+
+/* What the scan of a number finds: up to 19 significant digits. */
 struct scan {
 	uint64_t mant;
 	int exp10, ndigits, truncated, neg;
 };
 
+/* Adds the n digits at s (the fraction's if frac) to the significand:
+ * leading zeros skipped, the first 19 significant kept, whether any
+ * after them is not 0 noted, the exponent moved to match.  For numbers
+ * of more than 19 digits only. */
+static void
+take_digits(struct scan *sc, const char *s, size_t n, int frac)
+{
+	size_t k = 0, take;
+
+	if (sc->mant == 0)
+		while (k < n && s[k] == '0')
+			k++;
+	take = n - k < (size_t)(19 - sc->ndigits) ? n - k : (size_t)(19 - sc->ndigits);
+	sc->ndigits += (int)take;
+	for (; take > 0; take--, k++)
+		sc->mant = sc->mant * 10 + (uint64_t)(s[k] - '0');
+	if (frac)
+		sc->exp10 -= (int)k;
+	else
+		sc->exp10 += (int)(n - k);
+	for (; k < n && !sc->truncated; k++)
+		sc->truncated = s[k] != '0';
+}
+
+/* The zeros before the first significant digit: 0.000123 has 4. */
+static size_t
+zeros_before(const char *intpart, size_t intdigits, const char *frac, size_t fracdigits)
+{
+	size_t z = 0, k = 0;
+
+	while (z < intdigits && intpart[z] == '0')
+		z++;
+	if (z == intdigits && frac)
+		while (k < fracdigits && frac[k] == '0')
+			k++;
+	return z + k;
+}
+
+/* Scans the number grammar.  The digits are read in one pass, which
+ * is the significand when at most 19 of them are significant (leading
+ * zeros add nothing to it); with more, they are read again, with care. */
 static int
 scan_number(const char *s, size_t len, int lax, struct scan *sc)
 {
-	size_t i = 0, intdigits = 0, fracdigits = 0;
+	size_t i = 0, intdigits, fracdigits = 0;
+	const char *intpart, *fracpart = NULL;
 	long e = 0;
 	int eneg = 0;
 
-	memset(sc, 0, sizeof *sc);
+	sc->mant = 0;
+	sc->exp10 = sc->ndigits = sc->truncated = sc->neg = 0;
 	if (i < len && s[i] == '-')
 		sc->neg = 1, i++;
 	else if (lax && i < len && s[i] == '+')
 		i++;
 	if (!lax && i < len && s[i] == '0' && i + 1 < len && is_digit(s[i + 1]))
 		return -1;		/* JSON forbids leading zeros */
-	for (; i < len && is_digit(s[i]); i++, intdigits++) {
-		if (sc->ndigits < 19) {
-			if (sc->mant || s[i] != '0') {
-				sc->mant = sc->mant * 10 + (uint64_t)(s[i] - '0');
-				sc->ndigits++;
-			}
-		} else {
-			sc->exp10++;
-			sc->truncated |= s[i] != '0';
-		}
-	}
+	intpart = s + i;
+	intdigits = read_digits(s + i, len - i, &sc->mant);
+	i += intdigits;
 	if (i < len && s[i] == '.') {
-		for (i++; i < len && is_digit(s[i]); i++, fracdigits++) {
-			if (sc->ndigits < 19) {
-				if (sc->mant || s[i] != '0') {
-					sc->mant = sc->mant * 10 + (uint64_t)(s[i] - '0');
-					sc->ndigits++;
-				}
-				sc->exp10--;
-			} else {
-				sc->truncated |= s[i] != '0';
-			}
-		}
+		fracpart = s + ++i;
+		fracdigits = read_digits(s + i, len - i, &sc->mant);
 		if (fracdigits == 0)
 			return -1;
+		i += fracdigits;
 	}
 	if (intdigits == 0 && !(lax && fracdigits))
 		return -1;
@@ -95,102 +224,107 @@ scan_number(const char *s, size_t len, int lax, struct scan *sc)
 	}
 	if (i != len)
 		return -1;
+	if (intdigits + fracdigits <= 19 ||
+	    intdigits + fracdigits - zeros_before(intpart, intdigits, fracpart, fracdigits) <= 19) {
+		sc->exp10 = -(int)fracdigits;
+	} else {
+		sc->mant = 0;
+		take_digits(sc, intpart, intdigits, 0);
+		if (fracpart)
+			take_digits(sc, fracpart, fracdigits, 1);
+	}
 	sc->exp10 += (int)(eneg ? -e : e);
 	return 0;
 }
 
-#if defined(__SIZEOF_INT128__)
-__extension__ typedef unsigned __int128 u128;
-
-static int
-bits128(u128 x)
-{
-	uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
-
-	if (hi)
-		return 128 - __builtin_clzll(hi);
-	return lo ? 64 - __builtin_clzll(lo) : 0;
-}
-
 /*
- * mant x 10^exp10, rounded to the nearest double (ties to even), for
- * |exp10| <= 19: exactly, in 128-bit integers.  A product, or a
- * quotient scaled to 54 bits or more with its remainder, keeps every
- * bit the rounding needs: the 53 of the result, the one after them,
- * and whether anything below is not zero.  This is the 17-digit
- * number every shortest double of a z-score is, which strtod took a
- * fifth of sam-detect's time to read.  The results are normal doubles
- * (1e-19 to 2e38), so ldexp() is exact.
+ * w x 10^q (w not 0) rounded to the nearest double, ties to even, into
+ * *out; -1 if the product cannot tell or the double would not be a
+ * normal one.  With w shifted to fill 64 bits and T the 128 bits of
+ * 10^q (never above it, off by less than one unit), the top 128 bits H
+ * of w x T differ from the exact product (in the same units) by less
+ * than 2, or by less than 1 where T is exact (0 <= q <= 55).  So the
+ * bits below the 53 of the result, compared with half of their range,
+ * decide the rounding; only where they are half less one, with T not
+ * exact, can the exact product be on either side, and where T is exact
+ * the bits below H say whether it is a tie.
  */
-static double
-exact_small(uint64_t mant, int exp10)
+static int
+eisel_lemire(uint64_t w, int q, double *out)
 {
-	static const uint64_t p10[20] = {
-		UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
-		UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
-		UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
-		UINT64_C(10000000000), UINT64_C(100000000000),
-		UINT64_C(1000000000000), UINT64_C(10000000000000),
-		UINT64_C(100000000000000), UINT64_C(1000000000000000),
-		UINT64_C(10000000000000000), UINT64_C(100000000000000000),
-		UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
-	};
-	u128 n;
-	uint64_t m;
-	int e = 0, sticky = 0, shift, len;
+	const uint64_t *t;
+	uint64_t hi, lo, cross, below, m, rest_hi, half_hi, bits;
+	int l, top, up, biased;
 
-	if (mant == 0)
-		return 0;
-	if (exp10 >= 0) {
-		n = (u128)mant * p10[exp10];
-	} else {
-		u128 d = p10[-exp10];
-		int s = 55 + bits128(d) - bits128(mant);	/* quotient >= 2^54 */
-		if (s < 0)
-			s = 0;
-		n = (u128)mant << s;
-		sticky = n % d != 0;
-		n /= d;
-		e = -s;
+	if (q < SAM_POW10X_FIRST || q > SAM_POW10X_LAST)
+		return -1;
+	t = sam_pow10x[q - SAM_POW10X_FIRST];
+	l = clz64(w);
+	w <<= l;
+	hi = mul64(w, t[0], &lo);
+	cross = mul64(w, t[1], &below);
+	lo += cross;
+	hi += lo < cross;
+	top = (int)(hi >> 63);			/* H has 128 bits, or 127 */
+	m = hi >> (10 + top);			/* the 53 bits */
+	rest_hi = hi & ((UINT64_C(1) << (10 + top)) - 1);	/* and the rest, with lo */
+	half_hi = UINT64_C(1) << (9 + top);
+	if (q >= 0 && q <= SAM_POW10X_EXACT_LAST)
+		up = rest_hi > half_hi || (rest_hi == half_hi &&
+		    (lo || below || (m & 1)));
+	else if (rest_hi == half_hi - 1 && lo == UINT64_MAX)
+		return -1;
+	else
+		up = rest_hi >= half_hi;
+	m += (uint64_t)up;
+	/* the double is m x 2^(74 + top + 64 + exponent of T - l) */
+	biased = (int)(((int64_t)q + 65536) * 217706 >> 16) - 217706 - 127 +
+	    138 + top - l + 52 + 1023;
+	if (m >> 53) {				/* rounded up to 2^53 */
+		m >>= 1;
+		biased++;
 	}
-	len = bits128(n);
-	if (len <= 53)		/* only a product: exact */
-		return ldexp((double)(uint64_t)n, e);
-	shift = len - 54;
-	m = (uint64_t)(n >> shift);	/* 54 bits: the 53 and the next */
-	sticky |= shift > 0 && (n & (((u128)1 << shift) - 1)) != 0;
-	if ((m & 1) && (sticky || (m & 2)))
-		m += 2;		/* up; 2^54 still reads back as 2^53 x 2 */
-	return ldexp((double)(m >> 1), e + shift + 1);
+	if (biased < 1 || biased > 2046)
+		return -1;
+	bits = (uint64_t)biased << 52 | (m & ((UINT64_C(1) << 52) - 1));
+	memcpy(out, &bits, sizeof bits);
+	return 0;
 }
-#endif
 
-int
-sam_parse_number(const char *s, size_t len, int lax, double *out)
+/* The double the scan reads, where it is quick to find: 0 or -1. */
+static int
+scan_value(const struct scan *sc, double *out)
 {
-	struct scan sc;
+	double v, up;
+
+	if (!sc->truncated && sc->mant <= (UINT64_C(1) << 53) &&
+	    sc->exp10 >= -22 && sc->exp10 <= 22) {
+		v = (double)sc->mant;
+		*out = sc->exp10 >= 0 ? v * exact_pow10[sc->exp10] :
+		    v / exact_pow10[-sc->exp10];
+		return 0;
+	}
+	if (sc->mant == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (eisel_lemire(sc->mant, sc->exp10, out) < 0)
+		return -1;
+	/* digits cut after the 19th: the value is between mant and mant + 1 */
+	if (sc->truncated && (eisel_lemire(sc->mant + 1, sc->exp10, &up) < 0 ||
+	    up != *out))
+		return -1;
+	return 0;
+}
+
+/* strtod of s[0..len), which is a number: 0, or -2 if it is too large.
+ * Apart from sam_parse_number, whose way is short without the copy. */
+NOINLINE static int
+parse_strtod(const char *s, size_t len, double *out)
+{
 	char small[64], *copy;
 	double v;
 
-	if (scan_number(s, len, lax, &sc) < 0)
-		return -1;
-	if (!sc.truncated && sc.mant <= (UINT64_C(1) << 53) &&
-	    sc.exp10 >= -22 && sc.exp10 <= 22) {
-		v = (double)sc.mant;
-		if (sc.exp10 >= 0)
-			v *= exact_pow10[sc.exp10];
-		else
-			v /= exact_pow10[-sc.exp10];
-		*out = sc.neg ? -v : v;
-		return 0;
-	}
-#if defined(__SIZEOF_INT128__)
-	if (!sc.truncated && sc.exp10 >= -19 && sc.exp10 <= 19) {
-		v = exact_small(sc.mant, sc.exp10);
-		*out = sc.neg ? -v : v;
-		return 0;
-	}
-#endif
 	copy = len < sizeof small ? small : malloc(len + 1);
 	if (!copy)
 		return -1;
@@ -203,6 +337,20 @@ sam_parse_number(const char *s, size_t len, int lax, double *out)
 	if (isinf(v))
 		return -2;
 	*out = v;
+	return 0;
+}
+
+int
+sam_parse_number(const char *s, size_t len, int lax, double *out)
+{
+	struct scan sc;
+	double v;
+
+	if (scan_number(s, len, lax, &sc) < 0)
+		return -1;
+	if (scan_value(&sc, &v) < 0)
+		return parse_strtod(s, len, out);
+	*out = sc.neg ? -v : v;
 	return 0;
 }
 
