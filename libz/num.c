@@ -14,7 +14,10 @@
  * accurately with integers", PLDI 2010).  Grisu2 always produces digits
  * inside the rounding interval of the double, so the text round-trips;
  * in rare cases it is one digit longer than the shortest.  snprintf
- * with %.17g and a read-back loop is about ten times slower.
+ * with %.17g and a read-back loop is about ten times slower.  What it
+ * writes for a double is part of sam's output (the store, the site), so
+ * the same bytes, always: test/unit formatdiff holds this code to the
+ * first version.
  */
 #include <errno.h>
 #include <math.h>
@@ -69,6 +72,11 @@ clz64(uint64_t x)
 #else
 #define NOINLINE
 #endif
+
+static const uint32_t pow10_u32[] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+	1000000000,
+};
 
 /* ---- parsing ---- */
 
@@ -381,22 +389,21 @@ struct diyfp {
 	int e;
 };
 
-/* The upper 64 bits of the 128-bit product, rounded. */
+/* The upper 64 bits of the 128-bit product, rounded (half up). */
 static struct diyfp
 diyfp_mul(struct diyfp x, struct diyfp y)
 {
-	const uint64_t m32 = 0xffffffffu;
-	uint64_t a = x.f >> 32, b = x.f & m32, c = y.f >> 32, d = y.f & m32;
-	uint64_t ac = a * c, bc = b * c, ad = a * d, bd = b * d;
-	uint64_t mid = (bd >> 32) + (ad & m32) + (bc & m32) + (UINT64_C(1) << 31);
-	struct diyfp r = { ac + (ad >> 32) + (bc >> 32) + (mid >> 32), x.e + y.e + 64 };
+	uint64_t lo, hi = mul64(x.f, y.f, &lo);
+	struct diyfp r = { hi + (lo >> 63), x.e + y.e + 64 };
+
 	return r;
 }
 
 static struct diyfp
 diyfp_normalize(struct diyfp x)
 {
-	int shift = __builtin_clzll(x.f);
+	int shift = clz64(x.f);
+
 	x.f <<= shift;
 	x.e -= shift;
 	return x;
@@ -440,27 +447,49 @@ boundaries(double v, struct diyfp *w, struct diyfp *mm, struct diyfp *mp)
 
 enum { ALPHA = -60, GAMMA = -32 };
 
-/* A cached power 10^q with ALPHA <= e + q's exponent + 64 <= GAMMA. */
+/*
+ * A cached power 10^q with ALPHA <= e + q's exponent + 64 <= GAMMA:
+ * the first table entry whose exponent is at least ALPHA - 64 - e.
+ * Entries are 8 x log2(10) = 26.58 binary exponents apart, so
+ * t x 1233 / 2^15 (t / 26.58) is that entry or the one before it, for
+ * every e a double has (libz/gen-pow10.py checks them all).
+ */
 static int
 cached_power(int e, struct diyfp *c)
 {
-	/* ceil((ALPHA - e - 1) * log10(2)), then the table entry at or above */
-	int k = (int)ceil((ALPHA - e - 1) * 0.30102999566398114);
-	int i = (k - SAM_POW10_FIRST + SAM_POW10_STEP - 1) / SAM_POW10_STEP;
+	int t = ALPHA - 64 - e - sam_pow10[0].e, i = t * 1233 >> 15;
 
-	while (i > 0 && sam_pow10[i - 1].e + e + 64 >= ALPHA)
-		i--;
-	while (sam_pow10[i].e + e + 64 < ALPHA)
-		i++;
+	i += sam_pow10[i].e + e + 64 < ALPHA;
 	c->f = sam_pow10[i].f;
 	c->e = sam_pow10[i].e;
 	return sam_pow10[i].q;
 }
 
-static const uint32_t pow10_u32[] = {
-	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-	1000000000,
-};
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* How many decimal digits x has (x not 0): from its bit length times
+ * log10(2), one short at most, then one comparison. */
+static int
+decimal_length(uint32_t x)
+{
+	int t = (64 - clz64(x)) * 1233 >> 12;
+
+	return t + (x >= pow10_u32[t]);
+}
+
+/* The n digits of x into buf, two at a time from the end: divisions by
+ * a constant, which compilers turn into multiplications. */
+static void
+put_digits(char *buf, uint32_t x, int n)
+{
+	for (; n >= 2; n -= 2, x /= 100)
+		memcpy(buf + n - 2, digit_pairs + 2 * (x % 100), 2);
+	if (n)
+		buf[0] = (char)('0' + x);
+}
 
 /* Moves the last digit toward w while it stays inside the interval. */
 static void
@@ -474,83 +503,105 @@ round_weed(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
 	}
 }
 
-/* Digits of the scaled upper boundary, cut as soon as what is left is
- * inside the interval.  Returns the digit count; *kappa the exponent. */
+/*
+ * Digits of the scaled upper boundary mp = p1 . p2 (integral and
+ * fractional part), cut as soon as what is left is inside the interval
+ * (at most delta).  p1 (len digits) is already in buf.  Returns the
+ * digit count; *kappa the exponent.
+ *
+ * Grisu2 takes p1's digits one at a time, by divisions by a power of
+ * ten that changes each time (slow), and stops after the first whose
+ * rest (p1 mod 10^m, then p2) is at most delta.  That rest only grows
+ * with m, so the same cut is the largest m below p1's length whose rest
+ * is at most delta: p1 is written whole, and the rests are summed from
+ * the last digit up until one is too large.
+ */
 static int
 digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
-    int *kappa)
+    int len, int *kappa)
 {
-	struct diyfp one = { UINT64_C(1) << -mp.e, mp.e };
-	uint64_t dist = mp.f - w.f, p2 = mp.f & (one.f - 1);
-	uint32_t p1 = (uint32_t)(mp.f >> -one.e);
-	int len = 0, n = 10;
+	int s = -mp.e, m = 0;
+	uint64_t one = UINT64_C(1) << s, dist = mp.f - w.f, p2 = mp.f & (one - 1);
+	uint64_t r = 0, r1;
 
-	while (n > 0 && p1 < pow10_u32[n - 1])
-		n--;
-	while (n > 0) {
-		uint32_t d = p1 / pow10_u32[n - 1];
-		uint64_t rest;
-		p1 %= pow10_u32[n - 1];
-		n--;
-		if (d || len)
-			buf[len++] = (char)('0' + d);
-		rest = ((uint64_t)p1 << -one.e) + p2;
-		if (rest <= delta) {
-			*kappa = n;
-			round_weed(buf, len, dist, delta, rest,
-			    (uint64_t)pow10_u32[n] << -one.e);
-			return len;
+	if (p2 <= delta) {
+		for (; m + 1 < len; m++, r = r1) {
+			r1 = r + (uint64_t)(buf[len - 1 - m] - '0') * pow10_u32[m];
+			if ((r1 << s) + p2 > delta)
+				break;
 		}
+		*kappa = m;
+		round_weed(buf, len - m, dist, delta, (r << s) + p2,
+		    (uint64_t)pow10_u32[m] << s);
+		return len - m;
 	}
 	for (;;) {
 		p2 *= 10;
 		delta *= 10;
 		dist *= 10;
-		buf[len++] = (char)('0' + (p2 >> -one.e));
-		p2 &= one.f - 1;
-		n--;
+		buf[len++] = (char)('0' + (p2 >> s));
+		p2 &= one - 1;
+		m--;
 		if (p2 <= delta) {
-			*kappa = n;
-			round_weed(buf, len, dist, delta, p2, one.f);
+			*kappa = m;
+			round_weed(buf, len, dist, delta, p2, one);
 			return len;
 		}
 	}
 }
 
-/* Lays out digits d1..dn times 10^k the way JavaScript prints numbers:
- * plain notation for 1e-6 <= |v| < 1e21, exponent notation beyond. */
+/* "e+21", "e-7": the exponent e, |e| < 1000. */
 static size_t
-layout(char *out, const char *digits, int n, int k)
+put_exponent(char *out, int e)
 {
-	int point = n + k;	/* v = 0.d1d2..dn x 10^point */
 	size_t o = 0;
+	unsigned u = (unsigned)(e < 0 ? -e : e);
 
-	if (k >= 0 && point <= 21) {
-		memcpy(out, digits, (size_t)n);
-		memset(out + n, '0', (size_t)k);
-		o = (size_t)point;
+	out[o++] = 'e';
+	out[o++] = e < 0 ? '-' : '+';
+	if (u >= 100)
+		out[o++] = (char)('0' + u / 100);
+	if (u >= 10)
+		out[o++] = (char)('0' + u / 10 % 10);
+	out[o++] = (char)('0' + u % 10);
+	return o;
+}
+
+/*
+ * Lays out the n digits at out + 1 (or, from -6 < point <= 0, already
+ * at out + 2 - point), v = 0.d1d2..dn x 10^point, the way JavaScript
+ * prints numbers: plain notation for 1e-6 <= |v| < 1e21, exponent
+ * notation beyond.  The digits are where most numbers want them, so
+ * little moves: the integral digits one to the left, for the point.
+ */
+static size_t
+layout(char *out, int n, int point)
+{
+	int i;
+	size_t o;
+
+	if (point > -6 && point <= 0) {
+		out[0] = '0';
+		out[1] = '.';
+		for (i = 2; i < 2 - point; i++)
+			out[i] = '0';
+		o = (size_t)(2 - point + n);
 	} else if (point > 0 && point <= 21) {
-		memcpy(out, digits, (size_t)point);
-		out[point] = '.';
-		memcpy(out + point + 1, digits + point, (size_t)(n - point));
-		o = (size_t)n + 1;
-	} else if (point > -6 && point <= 0) {
-		out[o++] = '0';
-		out[o++] = '.';
-		memset(out + o, '0', (size_t)-point);
-		o += (size_t)-point;
-		memcpy(out + o, digits, (size_t)n);
-		o += (size_t)n;
+		for (i = 0; i < point && i < n; i++)
+			out[i] = out[i + 1];
+		for (; i < point; i++)
+			out[i] = '0';
+		if (n > point)
+			out[point] = '.';
+		o = (size_t)(n > point ? n + 1 : point);
 	} else {
-		int e = point - 1;
-		out[o++] = digits[0];
+		out[0] = out[1];
+		o = 1;
 		if (n > 1) {
-			out[o++] = '.';
-			memcpy(out + o, digits + 1, (size_t)n - 1);
-			o += (size_t)n - 1;
+			out[1] = '.';
+			o = (size_t)n + 1;
 		}
-		o += (size_t)sprintf(out + o, "e%c%d", e < 0 ? '-' : '+',
-		    e < 0 ? -e : e);
+		o += put_exponent(out + o, point - 1);
 	}
 	out[o] = '\0';
 	return o;
@@ -560,8 +611,8 @@ size_t
 sam_format_double(char *buf, double v)
 {
 	struct diyfp w, mm, mp, c;
-	char digits[20];
-	int q, kappa = 0, n;
+	int q, kappa = 0, n, len, point, at;
+	uint32_t p1;
 	size_t o = 0;
 
 	if (!isfinite(v)) {
@@ -585,8 +636,15 @@ sam_format_double(char *buf, double v)
 	/* The products are off by up to one unit: keep strictly inside. */
 	mm.f++;
 	mp.f--;
-	n = digit_gen(w, mp, mp.f - mm.f, digits, &kappa);
-	return o + layout(buf + o, digits, n, kappa - q);
+	/* p1's first digit is the first one written (p1 >= 8: mp.f >= 2^63,
+	 * -mp.e <= 60), so where the point goes is known before the digits */
+	p1 = (uint32_t)(mp.f >> -mp.e);
+	len = decimal_length(p1);
+	point = len - q;
+	at = point > -6 && point <= 0 ? 2 - point : 1;
+	put_digits(buf + o + at, p1, len);
+	n = digit_gen(w, mp, mp.f - mm.f, buf + o + at, len, &kappa);
+	return o + layout(buf + o, n, point);
 }
 
 /* "90s", "30m", "24h", "2d"; a bare number is seconds. */
