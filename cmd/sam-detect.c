@@ -37,6 +37,7 @@ struct opts {
 	double fdr;		/* 0: no false discovery rate */
 	double move;		/* --move: |return - market_return| this large; 0: off */
 	double rvol;		/* --rvol: relative volume this large; 0: off */
+	struct sam_keys verdict_keys;	/* the fields a bar is read for */
 };
 
 struct hit {
@@ -399,7 +400,7 @@ judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	int dup;
 
 	/* every field it reads, in one pass: a bar is read once */
-	if ((dup = sam_rec_find(rec, verdict_keys, VF_COUNT, v->f)) >= 0)
+	if ((dup = sam_rec_find_keys(rec, &o->verdict_keys, v->f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", verdict_keys[dup]);
 	if (sam_get_key(in, v->f, &v->k) < 0 ||
 	    collect(in, o, rec, v->hits, &v->nhits, &v->robust) < 0)
@@ -643,6 +644,7 @@ main(int argc, char **argv)
 	int set_move = 0, set_rvol = 0;
 
 	sam_log_init(argv[0]);
+	sam_keys_init(&o.verdict_keys, verdict_keys, VF_COUNT);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:m:b:T:h", longopts, NULL)) != -1) {
 		switch (c) {

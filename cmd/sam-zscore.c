@@ -52,6 +52,7 @@ struct state {
 	char last_key[64];	/* records come a ticker at a time */
 	size_t last_klen;
 	struct sam_edits edits;
+	struct sam_keys keys;	/* the fields a bar is read for: bar_keys */
 	double *scratch;	/* robust statistics work space */
 };
 
@@ -476,11 +477,12 @@ push_all(struct state *st, struct series *s, const struct bar_values *bv,
 	return 0;
 }
 
+static const char *const bar_keys[] = { "ticker", "interval", "ts", "close",
+    "volume", "final" };
+
 static int
 on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	static const char *const keys[] = { "ticker", "interval", "ts", "close",
-	    "volume", "final" };
 	const struct sam_field *f[6];
 	struct state *st = ctx;
 	const struct zscore_opts *o = st->o;
@@ -490,8 +492,8 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct series *s;
 	int dup;
 
-	if ((dup = sam_rec_find(rec, keys, 6, f)) >= 0)
-		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
+	if ((dup = sam_rec_find_keys(rec, &st->keys, f)) >= 0)
+		return sam_reject(in, "duplicate field \"%s\"", bar_keys[dup]);
 	if (sam_get_key(in, f, &k) < 0 || read_values(in, o, f, &bv) < 0)
 		return -1;
 	if (!(s = lookup_series(st, &k))) {
@@ -675,6 +677,7 @@ main(int argc, char **argv)
 	int status;
 
 	sam_log_init(argv[0]);
+	sam_keys_init(&st.keys, bar_keys, 6);
 	if ((status = configure(argc, argv, &o, &a)) != 0)
 		return status < 0 ? SAM_EXIT_OK : status;
 	in.strict = o.strict;

@@ -867,18 +867,11 @@ sam_rec_get(const struct sam_rec *r, const char *key)
  * every name.  The hash is of the length and the first and last bytes,
  * which tell the names of a record apart well enough.
  */
-#define KEYS_MAX 64		/* sam_rec_find's limit; SAM_EDITS_MAX fits */
-
-struct keyset {
-	const char *key[KEYS_MAX];
-	size_t klen[KEYS_MAX];
-	unsigned bits;				/* of the slots in use */
-	unsigned char slot[2 * KEYS_MAX];	/* index + 1; 0: empty */
-};
+#define KEYS_MAX SAM_KEYS_MAX	/* SAM_EDITS_MAX fits */
 
 /* Slots for n keys, at least twice as many, cleared. */
 static void
-keyset_init(struct keyset *ks, size_t n)
+keyset_init(struct sam_keys *ks, size_t n)
 {
 	ks->bits = 4;
 	while ((size_t)1 << ks->bits < 2 * n)
@@ -887,7 +880,7 @@ keyset_init(struct keyset *ks, size_t n)
 }
 
 static inline size_t
-key_hash(const struct keyset *ks, const char *k, size_t klen)
+key_hash(const struct sam_keys *ks, const char *k, size_t klen)
 {
 	uint32_t h = (uint32_t)klen;
 
@@ -899,7 +892,7 @@ key_hash(const struct keyset *ks, const char *k, size_t klen)
 
 /* The index of the key named k, or -1. */
 static inline int
-keyset_find(const struct keyset *ks, const char *k, size_t klen)
+keyset_find(const struct sam_keys *ks, const char *k, size_t klen)
 {
 	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
 
@@ -914,7 +907,7 @@ keyset_find(const struct keyset *ks, const char *k, size_t klen)
 /* Key j, in the first free slot from its hash: of two keys of one
  * name the first is found first, as a search one by one would. */
 static void
-keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
+keyset_add(struct sam_keys *ks, size_t j, const char *k, size_t klen)
 {
 	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
 
@@ -925,23 +918,30 @@ keyset_add(struct keyset *ks, size_t j, const char *k, size_t klen)
 	ks->slot[i] = (unsigned char)(j + 1);
 }
 
-int
-sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
-    const struct sam_field **out)
+void
+sam_keys_init(struct sam_keys *ks, const char *const *keys, size_t n)
 {
-	struct keyset ks;
-	size_t i, j;
+	size_t j;
 
 	if (n > KEYS_MAX)
 		n = KEYS_MAX;
-	keyset_init(&ks, n);
-	for (j = 0; j < n; j++) {
+	ks->n = n;
+	keyset_init(ks, n);
+	for (j = 0; j < n; j++)
+		keyset_add(ks, j, keys[j], strlen(keys[j]));
+}
+
+int
+sam_rec_find_keys(const struct sam_rec *r, const struct sam_keys *ks,
+    const struct sam_field **out)
+{
+	size_t i, j;
+
+	for (j = 0; j < ks->n; j++)
 		out[j] = NULL;
-		keyset_add(&ks, j, keys[j], strlen(keys[j]));
-	}
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
-		int k = keyset_find(&ks, f->key, f->klen);
+		int k = keyset_find(ks, f->key, f->klen);
 		if (k < 0)
 			continue;
 		if (out[k])
@@ -949,6 +949,16 @@ sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
 		out[k] = f;
 	}
 	return -1;
+}
+
+int
+sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
+    const struct sam_field **out)
+{
+	struct sam_keys ks;
+
+	sam_keys_init(&ks, keys, n);
+	return sam_rec_find_keys(r, &ks, out);
 }
 
 const char *
@@ -1114,7 +1124,7 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
     struct sam_buf *out)
 {
 	unsigned char used[SAM_EDITS_MAX] = { 0 };
-	struct keyset ks;
+	struct sam_keys ks;
 	struct run run = { NULL, NULL };
 	size_t i, j, n = e ? e->n : 0;
 	int first = 1;

@@ -218,6 +218,19 @@ const struct sam_field *sam_rec_get(const struct sam_rec *, const char *key);
  * Returns the index of a key that occurs twice, or -1. */
 int sam_rec_find(const struct sam_rec *, const char *const *keys, size_t n,
     const struct sam_field **out);
+/* The same with the names prepared once, for a loop over records: a
+ * small hash of them (up to SAM_KEYS_MAX). */
+#define SAM_KEYS_MAX 64
+struct sam_keys {
+	const char *key[SAM_KEYS_MAX];
+	size_t klen[SAM_KEYS_MAX];
+	size_t n;
+	unsigned bits;				/* of the slots in use */
+	unsigned char slot[2 * SAM_KEYS_MAX];	/* index + 1; 0: empty */
+};
+void sam_keys_init(struct sam_keys *, const char *const *keys, size_t n);
+int sam_rec_find_keys(const struct sam_rec *, const struct sam_keys *,
+    const struct sam_field **out);
 const char *sam_jtype_name(int type);
 /* Decodes a JSON string value into dst (NUL-terminated); -1 if too long. */
 int sam_jstr_decode(const struct sam_field *, char *dst, size_t dstsize,

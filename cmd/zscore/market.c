@@ -53,6 +53,7 @@ struct loader {
 	char last_key[SAM_TICKER_MAX + 10];	/* the last bar's, and its prev: */
 	size_t last_klen;	/* FILE comes a ticker at a time */
 	struct prev *last;
+	struct sam_keys keys;	/* bar_keys */
 	struct point *pts;
 	size_t n, cap;
 };
@@ -81,11 +82,12 @@ find_prev(struct loader *ld, const struct sam_key *k, int *isnew)
 	return ld->last = *slot;
 }
 
+static const char *const bar_keys[] = { "ticker", "interval", "ts", "close",
+    "final", "volume" };
+
 static int
 on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	static const char *const keys[] = { "ticker", "interval", "ts", "close",
-	    "final", "volume" };
 	const struct sam_field *f[6];
 	struct loader *ld = ctx;
 	struct sam_key k;
@@ -93,8 +95,8 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	double close, volume = NAN, lv = NAN, mean, sd, dev;
 	int isnew, dup, partial, has_volume;
 
-	if ((dup = sam_rec_find(rec, keys, 6, f)) >= 0)
-		return sam_reject(in, "duplicate field \"%s\"", keys[dup]);
+	if ((dup = sam_rec_find_keys(rec, &ld->keys, f)) >= 0)
+		return sam_reject(in, "duplicate field \"%s\"", bar_keys[dup]);
 	if (sam_get_key(in, f, &k) < 0 || sam_get_number(in, f[3], "close", &close) < 0)
 		return -1;
 	if (ld->mk->ticker[0] && strcmp(k.ticker, ld->mk->ticker) != 0)
@@ -307,6 +309,7 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	size_t i, ng = 0, nscratch = 0;
 	int status;
 
+	sam_keys_init(&ld.keys, bar_keys, 6);
 	status = sam_input_run(&in, files, 1, on_bar, &ld);
 	sam_map_free(&ld.prev, free_prev);
 	if (status > SAM_EXIT_REJECT || (in.rejected && o->strict)) {
