@@ -390,7 +390,8 @@ cmd_formatdiff(long n)
 		memset(b, 'X', sizeof b);
 		la = ref_format_double(a, v);
 		lb = sam_format_double(b, v);
-		if (la != lb || memcmp(a, b, la + 1) != 0) {
+		if (la != lb || memcmp(a, b, la + 1) != 0 ||
+		    memcmp(b + SAM_NUM_MAX, "XXXXXXXX", 8) != 0) {	/* and no byte past its room */
 			if (bad++ < 5)
 				printf("mismatch: %a: %s, was %s\n", v, b, a);
 		}
