@@ -3,6 +3,7 @@
 #
 # usage: bench/quality.sh [-c csv] [-t tickers] [-d days] [-s seed]
 #                         [-r runs] [-Z zscore-args] [-D detect-args] [-R] [-k]
+#                         [-B dir]
 #
 #   -c FILE  the real market: a CSV sam-fetch reads (default
 #            ../shared/data/all_stocks_5yr.csv beside the repository)
@@ -14,6 +15,9 @@
 #   -D ARGS  more sam-detect options for the recommended profile (--fdr Q)
 #   -R       the original profile only, even when the tools know --profile
 #   -k       keep the work directory (its path is printed)
+#   -B DIR   today's tools: the throughput target is the original profile
+#            run by DIR's sam-zscore and sam-detect, timed in the same
+#            turns (default: the original profile of these tools)
 #
 # Prints a Markdown table: for the real file and the mock market (with
 # its injected anomalies), for the original profile (sam-zscore |
@@ -37,13 +41,14 @@ zextra=()
 dextra=()
 want_rec=1
 keep=0
+base=
 python=/usr/bin/python3
 
 usage() {
-	sed -n '3,14s/^# \{0,1\}//p' "$0"
+	sed -n '3,18s/^# \{0,1\}//p' "$0"
 }
 
-while getopts c:t:d:s:r:Z:D:Rkh opt; do
+while getopts c:t:d:s:r:Z:D:RkB:h opt; do
 	case $opt in
 	c) csv=$OPTARG ;;
 	t) tickers=$OPTARG ;;
@@ -54,6 +59,7 @@ while getopts c:t:d:s:r:Z:D:Rkh opt; do
 	D) read -ra dextra <<<"$OPTARG" ;;
 	R) want_rec=0 ;;
 	k) keep=1 ;;
+	B) base=$OPTARG ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -123,14 +129,15 @@ dargs() {
 	fi
 }
 
-# pipeline PROFILE BARS SCRIPT: writes SCRIPT, the profile's
-# sam-zscore | sam-detect from stdin to stdout, for timing.
+# pipeline PROFILE BARS SCRIPT [BIN]: writes SCRIPT, the profile's
+# sam-zscore | sam-detect (BIN's, default $bin) from stdin to stdout,
+# for timing.
 pipeline() {
-	local z d
+	local z d b=${4:-$bin}
 	zargs "$1" "$2"
-	z=$(printf ' %q' "$bin/sam-zscore" "${args[@]}")
+	z=$(printf ' %q' "$b/sam-zscore" "${args[@]}")
 	dargs "$1"
-	d=$(printf ' %q' "$bin/sam-detect" "${args[@]}")
+	d=$(printf ' %q' "$b/sam-detect" "${args[@]}")
 	printf 'set -o pipefail\n%s |%s\n' "$z" "$d" >"$3"
 }
 
@@ -169,19 +176,31 @@ rates() {
 	local -A wall=() cpus=()
 	n=$(wc -l <"$tmp/$1.bars")
 	for ((i = 0; i < runs; i++)); do
-		for p in "${profiles[@]}"; do
+		for p in "${timings[@]}"; do
 			timed "$tmp/$1.bars" "$tmp/pipe.$1.$p.sh"
 			wall[$p]=$(min "$secs" "${wall[$p]:-}")
 			cpus[$p]=$(min "$cpu" "${cpus[$p]:-}")
 		done
 	done
-	for p in "${profiles[@]}"; do
+	for p in "${timings[@]}"; do
 		awk -v n="$n" -v w="${wall[$p]}" -v c="${cpus[$p]}" 'BEGIN {
 			printf "{\"wall\": %.0f, \"cpu\": %.0f}\n",
 			    (w > 0 ? n / w : 0), (c > 0 ? n / c : 0) }' \
 		    >"$tmp/$1.$p.rate"
 	done
 }
+
+# What is timed: the profiles, and with -B today's tools' original.
+timings=("${profiles[@]}")
+if [ -n "$base" ]; then
+	timings+=(today)
+	for t in sam-zscore sam-detect; do
+		if [ ! -x "$base/$t" ]; then
+			echo "quality.sh: -B $base: no $t there" >&2
+			exit 2
+		fi
+	done
+fi
 
 start=$(date +%s)
 echo "sam signal quality: sam-zscore | sam-detect, profiles: ${profiles[*]}"
@@ -192,6 +211,7 @@ if [ "$rec" = 0 ] && [ "$want_rec" = 1 ]; then
 fi
 [ ${#zextra[@]} -gt 0 ] && echo "- recommended sam-zscore options added: \`${zextra[*]}\`"
 [ ${#dextra[@]} -gt 0 ] && echo "- recommended sam-detect options added: \`${dextra[*]}\`"
+[ -n "$base" ] && echo "- today's tools (-B), timed with the original profile: \`$base\`"
 if [ ${#pin[@]} -gt 0 ]; then
 	echo "- throughput pinned with \`${pin[*]}\` (both processes on one core), best of $runs"
 else
@@ -223,6 +243,8 @@ for input in real mock; do
 		figs+=("$p" "$tmp/$input.$p.alerts" "$tmp/$input.$p.all")
 		pipeline "$p" "$tmp/$input.bars" "$tmp/pipe.$input.$p.sh"
 	done
+	[ -n "$base" ] && pipeline original "$tmp/$input.bars" \
+	    "$tmp/pipe.$input.today.sh" "$base"
 	rates "$input"
 	"$python" "$here/quality.py" figures "$tmp/$input.bars" "${figs[@]}" \
 	    >"$tmp/$input.json"
@@ -257,7 +279,7 @@ done
 	for input in real mock; do
 		printf '%s"%s": {' "$sep" "$input"
 		sep2=
-		for p in "${profiles[@]}"; do
+		for p in "${timings[@]}"; do
 			printf '%s"%s": %s' "$sep2" "$p" "$(cat "$tmp/$input.$p.rate")"
 			sep2=", "
 		done
