@@ -17,10 +17,13 @@ RUN="jq ca-certificates"
 # To test: bats with its helpers, the man page linter, shellcheck, bc
 # (exact reference values), python3 for the loopback HTTP server, curl,
 # nginx to serve the site with share/nginx/sam.conf, chromium to render
-# it (Debian starts nginx's own service when it installs it), and
-# libFuzzer for the fuzz harnesses (clang only recommends it).
+# it (Debian starts nginx's own service when it installs it),
+# libFuzzer for the fuzz harnesses (clang only recommends it), and
+# Prometheus, its node_exporter and Alertmanager (promtool checks the
+# rules; the tests start their own on loopback), systemd-analyze for
+# the unit's hardening.
 TEST="bats bats-assert bats-support mandoc shellcheck bc python3 curl nginx chromium
-libclang-rt-14-dev"
+libclang-rt-14-dev prometheus prometheus-node-exporter prometheus-alertmanager systemd"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses.
 BENCH="python3-pandas time hyperfine libjansson-dev curl"
