@@ -1,6 +1,6 @@
 /*
- * sam-alert - deliver anomalies to Slack or a webhook, with retries,
- * dead letters and dedup.
+ * sam-alert - deliver anomalies to Slack, a webhook or Alertmanager,
+ * with retries, dead letters and dedup.
  *
  * The input is read to the end first: sam-store put, upstream, may hold
  * the store's lock while it writes to us, and we take that lock after
@@ -18,9 +18,10 @@
 #include "alert/alert.h"
 
 static const char usage[] =
-    "usage: sam-alert [--to slack|webhook] [-r root] [--url-file file] [--batch n]\n"
-    "                 [--rate per-second] [--cooldown time] [--per-ticker]\n"
-    "                 [--dashboard-url url] [--timeout seconds]\n"
+    "usage: sam-alert [--to slack|webhook|alertmanager] [-r root] [--url-file file]\n"
+    "                 [--batch n] [--rate per-second] [--cooldown time]\n"
+    "                 [--hold time] [--per-ticker] [--dashboard-url url]\n"
+    "                 [--timeout seconds]\n"
     "                 [--connect-timeout seconds] [--retries n] [--allow-http]\n"
     "                 [-w seconds] [--dry-run] [--strict] [--log-format text|json]\n"
     "                 [file ...]\n"
@@ -34,6 +35,7 @@ static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, 'b' },
 	{ "rate", required_argument, NULL, 'R' },
 	{ "cooldown", required_argument, NULL, 'C' },
+	{ "hold", required_argument, NULL, 'H' },
 	{ "per-ticker", no_argument, NULL, 'P' },
 	{ "dashboard-url", required_argument, NULL, 'D' },
 	{ "timeout", required_argument, NULL, 't' },
@@ -51,8 +53,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char *const target_names[] = { "slack", "webhook" };
-static const char *const url_vars[] = { "SAM_SLACK_WEBHOOK", "SAM_WEBHOOK_URL" };
+const char *const target_names[] = { "slack", "webhook", "alertmanager" };
+static const char *const url_vars[] = { "SAM_SLACK_WEBHOOK", "SAM_WEBHOOK_URL",
+    "SAM_ALERTMANAGER_URL" };
 
 /* ---- the address: a secret ---- */
 
@@ -97,8 +100,8 @@ refuse_urls(int argc, char **argv)
 			continue;
 		return sam_usage_error(usage, "argument %d is a URL: a webhook's address "
 		    "on the command line can be read by every user of this machine; "
-		    "put it in SAM_SLACK_WEBHOOK or SAM_WEBHOOK_URL, or in a file "
-		    "given to --url-file", i);
+		    "put it in SAM_SLACK_WEBHOOK, SAM_WEBHOOK_URL or SAM_ALERTMANAGER_URL, "
+		    "or in a file given to --url-file", i);
 	}
 	return 0;
 }
@@ -125,8 +128,18 @@ get_url(struct alert *al, const char *file)
 		return SAM_EXIT_USAGE;
 	}
 	if ((why = sam_url_check(al->url, al->allow_http))) {
-		sam_log(SAM_ERROR, NULL, 0, "%s: the webhook's address is %s", from, why);
+		sam_log(SAM_ERROR, NULL, 0, "%s: the %s address is %s", from,
+		    al->to == TO_ALERTMANAGER ? "Alertmanager's" : "webhook's", why);
 		return SAM_EXIT_USAGE;
+	}
+	if (al->to == TO_ALERTMANAGER) {
+		char *api = alertmanager_endpoint(al->url);
+		if (!api) {
+			sam_log(SAM_FATAL, NULL, 0, "out of memory");
+			return SAM_EXIT_RUNTIME;
+		}
+		sam_free_secret(al->url);
+		al->url = api;
 	}
 	sam_url_origin(al->url, al->origin, sizeof al->origin);
 	return 0;
@@ -167,6 +180,8 @@ parse_target(const char *s, enum target *to)
 		*to = TO_SLACK;
 	else if (strcmp(s, "webhook") == 0)
 		*to = TO_WEBHOOK;
+	else if (strcmp(s, "alertmanager") == 0)
+		*to = TO_ALERTMANAGER;
 	else
 		return -1;
 	return 0;
@@ -179,7 +194,8 @@ from_env(struct alert *al, const char *root, int set_to, int set_cool)
 	const char *env;
 
 	if (!set_to && (env = getenv("SAM_ALERT_TO")) && *env && parse_target(env, &al->to) < 0)
-		return sam_usage_error(usage, "SAM_ALERT_TO: must be slack or webhook: %s", env);
+		return sam_usage_error(usage, "SAM_ALERT_TO: must be slack, webhook or "
+		    "alertmanager: %s", env);
 	if (!set_cool && (env = getenv("SAM_COOLDOWN")) && *env &&
 	    sam_parse_duration(env, &al->cooldown) < 0)
 		return sam_usage_error(usage, "SAM_COOLDOWN: not a time such as 24h, "
@@ -190,6 +206,12 @@ from_env(struct alert *al, const char *root, int set_to, int set_cool)
 		return sam_usage_error(usage, "%s: not an http or https URL without "
 		    "blanks, quotes or <>|: %s", getenv("SAM_DASHBOARD_URL") == al->dashboard ?
 		    "SAM_DASHBOARD_URL" : "--dashboard-url", al->dashboard);
+	if (!al->hold && (env = getenv("SAM_ALERT_HOLD")) && *env &&
+	    (sam_parse_duration(env, &al->hold) < 0 || al->hold == 0))
+		return sam_usage_error(usage, "SAM_ALERT_HOLD: not a time above 0 such "
+		    "as 24h, 90m or 3600s: %s", env);
+	if (!al->hold)	/* as long as the anomaly is not sent again */
+		al->hold = al->cooldown ? al->cooldown : 86400;
 	al->st.root = root ? root : (env = getenv("SAM_STORE")) && *env ? env : "sam-store";
 	return 0;
 }
@@ -207,7 +229,8 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 		switch (c) {
 		case 'T':
 			if (parse_target(optarg, &al->to) < 0)
-				return sam_usage_error(usage, "--to: must be slack or webhook: %s", optarg);
+				return sam_usage_error(usage, "--to: must be slack, webhook or "
+				    "alertmanager: %s", optarg);
 			set_to = 1;
 			break;
 		case 'r': root = optarg; break;
@@ -230,6 +253,11 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 				return sam_usage_error(usage, "--cooldown: not a time such as 24h, "
 				    "90m or 3600s: %s", optarg);
 			set_cool = 1;
+			break;
+		case 'H':
+			if (sam_parse_duration(optarg, &al->hold) < 0 || al->hold == 0)
+				return sam_usage_error(usage, "--hold: not a time above 0 such "
+				    "as 24h, 90m or 3600s: %s", optarg);
 			break;
 		case 'P': al->per_ticker = 1; break;
 		case 'D': al->dashboard = optarg; break;
@@ -364,7 +392,7 @@ static int
 deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 {
 	struct sam_buf payload = { 0 };
-	char error[320];
+	char error[REASON_MAX + 160];
 	unsigned attempts = 0;
 	int64_t started = sam_now();
 	int ok;
@@ -372,8 +400,10 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 
 	if (al->to == TO_SLACK)
 		payload_slack(al, v, n, &payload);
-	else
+	else if (al->to == TO_WEBHOOK)
 		payload_webhook(al, v, n, &payload);
+	else
+		payload_alertmanager(al, v, n, &payload);
 	if (payload.err) {
 		sam_buf_free(&payload);
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");

@@ -1,7 +1,8 @@
 /*
  * alert.h - sam-alert's parts: anomalies read and checked, the payloads
- * for Slack and for Alertmanager receivers, delivery over HTTP, and the
- * state it keeps in the store (alerts sent, dead letters).
+ * for Slack, for Alertmanager's webhook receivers and for Alertmanager's
+ * API, delivery over HTTP, and the state it keeps in the store (alerts
+ * sent, dead letters).
  */
 #ifndef ALERT_H
 #define ALERT_H
@@ -13,9 +14,12 @@
 
 #define BATCH_MAX 48		/* header + 48 sections + context = 50 blocks */
 #define ID_MAX SAM_ID_MAX
+#define REASON_MAX 1000		/* characters of a receiver's answer shown */
 
 enum result { R_DUE, R_SENT, R_SKIPPED, R_DEAD };
-enum target { TO_SLACK, TO_WEBHOOK };
+enum target { TO_SLACK, TO_WEBHOOK, TO_ALERTMANAGER };
+/* "slack", "webhook", "alertmanager": the --to words, in results and state */
+extern const char *const target_names[];
 
 /* The severity of an alert recorded without one (before alerts/ lines
  * had it): above critical, so that nothing escalates it. */
@@ -54,6 +58,7 @@ struct alert {
 	unsigned batch;
 	double rate;
 	unsigned long cooldown;
+	unsigned long hold;	/* --to alertmanager: seconds an alert fires */
 	int per_ticker, dry_run, replay, outbox, allow_http;
 	const char *dashboard;
 	long timeout_ms, connect_ms;
@@ -80,13 +85,35 @@ int read_outbox(struct alert *);
 const char *source_kind(const struct alert *);
 void alert_free(struct alert *);
 
-/* payload.c */
+/* payload.c: Slack's message, and an anomaly in words */
 void payload_slack(const struct alert *, struct anomaly *const *, size_t,
-    struct sam_buf *);
-void payload_webhook(const struct alert *, struct anomaly *const *, size_t,
     struct sam_buf *);
 /* The ticker's page on the dashboard, or "" without --dashboard-url. */
 void dashboard_link(const struct alert *, const char *ticker, struct sam_buf *);
+void text_double(struct sam_buf *, double);
+void text_volume(struct sam_buf *, double, int grouped);	/* 5,400,000 */
+/* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST" */
+void text_when(struct sam_buf *, const struct anomaly *);
+/* "SPY -3.9%": a market event's series and move; returns the items */
+int text_move(struct sam_buf *, const struct anomaly *, int mrkdwn);
+/* "market-wide move: SPY -3.9%" */
+void text_market_move(struct sam_buf *, const struct anomaly *, int mrkdwn);
+/* "return -8.3%<sep>excess ...<sep>volume 4.2x usual"; returns the items */
+int text_signal(struct sam_buf *, const struct anomaly *, int mrkdwn, const char *sep);
+/* "`volume` z +4.60<sep>..." (names bare when plain), then p */
+void text_metrics(struct sam_buf *, const struct anomaly *, int plain, const char *sep);
+/* The ticker whose page a message links to, or NULL. */
+const char *text_page_ticker(const struct anomaly *);
+
+/* alertmanager.c: Alertmanager's webhook payload (version 4), and the
+ * alerts its API takes (POST /api/v2/alerts) */
+void payload_webhook(const struct alert *, struct anomaly *const *, size_t,
+    struct sam_buf *);
+void payload_alertmanager(const struct alert *, struct anomaly *const *, size_t,
+    struct sam_buf *);
+/* The address of POST /api/v2/alerts for Alertmanager's address url
+ * (its path completed unless it ends so already); malloc'ed, or NULL. */
+char *alertmanager_endpoint(const char *url);
 
 /* send.c: one message to the receiver, retried.  Returns 1 when it was
  * delivered; otherwise why in error. */

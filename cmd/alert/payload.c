@@ -1,6 +1,7 @@
 /*
  * payload.c - the messages: Slack Block Kit with its plain-text
- * fallback, and Alertmanager's webhook payload (version 4).
+ * fallback, and the words every message uses for an anomaly (text_*,
+ * which alertmanager.c uses too).
  *
  * Everything shown comes from fields read.c checked (tickers, intervals,
  * metric names of [a-z0-9_], numbers), and Slack's three markup
@@ -16,8 +17,6 @@
 #define SECTION_MAX 3000	/* Slack: characters in a section's text */
 #define HEADER_MAX 150		/* Slack: characters in a header */
 #define FALLBACK_MAX 3000	/* our bound for the notification text */
-#define KV_MAX 24		/* labels or annotations of an alert */
-#define KV_VALUE_MAX 640
 
 static const char *const emoji[4] = { ":white_circle:", ":large_yellow_circle:",
     ":large_orange_circle:", ":red_circle:" };
@@ -36,8 +35,8 @@ put_mrkdwn(struct sam_buf *b, const char *s)
 		}
 }
 
-static void
-put_double(struct sam_buf *b, double v)
+void
+text_double(struct sam_buf *b, double v)
 {
 	char num[SAM_NUM_MAX];
 
@@ -46,19 +45,19 @@ put_double(struct sam_buf *b, double v)
 }
 
 /* A volume as people read it, 5,400,000, where grouped. */
-static void
-put_volume(struct sam_buf *b, double v, int grouped)
+void
+text_volume(struct sam_buf *b, double v, int grouped)
 {
 	if (grouped)
 		sam_buf_grouped(b, v);
 	else
-		put_double(b, v);
+		text_double(b, v);
 }
 
 /* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST",
  * and " (in progress)" after a bar whose period has not ended */
-static void
-put_when(struct sam_buf *b, const struct anomaly *a)
+void
+text_when(struct sam_buf *b, const struct anomaly *a)
 {
 	int off = sam_ny_offset(a->an.key.secs);
 	int64_t local = a->an.key.secs + off, days = sam_ny_date(a->an.key.secs);
@@ -116,8 +115,8 @@ put_market(struct sam_buf *b, const struct sam_anomaly *sig, int mrkdwn)
 
 /* "SPY -3.9%", a market event's series and move as far as it has
  * them; returns the items written */
-static int
-put_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+int
+text_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 {
 	int n = 0;
 
@@ -134,23 +133,23 @@ put_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 }
 
 /* "market-wide move: SPY -3.9%", what a market event is about */
-static void
-put_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+void
+text_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 {
 	size_t mark;
 
 	sam_buf_puts(b, "market-wide move");
 	mark = b->len;
 	sam_buf_puts(b, ": ");
-	if (!put_move(b, a, mrkdwn))
+	if (!text_move(b, a, mrkdwn))
 		b->len = mark;
 }
 
 /* "return -8.3%  ·  excess -6.1% vs SPY  ·  volume 4.2x usual", the
  * move and the volume a trader reads, as far as the record has them (a
  * market event's return is its headline).  Returns the items written. */
-static int
-put_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *sep)
+int
+text_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *sep)
 {
 	const struct sam_anomaly *sig = &a->an;
 	int n = 0;
@@ -178,8 +177,8 @@ put_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *s
 
 /* "`volume` z +4.60" for each metric (names bare when plain is set),
  * then the tail probability */
-static void
-put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *sep)
+void
+text_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *sep)
 {
 	unsigned i;
 
@@ -199,8 +198,8 @@ put_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *s
 
 /* The ticker whose page a message links to: a market event's market
  * series when it is a ticker; NULL for none. */
-static const char *
-page_ticker(const struct anomaly *a)
+const char *
+text_page_ticker(const struct anomaly *a)
 {
 	if (!a->an.market_event)
 		return a->an.key.ticker;
@@ -237,39 +236,39 @@ static void
 slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
 {
 	static const char *const sep = "  \xc2\xb7  ";
-	const char *page = page_ticker(a);
+	const char *page = text_page_ticker(a);
 	struct sam_buf t = { 0 };
 	size_t mark;
 
 	sam_buf_printf(&t, "%s *%s*  ", emoji[a->an.sev], sam_severity_names[a->an.sev]);
 	if (a->an.market_event) {
-		put_market_move(&t, a, 1);
+		text_market_move(&t, a, 1);
 	} else {
 		sam_buf_putc(&t, '`');
 		put_mrkdwn(&t, a->an.key.ticker);
 		sam_buf_putc(&t, '`');
 	}
 	sam_buf_puts(&t, "  ");
-	put_when(&t, a);
+	text_when(&t, a);
 	if (a->escalation)
 		sam_buf_printf(&t, "%sescalated from %s to %s", sep,
 		    sam_severity_names[a->prev_sev], sam_severity_names[a->an.sev]);
 	sam_buf_putc(&t, '\n');
 	mark = t.len;
-	if (put_signal(&t, a, 1, sep))
+	if (text_signal(&t, a, 1, sep))
 		sam_buf_putc(&t, '\n');
 	else
 		t.len = mark;
-	put_metrics(&t, a, 0, sep);
+	text_metrics(&t, a, 0, sep);
 	if (a->an.has_close || a->an.has_volume || (al->dashboard && page))
 		sam_buf_putc(&t, '\n');
 	if (a->an.has_close) {
 		sam_buf_puts(&t, "close ");
-		put_double(&t, a->an.close);
+		text_double(&t, a->an.close);
 	}
 	if (a->an.has_volume) {
 		sam_buf_puts(&t, a->an.has_close ? "  \xc2\xb7  volume " : "volume ");
-		put_volume(&t, a->an.volume, 1);
+		text_volume(&t, a->an.volume, 1);
 	}
 	if (al->dashboard && page) {
 		if (a->an.has_close || a->an.has_volume)
@@ -320,7 +319,7 @@ static void
 put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 {
 	if (a->an.market_event)
-		put_market_move(b, a, mrkdwn);
+		text_market_move(b, a, mrkdwn);
 	else if (mrkdwn)
 		put_mrkdwn(b, a->an.key.ticker);
 	else
@@ -344,9 +343,9 @@ slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
 		sam_buf_puts(&t, i ? ", " : " \xe2\x80\x94 ");
 		put_subject(&t, v[i], 1);
 		sam_buf_puts(&t, " (");
-		if (put_signal(&t, v[i], 1, ", "))
+		if (text_signal(&t, v[i], 1, ", "))
 			sam_buf_puts(&t, "; ");
-		put_metrics(&t, v[i], 1, ", ");
+		text_metrics(&t, v[i], 1, ", ");
 		sam_buf_putc(&t, ')');
 		if (chars(t.p, t.len) > FALLBACK_MAX - 20) {
 			t.len = mark;
@@ -388,183 +387,4 @@ payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
 	sam_buf_jstr(b, t.p, t.len);
 	sam_buf_puts(b, "}]}]}");
 	sam_buf_free(&t);
-}
-
-/* ---- Alertmanager ---- */
-
-struct kv {
-	size_t n;
-	struct {
-		char k[SAM_METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
-		char v[KV_VALUE_MAX];
-	} e[KV_MAX];
-};
-
-static void
-kv_add(struct kv *kv, const char *k, const struct sam_buf *v)
-{
-	size_t len = v->len < KV_VALUE_MAX - 1 ? v->len : KV_VALUE_MAX - 1;
-
-	if (kv->n == KV_MAX)
-		return;
-	snprintf(kv->e[kv->n].k, sizeof kv->e[kv->n].k, "%s", k);
-	memcpy(kv->e[kv->n].v, v->p ? v->p : "", len);
-	kv->e[kv->n++].v[len] = '\0';
-}
-
-/* Writes the pairs of kv[0] that every kv[i] has too, or all of one. */
-static void
-kv_write(struct sam_buf *b, const struct kv *kv, size_t n, size_t stride)
-{
-	const struct kv *first = kv;
-	size_t e, i, j;
-	int comma = 0;
-
-	sam_buf_putc(b, '{');
-	for (e = 0; e < first->n; e++) {
-		int common = 1;
-		for (i = 1; i < n && common; i++) {
-			const struct kv *o = (const struct kv *)((const char *)kv + i * stride);
-			common = 0;
-			for (j = 0; j < o->n; j++)
-				if (strcmp(o->e[j].k, first->e[e].k) == 0 &&
-				    strcmp(o->e[j].v, first->e[e].v) == 0)
-					common = 1;
-		}
-		if (!common)
-			continue;
-		if (comma++)
-			sam_buf_putc(b, ',');
-		sam_buf_jstr(b, first->e[e].k, strlen(first->e[e].k));
-		sam_buf_putc(b, ':');
-		sam_buf_jstr(b, first->e[e].v, strlen(first->e[e].v));
-	}
-	sam_buf_putc(b, '}');
-}
-
-struct am_alert {
-	struct kv labels, notes;
-};
-
-static void
-am_describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
-{
-	const char *page = page_ticker(a), *sev = sam_severity_names[a->an.sev];
-	struct sam_buf t = { 0 };
-	unsigned i;
-
-#define KV(kv, name, ...) (t.len = 0, __VA_ARGS__, kv_add(kv, name, &t))
-	KV(&x->labels, "alertname", sam_buf_puts(&t, "StockAnomaly"));
-	KV(&x->labels, "ticker", sam_buf_puts(&t, a->an.key.ticker));
-	KV(&x->labels, "interval", sam_buf_puts(&t, a->an.key.interval));
-	KV(&x->labels, "severity", sam_buf_puts(&t, sev));
-	t.len = 0;
-	for (i = 0; i < a->an.nmetrics; i++)
-		sam_buf_printf(&t, "%s%s", i ? "," : "", a->an.metric[i].name);
-	kv_add(&x->labels, "metrics", &t);
-
-	/* "ACME 1d: volume z +4.60 (critical)", "market-wide move: SPY
-	 * -3.9% (critical)", "... (high, escalated from medium)" */
-	t.len = 0;
-	if (a->an.market_event)
-		put_market_move(&t, a, 0);
-	else if (sam_buf_printf(&t, "%s %s: ", a->an.key.ticker, a->an.key.interval),
-	    a->an.nmetrics)
-		sam_buf_printf(&t, "%s z %+.2f", a->an.metric[0].name, a->an.metric[0].z);
-	else
-		sam_buf_printf(&t, "score %.2f", a->an.score);
-	sam_buf_printf(&t, " (%s", sev);
-	if (a->escalation)
-		sam_buf_printf(&t, ", escalated from %s", sam_severity_names[a->prev_sev]);
-	sam_buf_putc(&t, ')');
-	kv_add(&x->notes, "summary", &t);
-	t.len = 0;
-	if (a->an.market_event)
-		sam_buf_printf(&t, "%s market-wide move, ", sev);
-	else
-		sam_buf_printf(&t, "%s anomaly of %s, ", sev, a->an.key.ticker);
-	put_when(&t, a);
-	if (a->escalation)
-		sam_buf_printf(&t, ", escalated from %s to %s", sam_severity_names[a->prev_sev], sev);
-	sam_buf_puts(&t, ": ");
-	if (a->an.market_event && put_move(&t, a, 0))
-		sam_buf_puts(&t, "; ");
-	if (put_signal(&t, a, 0, ", "))
-		sam_buf_puts(&t, "; ");
-	put_metrics(&t, a, 1, ", ");
-	kv_add(&x->notes, "description", &t);
-	KV(&x->notes, "score", put_double(&t, a->an.score));
-	if (a->escalation)
-		KV(&x->notes, "previous_severity", sam_buf_puts(&t, sam_severity_names[a->prev_sev]));
-	if (a->an.unfinished)
-		KV(&x->notes, "final", sam_buf_puts(&t, "false"));
-	if (a->an.has_close)
-		KV(&x->notes, "close", put_double(&t, a->an.close));
-	if (a->an.has_volume)
-		KV(&x->notes, "volume", put_volume(&t, a->an.volume, 0));
-	if (a->an.has_ret)
-		KV(&x->notes, "return", put_double(&t, a->an.ret));
-	if (a->an.has_excess)
-		KV(&x->notes, "excess", put_double(&t, a->an.excess));
-	if (a->an.has_rvol)
-		KV(&x->notes, "rvol", put_double(&t, a->an.rvol));
-	if (a->an.market[0])
-		KV(&x->notes, "market", sam_buf_puts(&t, a->an.market));
-	if (a->an.has_p)
-		KV(&x->notes, "p", put_double(&t, a->an.p));
-	for (i = 0; i < a->an.nmetrics; i++)
-		if (a->an.metric[i].has_z) {
-			char name[SAM_METRIC_NAME_MAX + 3];
-			snprintf(name, sizeof name, "z_%s", a->an.metric[i].name);
-			KV(&x->notes, name, put_double(&t, a->an.metric[i].z));
-		}
-	if (al->dashboard && page)
-		KV(&x->notes, "dashboard", dashboard_link(al, page, &t));
-#undef KV
-	sam_buf_free(&t);
-}
-
-void
-payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
-    struct sam_buf *b)
-{
-	struct am_alert *x = calloc(n ? n : 1, sizeof *x);
-	struct sam_buf t = { 0 };
-	size_t i;
-
-	if (!x) {
-		b->err = 1;
-		return;
-	}
-	for (i = 0; i < n; i++)
-		am_describe(al, v[i], &x[i]);
-	sam_buf_puts(b, "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"StockAnomaly\\\"}\","
-	    "\"truncatedAlerts\":0,\"status\":\"firing\",\"receiver\":\"sam\","
-	    "\"groupLabels\":{\"alertname\":\"StockAnomaly\"},\"commonLabels\":");
-	kv_write(b, &x[0].labels, n, sizeof *x);
-	sam_buf_puts(b, ",\"commonAnnotations\":");
-	kv_write(b, &x[0].notes, n, sizeof *x);
-	sam_buf_puts(b, ",\"externalURL\":");
-	sam_buf_jstr(b, al->dashboard ? al->dashboard : "", al->dashboard ? strlen(al->dashboard) : 0);
-	sam_buf_puts(b, ",\"alerts\":[");
-	for (i = 0; i < n; i++) {
-		const struct anomaly *a = v[i];
-		const char *page = page_ticker(a);
-		sam_buf_puts(b, i ? ",{\"status\":\"firing\",\"labels\":" : "{\"status\":\"firing\",\"labels\":");
-		kv_write(b, &x[i].labels, 1, sizeof *x);
-		sam_buf_puts(b, ",\"annotations\":");
-		kv_write(b, &x[i].notes, 1, sizeof *x);
-		sam_buf_puts(b, ",\"startsAt\":");
-		sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
-		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":");
-		t.len = 0;
-		if (page)
-			dashboard_link(al, page, &t);
-		sam_buf_jstr(b, t.p ? t.p : "", t.len);
-		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
-		    (unsigned long long)sam_hash(a->an.id, strlen(a->an.id), 0));
-	}
-	sam_buf_puts(b, "]}");
-	sam_buf_free(&t);
-	free(x);
 }

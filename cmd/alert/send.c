@@ -6,8 +6,11 @@
  * after 1 s, then 2 s, or after what Retry-After asks, up to a cap; any
  * other answer is final.  No more than --rate requests start in a
  * second, retries included.  The address is never shown, only its
- * origin (al->origin).
+ * origin (al->origin); an answer refused is shown whole (up to
+ * REASON_MAX), scrubbed of the address's secrets: Alertmanager says in
+ * its body which alert it refused and why.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -53,8 +56,9 @@ send_init(struct alert *al)
 	int plain = strncmp(al->url, "http:", 5) == 0;
 
 	/* What a receiver may echo of the address (its path: Slack's
-	 * T.../B.../token) no message shows. */
-	if (sam_url_secrets(al->url, 1) < 0 ||
+	 * T.../B.../token) no message shows; Alertmanager's path is its
+	 * API's, no secret, and its reasons name it. */
+	if (sam_url_secrets(al->url, al->to != TO_ALERTMANAGER) < 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(easy = curl_easy_init()) ||
 	    !(headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8")) ||
 	    !(headers = curl_slist_append(headers, "Expect:"))) {
@@ -92,25 +96,78 @@ send_free(void)
 
 enum outcome { DELIVERED, RETRY, FINAL };
 
+/* The words of an answer as a message shows them: an HTML page's
+ * title, or the whole body, its runs of blanks made one, quoted with
+ * escapes as sam_quote() does, cut at REASON_MAX characters ("..."). */
+static void
+reason(const struct sam_buf *body, struct sam_buf *out)
+{
+	struct sam_buf clean = { 0 };
+	const char *s, *t, *e;
+	size_t len, i, start;
+	int blank = 0;
+
+	len = body->len < ANSWER_MAX ? body->len : ANSWER_MAX;
+	/* scrubbed whole, before anything is cut */
+	if (sam_scrub_buf(&clean, body->p ? body->p : "", len, body->len > ANSWER_MAX) < 0 ||
+	    sam_buf_reserve(&clean, 1) < 0) {
+		out->err = 1;
+		return;
+	}
+	clean.p[clean.len] = '\0';
+	s = clean.p;
+	len = clean.len;
+	if ((t = strstr(s, "<title>")) && (e = strstr(t, "</title>")) && e > t + 7) {
+		s = t + 7;
+		len = (size_t)(e - s);
+	}
+	sam_buf_putc(out, '"');
+	start = out->len;
+	for (i = 0; i < len && out->len - start < REASON_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isspace(c)) {
+			blank = out->len > start;	/* none leading */
+			continue;
+		}
+		if (blank)
+			sam_buf_putc(out, ' ');
+		blank = 0;
+		if (c == '"' || c == '\\')
+			sam_buf_printf(out, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			sam_buf_putc(out, (char)c);
+		else
+			sam_buf_printf(out, "\\x%02x", c);
+	}
+	for (; i < len && isspace((unsigned char)s[i]); i++)
+		;
+	if (i < len || body->len > ANSWER_MAX)
+		sam_buf_puts(out, "...");
+	sam_buf_putc(out, '"');
+	sam_buf_free(&clean);
+}
+
 /* What an answer means, in words in what. */
 static enum outcome
 judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *body,
     char *what, size_t size)
 {
-	char ex[SAM_QUOTE_MAX];
+	struct sam_buf words = { 0 };
 
 	if (rc != CURLE_OK) {
 		sam_curl_error(rc, al->timeout_ms, what, size);
 		return sam_curl_transient(rc) ? RETRY : FINAL;
 	}
-	if (status / 100 == 2 && (al->to == TO_WEBHOOK ||
+	if (status / 100 == 2 && (al->to != TO_SLACK ||
 	    (status == 200 && body->len >= 2 && memcmp(body->p, "ok", 2) == 0 &&
 	    body->len - 2 == strspn(body->p + 2, " \r\n"))))
 		return DELIVERED;
-	/* scrubbed of the address before the excerpt is cut */
-	sam_excerpt_scrubbed(ex, sizeof ex, body->p ? body->p : "",
-	    body->len < ANSWER_MAX ? body->len : ANSWER_MAX, body->len > ANSWER_MAX);
-	snprintf(what, size, "HTTP %ld %s", status, ex);
+	reason(body, &words);
+	snprintf(what, size, "HTTP %ld %.*s", status, words.err ? 0 : (int)words.len,
+	    words.err ? "" : words.p);
+	if (words.err)
+		snprintf(what, size, "HTTP %ld (its answer not shown: out of memory)", status);
+	sam_buf_free(&words);
 	return status == 429 || status == 408 || status / 100 == 5 ? RETRY : FINAL;
 }
 

@@ -419,7 +419,6 @@ put_time(struct sam_buf *b, const char *name, int64_t t)
 	sam_buf_printf(b, ",\"%s\":\"%s\"", name, ts);
 }
 
-static const char *const target_names[] = { "slack", "webhook" };
 
 static void
 alert_line(const struct alert *al, const struct anomaly *a, int64_t now, struct sam_buf *b)
