@@ -12,12 +12,12 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load http
 
-USAGE='usage: sam-alert [--to slack|webhook] [-r root] [--url-file file] [--batch n]
-                 [--rate per-second] [--cooldown time] [--per-ticker]
-                 [--dashboard-url url] [--timeout seconds]
-                 [--connect-timeout seconds] [--retries n] [--allow-http]
-                 [-w seconds] [--dry-run] [--strict] [--log-format text|json]
-                 [file ...]
+USAGE='usage: sam-alert [--to slack|webhook|alertmanager] [-r root] [--url-file file]
+                 [--batch n] [--rate per-second] [--cooldown time]
+                 [--hold time] [--per-ticker] [--dashboard-url url]
+                 [--timeout seconds] [--connect-timeout seconds] [--retries n]
+                 [--allow-http] [-w seconds] [--dry-run] [--strict]
+                 [--log-format text|json] [file ...]
        sam-alert --outbox [options]
        sam-alert --replay-dlq [options]'
 
@@ -316,7 +316,7 @@ finals() {
 		slack | slack-410.http | HTTP 410 "channel_is_archived"
 		slack | slack-200-page.http | HTTP 200 "Sign in"
 		slack | webhook-202.http | HTTP 202 ""
-		webhook | webhook-400.http | HTTP 400 "{\"error\":\"unknown field \\\"truncatedAlert..."
+		webhook | webhook-400.http | HTTP 400 "{\"error\":\"unknown field \\\"truncatedAlerts\\\"\"}"
 		webhook | webhook-302.http | HTTP 302 ""
 		slack | slack-429-hour.http | HTTP 429 "rate_limited", and Retry-After asks for 3600 s (more than 60 s)
 	EOF
@@ -735,31 +735,33 @@ close 1.0927  ·  volume 0  ·  <https://sam.example.com/site/ticker/EURUSD%3DX.
 	assert_success
 	assert_equal "$stderr" ""
 	assert_equal "${#lines[@]}" 1
-	assert_equal "$(jq -c 'del(.alerts[].fingerprint)' <<< "$output")" "$(jq -c . <<-'EOF'
+	assert_equal "$(jq -c . <<< "$output")" "$(jq -c . <<-'EOF'
 		{"version":"4","groupKey":"{}:{alertname=\"StockAnomaly\"}","truncatedAlerts":0,
 		 "status":"firing","receiver":"sam","groupLabels":{"alertname":"StockAnomaly"},
 		 "commonLabels":{"alertname":"StockAnomaly","ticker":"ACME","interval":"1d"},
 		 "commonAnnotations":{},"externalURL":"",
 		 "alerts":[
 		  {"status":"firing",
-		   "labels":{"alertname":"StockAnomaly","ticker":"ACME","interval":"1d","severity":"critical","metrics":"volume,close"},
+		   "labels":{"alertname":"StockAnomaly","ticker":"ACME","interval":"1d","ts":"2024-01-10T14:30:00Z","severity":"critical"},
 		   "annotations":{"summary":"ACME 1d: volume z +4.60 (critical)",
 		     "description":"critical anomaly of ACME, daily bar of Wed 2024-01-10: volume z +4.60, close z +0.30",
-		     "score":"4.6","close":"101.5","volume":"5400000","z_volume":"4.6","z_close":"0.3"},
-		   "startsAt":"2024-01-10T14:30:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""},
+		     "metrics":"volume,close","score":"4.6","close":"101.5","volume":"5400000","z_volume":"4.6","z_close":"0.3"},
+		   "startsAt":"2024-01-10T14:30:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"",
+		   "fingerprint":"24315a2db5e434ce"},
 		  {"status":"firing",
-		   "labels":{"alertname":"StockAnomaly","ticker":"ACME","interval":"1d","severity":"medium","metrics":"close,volume"},
+		   "labels":{"alertname":"StockAnomaly","ticker":"ACME","interval":"1d","ts":"2024-01-09T14:30:00Z","severity":"medium"},
 		   "annotations":{"summary":"ACME 1d: close z -2.70 (medium)",
 		     "description":"medium anomaly of ACME, daily bar of Tue 2024-01-09: close z -2.70, volume z +2.10",
-		     "score":"2.7","close":"96","volume":"2100000","z_close":"-2.7","z_volume":"2.1"},
-		   "startsAt":"2024-01-09T14:30:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":""}]}
+		     "metrics":"close,volume","score":"2.7","close":"96","volume":"2100000","z_close":"-2.7","z_volume":"2.1"},
+		   "startsAt":"2024-01-09T14:30:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"",
+		   "fingerprint":"ea4f604ac78a6a16"}]}
 	EOF
 	)"
 	# every label and annotation a string
 	assert_equal "$(jq '[.alerts[] | (.labels, .annotations) | .[] | type] | unique' -c <<< "$output")" '["string"]'
 }
 
-@test "a webhook alert: one alone has all its labels common, --dashboard-url gives the links, the fingerprint depends on the id alone" {
+@test "a webhook alert: one alone has all its labels common, --dashboard-url gives the links, the fingerprint is Alertmanager's, of the labels" {
 	sed -n 1p "$MIXED" > one
 	run --separate-stderr sam-alert --dry-run --to webhook --dashboard-url https://sam.example.com/ one
 	assert_success
@@ -769,20 +771,23 @@ close 1.0927  ·  volume 0  ·  <https://sam.example.com/site/ticker/EURUSD%3DX.
 https://sam.example.com/ticker/%5EGSPC.html
 https://sam.example.com/ticker/%5EGSPC.html'
 	assert_equal "$(jq -c '.alerts[0].labels' <<< "$output")" \
-		'{"alertname":"StockAnomaly","ticker":"^GSPC","interval":"1h","severity":"high","metrics":"close"}'
-	# fingerprints: 16 hexadecimal digits, of the id alone
+		'{"alertname":"StockAnomaly","ticker":"^GSPC","interval":"1h","ts":"2024-07-10T13:30:00Z","severity":"high"}'
+	# fingerprints: 16 hexadecimal digits, one for each anomaly
 	cat "$ANOMALIES" "$MIXED" > in
 	run --separate-stderr sam-alert --dry-run --to webhook in
 	assert_success
 	jq -r '.alerts[].fingerprint' <<< "$output" > fp
 	assert_equal "$(grep -c -E '^[0-9a-f]{16}$' fp)" 5
 	assert_equal "$(sort -u fp | wc -l)" 5
-	# the first's id with other fields, alone in its message
-	sed -n 1p "$ANOMALIES" | sed 's/"critical"/"low"/; s/"close":101.5/"close":7/; s/"metrics":\["volume","close"\]/"metrics":["close"]/' > other
-	run --separate-stderr sam-alert --dry-run --to webhook other
+	# the first with other numbers and metrics has its fingerprint (they
+	# are annotations); at another severity it is another alert, as an
+	# escalation is in Alertmanager
+	sed -n 1p "$ANOMALIES" | sed 's/"close":101.5/"close":7/; s/"metrics":\["volume","close"\]/"metrics":["close"]/' > other
+	sed 's/"critical"/"low"/' other > lower
+	run --separate-stderr sam-alert --dry-run --cooldown 0 --to webhook other lower
 	assert_success
-	assert_equal "$(jq -r '.alerts[0] | .labels.severity, .fingerprint' <<< "$output")" "low
-$(sed -n 1p fp)"
+	assert_equal "$(jq -r '.alerts[] | .labels.severity + " " + .annotations.metrics + " " + .fingerprint' <<< "$output")" "critical close $(sed -n 1p fp)
+low close e056d582d8ff5581"
 }
 
 # ---- --dry-run ----
@@ -823,7 +828,7 @@ $(sed -n 1p fp)"
 
 @test "a URL on the command line is refused before anything else, and not repeated" {
 	export SAM_SLACK_WEBHOOK=http://127.0.0.1:9/services/T000/B000/$SECRET
-	local msg='a URL: a webhook'"'"'s address on the command line can be read by every user of this machine; put it in SAM_SLACK_WEBHOOK or SAM_WEBHOOK_URL, or in a file given to --url-file'
+	local msg='a URL: a webhook'"'"'s address on the command line can be read by every user of this machine; put it in SAM_SLACK_WEBHOOK, SAM_WEBHOOK_URL or SAM_ALERTMANAGER_URL, or in a file given to --url-file'
 	error_table <<-EOF
 		2 | + | sam-alert https://hooks.slack.com/services/T0/B0/SECRETx | sam-alert: argument 1 is $msg
 		2 | + | sam-alert --dry-run HTTP://hooks.slack.com/services/T0/B0/SECRETx | sam-alert: argument 2 is $msg
@@ -845,7 +850,7 @@ $(sed -n 1p fp)"
 	run --separate-stderr sam-alert -- "https://hooks.slack.com/services/T0/B0/SECRETx"
 	assert_failure 2
 	assert_output ""
-	assert_equal "$stderr" "sam-alert: argument 2 is a URL: a webhook's address on the command line can be read by every user of this machine; put it in SAM_SLACK_WEBHOOK or SAM_WEBHOOK_URL, or in a file given to --url-file
+	assert_equal "$stderr" "sam-alert: argument 2 is a URL: a webhook's address on the command line can be read by every user of this machine; put it in SAM_SLACK_WEBHOOK, SAM_WEBHOOK_URL or SAM_ALERTMANAGER_URL, or in a file given to --url-file
 $USAGE"
 	[[ $stderr != *SECRETx* ]]
 }
@@ -994,9 +999,11 @@ sam-alert: 1 of 3 input lines rejected'
 		--batch 49 | sam-alert: --batch: not a number from 1 to 48: 49
 		--rate 0 | sam-alert: --rate: not a number of requests a second above 0 and up to 1000: 0
 		--rate 1001 | sam-alert: --rate: not a number of requests a second above 0 and up to 1000: 1001
-		--to email | sam-alert: --to: must be slack or webhook: email
+		--to email | sam-alert: --to: must be slack, webhook or alertmanager: email
 		--cooldown bogus | sam-alert: --cooldown: not a time such as 24h, 90m or 3600s: bogus
 		--cooldown 5x | sam-alert: --cooldown: not a time such as 24h, 90m or 3600s: 5x
+		--hold 0 | sam-alert: --hold: not a time above 0 such as 24h, 90m or 3600s: 0
+		--hold 1w | sam-alert: --hold: not a time above 0 such as 24h, 90m or 3600s: 1w
 		--timeout 0.05 | sam-alert: --timeout: not a number of seconds from 0.1 to 600: 0.05
 		--timeout 601 | sam-alert: --timeout: not a number of seconds from 0.1 to 600: 601
 		--connect-timeout 0 | sam-alert: --connect-timeout: not a number of seconds from 0.1 to 600: 0
@@ -1007,8 +1014,9 @@ sam-alert: 1 of 3 input lines rejected'
 		--replay-dlq | sam-alert: --replay-dlq reads the dead-letter files, not: in
 		--dashboard-url ftp://sam.example.com | sam-alert: --dashboard-url: not an http or https URL without blanks, quotes or <>|: ftp://sam.example.com
 		--dashboard-url https://sam.example.com/a<b> | sam-alert: --dashboard-url: not an http or https URL without blanks, quotes or <>|: https://sam.example.com/a<b>
-		SAM_ALERT_TO=email | sam-alert: SAM_ALERT_TO: must be slack or webhook: email
+		SAM_ALERT_TO=email | sam-alert: SAM_ALERT_TO: must be slack, webhook or alertmanager: email
 		SAM_COOLDOWN=soon | sam-alert: SAM_COOLDOWN: not a time such as 24h, 90m or 3600s: soon
+		SAM_ALERT_HOLD=0s | sam-alert: SAM_ALERT_HOLD: not a time above 0 such as 24h, 90m or 3600s: 0s
 		SAM_DASHBOARD_URL=sam.example.com | sam-alert: SAM_DASHBOARD_URL: not an http or https URL without blanks, quotes or <>|: sam.example.com
 		SAM_LOG_FORMAT=xml | sam-alert: SAM_LOG_FORMAT: must be text or json: xml
 	EOF

@@ -208,7 +208,7 @@ texts() {
 		sent "$ID" high 1 low)"
 }
 
-@test "--to webhook: an escalation says so in its summary, description and previous_severity, with the fingerprint of its first alert" {
+@test "--to webhook: an escalation says so in its summary, description and previous_severity; it is another alert, its fingerprint of its labels, the severity one of them" {
 	serve
 	anomaly medium > medium
 	anomaly critical > critical
@@ -219,7 +219,10 @@ texts() {
 	assert_output "$(sent "$ID" critical 1 medium webhook)"
 	assert_equal "$(body 2 | jq -c '.alerts[0] | [.labels.severity, .annotations.summary, .annotations.description, .annotations.previous_severity]')" \
 		'["critical","ACME 1d: return z -5.10 (critical, escalated from medium)","critical anomaly of ACME, daily bar of Wed 2024-01-10, escalated from medium to critical: return -8.3%, volume 4.2x usual; return z -5.10, lvolume z +3.20, p 1.2e-05","medium"]'
-	assert_equal "$(body 2 | jq -r '.alerts[0].fingerprint')" "$(body 1 | jq -r '.alerts[0].fingerprint')"
+	# as Alertmanager has it: the bar's labels, another severity
+	assert_equal "$(body 2 | jq -c '.alerts[0].labels | del(.severity)')" "$(body 1 | jq -c '.alerts[0].labels | del(.severity)')"
+	assert_equal "$(body 1 | jq -r '.alerts[0] | .labels.severity + " " + .fingerprint')" 'medium c34575cd88d5007c'
+	assert_equal "$(body 2 | jq -r '.alerts[0] | .labels.severity + " " + .fingerprint')" 'critical 24315a2db5e434ce'
 	[ "$(body 1 | jq -r '.alerts[0].annotations.previous_severity')" = null ]
 }
 
@@ -343,9 +346,9 @@ texts() {
 	run --separate-stderr sam-alert --dry-run --to webhook in
 	assert_success
 	assert_equal "$(jq -c '.alerts[] | .annotations' <<< "$output")" \
-		'{"summary":"ACME 1d: return z -5.10 (critical)","description":"critical anomaly of ACME, daily bar of Wed 2024-01-10: return -8.3%, volume 4.2x usual; return z -5.10, lvolume z +3.20, p 1.2e-05","score":"4.4","close":"101.5","volume":"5400000","return":"-0.083","rvol":"4.2","p":"0.000012","z_return":"-5.1","z_lvolume":"3.2"}
-{"summary":"ACME 1d: excess z -3.30 (high)","description":"high anomaly of ACME, daily bar of Thu 2024-01-11: return +0.40%, excess -6.1% vs SPY, volume 0.35x usual; excess z -3.30, p 0.0009","score":"4.4","close":"101.5","volume":"5400000","return":"0.004","excess":"-0.061","rvol":"0.35","market":"SPY","p":"0.0009","z_excess":"-3.3"}
-{"summary":"ACME 1d: excess z -3.30 (high)","description":"high anomaly of ACME, daily bar of Fri 2024-01-12: return +20.0%, excess +15.0% vs watch-list median, volume 23x usual; excess z -3.30","score":"4.4","close":"101.5","volume":"5400000","return":"0.2","excess":"0.15","rvol":"23.4","market":"cross","z_excess":"-3.3"}'
+		'{"summary":"ACME 1d: return z -5.10 (critical)","description":"critical anomaly of ACME, daily bar of Wed 2024-01-10: return -8.3%, volume 4.2x usual; return z -5.10, lvolume z +3.20, p 1.2e-05","metrics":"return,lvolume","score":"4.4","close":"101.5","volume":"5400000","return":"-0.083","rvol":"4.2","p":"0.000012","z_return":"-5.1","z_lvolume":"3.2"}
+{"summary":"ACME 1d: excess z -3.30 (high)","description":"high anomaly of ACME, daily bar of Thu 2024-01-11: return +0.40%, excess -6.1% vs SPY, volume 0.35x usual; excess z -3.30, p 0.0009","metrics":"excess","score":"4.4","close":"101.5","volume":"5400000","return":"0.004","excess":"-0.061","rvol":"0.35","market":"SPY","p":"0.0009","z_excess":"-3.3"}
+{"summary":"ACME 1d: excess z -3.30 (high)","description":"high anomaly of ACME, daily bar of Fri 2024-01-12: return +20.0%, excess +15.0% vs watch-list median, volume 23x usual; excess z -3.30","metrics":"excess","score":"4.4","close":"101.5","volume":"5400000","return":"0.2","excess":"0.15","rvol":"23.4","market":"cross","z_excess":"-3.3"}'
 }
 
 @test "a market event reads as a market-wide move: its series and return, in Slack's section and fallback and the webhook's alert; the link is the series' page" {
