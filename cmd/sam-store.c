@@ -20,6 +20,7 @@ const char store_usage[] =
     "       sam-store get raw|anomalies [-t ticker]... [-d date | --from date]\n"
     "                 [--to date] [--days n] [-s level] [-n limit] [--desc]\n"
     "       sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]\n"
+    "                 [--drop-dead-letters]\n"
     "       sam-store fsck [--repair]\n"
     "       sam-store stats\n"
     "       sam-store append runs [--strict] [file ...]\n";

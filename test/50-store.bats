@@ -144,6 +144,7 @@ check_get() {
        sam-store get raw|anomalies [-t ticker]... [-d date | --from date]
                  [--to date] [--days n] [-s level] [-n limit] [--desc]
        sam-store prune [--raw-days n] [--dlq-days n] [--cooldown time] [--dry-run]
+                 [--drop-dead-letters]
        sam-store fsck [--repair]
        sam-store stats
        sam-store append runs [--strict] [file ...]'
@@ -301,12 +302,37 @@ check_get() {
 	assert_success
 	assert_output "$(pick raw 7)"
 	mkdir -p sam-store/dlq
-	echo '{}' > sam-store/dlq/2026-11-01.ndjson
+	: > sam-store/dlq/2026-11-01.ndjson
 	SAM_RAW_DAYS=0 SAM_DLQ_DAYS=x SAM_COOLDOWN=y run --separate-stderr \
 		sam-store prune --raw-days 30 --dlq-days 14 --cooldown 1d
 	assert_success
 	assert_equal "$stderr" ""
-	assert_output '{"kind":"dlq","date":"2026-11-01","path":"dlq/2026-11-01.ndjson","removed":true}'
+	assert_output '{"kind":"dlq","date":"2026-11-01","path":"dlq/2026-11-01.ndjson","letters":0,"removed":true}'
+}
+
+@test "prune keeps an old dead-letter file that holds letters, and says so, until --drop-dead-letters" {
+	mkdir -p sam-store/dlq
+	printf '%s\n' '{"id":"A:1d:x"}' '{"id":"B:1d:x"}' > sam-store/dlq/2026-11-01.ndjson
+	printf '%s\n' '{"id":"C:1d:x"}' > sam-store/dlq/2026-11-02.ndjson
+	printf '%s\n' '{"id":"D:1d:x"}' > sam-store/dlq/2026-11-24.ndjson
+	: > sam-store/dlq/2026-10-30.ndjson
+	run --separate-stderr sam-store prune --dlq-days 14
+	assert_success
+	assert_output '{"kind":"dlq","date":"2026-10-30","path":"dlq/2026-10-30.ndjson","letters":0,"removed":true}
+{"kind":"dlq","date":"2026-11-01","path":"dlq/2026-11-01.ndjson","letters":2,"removed":false}
+{"kind":"dlq","date":"2026-11-02","path":"dlq/2026-11-02.ndjson","letters":1,"removed":false}'
+	assert_equal "$stderr" "sam-store: warning: sam-store/dlq/2026-11-01.ndjson: 2 undelivered dead letters past --dlq-days kept: deliver with sam-alert --replay-dlq, or drop with prune --drop-dead-letters
+sam-store: warning: sam-store/dlq/2026-11-02.ndjson: 1 undelivered dead letter past --dlq-days kept: deliver with sam-alert --replay-dlq, or drop with prune --drop-dead-letters"
+	[ ! -e sam-store/dlq/2026-10-30.ndjson ]
+	[ -s sam-store/dlq/2026-11-01.ndjson ] && [ -s sam-store/dlq/2026-11-02.ndjson ]
+	# told: dropped
+	run --separate-stderr sam-store prune --dlq-days 14 --drop-dead-letters
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output '{"kind":"dlq","date":"2026-11-01","path":"dlq/2026-11-01.ndjson","letters":2,"removed":true}
+{"kind":"dlq","date":"2026-11-02","path":"dlq/2026-11-02.ndjson","letters":1,"removed":true}'
+	run ls sam-store/dlq
+	assert_output 2026-11-24.ndjson
 }
 
 # ---- the root ----
@@ -1639,15 +1665,15 @@ prune_store() {
 	done
 }
 
-# pruned_by_default true|false: what prune (or prune --dry-run) writes
-# for prune_store's files with the default retention.
+# pruned_by_default true|false: what prune --drop-dead-letters (or with
+# --dry-run) writes for prune_store's files with the default retention.
 pruned_by_default() {
 	sed "s/@/$1/" <<-'EOF'
 		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":@}
 		{"kind":"raw","ticker":"AAA","date":"2026-10-26","path":"raw/AAA/2026-10-26.ndjson","removed":@}
 		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":@}
-		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":@}
-		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","removed":@}
+		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","letters":1,"removed":@}
+		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","letters":1,"removed":@}
 		{"kind":"alerts","date":"2026-11-22","path":"alerts/2026-11-22.ndjson","removed":@}
 		{"kind":"alerts","date":"2026-11-23","path":"alerts/2026-11-23.ndjson","removed":@}
 	EOF
@@ -1655,7 +1681,7 @@ pruned_by_default() {
 
 @test "prune keeps 30 dates of bars and 14 of dead letters, today included, and the alerts' cooldown is 24h" {
 	prune_store
-	run --separate-stderr sam-store prune
+	run --separate-stderr sam-store prune --drop-dead-letters
 	assert_success
 	assert_equal "$stderr" ""
 	assert_output "$(pruned_by_default true)"
@@ -1671,7 +1697,7 @@ pruned_by_default() {
 ./runs/2026-11-24.ndjson"
 	[ ! -e sam-store/raw/BBB ]
 	[ -d sam-store/raw/AAA ]
-	run --separate-stderr sam-store prune
+	run --separate-stderr sam-store prune --drop-dead-letters
 	assert_success
 	assert_output ""
 }
@@ -1679,13 +1705,13 @@ pruned_by_default() {
 @test "prune --dry-run writes the same lines with removed false, and changes nothing" {
 	prune_store
 	snapshot sam-store > before
-	run --separate-stderr sam-store prune --dry-run
+	run --separate-stderr sam-store prune --dry-run --drop-dead-letters
 	assert_success
 	assert_equal "$stderr" ""
 	snapshot sam-store > after
 	cmp before after
 	assert_output "$(pruned_by_default false)"
-	run --separate-stderr sam-store prune
+	run --separate-stderr sam-store prune --drop-dead-letters
 	assert_output "${output//false/true}"
 }
 
@@ -1706,15 +1732,15 @@ pruned_by_default() {
 	assert_output - <<-'EOF'
 		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":false}
 		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-12","path":"dlq/2026-11-12.ndjson","removed":false}
+		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","letters":1,"removed":false}
+		{"kind":"dlq","date":"2026-11-11","path":"dlq/2026-11-11.ndjson","letters":1,"removed":false}
+		{"kind":"dlq","date":"2026-11-12","path":"dlq/2026-11-12.ndjson","letters":1,"removed":false}
 	EOF
 	SAM_RAW_DAYS=1 SAM_DLQ_DAYS=1 run --separate-stderr sam-store prune --dry-run --raw-days=31 --dlq-days=15 --cooldown 100d
 	assert_output - <<-'EOF'
 		{"kind":"raw","ticker":"AAA","date":"2026-10-25","path":"raw/AAA/2026-10-25.ndjson","removed":false}
 		{"kind":"raw","ticker":"BBB","date":"2026-10-01","path":"raw/BBB/2026-10-01.ndjson","removed":false}
-		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","removed":false}
+		{"kind":"dlq","date":"2026-11-10","path":"dlq/2026-11-10.ndjson","letters":1,"removed":false}
 	EOF
 	SAM_RAW_DAYS='' SAM_DLQ_DAYS='' SAM_COOLDOWN='' run --separate-stderr sam-store prune --dry-run
 	assert_output "$(sam-store prune --dry-run --raw-days 30 --dlq-days 14 --cooldown 24h)"

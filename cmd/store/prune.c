@@ -5,6 +5,12 @@
  * included; dead letters --dlq-days (14); a dedup file of alerts/ until
  * the last alert it can hold is past --cooldown (24h).  Anomalies and
  * run records are kept.  Each file removed is a line on stdout.
+ *
+ * A dead-letter file holds only letters never delivered (sam-alert
+ * --replay-dlq takes out the ones it delivers), so one past its keeping
+ * is not removed without --drop-dead-letters: it is listed, kept and
+ * named on stderr, so that whoever runs prune (sam-hourly) can tell
+ * someone before the letters go.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +25,27 @@ struct prune {
 	struct store *s;
 	int64_t today, now;
 	unsigned long raw_days, dlq_days, cooldown;	/* cooldown in seconds */
-	int dry_run;
-	unsigned long removed;
+	int dry_run, drop_dlq;
+	unsigned long removed, kept_letters;
 };
+
+/* The lines of a dead-letter file: its letters; -1 if unreadable. */
+static long
+count_letters(int dirfd, const char *name)
+{
+	char buf[65536];
+	long lines = 0;
+	ssize_t n, i;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n < 0 ? -1 : lines;
+}
 
 /* Whether the day file of KIND dated DAY is past its keeping. */
 static int
@@ -52,16 +76,32 @@ prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
 	}
 	for (i = 0; i < n.n; i++) {
 		const char *name = n.v[i].s;
+		long letters = 0;
+		int keep;
 		if (n.v[i].type != ENT_FILE || day_file_name(name, &day) < 0 ||
 		    !expired(p, kind, day))
 			continue;
-		if (!p->dry_run && unlinkat(dirfd, name, 0) < 0) {
+		if (kind == KIND_DLQ && (letters = count_letters(dirfd, name)) < 0) {
+			sam_fatal_errno("read %s", store_path(p->s, kind_names[kind],
+			    NULL, name));
+			names_free(&n);
+			return -1;
+		}
+		keep = kind == KIND_DLQ && letters > 0 && !p->drop_dlq;
+		if (keep) {
+			p->kept_letters += (unsigned long)letters;
+			sam_log(SAM_WARNING, NULL, 0, "%s: %ld undelivered dead "
+			    "letter%s past --dlq-days kept: deliver with sam-alert "
+			    "--replay-dlq, or drop with prune --drop-dead-letters",
+			    store_path(p->s, kind_names[kind], NULL, name), letters,
+			    letters == 1 ? "" : "s");
+		} else if (!p->dry_run && unlinkat(dirfd, name, 0) < 0) {
 			sam_fatal_errno("remove %s", store_path(p->s, kind_names[kind],
 			    ticker, name));
 			names_free(&n);
 			return -1;
 		}
-		p->removed++;
+		p->removed += !keep;
 		sam_format_date(date, day);
 		sam_buf_printf(out, "{\"kind\":\"%s\",", kind_names[kind]);
 		if (ticker)
@@ -71,7 +111,10 @@ prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
 			sam_buf_printf(out, "\"%s/%s/%s\"", kind_names[kind], ticker, name);
 		else
 			sam_buf_printf(out, "\"%s/%s\"", kind_names[kind], name);
-		sam_buf_puts(out, p->dry_run ? ",\"removed\":false}\n" : ",\"removed\":true}\n");
+		if (kind == KIND_DLQ)
+			sam_buf_printf(out, ",\"letters\":%ld", letters);
+		sam_buf_puts(out, p->dry_run || keep ? ",\"removed\":false}\n" :
+		    ",\"removed\":true}\n");
 		sam_out_maybe_flush();
 	}
 	names_free(&n);
@@ -129,6 +172,7 @@ static const struct option longopts[] = {
 	{ "dlq-days", required_argument, NULL, 'D' },
 	{ "cooldown", required_argument, NULL, 'C' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "drop-dead-letters", no_argument, NULL, 'X' },
 	STORE_OPTIONS,
 };
 
@@ -147,6 +191,7 @@ cmd_prune(struct store *s, int argc, char **argv)
 		case 'D': dlq = optarg; dlq_from = "--dlq-days"; break;
 		case 'C': cool = optarg; cool_from = "--cooldown"; break;
 		case 'n': p.dry_run = 1; break;
+		case 'X': p.drop_dlq = 1; break;
 		default: return status;
 		}
 	}
