@@ -154,25 +154,46 @@ bench: all
 
 # ---- install ----
 
-# The wrapper, the crontab and the units name the installed paths.
-INSTALL_PATHS = sed -e 's|/usr/local/etc/sam/|$(SYSCONFDIR)/sam/|g' -e 's|/usr/local/bin|$(BINDIR)|g'
+# Where systemd looks for units, sysusers.d and tmpfiles.d files: what
+# pkg-config says for a system package (PREFIX=/usr), else PREFIX/lib/...,
+# which systemd reads for PREFIX=/usr/local too.  cron reads only
+# /etc/cron.d: the entry goes there for a system package, else beside
+# the other examples.  Each can be set: make install CRONDIR=/etc/cron.d
+systemd_dir = $(or $(if $(filter /usr,$(PREFIX)),$(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null)),$(PREFIX)/lib/$(2))
+SYSTEMDUNITDIR := $(call systemd_dir,systemdsystemunitdir,systemd/system)
+SYSUSERSDIR := $(call systemd_dir,sysusersdir,sysusers.d)
+TMPFILESDIR := $(call systemd_dir,tmpfilesdir,tmpfiles.d)
+CRONDIR = $(if $(filter /usr,$(PREFIX)),/etc/cron.d,$(SHAREDIR)/cron)
+
+# The wrapper, the crontab, the units and the man pages name the
+# installed paths (the man pages, like the sources, say PREFIX=/usr/local's).
+INSTALL_PATHS = sed -e 's|/usr/local/etc/sam/|$(SYSCONFDIR)/sam/|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	-e 's|/usr/local/lib/systemd/system|$(SYSTEMDUNITDIR)|g' -e 's|/usr/local/lib/sysusers.d|$(SYSUSERSDIR)|g' \
+	-e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' -e 's|/usr/local/share/sam/cron/sam|$(CRONDIR)/sam|g'
 SHARE_FILES = share/tickers.example share/sam.env.example
+MAN = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
+UNITS = sam-hourly.service sam-hourly.timer sam-notify@.service
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR)/cron \
-		$(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SYSCONFDIR)/sam
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SYSCONFDIR)/sam $(DESTDIR)$(CRONDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
 	chmod 755 $(DESTDIR)$(BINDIR)/sam-hourly
-	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
-	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
-	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
-	install -m 644 $(SHARE_FILES) $(DESTDIR)$(SHAREDIR)
-	$(INSTALL_PATHS) cron/sam.crontab > $(DESTDIR)$(SHAREDIR)/cron/sam.crontab
-	for u in sam-hourly.service sam-hourly.timer; do \
-		$(INSTALL_PATHS) share/systemd/$$u > $(DESTDIR)$(SHAREDIR)/systemd/$$u || exit 1; done
-	chmod 644 $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/*
+	for m in $(MAN); do \
+		$(INSTALL_PATHS) $$m > $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/} || exit 1; \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
+	for f in $(SHARE_FILES); do \
+		$(INSTALL_PATHS) $$f > $(DESTDIR)$(SHAREDIR)/$${f#share/} || exit 1; \
+		chmod 644 $(DESTDIR)$(SHAREDIR)/$${f#share/}; done
+	$(INSTALL_PATHS) cron/sam.crontab > $(DESTDIR)$(CRONDIR)/sam
+	chmod 644 $(DESTDIR)$(CRONDIR)/sam
+	for u in $(UNITS); do \
+		$(INSTALL_PATHS) share/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; done
+	install -m 644 share/sysusers.d/sam.conf $(DESTDIR)$(SYSUSERSDIR)/sam.conf
+	install -m 644 share/tmpfiles.d/sam.conf $(DESTDIR)$(TMPFILESDIR)/sam.conf
 	install -m 644 share/nginx/sam.conf $(DESTDIR)$(SHAREDIR)/nginx
 	# the configuration: the example, unless there is one already
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
@@ -183,14 +204,16 @@ uninstall:
 	rm -f $(ALL:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(BINDIR)/sam-hourly
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
 		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
-	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%) $(DESTDIR)$(SHAREDIR)/cron/sam.crontab \
-		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer \
-		$(DESTDIR)$(SHAREDIR)/nginx/sam.conf
+	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%) $(DESTDIR)$(CRONDIR)/sam \
+		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) $(DESTDIR)$(SYSUSERSDIR)/sam.conf \
+		$(DESTDIR)$(TMPFILESDIR)/sam.conf $(DESTDIR)$(SHAREDIR)/nginx/sam.conf
+	# where earlier versions put the crontab and the units
+	rm -f $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service \
+		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer
 	-$(INSTALL_PATHS) share/sam.env.example | cmp -s - $(DESTDIR)$(SYSCONFDIR)/sam/sam.env && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
 	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx \
-		$(DESTDIR)$(SHAREDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:
 	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
