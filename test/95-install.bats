@@ -1,56 +1,122 @@
 #!/usr/bin/env bats
-# make install and make uninstall, into a staging directory.
+# make install and make uninstall, into a staging directory: the
+# programs, the man pages, the crontab where cron reads it, the systemd
+# units, sysusers.d and tmpfiles.d files where systemd reads them.
 
 load test_helper
 
-@test "make install puts programs, man pages, share files and the configuration under DESTDIR and PREFIX; uninstall removes them" {
-	make -s -C "$SAM_ROOT" install DESTDIR="$PWD/stage" PREFIX=/usr >/dev/null
+# install_to DESTDIR PREFIX [VAR=value...]: the binaries under test.
+install_to() {
+	local dest=$1 prefix=$2
+	shift 2
+	make -s -C "$SAM_ROOT" install O="$SAM_BIN" DESTDIR="$dest" PREFIX="$prefix" "$@" >/dev/null
+}
+
+uninstall_from() {
+	make -s -C "$SAM_ROOT" uninstall O="$SAM_BIN" DESTDIR="$1" PREFIX="$2" >/dev/null
+}
+
+# What the distribution's pkg-config says of systemd's directories (for
+# PREFIX=/usr), else where systemd reads them under /usr.
+systemd_dir() {
+	local d
+	d=$(pkg-config --variable="$1" systemd 2>/dev/null) || d=
+	echo "${d:-/usr/lib/$2}"
+}
+
+# The files every install has, under PREFIX ($1).
+common_files() {
+	local p=$1 f
+	for f in sam-alert sam-detect sam-fetch sam-hourly sam-serve-static sam-store sam-zscore; do
+		echo ".$p/bin/$f"
+	done
+	for f in 1/sam-alert.1 1/sam-detect.1 1/sam-fetch.1 1/sam-serve-static.1 1/sam-store.1 \
+		1/sam-zscore.1 5/sam-store.5 5/sam.env.5 7/sam.7 8/sam-hourly.8; do
+		echo ".$p/share/man/man$f"
+	done
+	printf '%s\n' ".$p/share/sam/nginx/sam.conf" ".$p/share/sam/sam.env.example" \
+		".$p/share/sam/tickers.example"
+}
+
+@test "make install PREFIX=/usr puts the units, sysusers.d and tmpfiles.d files where pkg-config says, the crontab in /etc/cron.d; uninstall removes them" {
+	local units sysusers tmpfiles
+	units=$(systemd_dir systemdsystemunitdir systemd/system)
+	sysusers=$(systemd_dir sysusersdir sysusers.d)
+	tmpfiles=$(systemd_dir tmpfilesdir tmpfiles.d)
+	install_to "$PWD/stage" /usr
 	run sh -c 'cd stage && find . -type f | sort'
-	assert_output - <<-'EOF'
-		./etc/sam/sam.env
-		./usr/bin/sam-alert
-		./usr/bin/sam-detect
-		./usr/bin/sam-fetch
-		./usr/bin/sam-hourly
-		./usr/bin/sam-serve-static
-		./usr/bin/sam-store
-		./usr/bin/sam-zscore
-		./usr/share/man/man1/sam-alert.1
-		./usr/share/man/man1/sam-detect.1
-		./usr/share/man/man1/sam-fetch.1
-		./usr/share/man/man1/sam-serve-static.1
-		./usr/share/man/man1/sam-store.1
-		./usr/share/man/man1/sam-zscore.1
-		./usr/share/man/man5/sam-store.5
-		./usr/share/man/man5/sam.env.5
-		./usr/share/man/man7/sam.7
-		./usr/share/man/man8/sam-hourly.8
-		./usr/share/sam/cron/sam.crontab
-		./usr/share/sam/nginx/sam.conf
-		./usr/share/sam/sam.env.example
-		./usr/share/sam/systemd/sam-hourly.service
-		./usr/share/sam/systemd/sam-hourly.timer
-		./usr/share/sam/tickers.example
+	assert_output "$({
+		common_files /usr
+		printf '%s\n' ./etc/cron.d/sam ./etc/sam/sam.env ".$units/sam-hourly.service" \
+			".$units/sam-hourly.timer" ".$units/sam-notify@.service" ".$sysusers/sam.conf" \
+			".$tmpfiles/sam.conf"
+	} | sort)"
+	run stat -c '%a %n' stage/usr/bin/sam-fetch stage/usr/bin/sam-hourly stage/usr/share/man/man7/sam.7 \
+		stage/etc/cron.d/sam "stage$units/sam-hourly.service" "stage$units/sam-notify@.service" \
+		"stage$sysusers/sam.conf" "stage$tmpfiles/sam.conf"
+	assert_output - <<-EOF
+		755 stage/usr/bin/sam-fetch
+		755 stage/usr/bin/sam-hourly
+		644 stage/usr/share/man/man7/sam.7
+		644 stage/etc/cron.d/sam
+		644 stage$units/sam-hourly.service
+		644 stage$units/sam-notify@.service
+		644 stage$sysusers/sam.conf
+		644 stage$tmpfiles/sam.conf
 	EOF
-	run stat -c '%a' stage/usr/bin/sam-fetch stage/usr/bin/sam-hourly stage/usr/share/man/man7/sam.7 \
-		stage/usr/share/sam/cron/sam.crontab
-	assert_output $'755\n755\n644\n644'
 	stage/usr/bin/sam-zscore --version
-	make -s -C "$SAM_ROOT" uninstall DESTDIR="$PWD/stage" PREFIX=/usr >/dev/null
+	uninstall_from "$PWD/stage" /usr
+	run find stage -type f
+	assert_output ""
+}
+
+@test "make install PREFIX=/usr/local puts the units, sysusers.d and tmpfiles.d files under /usr/local/lib, the crontab beside the examples; uninstall removes them" {
+	install_to "$PWD/stage" /usr/local
+	run sh -c 'cd stage && find . -type f | sort'
+	assert_output "$({
+		common_files /usr/local
+		printf '%s\n' ./usr/local/etc/sam/sam.env ./usr/local/lib/systemd/system/sam-hourly.service \
+			./usr/local/lib/systemd/system/sam-hourly.timer \
+			./usr/local/lib/systemd/system/sam-notify@.service \
+			./usr/local/lib/sysusers.d/sam.conf ./usr/local/lib/tmpfiles.d/sam.conf \
+			./usr/local/share/sam/cron/sam
+	} | sort)"
+	uninstall_from "$PWD/stage" /usr/local
+	run find stage -type f
+	assert_output ""
+}
+
+@test "the directories can be given: make install SYSTEMDUNITDIR=... CRONDIR=..." {
+	install_to "$PWD/stage" /opt/sam SYSTEMDUNITDIR=/etc/systemd/system CRONDIR=/etc/cron.d \
+		SYSUSERSDIR=/etc/sysusers.d TMPFILESDIR=/etc/tmpfiles.d
+	run sh -c 'cd stage/etc && find . -type f | sort'
+	assert_output - <<-'EOF'
+		./cron.d/sam
+		./systemd/system/sam-hourly.service
+		./systemd/system/sam-hourly.timer
+		./systemd/system/sam-notify@.service
+		./sysusers.d/sam.conf
+		./tmpfiles.d/sam.conf
+	EOF
+	make -s -C "$SAM_ROOT" uninstall O="$SAM_BIN" DESTDIR="$PWD/stage" PREFIX=/opt/sam \
+		SYSTEMDUNITDIR=/etc/systemd/system CRONDIR=/etc/cron.d SYSUSERSDIR=/etc/sysusers.d \
+		TMPFILESDIR=/etc/tmpfiles.d >/dev/null
 	run find stage -type f
 	assert_output ""
 }
 
 @test "the installed wrapper, crontab and units name the installed configuration and programs" {
-	make -s -C "$SAM_ROOT" install DESTDIR="$PWD/stage" PREFIX=/opt/sam >/dev/null
-	run grep -h -e '^default_config=' -e 'sam-hourly --config' -e '^PATH=' \
-		stage/opt/sam/bin/sam-hourly stage/opt/sam/share/sam/cron/sam.crontab \
-		stage/opt/sam/share/sam/systemd/sam-hourly.service
+	install_to "$PWD/stage" /opt/sam
+	run grep -h -e '^default_config=' -e 'sam-hourly --config' -e '^PATH=' -e '^ExecStart=' \
+		stage/opt/sam/bin/sam-hourly stage/opt/sam/share/sam/cron/sam \
+		stage/opt/sam/lib/systemd/system/sam-hourly.service \
+		stage/opt/sam/lib/systemd/system/sam-notify@.service
 	assert_output - <<-'EOF'
 		default_config=/opt/sam/etc/sam/sam.env	# make install sets this line
-		PATH=/opt/sam/bin:/usr/bin:/bin
-		30 * * * *	sam	sam-hourly --config /opt/sam/etc/sam/sam.env
+		PATH=/usr/bin:/bin
+		30 * * * *	sam	if [ -x /opt/sam/bin/sam-hourly ] && ! systemctl -q is-active sam-hourly.timer 2>/dev/null; then /opt/sam/bin/sam-hourly --config /opt/sam/etc/sam/sam.env; fi
 		ExecStart=/opt/sam/bin/sam-hourly --config /opt/sam/etc/sam/sam.env
+		ExecStart=/opt/sam/bin/sam-hourly --config /opt/sam/etc/sam/sam.env --notify-failure %i
 	EOF
 	# the installed wrapper finds the installed programs beside it
 	mkdir store
@@ -65,11 +131,142 @@ load test_helper
 	assert_output 'due: 2024-07-03 13:30 New York (2024-07-03T17:30:00Z): run slot 13:30, 30 minutes after the 13:00 early close'
 }
 
+@test "the crontab's PATH names each directory once, and its name is one Debian's cron reads, for every PREFIX" {
+	local prefix file
+	for prefix in /usr /usr/local /opt/sam; do
+		rm -rf stage
+		install_to "$PWD/stage" "$prefix"
+		file=$(cd stage && find . -path '*/cron*/sam*' -type f)
+		case $prefix in
+		/usr) [ "$file" = ./etc/cron.d/sam ] ;;
+		*) [ "$file" = ".$prefix/share/sam/cron/sam" ] ;;
+		esac
+		# run-parts naming: letters, digits, _ and - only
+		[[ ${file##*/} =~ ^[A-Za-z0-9_-]+$ ]] || false
+		run sed -n 's/^PATH=//p' "stage/$file"
+		assert_output /usr/bin:/bin
+		run sh -c "sed -n 's/^PATH=//p' 'stage/$file' | tr : '\n' | sort | uniq -d"
+		assert_output ""
+	done
+}
+
+@test "cron's command runs the installed job unless sam-hourly.timer is active or the program is gone" {
+	local cmd
+	install_to "" "$PWD/prefix" CRONDIR="$PWD/prefix/cron.d"
+	mkdir store active inactive
+	cat > prefix/etc/sam/sam.env <<-EOF
+		SAM_TICKERS=ACME
+		SAM_STORE=$PWD/store
+		SAM_SITE=$PWD/site
+	EOF
+	# systemctl -q is-active UNIT: 0 if active, else 3
+	printf '#!/bin/sh\n[ "$*" = "-q is-active sam-hourly.timer" ]\n' > active/systemctl
+	printf '#!/bin/sh\nexit 3\n' > inactive/systemctl
+	chmod +x active/systemctl inactive/systemctl
+	# the command of the line (after minute hour day month weekday user),
+	# asking only whether a run is due
+	cmd=$(awk -F '\t' '/^30 /{ print $3 }' prefix/cron.d/sam)
+	cmd=${cmd/--config/--gate-only --at 2024-07-03T13:30 --config}
+	run env -i PATH="$PWD/inactive:/usr/bin:/bin" sh -c "$cmd"
+	assert_success
+	assert_output 'due: 2024-07-03 13:30 New York (2024-07-03T17:30:00Z): run slot 13:30, 30 minutes after the 13:00 early close'
+	run env -i PATH="$PWD/active:/usr/bin:/bin" sh -c "$cmd"
+	assert_success
+	assert_output ""
+	rm prefix/bin/sam-hourly
+	run env -i PATH="$PWD/inactive:/usr/bin:/bin" sh -c "$cmd"
+	assert_success
+	assert_output ""
+}
+
+@test "the installed man pages name the installed configuration, units and crontab, for every PREFIX" {
+	local prefix etc units
+	for prefix in /usr /usr/local /opt/sam; do
+		rm -rf stage
+		install_to "$PWD/stage" "$prefix"
+		case $prefix in
+		/usr) etc=/etc units=$(systemd_dir systemdsystemunitdir systemd/system) ;;
+		*) etc=$prefix/etc units=$prefix/lib/systemd/system ;;
+		esac
+		run grep -h -e "^\.It Pa $etc/sam/sam.env" -e '^\.It Pa .*/sam-hourly.service' \
+			-e '^\.It Pa .*cron.*/sam$' "stage$prefix/share/man/man8/sam-hourly.8"
+		case $prefix in
+		/usr) assert_output - <<-EOF
+			.It Pa /etc/sam/sam.env
+			.It Pa /etc/cron.d/sam
+			.It Pa $units/sam-hourly.service , sam-hourly.timer
+			EOF
+			;;
+		*) assert_output - <<-EOF
+			.It Pa $etc/sam/sam.env
+			.It Pa $prefix/share/sam/cron/sam
+			.It Pa $units/sam-hourly.service , sam-hourly.timer
+			EOF
+			;;
+		esac
+		run grep -c "^\.It Pa $etc/sam/sam.env\$" "stage$prefix/share/man/man5/sam.env.5"
+		assert_output 1
+		[ "$prefix" = /usr/local ] && continue
+		run grep -rl /usr/local "stage$prefix/share/man"
+		assert_output ""
+	done
+}
+
+@test "systemd finds the installed units, users and directories in the staged root, for PREFIX=/usr and /usr/local" {
+	[ "$(id -u)" = 0 ] || skip "systemd-tmpfiles can set the owner only as root"
+	local prefix uid
+	for prefix in /usr /usr/local; do
+		rm -rf root
+		install_to "$PWD/root" "$prefix"
+		mkdir -p root/etc
+		# by name, on systemd's own search path in the root
+		run systemd-analyze security --offline=true --root="$PWD/root" sam-hourly.service
+		assert_success
+		systemd-sysusers --root="$PWD/root"
+		run grep '^sam:' root/etc/passwd
+		assert_output --regexp '^sam:x:[0-9]+:[0-9]+:sam stock anomaly monitor:/var/lib/sam:/usr/sbin/nologin$'
+		systemd-tmpfiles --root="$PWD/root" --create
+		uid=$(awk -F : '$1 == "sam" { print $3 ":" $4 }' root/etc/passwd)
+		run stat -c '%F %a %u:%g' root/var/lib/sam
+		assert_output "directory 755 $uid"
+	done
+}
+
+@test "systemd-analyze security rates sam-hourly.service and sam-notify@.service at most 2.0 (OK)" {
+	local unit score
+	install_to "$PWD/root" /usr
+	for unit in sam-hourly.service sam-notify@sam-hourly.service.service; do
+		run systemd-analyze security --offline=true --root="$PWD/root" --threshold=20 "$unit"
+		assert_success
+		score=$(printf '%s\n' "$output" | sed -n "s/.*Overall exposure level for $unit: \([0-9.]*\) .*/\1/p")
+		echo "$unit: $score"
+		[ -n "$score" ]
+		awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }'
+	done
+}
+
+@test "the installed units pass systemd-analyze verify: directives, the programs, the man pages they name" {
+	install_to "" "$PWD/prefix"
+	cd prefix/lib/systemd/system
+	run env MANPATH="$PWD/../../../share/man" systemd-analyze verify sam-hourly.service sam-hourly.timer \
+		sam-notify@.service
+	assert_success
+	assert_output ""
+	run grep -h -e '^OnFailure=' -e '^User=' -e '^StateDirectory=' sam-hourly.service sam-notify@.service
+	assert_output - <<-'EOF'
+		OnFailure=sam-notify@%n.service
+		User=sam
+		StateDirectory=sam
+		User=sam
+		StateDirectory=sam
+	EOF
+}
+
 @test "an edited configuration survives make install and make uninstall" {
 	mkdir -p stage/etc/sam
 	echo 'SAM_TICKERS=MINE' > stage/etc/sam/sam.env
-	make -s -C "$SAM_ROOT" install DESTDIR="$PWD/stage" PREFIX=/usr >/dev/null
-	make -s -C "$SAM_ROOT" uninstall DESTDIR="$PWD/stage" PREFIX=/usr >/dev/null
+	install_to "$PWD/stage" /usr
+	uninstall_from "$PWD/stage" /usr
 	run cat stage/etc/sam/sam.env
 	assert_output 'SAM_TICKERS=MINE'
 }
