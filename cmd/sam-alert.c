@@ -21,10 +21,9 @@ static const char usage[] =
     "usage: sam-alert [--to slack|webhook|alertmanager] [-r root] [--url-file file]\n"
     "                 [--batch n] [--rate per-second] [--cooldown time]\n"
     "                 [--hold time] [--per-ticker] [--dashboard-url url]\n"
-    "                 [--timeout seconds]\n"
-    "                 [--connect-timeout seconds] [--retries n] [--allow-http]\n"
-    "                 [-w seconds] [--dry-run] [--strict] [--log-format text|json]\n"
-    "                 [file ...]\n"
+    "                 [--timeout seconds] [--connect-timeout seconds] [--retries n]\n"
+    "                 [--allow-http] [-w seconds] [--dry-run] [--strict]\n"
+    "                 [--log-format text|json] [file ...]\n"
     "       sam-alert --outbox [options]\n"
     "       sam-alert --replay-dlq [options]\n";
 
