@@ -483,9 +483,34 @@ loggable(char *dst, size_t size, const char *s)
 
 /* ---- responses ---- */
 
+/* The server's clock ahead of the system's: SAM_NOW at the start, so
+ * that a test can show the pages' script a time of its choosing. */
+static int64_t clock_offset;
+
+/* Date, as an IMF-fixdate of the server's clock (it replaces
+ * libmicrohttpd's): the pages' script reads the time from it. */
+static void
+date_header(struct MHD_Response *r)
+{
+	static const char days[][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+	static const char months[][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int64_t t = (int64_t)time(NULL) + clock_offset, day, sod;
+	char date[11], value[40];
+
+	day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	sod = t - day * 86400;
+	sam_format_date(date, day);
+	snprintf(value, sizeof value, "%s, %.2s %s %.4s %02d:%02d:%02d GMT",
+	    days[((day % 7) + 7) % 7], date + 8, months[(date[5] - '0') * 10 + date[6] - '1'],
+	    date, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+	MHD_add_response_header(r, MHD_HTTP_HEADER_DATE, value);
+}
+
 static void
 security_headers(struct MHD_Response *r)
 {
+	date_header(r);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy",
 	    SITE_CSP "; frame-ancestors 'none'");
@@ -917,6 +942,7 @@ cmd_serve(int argc, char **argv)
 		    "or PORT: %s", listen);
 	sv.tokens = sv.burst;
 	sv.last_us = sam_mono_us();
+	clock_offset = sam_now() - (int64_t)time(NULL);
 	/* the server's thread inherits this: signals come to sigwait only */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
