@@ -5,7 +5,8 @@
  * Every string that comes from the store goes through html_escape, even
  * those checked already (tickers, metric names), so that a change to a
  * check can never open a hole here.  The pages work without JavaScript:
- * app.js only adds sorting and the filter box.
+ * app.js adds sorting and the filter box, and keeps the health and the
+ * freshness notice current (see freshness()).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -109,7 +110,9 @@ head(const struct site *s, struct sam_buf *b, const char *up, const char *title)
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta http-equiv=\"Content-Security-Policy\" content=\"" SITE_CSP "\">\n"
 	    "<meta name=\"referrer\" content=\"no-referrer\">\n"
-	    "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
+	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	    "<noscript><meta http-equiv=\"refresh\" content=\"" SITE_REFRESH "\"></noscript>\n"
+	    "<title>");
 	esc(b, title);
 	sam_buf_puts(b, " \xc2\xb7 ");
 	esc(b, s->title);
@@ -137,6 +140,90 @@ health_line(const struct site *s, struct sam_buf *b)
 	}
 	sam_buf_printf(b, " \xc2\xb7 %lu dead letter%s</p>\n", s->dlq_depth,
 	    s->dlq_depth == 1 ? "" : "s");
+}
+
+/* A time as "2026-11-25 16:00 UTC (11:00 New York)", New York's date
+ * too when it is not the same. */
+static void
+show_utc(struct sam_buf *b, int64_t t)
+{
+	int64_t local = t + sam_ny_offset(t), sod = local - sam_ny_date(t) * 86400;
+	char ts[21];
+
+	sam_format_ts(ts, t);
+	sam_buf_printf(b, "%.10s %.5s UTC (", ts, ts + 11);
+	if (sam_ny_date(t) != (t >= 0 ? t / 86400 : -((-t + 86399) / 86400)))
+		show_time(b, t, 0);
+	else
+		sam_buf_printf(b, "%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60));
+	sam_buf_puts(b, " New York)");
+}
+
+/*
+ * The notice of when the page was built and until when it is current,
+ * which a reader without the script must not miss: the page cannot
+ * know the time it is read at, so it says the time after which it is
+ * out of date, and reloads itself (the <noscript> refresh).  Its data
+ * attributes are the health of the build, which app.js starts from;
+ * it then reads health.json (data-health, relative to the page, so a
+ * site under a prefix works) and puts the status as of now here and
+ * in the health line.
+ */
+static void
+freshness(const struct site *s, struct sam_buf *b, const char *up)
+{
+	int64_t stale_after, last = s->run.end >= 0 ? s->run.end : s->run.start;
+	const char *status = site_health(s, &stale_after);
+	char ts[21];
+
+	sam_format_ts(ts, s->now);
+	sam_buf_printf(b, "<div class=\"freshness\" id=\"freshness\" role=\"status\" "
+	    "data-health=\"%shealth.json\" data-status=\"%s\" data-generated-at=\"%s\"",
+	    up, status, ts);
+	if (s->run.have) {
+		sam_buf_printf(b, " data-last-run-ok=\"%d\"", s->run.ok);
+		if (last >= 0) {
+			sam_buf_puts(b, " data-last-run-age-s=\"");
+			sam_buf_int(b, s->now - last);
+			sam_buf_putc(b, '"');
+		}
+		sam_format_ts(ts, stale_after);
+		sam_buf_printf(b, " data-stale-after=\"%s\"", ts);
+	}
+	sam_buf_printf(b, " data-dlq-depth=\"%lu\">\n<p><strong>Built ", s->dlq_depth);
+	show_utc(b, s->now);
+	sam_buf_puts(b, "</strong>");
+	if (!s->run.have) {
+		sam_buf_puts(b, ". No run on record: the hourly job has not run, "
+		    "or does not record its runs.");
+	} else if (strcmp(status, "stale") == 0) {
+		sam_buf_puts(b, ", already out of date then: the last run was at ");
+		show_time(b, s->run.start, 0);
+		sam_buf_puts(b, " New York, and the next was due by ");
+		show_utc(b, stale_after);
+		sam_buf_puts(b, ". The monitor may have stopped.");
+	} else {
+		sam_buf_puts(b, ", from the run of ");
+		show_time(b, s->run.start, 0);
+		sam_buf_printf(b, " New York%s. <strong>Out of date from ",
+		    s->run.ok ? "" : ", which failed");
+		show_utc(b, stale_after);
+		sam_buf_puts(b, "</strong>, when the next run is due: if it is "
+		    "later than that now, the monitor has missed a run and may "
+		    "have stopped.");
+	}
+	sam_buf_puts(b, " This page reloads itself every " SITE_REFRESH_TEXT
+	    ".</p>\n</div>\n");
+}
+
+/* The end of the header: the health line, the freshness notice. */
+static void
+health_top(const struct site *s, struct sam_buf *b, const char *up)
+{
+	health_line(s, b);
+	sam_buf_puts(b, "</header>\n");
+	freshness(s, b, up);
+	sam_buf_puts(b, "<main>\n");
 }
 
 static void
@@ -377,8 +464,8 @@ html_index(const struct site *s, struct sam_buf *b)
 	if (s->na && !v)
 		b->err = 1;
 	head(s, b, "", s->latest >= 0 ? date : "no data");
-	health_line(s, b);
-	sam_buf_puts(b, "</header>\n<main>\n<h1>");
+	health_top(s, b, "");
+	sam_buf_puts(b, "<h1>");
 	if (s->latest >= 0)
 		sam_buf_printf(b, "Anomalies of %s", date);
 	else
@@ -505,8 +592,8 @@ html_ticker(const struct site *s, const struct ticker *t, const struct chart *c,
 	size_t i;
 
 	head(s, b, "../", t->name);
-	health_line(s, b);
-	sam_buf_puts(b, "</header>\n<main>\n<p class=\"back\"><a href=\"../index.html\">"
+	health_top(s, b, "../");
+	sam_buf_puts(b, "<p class=\"back\"><a href=\"../index.html\">"
 	    "\xe2\x86\x90 All anomalies</a></p>\n<h1>");
 	esc(b, t->name);
 	sam_buf_puts(b, "</h1>\n");

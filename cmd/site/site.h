@@ -197,4 +197,9 @@ extern const char site_usage[];
 	"img-src 'self' data:; connect-src 'self'; base-uri 'none'; " \
 	"form-action 'none'"
 
+/* How often a page reloads itself without the script (its <noscript>
+ * refresh), in seconds and in words. */
+#define SITE_REFRESH "300"
+#define SITE_REFRESH_TEXT "5 minutes"
+
 #endif
