@@ -75,3 +75,46 @@ band_follows_z() {
 		  if (z > t) out++ }
 		END { print out " outside"; exit bad > 0 }' <(paste z y hi lo)
 }
+
+# site_chromium [--no-script] [--budget MS] [--limit S] ARG...: headless
+# Chromium with a fresh profile, JavaScript off with --no-script (a
+# setting of the profile: --blink-settings=scriptEnabled=false makes
+# headless Chromium load nothing), MS of virtual time (default 3000, so
+# that the pages' script has read health.json before the page is dumped
+# or shot), and S seconds at most (default 60); its standard error
+# (dbus noise) is dropped.
+site_chromium() {
+	local profile budget=3000 limit=60
+	profile=$(mktemp -d "$BATS_TEST_TMPDIR/chromium.XXXXXX")
+	while :; do
+		case $1 in
+		--no-script)
+			mkdir "$profile/Default"
+			echo '{"profile":{"default_content_setting_values":{"javascript":2}}}' \
+				> "$profile/Default/Preferences"
+			shift ;;
+		--budget) budget=$2; shift 2 ;;
+		--limit) limit=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	timeout "$limit" "${CHROMIUM:-/usr/bin/chromium}" --headless --no-sandbox --disable-gpu \
+		--disable-dev-shm-usage --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--virtual-time-budget="$budget" --user-data-dir="$profile" "$@" 2> /dev/null
+}
+
+# freshness FILE: the freshness notice of the page or DOM dump FILE, from
+# its <div> to the line that closes it.
+freshness() {
+	awk '/<div class="freshness/ { on = 1 } on { print } on && /<\/div>/ { exit }' "$1"
+}
+
+# live DOM: what the script made of the page: the title, the health
+# line's class and word, the notice's class and its text.
+live() {
+	sed -n 's|.*<title>\(.*\)</title>.*|\1|p' "$1"
+	grep -o '<p class="health[^"]*" id="health"><strong>[^<]*</strong>' "$1"
+	sed -n 's|.*<div class="\(freshness[^"]*\)" id="freshness"[^>]*>\(.*\)</div>.*|\1 \2|p' "$1" |
+		sed 's/<[^>]*>//g'
+}
