@@ -235,8 +235,9 @@ describe_all(const struct alert *al, struct anomaly *const *v, size_t n, struct 
 	return x;
 }
 
-/* ,"generatorURL":"PAGE" when there is a page to link to; always with
- * always, "" then (the webhook payload has the field) */
+/* ,"generatorURL":"PAGE" when there is a page to link to; with
+ * always set, "" when there is none (the webhook payload always has the
+ * field; Alertmanager's API takes a URL or no field). */
 static void
 generator_url(const struct alert *al, const struct anomaly *a, int always, struct sam_buf *b)
 {
