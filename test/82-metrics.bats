@@ -39,6 +39,7 @@ teardown() {
 # conf [KEY=VALUE | -KEY | LINE]...: sam.env as in test/80-hourly.bats,
 # with the metrics file in prom/ (made here).
 conf() {
+	# shellcheck disable=SC2034 # for sam_env, by name
 	local base=("${HOURLY_BASE[@]}" SAM_FETCH_DAYS=40 SAM_WINDOW=30 SAM_METRICS_FILE=prom/sam.prom)
 	mkdir -p prom
 	sam_env base "$@"
@@ -59,7 +60,7 @@ samples() {	# [FAMILY...]
 	if [ $# -eq 0 ]; then
 		grep -v '^#' prom/sam.prom
 	else
-		for f; do grep -E "^$f[{ ]" prom/sam.prom; done
+		for f; do grep -E "^${f}[{ ]" prom/sam.prom; done
 	fi
 }
 
@@ -272,6 +273,7 @@ sam_dlq_depth $dead
 sam_dlq_oldest_timestamp_seconds $(epoch 2026-11-25T16:30:00Z)"
 	assert_equal "$(samples sam_run_stage_failures_total | grep -v ' 0$')" \
 		'sam_run_stage_failures_total{stage="alert"} 1'
+	grep -qx '# TYPE sam_dlq_oldest_timestamp_seconds gauge' prom/sam.prom
 	metrics_clean
 }
 
@@ -293,7 +295,7 @@ sam_run_stage_failures_total{stage="fetch"} 1'
 	assert_equal "$(samples sam_fetch_bars_total)" "sam_fetch_bars_total $(jq -s length < <(cat store/raw/*/*.ndjson))"
 	# the failure is not a rejected row
 	assert_equal "$(samples sam_rejected_rows_total | grep -v ' 0$')" ""
-	! grep -e 127.0.0.1 -e http prom/sam.prom
+	run ! grep -e 127.0.0.1 -e http prom/sam.prom
 	metrics_clean
 }
 
@@ -313,7 +315,7 @@ sam_rejected_rows_total{stage="store_raw"} 0
 sam_rejected_rows_total{stage="zscore"} 0
 sam_fetch_failures_total{provider="csv"} 0
 sam_fetch_bars_total 78'
-	! grep -e "$SECRET" -e bars- prom/sam.prom
+	run ! grep -e "$SECRET" -e bars- prom/sam.prom
 	metrics_clean
 }
 
@@ -322,7 +324,7 @@ sam_fetch_bars_total 78'
 	conf SAM_WEBHOOK_URL_FILE=slack-url
 	hourly --at "$AT"
 	assert_failure 3
-	! grep -r -e "$SECRET" -e services prom store/.hourly-metrics
+	run ! grep -r -e "$SECRET" -e services prom store/.hourly-metrics
 	[ -s prom/sam.prom ]
 }
 
@@ -417,6 +419,21 @@ sam_runs_total{status="ok"} 1'
 	node_exporter_stop
 }
 
+@test "sam-hourly(8) METRICS names every family of the file, with its type and labels" {
+	man=$(sed -n 's/^\.It Li \(sam_[a-z_]*\)\({[a-z,]*}\)\{0,1\} Pq \(counter\|gauge\)$/\1\2 \3/p' "$SAM_ROOT/man/sam-hourly.8")
+	# the families of a run's file, their labels from their first sample
+	file=$(awk '/^# TYPE / { t[$3] = $4; next }
+		!/^#/ { f = $1; sub(/[{ ].*/, "", f); if (seen[f]++) next
+			l = ""; s = $1
+			while (match(s, /[a-z_]+="/)) { l = l (l ? "," : "") substr(s, RSTART, RLENGTH - 2); s = substr(s, RSTART + RLENGTH) }
+			print f (l ? "{" l "}" : "") " " t[f] }' "$MF/run.prom")
+	assert_equal "$(wc -l <<< "$file")" 16
+	# and the one a run with no dead letter has not: the oldest's time
+	assert_equal "$(grep -vx 'sam_dlq_oldest_timestamp_seconds gauge' <<< "$man")" "$file"
+	assert_equal "$(grep -c . <<< "$man")" 17
+	# (which a failing run writes: see its test)
+}
+
 # ---- the alerting rules ----
 
 @test "promtool check rules: share/prometheus/sam.rules.yml has 7 rules and no error" {
@@ -455,12 +472,12 @@ sam_runs_total{status="ok"} 1'
 	# a rule that fires a day before the expected-by time fires over the weekend
 	sed 's/time() - sam_run_expected_by_timestamp_seconds > 900/time() - sam_run_expected_by_timestamp_seconds > -90000/' \
 		"$RULES" > rules/share/prometheus/sam.rules.yml
-	! cmp -s "$RULES" rules/share/prometheus/sam.rules.yml
+	run ! cmp -s "$RULES" rules/share/prometheus/sam.rules.yml
 	run promtool test rules rules/a/b/c/sam.rules.test.yml
 	assert_failure
 	[[ $output == *"alertname: SamRunsStopped, time: 1d20h,"* ]]
 	sed 's/sam_dlq_depth > 0/sam_dlq_depth > 5/' "$RULES" > rules/share/prometheus/sam.rules.yml
-	! cmp -s "$RULES" rules/share/prometheus/sam.rules.yml
+	run ! cmp -s "$RULES" rules/share/prometheus/sam.rules.yml
 	run promtool test rules rules/a/b/c/sam.rules.test.yml
 	assert_failure
 	[[ $output == *"alertname: SamDeadLetters, time: 1h30m,"* ]]
