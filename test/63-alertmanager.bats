@@ -102,21 +102,26 @@ hooks() {
 	httpd_requests '^/hook' | wc -l
 }
 
-# wait_hooks N: until the receiver has N notifications, 15 s at most.
-wait_hooks() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		[ "$(hooks)" -ge "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "notification $1 did not come in 15 s; Alertmanager's log:"
-	cat am.log
-	return 1
-}
-
 # hook K: the body of the Kth notification.
 hook() {
 	httpd_body "$(awk -v k="$1" '$3 ~ /^\/hook/ && ++n == k { print NR }' "$HTTPD_LOG")"
+}
+
+# wait_hook FILTER: until a notification comes for which the jq FILTER
+# is true, 15 s at most; HOOK is its number.  (A group of alerts whose
+# startsAt is older than group_wait is sent at its first alert, so the
+# alerts of one post may come in one notification or in two.)
+wait_hook() {
+	local i k
+	for ((i = 0; i < 300; i++)); do
+		for ((k = 1; k <= $(hooks); k++)); do
+			[ "$(hook "$k" | jq "$1")" = true ] && { HOOK=$k; return 0; }
+		done
+		sleep 0.05
+	done
+	echo "no notification with $1 in 15 s; Alertmanager's log:"
+	cat am.log
+	return 1
 }
 
 # now: SAM_NOW the clock's second (Alertmanager judges endsAt by its
@@ -304,8 +309,8 @@ cooldown'
 	now
 	SAM_ALERTMANAGER_URL=$AM_URL alert --dashboard-url "$SITE" "$ANOMALIES"
 	assert_success
-	wait_hooks 1
-	hook 1 > notified.json
+	wait_hook '.alerts | length == 2'
+	hook "$HOOK" > notified.json
 	assert_equal "$(jq -r '[.receiver, .status, .groupKey, (.alerts | length)] | @tsv' notified.json)" \
 		'hook	firing	{}:{alertname="StockAnomaly"}	2'
 	# the same as sam-alert's own webhook payload, but for the names of
@@ -326,8 +331,7 @@ cooldown'
 	export SAM_ALERTMANAGER_URL=$AM_URL
 	alert "$ANOMALIES"
 	assert_success
-	wait_hooks 1
-	assert_equal "$(hook 1 | jq -r '[.alerts[].labels.ticker] | join(" ")')" 'ACME ACME'
+	wait_hook '[.alerts[].labels.ticker] == ["ACME", "ACME"]'
 	# ACME silenced for an hour
 	local silence
 	silence=$(jq -n -c --arg from "$SAM_NOW" --arg to "$(date -u -d "@$((NOW_S + 3600))" +%FT%TZ)" \
@@ -341,10 +345,14 @@ cooldown'
 	alert next
 	assert_success
 	assert_output "$(sent ACME:1d:2024-01-11T14:30:00Z critical; sent BRK.B:5m:2024-01-10T20:55:00Z low)"
-	# the group's next notification has BRK.B alone
-	wait_hooks 2
-	assert_equal "$(hook 2 | jq -r '[.alerts[].labels | .ticker + " " + .ts] | join(", ")')" \
+	# the group's next notification has BRK.B alone, and none the new ACME
+	wait_hook 'any(.alerts[]; .labels.ticker == "BRK.B")'
+	assert_equal "$(hook "$HOOK" | jq -r '[.alerts[].labels | .ticker + " " + .ts] | join(", ")')" \
 		'BRK.B 2024-01-10T20:55:00Z'
+	local k
+	for ((k = 1; k <= $(hooks); k++)); do
+		assert_equal "$(hook "$k" | jq 'any(.alerts[]; .labels.ts == "2024-01-11T14:30:00Z")')" false
+	done
 	# and Alertmanager holds the new one, suppressed by that silence
 	assert_equal "$(am_alerts 'ticker="ACME"' | jq -r --arg id "$silence" \
 		'.[] | [.labels.ts, .status.state, .status.silencedBy == [$id]] | @tsv')" \
@@ -352,6 +360,28 @@ cooldown'
 2024-01-10T14:30:00Z	suppressed	true
 2024-01-11T14:30:00Z	suppressed	true"
 	assert_equal "$(am_alerts 'ticker="BRK.B"' | jq -r '.[].status.state')" active
+}
+
+@test "an escalation is another alert in Alertmanager, and the alert it escalates is resolved at once" {
+	serve "^/hook $FIXTURES/alert/webhook-200.http"
+	am_start
+	now
+	export SAM_ALERTMANAGER_URL=$AM_URL
+	sed -n 2p "$ANOMALIES" > medium
+	sed 's/"medium"/"critical"/' medium > critical
+	alert medium
+	assert_success
+	assert_equal "$(am_alerts | jq -r '.[] | .labels.severity + " " + .status.state')" 'medium active'
+	# the same bar graded critical: the medium alert ends now
+	run --separate-stderr sam-alert -r store --dry-run --to alertmanager critical
+	assert_success
+	assert_equal "$(jq -r --arg now "$SAM_NOW" '.[] | [.labels.severity, .annotations.summary, .endsAt == $now] | @tsv' <<< "$output")" \
+		"critical	ACME 1d: close z -2.70 (critical, escalated from medium)	false
+medium	ACME 1d: escalated from medium to critical	true"
+	alert critical
+	assert_success
+	assert_equal "$(jq -c '[.result, .escalation, .previous_severity]' <<< "$output")" '["sent",true,"medium"]'
+	assert_equal "$(am_alerts | jq -r '.[] | .labels.severity + " " + .status.state')" 'critical active'
 }
 
 @test "Alertmanager's API refuses the webhook payload with HTTP 400: the dead letters say why, in its words" {

@@ -292,6 +292,39 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 
 /* ---- Alertmanager's API ---- */
 
+/* An escalation ends the alert it escalates (the same labels, the
+ * severity alerted before) at the moment the new one starts firing, so
+ * that Alertmanager resolves it instead of firing both until the lower
+ * one's endsAt. */
+static void
+resolve_escalated(const struct alert *al, const struct anomaly *a, const struct am_alert *x,
+    const char *at, struct sam_buf *b)
+{
+	struct sam_buf t = { 0 };
+	size_t e;
+
+	sam_buf_puts(b, ",{\"labels\":{");
+	for (e = 0; e < x->labels.n; e++) {
+		const char *k = x->labels.e[e].k, *v = x->labels.e[e].v;
+		if (strcmp(k, "severity") == 0)
+			v = sam_severity_names[a->prev_sev];
+		sam_buf_puts(b, e ? "," : "");
+		sam_buf_jstr(b, k, strlen(k));
+		sam_buf_putc(b, ':');
+		sam_buf_jstr(b, v, strlen(v));
+	}
+	sam_buf_printf(&t, "%s %s: escalated from %s to %s", a->an.key.ticker,
+	    a->an.key.interval, sam_severity_names[a->prev_sev], sam_severity_names[a->an.sev]);
+	sam_buf_puts(b, "},\"annotations\":{\"summary\":");
+	sam_buf_jstr(b, t.p ? t.p : "", t.len);
+	sam_buf_puts(b, "},\"startsAt\":");
+	sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
+	sam_buf_printf(b, ",\"endsAt\":\"%s\"", at);
+	generator_url(al, a, 0, b);
+	sam_buf_putc(b, '}');
+	sam_buf_free(&t);
+}
+
 /* An alert fires until its endsAt: --hold after it was sent (or after
  * its bar's start, for a bar that starts later than now by the clock). */
 void
@@ -299,7 +332,7 @@ payload_alertmanager(const struct alert *al, struct anomaly *const *v, size_t n,
     struct sam_buf *b)
 {
 	struct am_alert *x = describe_all(al, v, n, b);
-	char ends[21];
+	char from_ts[21], ends[21];
 	size_t i;
 
 	if (!x)
@@ -317,6 +350,11 @@ payload_alertmanager(const struct alert *al, struct anomaly *const *v, size_t n,
 		sam_buf_printf(b, ",\"endsAt\":\"%s\"", ends);
 		generator_url(al, v[i], 0, b);
 		sam_buf_putc(b, '}');
+		/* not of a severity nothing escalates (SEV_UNKNOWN) */
+		if (v[i]->escalation && v[i]->prev_sev < SAM_SEVERITIES) {
+			sam_format_ts(from_ts, from);
+			resolve_escalated(al, v[i], &x[i], from_ts, b);
+		}
 	}
 	sam_buf_putc(b, ']');
 	free(x);
