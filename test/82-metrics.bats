@@ -246,6 +246,35 @@ sam_run_expected_by_timestamp_seconds $((mon + 1200))"
 		"sam_run_expected_by_timestamp_seconds $((mon + 1200))"
 }
 
+@test "the expected-by time counts from the start of the last success, or of the first run when none succeeded, whatever the runs' ends" {
+	conf
+	mkdir -p store/runs
+	# the 15:30 slot's run took 65 minutes, past 16:30
+	jq -nc '{start: "2026-11-25T20:30:00Z", end: "2026-11-25T21:35:00Z", duration_s: 3900, status: "ok"}' \
+		> store/runs/2026-11-25.ndjson
+	hourly --at 2026-11-25T17:10
+	assert_success
+	assert_equal "$(samples sam_last_run_timestamp_seconds sam_last_run_duration_seconds sam_last_run_success sam_last_success_timestamp_seconds sam_run_expected_by_timestamp_seconds)" \
+"sam_last_run_timestamp_seconds $(epoch 2026-11-25T21:35:00Z)
+sam_last_run_duration_seconds 3900
+sam_last_run_success 1
+sam_last_success_timestamp_seconds $(epoch 2026-11-25T21:35:00Z)
+sam_run_expected_by_timestamp_seconds $(($(epoch 2026-11-25T21:30:00Z) + 3000))"
+	# runs that all failed, from 10:30 on: expected by 11:30 and the deadline
+	{
+		jq -nc '{start: "2026-11-24T15:30:00Z", end: "2026-11-24T15:31:00Z", duration_s: 60, status: "failed"}'
+		jq -nc '{start: "2026-11-24T16:30:00Z", end: "2026-11-24T16:31:00Z", duration_s: 60, status: "failed"}'
+	} > store/runs/2026-11-24.ndjson
+	rm store/runs/2026-11-25.ndjson
+	hourly --at 2026-11-25T17:10
+	assert_success
+	assert_equal "$(samples sam_last_run_timestamp_seconds sam_last_run_success sam_last_success_timestamp_seconds sam_run_expected_by_timestamp_seconds)" \
+"sam_last_run_timestamp_seconds $(epoch 2026-11-24T16:31:00Z)
+sam_last_run_success 0
+sam_run_expected_by_timestamp_seconds $(($(epoch 2026-11-24T16:30:00Z) + 3000))"
+	metrics_clean
+}
+
 # ---- failures ----
 
 @test "a failing run: failed counted, the stage named, dead letters and the oldest one's time, the last success kept, the expected-by time not moved" {
