@@ -346,6 +346,32 @@ sam_fetch_failures_total{provider="csv"} 0
 sam_fetch_bars_total 78'
 	run ! grep -e "$SECRET" -e bars- prom/sam.prom
 	metrics_clean
+	# the same counts from the tools' JSON logs
+	samples sam_rejected_rows_total > text.counts
+	rm -rf store site prom/sam.prom
+	SAM_LOG_FORMAT=json hourly --at "$AT"
+	assert_failure 1
+	assert_equal "$(jq -r .level <<< "$stderr" | sort | uniq -c | awk '{ print $1, $2 }')" $'2 error\n2 info'
+	assert_equal "$(samples sam_rejected_rows_total)" "$(< text.counts)"
+}
+
+@test "a reader of NDJSON that says how many lines it rejected adds them to its own stage's count" {
+	# sam-detect, as if it had rejected 3 lines: the tools of SAM_BIN
+	# but for it
+	mkdir bin
+	for t in sam-fetch sam-zscore sam-store sam-alert sam-serve-static; do
+		ln -s "$SAM_BIN/$t" bin/$t
+	done
+	printf '#!/bin/sh\n"%s/sam-detect" "$@"\necho "sam-detect: 3 of 120 input lines rejected" >&2\nexit 1\n' \
+		"$SAM_BIN" > bin/sam-detect
+	chmod 755 bin/sam-detect
+	conf
+	SAM_BIN=$PWD/bin hourly --at "$AT"
+	assert_failure 1
+	assert_equal "${stderr_lines[1]}" "sam-detect: 3 of 120 input lines rejected"
+	SAM_BIN=$PWD/bin hourly --at 2026-11-25T11:30
+	assert_failure 1
+	assert_equal "$(samples sam_rejected_rows_total | grep -v ' 0$')" 'sam_rejected_rows_total{stage="detect"} 6'
 }
 
 @test "the webhook's address is nowhere in the metrics file or the counters' state" {
