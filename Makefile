@@ -19,7 +19,7 @@ STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
         cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o \
         cmd/store/append.o
 # sam-alert keeps its state in the store, through the store's own code.
-ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmanager.o cmd/alert/send.o \
+ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmanager.o cmd/alert/notice.o cmd/alert/send.o \
         cmd/alert/state.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o
 # sam-serve-static reads the store through the store's own code too;
 # its CSS and script (share/site/) are compiled in as assets.o.
