@@ -169,14 +169,16 @@ CRONDIR = $(if $(filter /usr,$(PREFIX)),/etc/cron.d,$(SHAREDIR)/cron)
 # installed paths (the man pages, like the sources, say PREFIX=/usr/local's).
 INSTALL_PATHS = sed -e 's|/usr/local/etc/sam/|$(SYSCONFDIR)/sam/|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
 	-e 's|/usr/local/lib/systemd/system|$(SYSTEMDUNITDIR)|g' -e 's|/usr/local/lib/sysusers.d|$(SYSUSERSDIR)|g' \
-	-e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' -e 's|/usr/local/share/sam/cron/sam|$(CRONDIR)/sam|g'
+	-e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' -e 's|/usr/local/share/sam/cron/sam|$(CRONDIR)/sam|g' \
+	-e 's|/usr/local/share/sam/|$(SHAREDIR)/|g'
 SHARE_FILES = share/tickers.example share/sam.env.example
 MAN = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 UNITS = sam-hourly.service sam-hourly.timer sam-notify@.service
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR) \
-		$(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SYSCONFDIR)/sam $(DESTDIR)$(CRONDIR) \
+		$(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/prometheus \
+		$(DESTDIR)$(SYSCONFDIR)/sam $(DESTDIR)$(CRONDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
@@ -195,6 +197,8 @@ install: all
 	install -m 644 share/sysusers.d/sam.conf $(DESTDIR)$(SYSUSERSDIR)/sam.conf
 	install -m 644 share/tmpfiles.d/sam.conf $(DESTDIR)$(TMPFILESDIR)/sam.conf
 	install -m 644 share/nginx/sam.conf $(DESTDIR)$(SHAREDIR)/nginx
+	$(INSTALL_PATHS) share/prometheus/sam.rules.yml > $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
+	chmod 644 $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
 	# the configuration: the example, unless there is one already
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
 		$(INSTALL_PATHS) share/sam.env.example > $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
@@ -206,14 +210,15 @@ uninstall:
 		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
 	rm -f $(SHARE_FILES:share/%=$(DESTDIR)$(SHAREDIR)/%) $(DESTDIR)$(CRONDIR)/sam \
 		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) $(DESTDIR)$(SYSUSERSDIR)/sam.conf \
-		$(DESTDIR)$(TMPFILESDIR)/sam.conf $(DESTDIR)$(SHAREDIR)/nginx/sam.conf
+		$(DESTDIR)$(TMPFILESDIR)/sam.conf $(DESTDIR)$(SHAREDIR)/nginx/sam.conf \
+		$(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
 	# where earlier versions put the crontab and the units
 	rm -f $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service \
 		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer
 	-$(INSTALL_PATHS) share/sam.env.example | cmp -s - $(DESTDIR)$(SYSCONFDIR)/sam/sam.env && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
 	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx \
-		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
+		$(DESTDIR)$(SHAREDIR)/prometheus $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:
 	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev

@@ -110,8 +110,8 @@ common_files() {
 		1/sam-zscore.1 5/sam-store.5 5/sam.env.5 7/sam.7 8/sam-hourly.8; do
 		echo ".$p/share/man/man$f"
 	done
-	printf '%s\n' ".$p/share/sam/nginx/sam.conf" ".$p/share/sam/sam.env.example" \
-		".$p/share/sam/tickers.example"
+	printf '%s\n' ".$p/share/sam/nginx/sam.conf" ".$p/share/sam/prometheus/sam.rules.yml" \
+		".$p/share/sam/sam.env.example" ".$p/share/sam/tickers.example"
 }
 
 @test "make install PREFIX=/usr puts the units, sysusers.d and tmpfiles.d files where pkg-config says, the crontab in /etc/cron.d; uninstall removes them" {
