@@ -1,6 +1,7 @@
 /*
  * sam-alert - deliver anomalies to Slack, a webhook or Alertmanager,
- * with retries, dead letters and dedup.
+ * with retries, dead letters and dedup; and, with --notice, a notice
+ * about the job itself (cmd/alert/notice.c).
  *
  * The input is read to the end first: sam-store put, upstream, may hold
  * the store's lock while it writes to us, and we take that lock after
@@ -25,7 +26,8 @@ static const char usage[] =
     "                 [--allow-http] [-w seconds] [--dry-run] [--strict]\n"
     "                 [--log-format text|json] [file ...]\n"
     "       sam-alert --outbox [options]\n"
-    "       sam-alert --replay-dlq [options]\n";
+    "       sam-alert --replay-dlq [options]\n"
+    "       sam-alert --notice [options] [file]\n";
 
 static const struct option longopts[] = {
 	{ "to", required_argument, NULL, 'T' },
@@ -45,6 +47,7 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, 'd' },
 	{ "replay-dlq", no_argument, NULL, 'Y' },
 	{ "outbox", no_argument, NULL, 'O' },
+	{ "notice", no_argument, NULL, 'N' },
 	{ "strict", no_argument, NULL, 'S' },
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
@@ -286,6 +289,7 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 		case 'd': al->dry_run = 1; break;
 		case 'Y': al->replay = 1; break;
 		case 'O': al->outbox = 1; break;
+		case 'N': al->notice = 1; break;
 		case 'S': *strict = 1; break;
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
@@ -298,6 +302,12 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 	}
 	if (al->replay && al->outbox)
 		return sam_usage_error(usage, "--replay-dlq and --outbox: one at a time");
+	if (al->notice && (al->replay || al->outbox))
+		return sam_usage_error(usage, "--notice and %s: one at a time",
+		    al->replay ? "--replay-dlq" : "--outbox");
+	if (al->notice && optind + 1 < argc)
+		return sam_usage_error(usage, "--notice reads one notice, from one file "
+		    "or standard input, not also: %s", argv[optind + 1]);
 	if (al->replay && optind < argc)
 		return sam_usage_error(usage, "--replay-dlq reads the dead-letter files, "
 		    "not: %s", argv[optind]);
@@ -391,7 +401,7 @@ static int
 deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 {
 	struct sam_buf payload = { 0 };
-	char error[REASON_MAX + 160];
+	char error[REASON_MAX + 160], what[64];
 	unsigned attempts = 0;
 	int64_t started = sam_now();
 	int ok;
@@ -416,7 +426,8 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 			al->status = SAM_EXIT_RUNTIME;	/* reported at the end */
 		return 0;
 	}
-	ok = send_message(al, number, n, &payload, &attempts, error, sizeof error);
+	snprintf(what, sizeof what, "message %u (%zu anomal%s)", number, n, n == 1 ? "y" : "ies");
+	ok = send_message(al, what, &payload, &attempts, error, sizeof error);
 	if (ok)
 		state_journal_add(al, v, n);
 	sam_buf_free(&payload);
@@ -505,6 +516,10 @@ main(int argc, char **argv)
 	if (!al.dry_run && (status = get_url(&al, url_file)) != 0)
 		goto out;
 	al.now = sam_now();
+	if (al.notice) {	/* no store: the caller keeps what it needs */
+		status = notice_main(&al, argv + optind, argc - optind);
+		goto out;
+	}
 	if (!source_kind(&al)) {
 		status = read_input(&al, argv + optind, argc - optind, strict);
 		if (strict && status != SAM_EXIT_OK)

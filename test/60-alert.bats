@@ -19,7 +19,8 @@ USAGE='usage: sam-alert [--to slack|webhook|alertmanager] [-r root] [--url-file 
                  [--allow-http] [-w seconds] [--dry-run] [--strict]
                  [--log-format text|json] [file ...]
        sam-alert --outbox [options]
-       sam-alert --replay-dlq [options]'
+       sam-alert --replay-dlq [options]
+       sam-alert --notice [options] [file]'
 
 AF=$FIXTURES/alert
 ANOMALIES=$AF/anomalies.ndjson	# the two of sam-alert.1's examples

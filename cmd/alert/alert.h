@@ -1,8 +1,8 @@
 /*
  * alert.h - sam-alert's parts: anomalies read and checked, the payloads
  * for Slack, for Alertmanager's webhook receivers and for Alertmanager's
- * API, delivery over HTTP, and the state it keeps in the store (alerts
- * sent, dead letters).
+ * API, delivery over HTTP, the state it keeps in the store (alerts
+ * sent, dead letters), and the notices of --notice.
  */
 #ifndef ALERT_H
 #define ALERT_H
@@ -59,7 +59,7 @@ struct alert {
 	double rate;
 	unsigned long cooldown;
 	unsigned long hold;	/* --to alertmanager: seconds an alert fires */
-	int per_ticker, dry_run, replay, outbox, allow_http;
+	int per_ticker, dry_run, replay, outbox, notice, allow_http;
 	const char *dashboard;
 	long timeout_ms, connect_ms;
 	unsigned retries;
@@ -88,6 +88,8 @@ void alert_free(struct alert *);
 /* payload.c: Slack's message, and an anomaly in words */
 void payload_slack(const struct alert *, struct anomaly *const *, size_t,
     struct sam_buf *);
+/* s in Slack's mrkdwn: &, < and > are its only escapes. */
+void text_mrkdwn(struct sam_buf *, const char *s);
 /* The ticker's page on the dashboard, or "" without --dashboard-url. */
 void dashboard_link(const struct alert *, const char *ticker, struct sam_buf *);
 void text_double(struct sam_buf *, double);
@@ -107,6 +109,23 @@ const char *text_page_ticker(const struct anomaly *);
 
 /* alertmanager.c: Alertmanager's webhook payload (version 4), and the
  * alerts its API takes (POST /api/v2/alerts) */
+#define KV_MAX 24		/* labels or annotations of an alert */
+#define KV_VALUE_MAX 640	/* bytes of a value, its NUL included */
+struct kv {
+	size_t n;
+	struct {
+		char k[SAM_METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
+		char v[KV_VALUE_MAX];
+	} e[KV_MAX];
+};
+/* Appends the pair k: v (cut at KV_VALUE_MAX - 1 bytes); none past KV_MAX. */
+void kv_add(struct kv *, const char *k, const struct sam_buf *v);
+/* Writes, as a JSON object, the pairs of kv[0] that each of the n kv
+ * (stride bytes apart) has too: all of them for n = 1. */
+void kv_write(struct sam_buf *, const struct kv *, size_t n, size_t stride);
+/* Alertmanager's fingerprint of a label set (see alertmanager.c); a
+ * label with an empty value counts as absent, as Alertmanager drops it. */
+uint64_t am_fingerprint(const struct kv *labels);
 void payload_webhook(const struct alert *, struct anomaly *const *, size_t,
     struct sam_buf *);
 void payload_alertmanager(const struct alert *, struct anomaly *const *, size_t,
@@ -115,12 +134,13 @@ void payload_alertmanager(const struct alert *, struct anomaly *const *, size_t,
  * (its path completed unless it ends so already); malloc'ed, or NULL. */
 char *alertmanager_endpoint(const char *url);
 
-/* send.c: one message to the receiver, retried.  Returns 1 when it was
+/* send.c: one message to the receiver, retried; what names it in the
+ * warnings ("message 2 (20 anomalies)").  Returns 1 when it was
  * delivered; otherwise why in error. */
 int send_init(struct alert *);
 void send_free(void);
-int send_message(struct alert *, unsigned number, size_t count,
-    const struct sam_buf *payload, unsigned *attempts, char *error, size_t size);
+int send_message(struct alert *, const char *what, const struct sam_buf *payload,
+    unsigned *attempts, char *error, size_t size);
 
 /* state.c: the alerts already sent, and what each message changed */
 /* Calls fn for each line of ROOT/KIND/DATE.ndjson, DATE >= from, oldest
@@ -141,6 +161,10 @@ void state_journal_done(struct alert *);
  * for the failed, and the replayed lines settled.  0, or -1 (reported). */
 int state_record(struct alert *, struct anomaly *const *, size_t);
 void state_free(void);
+
+/* notice.c: --notice, the notice read from files[0] (or standard input)
+ * sent, or written with --dry-run; returns the exit status. */
+int notice_main(struct alert *, char **files, int nfiles);
 
 /* results: the lines on stdout, in input order, as far as decided */
 void results_flush(struct alert *);

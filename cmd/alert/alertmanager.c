@@ -22,19 +22,9 @@
 
 #include "alert.h"
 
-#define KV_MAX 24		/* labels or annotations of an alert */
-#define KV_VALUE_MAX 640
 #define API_PATH "/api/v2/alerts"
 
-struct kv {
-	size_t n;
-	struct {
-		char k[SAM_METRIC_NAME_MAX + 3];	/* z_METRIC at the longest */
-		char v[KV_VALUE_MAX];
-	} e[KV_MAX];
-};
-
-static void
+void
 kv_add(struct kv *kv, const char *k, const struct sam_buf *v)
 {
 	size_t len = v->len < KV_VALUE_MAX - 1 ? v->len : KV_VALUE_MAX - 1;
@@ -46,8 +36,7 @@ kv_add(struct kv *kv, const char *k, const struct sam_buf *v)
 	kv->e[kv->n++].v[len] = '\0';
 }
 
-/* Writes the pairs of kv[0] that every kv[i] has too, or all of one. */
-static void
+void
 kv_write(struct sam_buf *b, const struct kv *kv, size_t n, size_t stride)
 {
 	const struct kv *first = kv;
@@ -93,10 +82,8 @@ fnv1a(uint64_t h, const char *s, size_t len)
 	return h;
 }
 
-/* Alertmanager's fingerprint of a label set (see the top).  A label
- * with an empty value counts as absent, as Alertmanager drops it. */
-static uint64_t
-fingerprint(const struct kv *labels)
+uint64_t
+am_fingerprint(const struct kv *labels)
 {
 	static const char sep = (char)0xff;
 	size_t order[KV_MAX], i, j, n = 0;
@@ -284,7 +271,7 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\"");
 		generator_url(al, v[i], 1, b);
 		sam_buf_printf(b, ",\"fingerprint\":\"%016llx\"}",
-		    (unsigned long long)fingerprint(&x[i].labels));
+		    (unsigned long long)am_fingerprint(&x[i].labels));
 	}
 	sam_buf_puts(b, "]}");
 	free(x);

@@ -22,9 +22,8 @@ static const char *const emoji[4] = { ":white_circle:", ":large_yellow_circle:",
     ":large_orange_circle:", ":red_circle:" };
 static const char *const weekday[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 
-/* Slack's mrkdwn: &, < and > are its only escapes. */
-static void
-put_mrkdwn(struct sam_buf *b, const char *s)
+void
+text_mrkdwn(struct sam_buf *b, const char *s)
 {
 	for (; *s; s++)
 		switch (*s) {
@@ -108,7 +107,7 @@ put_market(struct sam_buf *b, const struct sam_anomaly *sig, int mrkdwn)
 	if (strcmp(sig->market, "cross") == 0)
 		sam_buf_puts(b, "watch-list median");
 	else if (mrkdwn)
-		put_mrkdwn(b, sig->market);
+		text_mrkdwn(b, sig->market);
 	else
 		sam_buf_puts(b, sig->market);
 }
@@ -245,7 +244,7 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 		text_market_move(&t, a, 1);
 	} else {
 		sam_buf_putc(&t, '`');
-		put_mrkdwn(&t, a->an.key.ticker);
+		text_mrkdwn(&t, a->an.key.ticker);
 		sam_buf_putc(&t, '`');
 	}
 	sam_buf_puts(&t, "  ");
@@ -277,7 +276,7 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 		dashboard_link(al, page, &link);
 		sam_buf_putc(&link, '\0');
 		sam_buf_putc(&t, '<');
-		put_mrkdwn(&t, link.p ? link.p : "");
+		text_mrkdwn(&t, link.p ? link.p : "");
 		sam_buf_puts(&t, "|chart>");
 		sam_buf_free(&link);
 	}
@@ -321,7 +320,7 @@ put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 	if (a->an.market_event)
 		text_market_move(b, a, mrkdwn);
 	else if (mrkdwn)
-		put_mrkdwn(b, a->an.key.ticker);
+		text_mrkdwn(b, a->an.key.ticker);
 	else
 		sam_buf_puts(b, a->an.key.ticker);
 	if (a->escalation)
@@ -380,7 +379,7 @@ payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
 	sam_buf_printf(&t, "sam-alert %s \xc2\xb7 %s", SAM_VERSION, now);
 	if (al->dashboard) {
 		sam_buf_puts(&t, " \xc2\xb7 <");
-		put_mrkdwn(&t, al->dashboard);
+		text_mrkdwn(&t, al->dashboard);
 		sam_buf_puts(&t, "|dashboard>");
 	}
 	sam_buf_puts(b, ",{\"type\":\"context\",\"elements\":[{\"type\":\"mrkdwn\",\"text\":");

@@ -172,8 +172,8 @@ judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *bo
 }
 
 int
-send_message(struct alert *al, unsigned number, size_t count,
-    const struct sam_buf *payload, unsigned *attempts, char *error, size_t size)
+send_message(struct alert *al, const char *what, const struct sam_buf *payload,
+    unsigned *attempts, char *error, size_t size)
 {
 	struct sam_buf body = { 0 };
 	int64_t gap = (int64_t)(1000.0 / al->rate + 0.5), wait = 1000;
@@ -211,9 +211,8 @@ send_message(struct alert *al, unsigned number, size_t count,
 			    "%ld s (more than %d s)", (long)after, RETRY_AFTER_CAP);
 			break;
 		}
-		sam_log(SAM_WARNING, NULL, 0, "message %u (%zu anomal%s): %s, retrying "
-		    "in %g s%s (attempt %u of %u)", number, count, count == 1 ? "y" : "ies",
-		    error, (after > 0 ? after * 1000 : wait) / 1000.0,
+		sam_log(SAM_WARNING, NULL, 0, "%s: %s, retrying in %g s%s (attempt %u "
+		    "of %u)", what, error, (after > 0 ? after * 1000 : wait) / 1000.0,
 		    after > 0 ? " (Retry-After)" : "", *attempts + 1, al->retries + 1);
 		sleep_until(sam_mono_ms() + (after > 0 ? after * 1000 : wait));
 		wait *= 2;
