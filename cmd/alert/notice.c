@@ -39,6 +39,12 @@ struct source {
 	const char *file, *text;
 };
 
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static unsigned long
 line_of(const struct source *src, const char *at)
 {
@@ -119,7 +125,7 @@ parse(const struct source *src, size_t len, struct sam_rec *rec)
 	size_t at, col;
 	const char *p, *start;
 
-	for (p = src->text; p < src->text + len && strchr(" \t\r\n", *p); p++)
+	for (p = src->text; p < src->text + len && is_blank(*p); p++)
 		;
 	if (p == src->text + len) {
 		sam_log(SAM_ERROR, src->file, 0, "no notice: the input is empty");
@@ -133,6 +139,11 @@ parse(const struct source *src, size_t len, struct sam_rec *rec)
 	col = (size_t)(p - start) + 1;
 	if (strcmp(why, "out of memory") == 0)
 		return oom();
+	if (strspn(p, " \t\r\n") == len - (size_t)(p - src->text)) {
+		while (p > src->text && is_blank(p[-1]))
+			p--;
+		return reject(src, p - 1, "invalid JSON: the object ends too soon");
+	}
 	if (strcmp(why, "trailing characters after the object") == 0 && *p == '{')
 		return reject(src, p, "a second JSON object: a notice is one object");
 	if (strcmp(why, "not a JSON object") == 0)
@@ -168,38 +179,39 @@ get_text(const struct source *src, const struct sam_field *f, const char *name,
 	return 0;
 }
 
-/* Control characters (but newlines and tabs where keep_lines is set)
- * become blanks, and the text is cut at max characters, "..." after. */
+/* Control characters, but newlines and tabs where keep_lines is set,
+ * become blanks. */
 static void
-tidy(struct sam_buf *t, int keep_lines, size_t max)
+tidy(struct sam_buf *t, int keep_lines)
 {
-	size_t i, chars = 0;
+	size_t i;
 
 	for (i = 0; i < t->len; i++) {
 		unsigned char c = (unsigned char)t->p[i];
 		if ((c < 0x20 || c == 0x7f) && !(keep_lines && (c == '\n' || c == '\t')))
 			t->p[i] = ' ';
-		if ((c & 0xc0) != 0x80 && ++chars > max) {
+	}
+}
+
+/* Blanks around the text dropped, and the text cut at max characters,
+ * "..." after. */
+static void
+trim_cut(struct sam_buf *t, size_t max)
+{
+	size_t start = 0, i, chars = 0;
+
+	while (t->len && is_blank(t->p[t->len - 1]))
+		t->len--;
+	while (start < t->len && is_blank(t->p[start]))
+		start++;
+	memmove(t->p, t->p + start, t->len - start);
+	t->len -= start;
+	for (i = 0; i < t->len; i++)
+		if (((unsigned char)t->p[i] & 0xc0) != 0x80 && ++chars > max) {
 			t->len = i;
 			sam_buf_puts(t, "...");
 			break;
 		}
-	}
-	terminate(t);
-}
-
-/* Blanks around the text dropped. */
-static void
-trim(struct sam_buf *t)
-{
-	size_t start = 0;
-
-	while (t->len && strchr(" \t\n", t->p[t->len - 1]))
-		t->len--;
-	while (start < t->len && strchr(" \t\n", t->p[start]))
-		start++;
-	memmove(t->p, t->p + start, t->len - start);
-	t->len -= start;
 	terminate(t);
 }
 
@@ -262,14 +274,14 @@ get_fields(const struct source *src, const struct sam_rec *rec, int64_t now, str
 		return r;
 	if (r == 1)
 		return reject(src, obj, "missing field \"summary\"");
-	tidy(&n->summary, 0, SUMMARY_MAX);
-	trim(&n->summary);
+	tidy(&n->summary, 0);
+	trim_cut(&n->summary, SUMMARY_MAX);
 	if (n->summary.len == 0)
 		return reject(src, f[1]->val, "field \"summary\": empty");
 	if ((r = get_text(src, f[2], "detail", &n->detail)) < 0)
 		return r;
-	tidy(&n->detail, 1, DETAIL_MAX);
-	trim(&n->detail);
+	tidy(&n->detail, 1);
+	trim_cut(&n->detail, DETAIL_MAX);
 	if ((r = get_name(src, f[4], "host", &n->host)) < 0 ||
 	    (r = get_name(src, f[5], "unit", &n->unit)) < 0)
 		return r;
