@@ -204,8 +204,10 @@ trim_cut(struct sam_buf *t, size_t max)
 		t->len--;
 	while (start < t->len && is_blank(t->p[start]))
 		start++;
-	memmove(t->p, t->p + start, t->len - start);
-	t->len -= start;
+	if (start) {
+		memmove(t->p, t->p + start, t->len - start);
+		t->len -= start;
+	}
 	for (i = 0; i < t->len; i++)
 		if (((unsigned char)t->p[i] & 0xc0) != 0x80 && ++chars > max) {
 			t->len = i;
