@@ -387,10 +387,13 @@ sam-hourly: run ok: 120 bars, 2 new anomalies, 0 alerts sent, 0 dead letters"
 	hourly --at "$AT"
 	assert_failure 3
 	assert_output ""
+	# the failure's notice is tried too, and refused as well
 	assert_equal "$stderr" "sam-hourly: run: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): run slot 10:30
 sam-alert: message 1 (11 anomalies): HTTP 400 \"invalid_payload\": 11 dead letters in store/dlq/2026-11-25.ndjson
-sam-hourly: run failed (alert exited 3): 120 bars, 11 new anomalies, 0 alerts sent, 11 dead letters"
-	assert_equal "$(logged | wc -l)" 1
+sam-hourly: run failed (alert exited 3): 120 bars, 11 new anomalies, 0 alerts sent, 11 dead letters
+sam-alert: notice run_failed: HTTP 400 \"invalid_payload\": not delivered (a notice is not kept as a dead letter)
+sam-hourly: the notice of run_failed could not be sent"
+	assert_equal "$(logged | wc -l)" 2
 	is_record 1 <<-'EOF'
 		{"start":"2026-11-25T15:30:00Z","end":"2026-11-25T15:30:00Z","slot":"due: 2026-11-25 10:30 New York: run slot 10:30","forced":false,"tickers":3,"bars":120,"anomalies_new":11,"alerts_sent":0,"alerts_skipped":0,"alerts_dead":11,"stages":{"fetch":0,"store_raw":0,"zscore":0,"detect":0,"store":0,"alert":3,"prune":0},"status":"failed"}
 	EOF
@@ -440,7 +443,13 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	# no empty reason: "run failed (): ..."
 	[[ ${stderr_lines[3]} != *"()"* ]]
 	assert_equal "${#stderr_lines[@]}" 4
+	# and the run due at 11:30 never came (the 10:30 one has its record,
+	# ok, as the site failed after it): said once
 	hourly --at 2026-11-25T13:00
+	assert_failure 3
+	assert_equal "$stderr" "sam-serve-static: fatal: unable to open afile: Not a directory
+sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026-11-25T17:20:00Z"
+	hourly --at 2026-11-25T14:00
 	assert_failure 3
 	assert_equal "$stderr" "sam-serve-static: fatal: unable to open afile: Not a directory"
 }
@@ -518,7 +527,8 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	# the kills happened, and anomalies were there to lose
 	[ "$(jq .kills <<< "$output")" -ge 6 ]
 	[ "$(jq .stored <<< "$output")" -ge 10 ]
-	[ "$(jq .dead <<< "$output")" -ge 1 ]
+	# and messages were refused: dead letters, which later runs replay
+	[ "$(jq .refused <<< "$output")" -ge 1 ]
 }
 
 @test "a bad setting, in the file or the environment, stops everything: exit 2 and one message naming the line or the setting" {
@@ -562,11 +572,15 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 		2 | - | conf SAM_METRICS=close,; sam-hourly --config sam.env --force | sam-hourly: SAM_METRICS: close, volume, return, lvolume and excess, comma-separated: close,
 		2 | - | conf SAM_STORE=; sam-hourly --config sam.env --force | sam-hourly: SAM_STORE: where the store is (a directory)
 		2 | - | conf -SAM_SITE; sam-hourly --config sam.env --force | sam-hourly: SAM_SITE: where the site goes (a directory)
-		2 | - | conf SAM_ALERT_TO=email; sam-hourly --config sam.env --force | sam-hourly: SAM_ALERT_TO: slack or webhook: email
+		2 | - | conf SAM_ALERT_TO=email; sam-hourly --config sam.env --force | sam-hourly: SAM_ALERT_TO: slack, webhook or alertmanager: email
 		2 | - | conf SAM_WEBHOOK_URL_FILE=missing-url; sam-hourly --config sam.env --force | sam-hourly: SAM_WEBHOOK_URL_FILE: no such file: missing-url
 		2 | - | conf SAM_DASHBOARD_URL=sam.example.com; sam-hourly --config sam.env --force | sam-hourly: SAM_DASHBOARD_URL: an http or https URL: sam.example.com
 		2 | - | conf SAM_COOLDOWN=1w; sam-hourly --config sam.env --force | sam-hourly: SAM_COOLDOWN: a time such as 24h, 90m or 3600s: 1w
 		2 | - | conf SAM_COOLDOWN=-1h; sam-hourly --config sam.env --force | sam-hourly: SAM_COOLDOWN: a time such as 24h, 90m or 3600s: -1h
+		2 | - | conf SAM_ALERT_HOLD=0; sam-hourly --config sam.env --force | sam-hourly: SAM_ALERT_HOLD: a time such as 24h, 90m or 3600s: 0
+		2 | - | conf SAM_ALERT_HOLD=1w; sam-hourly --config sam.env --force | sam-hourly: SAM_ALERT_HOLD: a time such as 24h, 90m or 3600s: 1w
+		2 | - | conf SAM_NOTICE_EVERY=0s; sam-hourly --config sam.env --force | sam-hourly: SAM_NOTICE_EVERY: a time such as 6h, 90m or 3600s: 0s
+		2 | - | conf SAM_NOTICE_EVERY=often; sam-hourly --config sam.env --force | sam-hourly: SAM_NOTICE_EVERY: a time such as 6h, 90m or 3600s: often
 		2 | - | conf SAM_RAW_DAYS=0; sam-hourly --config sam.env --force | sam-hourly: SAM_RAW_DAYS: a number of days from 1 to 100000: 0
 		2 | - | conf SAM_DLQ_DAYS=x; sam-hourly --config sam.env --force | sam-hourly: SAM_DLQ_DAYS: a number of days from 1 to 100000: x
 		2 | - | conf SAM_LOG_FORMAT=xml; sam-hourly --config sam.env --force | sam-hourly: SAM_LOG_FORMAT: text or json: xml
@@ -751,15 +765,19 @@ sam-hourly: run ok: 79 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	assert_output ""
 	assert_equal "$stderr" ""
 	assert_equal "$(health '[.status, .generated_at]')" '["ok","2026-11-25T17:00:00Z"]'
-	# 13:00: they have
+	# 13:00: they have, and the run's deadline too: said once (no
+	# address for a notice), exit 0 all the same
 	hourly --at 2026-11-25T13:00
 	assert_success
 	assert_output ""
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026-11-25T17:20:00Z"
 	assert_equal "$(health '[.status, .generated_at, .stale_after]')" \
 		'["stale","2026-11-25T18:00:00Z","2026-11-25T17:00:00Z"]'
 	assert_equal "$(health .last_run)" "$(record 1)"
 	assert_equal "$(runs)" 1
+	hourly --at 2026-11-25T14:00
+	assert_success
+	assert_equal "$stderr" ""
 }
 
 @test "--force runs when no slot is due, even on a holiday, and records forced true; in a due slot forced stays false" {
@@ -798,7 +816,10 @@ sam-hourly: run ok: 80 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	for t in AAPL MSFT; do
 		assert_equal "$(raw_dates $t | tr '\n' ' ')" "2026-11-16 2026-11-17 2026-11-18 2026-11-19 2026-11-20 2026-11-23 2026-11-24 2026-11-25 "
 	done
-	[ ! -e store/dlq/2026-11-01.ndjson ]
+	# the old dead letter was never delivered, and with no address no
+	# notice can say it goes: it stays
+	[ -s store/dlq/2026-11-01.ndjson ]
+	assert_equal "${stderr_lines[1]}" "sam-hourly: warning: 1 dead letters older than 14 days kept: no notice of their dropping could be sent"
 
 	# older bars again, then a second run that day: no prune
 	hourly --backfill 40
@@ -834,10 +855,12 @@ sam-hourly: run ok: 80 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 		{"level":"info","tool":"sam-hourly","msg":"run: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): run slot 10:30"}
 		{"level":"error","tool":"sam-alert","msg":"message 1 (11 anomalies): HTTP 400 \"invalid_payload\": 11 dead letters in store/dlq/2026-11-25.ndjson"}
 		{"level":"error","tool":"sam-hourly","msg":"run failed (alert exited 3): 120 bars, 11 new anomalies, 0 alerts sent, 11 dead letters"}
+		{"level":"error","tool":"sam-alert","msg":"notice run_failed: HTTP 400 \"invalid_payload\": not delivered (a notice is not kept as a dead letter)"}
+		{"level":"error","tool":"sam-hourly","msg":"the notice of run_failed could not be sent"}
 	EOF
 	run jq -r 'select((.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")) and
 		(keys - ["file", "line"] == ["level", "msg", "tool", "ts"])) | .tool' log
-	assert_equal "$(wc -l <<< "$output")" 3
+	assert_equal "$(wc -l <<< "$output")" 5
 	# a setting's error too, without the usage
 	SAM_WINDOW=1 hourly --at "$AT"
 	assert_failure 2
@@ -853,6 +876,155 @@ sam-hourly: run ok: 80 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 		'{"level":"error","tool":"sam-hourly","msg":"unrecognized argument '\''--bogus'\''"}'
 }
 
+# ---- notices of the job's failures; dead letters again ----
+
+# notices: the notices among this test's requests, "EVENT: SUMMARY" a
+# line (Slack's text: ":rotating_light: sam: SUMMARY", the event in the
+# context block).
+notices() {
+	local n i
+	n=$(logged | wc -l)
+	for ((i = 1; i <= n; i++)); do
+		httpd_body $((BASE + i)) | jq -r 'select(.text | startswith(":rotating_light: sam: ")) |
+			"\(.blocks[1].elements[0].text | split(" · ")[0]): \(.text | ltrimstr(":rotating_light: sam: "))"'
+	done
+}
+
+@test "a failed run sends one notice through the alert target, none again within SAM_NOTICE_EVERY, and one after it" {
+	receive slack-ok.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url SAM_SOURCE=csv:missing.csv
+	hourly --at "$AT"
+	assert_failure 3
+	assert_equal "$(notices)" "run_failed: run failed (fetch exited 3): 0 bars, 0 new anomalies, 0 alerts sent, 0 dead letters"
+	assert_equal "$(logged | wc -l)" 1
+	# an hour later it fails again: told already
+	hourly --at 2026-11-25T11:30
+	assert_failure 3
+	assert_equal "$(logged | wc -l)" 1
+	# six hours after the notice, it is told again
+	hourly --at 2026-11-25T16:30
+	assert_failure 3
+	assert_equal "$(logged | wc -l)" 2
+	# the address is in no notice, log or file
+	no_secret
+}
+
+@test "--notify-failure UNIT (OnFailure=) sends one notice naming the unit and why its run failed, unless the job's own went out within SAM_NOTICE_EVERY" {
+	receive slack-ok.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url SAM_SOURCE=csv:missing.csv SAM_NOTICE_EVERY=1h
+	hourly --at "$AT"
+	assert_failure 3
+	assert_equal "$(logged | wc -l)" 1
+	# the unit's notice comes right after the job's: one failure, one notice
+	SAM_NOW=2026-11-25T15:31:00Z hourly --notify-failure sam-hourly.service
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(logged | wc -l)" 1
+	# killed before it could say so itself: the unit's notice says why
+	SAM_NOW=2026-11-25T16:40:00Z hourly --notify-failure sam-hourly.service
+	assert_success
+	assert_output ""
+	assert_equal "$(notices | tail -n 1)" \
+		"unit_failed: sam-hourly.service failed: the run of 2026-11-25T15:30:00Z failed (fetch exited 3)"
+	assert_equal "$(logged | wc -l)" 2
+	# a notice that cannot be delivered: exit 3, for systemctl --failed
+	receive slack-400.http
+	SAM_NOW=2026-11-25T18:00:00Z hourly --notify-failure sam-hourly.service
+	assert_failure 3
+	assert_equal "${stderr_lines[1]}" "sam-hourly: the notice of unit_failed could not be sent"
+	# not with another mode, and only a unit's name
+	hourly --notify-failure 'x; rm -rf /'
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "sam-hourly: --notify-failure: not a unit name: x; rm -rf /"
+	hourly --notify-failure sam-hourly.service --force
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "sam-hourly: --notify-failure: not with --force, --at, --gate-only, --backfill or --replay"
+}
+
+@test "a run not due that finds the due run missing sends a run_missing notice, once in SAM_NOTICE_EVERY" {
+	receive slack-ok.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url
+	hourly --at "$AT"
+	assert_success
+	n=$(logged | wc -l)
+	# 13:00: the 11:30 run never came; it was due by 12:20 (50m deadline)
+	hourly --at 2026-11-25T13:00
+	assert_success
+	assert_equal "$stderr" "sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026-11-25T17:20:00Z"
+	assert_equal "$(notices)" "run_missing: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026-11-25T17:20:00Z"
+	assert_equal "$(logged | wc -l)" $((n + 1))
+	hourly --at 2026-11-25T14:00
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(logged | wc -l)" $((n + 1))
+	# a run that succeeds ends it
+	hourly --at 2026-11-25T14:30
+	assert_success
+	hourly --at 2026-11-25T15:00
+	assert_equal "$stderr" ""
+}
+
+@test "dead letters are replayed by the job: at once, then after 2 h, 4 h ... while the receiver refuses them; delivered, they are gone" {
+	local t
+	t=$(date -u -d 2026-11-25T15:30:00Z +%s)
+	receive slack-400.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url
+	hourly --at "$AT"
+	assert_failure 3
+	assert_equal "$(wc -l < store/dlq/$DAY.ndjson)" 11
+	# the slot again (nothing new to alert): the replay is refused too
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(grep -E '[0-9] dead letters(:| replayed)' <<< "$stderr")" \
+		"sam-hourly: warning: 11 dead letters: the replay failed (11 still dead); again in 120 minutes at most"
+	assert_equal "$(cat store/.hourly-dlq-replay)" "1 $t"
+	# an hour after that failure: not tried (the second waits two)
+	echo "1 $((t - 3600))" > store/.hourly-dlq-replay
+	n=$(logged | wc -l)
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(logged | wc -l)" "$n"
+	assert_equal "$(grep -E '[0-9] dead letters(:| replayed)' <<< "$stderr")" "sam-hourly: 11 dead letters: replayed again after 60 minutes"
+	# two hours after it: tried, refused, the wait doubles
+	echo "1 $((t - 7200))" > store/.hourly-dlq-replay
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(logged | wc -l)" $((n + 1))
+	assert_equal "$(cat store/.hourly-dlq-replay)" "2 $t"
+	# the receiver takes them, four hours on: delivered, gone
+	receive slack-ok.http
+	echo "2 $((t - 14400))" > store/.hourly-dlq-replay
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(grep -E '[0-9] dead letters(:| replayed)' <<< "$stderr")" "sam-hourly: 11 dead letters replayed: 11 sent, 0 skipped"
+	assert_equal "$(alerted_anomalies | wc -l)" 11
+	[ ! -e store/dlq/$DAY.ndjson ]
+	[ ! -e store/.hourly-dlq-replay ]
+}
+
+@test "the daily prune drops dead letters past SAM_DLQ_DAYS only once a notice saying so is delivered" {
+	mkdir -p store/dlq
+	echo '{"id":"OLD:1d:2026-10-30T13:30:00Z","ticker":"OLD","to":"slack","error":"HTTP 500","attempts":3,"first_attempt":"2026-11-01T15:30:00Z","last_attempt":"2026-11-01T15:30:00Z","anomaly":{}}' \
+		> store/dlq/2026-11-01.ndjson
+	# their replay waits (it failed 3 times, the last just now)
+	echo "3 $(date -u -d 2026-11-25T15:00:00Z +%s)" > store/.hourly-dlq-replay
+	receive slack-400.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url SAM_DLQ_DAYS=14
+	hourly --at "$AT"
+	assert_failure 3
+	# the notice was refused: kept
+	[ -s store/dlq/2026-11-01.ndjson ]
+	[[ $stderr == *"sam-hourly: warning: 1 dead letters older than 14 days kept: no notice of their dropping could be sent"* ]]
+	# the next day's first run: the notice goes out, then they go
+	receive slack-ok.http
+	echo "3 $(date -u -d 2026-11-27T15:00:00Z +%s)" > store/.hourly-dlq-replay
+	hourly --at 2026-11-27T10:30
+	assert_success
+	assert_equal "$(notices | grep dead_letters)" \
+		"dead_letters_dropping: 1 dead letters older than 14 days were never delivered and are dropped now"
+	[ ! -e store/dlq/2026-11-01.ndjson ]
+}
+
 # ---- the schedule ----
 
 @test "cron/sam.crontab has one job: at :30 of every hour, as user sam, sam-hourly with the installed configuration" {
@@ -865,7 +1037,7 @@ sam-hourly: run ok: 80 bars, 5 new anomalies, 0 alerts sent, 0 dead letters"
 	assert_equal "$(grep -E '^[A-Za-z_]+=' "$crontab" | cut -d= -f1 | tr '\n' ' ')" "SHELL PATH MAILTO "
 	# the configuration it names is the script's default, and the service's
 	default=$(sed -n 's/^default_config=\([^[:space:]]*\).*/\1/p' "$SAM_ROOT/cron/sam-hourly")
-	assert_equal "$(awk '{ print $NF }' "$HF/crontab.expected")" "$default"
+	assert_equal "$(sed -n 's/.* --config \([^ ;]*\).*/\1/p' "$HF/crontab.expected")" "$default"
 	assert_equal "$(sed -n 's/^ExecStart=.* --config //p' "$SAM_ROOT/share/systemd/sam-hourly.service")" "$default"
 }
 

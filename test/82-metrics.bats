@@ -178,11 +178,11 @@ sam_run_expected_by_timestamp_seconds $(($(epoch 2026-11-25T16:30:00Z) + 3000))"
 	assert_success
 	samples > after-run
 	ino=$(stat -c %i prom/sam.prom)
-	# 13:00: between slots, the 11:30 and 12:30 runs missed
+	# 13:00: between slots, the 11:30 and 12:30 runs missed (said once)
 	hourly --at 2026-11-25T13:00
 	assert_success
 	assert_output ""
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026-11-25T17:20:00Z"
 	samples > not-due
 	run diff after-run not-due
 	assert_output "31c31

@@ -16,7 +16,8 @@ in the receiver's log or in the dead-letter files exactly once.
 
 Prints one JSON object: runs, kills (a process was killed), missed (the
 stage ended before its moment), and for the anomalies: stored, sent,
-dead, lost (stored, in neither), duplicated (taken or parked more than
+dead, refused (messages the receiver answered with an error), lost
+(stored, in neither), duplicated (taken or parked more than
 once), in_flight (of those, taken twice because the first message was
 the last the receiver took before sam-alert was killed: the instant
 between its answer and the journal's write, which no sender can close),
@@ -175,9 +176,12 @@ def taken(log_dir):
         with open(os.path.join(log_dir, name[:-len("answered")] + "body"),
                   encoding="utf-8") as f:
             text = f.read()
+        # an anomaly's alerts; the job's notices of its own failures
+        # (a killed run is one) have no ticker
         out[int(name.split(".")[0])] = [
             "%s:%s:%s" % (a["labels"]["ticker"], a["labels"]["interval"], a["startsAt"])
-            for a in json.loads(text or "{}").get("alerts", [])]
+            for a in json.loads(text or "{}").get("alerts", [])
+            if "ticker" in a["labels"]]
     return out
 
 
@@ -197,6 +201,19 @@ def journal():
             return [line.split(" ")[0].rstrip("\n") for line in f if line.endswith("\n")]
     except FileNotFoundError:
         return []
+
+
+def refused(log_dir):
+    """How many messages the receiver answered with an error: what made
+    dead letters (which the job's later runs deliver again)."""
+    if not os.path.isdir(log_dir):
+        return 0
+    n = 0
+    for name in os.listdir(log_dir):
+        if name.endswith(".answered"):
+            with open(os.path.join(log_dir, name)) as f:
+                n += not f.read().startswith("2")
+    return n
 
 
 def accounts(runs, clean):
@@ -220,7 +237,7 @@ def accounts(runs, clean):
                  i not in in_flight[takes[i][0]]]
     return {
         "stored": len(stored), "sent": sum(len(v) for v in takes.values()),
-        "dead": sum(dead.values()),
+        "dead": sum(dead.values()), "refused": refused("httpd.log.d"),
         "lost": sum(1 for i in stored if i not in takes and i not in dead),
         "duplicated": len(twice), "in_flight": len(explained),
         "unexplained": len(twice) - len(explained),

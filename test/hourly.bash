@@ -4,7 +4,8 @@
 # shellcheck disable=SC2034 # for the test files
 USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
                   [--backfill days]
-       sam-hourly [--config file] --replay from to [--source source]'
+       sam-hourly [--config file] --replay from to [--source source]
+       sam-hourly [--config file] --notify-failure unit'
 
 # The settings every test's sam.env starts from: AAPL, MSFT and IBM on
 # the mock source, the store in store/ and the site in site/.
