@@ -12,11 +12,10 @@ bats_require_minimum_version 1.5.0
 
 load test_helper
 load http
+load alertmanager
 
-AMF=$FIXTURES/alertmanager
 ANOMALIES=$FIXTURES/alert/anomalies.ndjson	# ACME critical 2024-01-10, medium 2024-01-09
 MIXED=$FIXTURES/alert/mixed.ndjson		# ^GSPC 1h, BRK.B 5m, EURUSD=X 1d
-ALERTMANAGER=/usr/bin/prometheus-alertmanager
 A10=ACME:1d:2024-01-10T14:30:00Z
 A09=ACME:1d:2024-01-09T14:30:00Z
 SITE=https://sam.example.com/
@@ -40,51 +39,6 @@ serve() {
 	printf '%s\n' "$@" | awk -v d="$AMF" '
 		{ for (i = 2; i <= NF; i++) if ($i !~ /^\//) $i = d "/" $i; print }' > routes
 	httpd_start routes
-}
-
-# am_start: the real Alertmanager on a free port of 127.0.0.1, its
-# receiver the loopback server's /hook (started first), its data here;
-# AM_URL, AM_PID.  Waits for it to be ready, 10 s at most.
-am_start() {
-	local i
-	[ -x "$ALERTMANAGER" ] || skip "no $ALERTMANAGER (share/deps.sh --test installs it)"
-	sed "s|@HOOK@|$HTTPD_URL/hook|" "$AMF/am.yml" > am.yml
-	AM_PORT=$(closed_port)
-	AM_URL=http://127.0.0.1:$AM_PORT
-	# fd 3 closed, or bats waits for it at the end of the test
-	"$ALERTMANAGER" --config.file=am.yml --storage.path=am-data \
-		--web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= \
-		> am.log 2>&1 3>&- &
-	AM_PID=$!
-	for ((i = 0; i < 200; i++)); do
-		[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$AM_URL/-/ready")" = 200 ] && return 0
-		kill -0 "$AM_PID" 2> /dev/null || break
-		sleep 0.05
-	done
-	echo "Alertmanager did not start:"
-	cat am.log
-	return 1
-}
-
-# am_stop: stops the Alertmanager this test started, by its PID.
-am_stop() {
-	local i
-	[ -n "${AM_PID:-}" ] || return 0
-	kill "$AM_PID" 2> /dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$AM_PID" 2> /dev/null || break
-		sleep 0.05
-	done
-	kill -9 "$AM_PID" 2> /dev/null || true
-	wait "$AM_PID" 2> /dev/null || true
-	AM_PID=
-}
-
-# am_get PATH [CURL-ARG...]: Alertmanager's answer to GET PATH.
-am_get() {
-	local path=$1
-	shift
-	curl -s -f -m 5 -G "$@" "$AM_URL$path"
 }
 
 # am_alerts [FILTER...]: Alertmanager's alerts (matching each label
@@ -122,14 +76,6 @@ wait_hook() {
 	echo "no notification with $1 in 15 s; Alertmanager's log:"
 	cat am.log
 	return 1
-}
-
-# now: SAM_NOW the clock's second (Alertmanager judges endsAt by its
-# clock), NOW_S the same in seconds.
-now() {
-	NOW_S=$(date -u +%s)
-	SAM_NOW=$(date -u -d "@$NOW_S" +%FT%TZ)
-	export SAM_NOW
 }
 
 # alert ARG...: sam-alert to Alertmanager on the store "store".

@@ -11,11 +11,10 @@ bats_require_minimum_version 1.5.0
 
 load test_helper
 load http
+load alertmanager
 
 NF=$FIXTURES/notice
 NOTICE=$NF/run_failed.json
-ALERTMANAGER=/usr/bin/prometheus-alertmanager
-AMF=$FIXTURES/alertmanager
 SECRET=SECRETtoken123
 
 setup() {
@@ -28,11 +27,6 @@ teardown() {
 	am_stop
 	httpd_stop
 }
-
-# Alertmanager started and stopped as test/63-alertmanager.bats does it,
-# with its own helpers: am_start, am_stop, am_get, now.
-eval "$(sed -n '/^am_start() {$/,/^}$/p; /^am_stop() {$/,/^}$/p; /^am_get() {$/,/^}$/p; /^now() {$/,/^}$/p' \
-	"$BATS_TEST_DIRNAME/63-alertmanager.bats")"
 
 # serve 'PATTERN RESPONSE'...: the loopback server answers so (responses
 # relative to fixtures/, or absolute); the three addresses point at it.

@@ -1,0 +1,60 @@
+# test/alertmanager.bash: the real Alertmanager on loopback, for the
+# tests of sam-alert --to alertmanager and --notice (load it after http:
+# its receiver is the loopback server's /hook).
+
+# shellcheck disable=SC2034 # for the test files
+ALERTMANAGER=/usr/bin/prometheus-alertmanager
+AMF=$FIXTURES/alertmanager
+
+# am_start: the real Alertmanager on a free port of 127.0.0.1, its
+# receiver the loopback server's /hook (started first), its data here;
+# AM_URL, AM_PID.  Waits for it to be ready, 10 s at most.
+am_start() {
+	local i
+	[ -x "$ALERTMANAGER" ] || skip "no $ALERTMANAGER (share/deps.sh --test installs it)"
+	sed "s|@HOOK@|$HTTPD_URL/hook|" "$AMF/am.yml" > am.yml
+	AM_PORT=$(closed_port)
+	AM_URL=http://127.0.0.1:$AM_PORT
+	# fd 3 closed, or bats waits for it at the end of the test
+	"$ALERTMANAGER" --config.file=am.yml --storage.path=am-data \
+		--web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= \
+		> am.log 2>&1 3>&- &
+	AM_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' "$AM_URL/-/ready")" = 200 ] && return 0
+		kill -0 "$AM_PID" 2> /dev/null || break
+		sleep 0.05
+	done
+	echo "Alertmanager did not start:"
+	cat am.log
+	return 1
+}
+
+# am_stop: stops the Alertmanager this test started, by its PID.
+am_stop() {
+	local i
+	[ -n "${AM_PID:-}" ] || return 0
+	kill "$AM_PID" 2> /dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$AM_PID" 2> /dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$AM_PID" 2> /dev/null || true
+	wait "$AM_PID" 2> /dev/null || true
+	AM_PID=
+}
+
+# am_get PATH [CURL-ARG...]: Alertmanager's answer to GET PATH.
+am_get() {
+	local path=$1
+	shift
+	curl -s -f -m 5 -G "$@" "$AM_URL$path"
+}
+
+# now: SAM_NOW the clock's second (Alertmanager judges endsAt by its
+# clock), NOW_S the same in seconds.
+now() {
+	NOW_S=$(date -u +%s)
+	SAM_NOW=$(date -u -d "@$NOW_S" +%FT%TZ)
+	export SAM_NOW
+}
