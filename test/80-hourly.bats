@@ -932,6 +932,13 @@ notices() {
 	SAM_NOW=2026-11-25T18:00:00Z hourly --notify-failure sam-hourly.service
 	assert_failure 3
 	assert_equal "${stderr_lines[1]}" "sam-hourly: the notice of unit_failed could not be sent"
+	# a configuration bad elsewhere (the job stopped at it, exit 2) still
+	# lets the unit's failure be told
+	receive slack-ok.http
+	conf SAM_WEBHOOK_URL_FILE=slack-url SAM_SOURCE=nowhere SAM_NOTICE_EVERY=1h
+	SAM_NOW=2026-11-25T20:00:00Z hourly --notify-failure sam-hourly.service
+	assert_success
+	assert_equal "$(notices)" "unit_failed: sam-hourly.service failed: the run of 2026-11-25T15:30:00Z failed (fetch exited 3)"
 	# not with another mode, and only a unit's name
 	hourly --notify-failure 'x; rm -rf /'
 	assert_failure 2

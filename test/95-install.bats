@@ -396,6 +396,7 @@ common_files() {
 	EOF
 	# a run that fails: a source that does not exist
 	sed -i 's/^SAM_SOURCE=.*/SAM_SOURCE=nowhere/' stage/opt/sam/etc/sam/sam.env
+	hooks=$(httpd_requests '^/hook' | wc -l)
 	run in_boot systemctl start sam-hourly.service
 	assert_failure
 	unit=sam-notify@sam-hourly.service.service
@@ -406,6 +407,12 @@ common_files() {
 	[[ $output =~ ^[0-9a-f]{32}$ ]] || { echo "$unit did not run: $output"; false; }
 	run in_boot systemctl show -P ExecStart "$unit"
 	assert_output --partial 'argv[]=/opt/sam/bin/sam-hourly --config /opt/sam/etc/sam/sam.env --notify-failure sam-hourly.service ;'
+	# it told: one notice, though the job stopped at its configuration
+	run in_boot systemctl show -P Result "$unit"
+	assert_output success
+	assert_equal "$(httpd_requests '^/hook' | wc -l)" $((hooks + 1))
+	run jq -r '.alerts[0].labels | "\(.event) \(.unit)"' <<< "$(httpd_body "$(wc -l < "$HTTPD_LOG")")"
+	assert_output "unit_failed sam-hourly.service"
 }
 
 @test "an edited configuration survives make install and make uninstall" {
