@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "sam.h"
+#include "swar.h"
 
 #define DEPTH_MAX 256
 
@@ -60,7 +61,7 @@ skip_ws(const char *p, const char *end)
  * Eight bytes at a time (SWAR).  The masks below flag, in the high bit
  * of each byte, the bytes of a kind; a borrow or carry can flag a byte
  * wrongly, but only above a byte rightly flagged, so the lowest flag is
- * exact, and load8 puts the first byte lowest.  Without a builtin to
+ * exact, and swar_load8 puts the first byte lowest.  Without a builtin to
  * count trailing zeros, a flagged word is read again a byte at a time.
  */
 #define ONES	UINT64_C(0x0101010101010101)
@@ -69,19 +70,6 @@ skip_ws(const char *p, const char *end)
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define FIRST_FLAGGED(m)	((size_t)__builtin_ctzll(m) >> 3)
 #endif
-
-/* Eight bytes, the first in the low bits on any machine.  (Compilers
- * make this one load; a memcpy into a local would have
- * -fstack-protector-strong guard every function it is inlined in.) */
-static inline uint64_t
-load8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
 
 /* The bytes that end plain string text: '"', '\\' and controls. */
 static uint64_t
@@ -107,7 +95,7 @@ static inline const char *
 skip_plain(const char *p, const char *end)
 {
 	while (end - p >= 8) {
-		uint64_t m = string_stops(load8(p));
+		uint64_t m = string_stops(swar_load8(p));
 		if (m) {
 #ifdef FIRST_FLAGGED
 			return p + FIRST_FLAGGED(m);
@@ -126,7 +114,7 @@ static inline const char *
 skip_digits(const char *p, const char *end)
 {
 	while (end - p >= 8) {
-		uint64_t m = nondigits(load8(p));
+		uint64_t m = nondigits(swar_load8(p));
 		if (m) {
 #ifdef FIRST_FLAGGED
 			return p + FIRST_FLAGGED(m);
@@ -832,9 +820,9 @@ same_bytes(const char *a, const char *b, size_t n)
 
 	if (n >= 8) {
 		for (i = 0; i + 8 < n; i += 8)
-			if (load8(a + i) != load8(b + i))
+			if (swar_load8(a + i) != swar_load8(b + i))
 				return 0;
-		return load8(a + n - 8) == load8(b + n - 8);
+		return swar_load8(a + n - 8) == swar_load8(b + n - 8);
 	}
 	if (n >= 4)
 		return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);

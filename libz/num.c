@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sam.h"
+#include "swar.h"
 #include "pow10.h"
 #include "pow10x.h"
 
@@ -91,18 +92,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The 8 bytes at s, the first in the low byte on any machine (compilers
- * make this one load where the machine is little-endian). */
-static uint64_t
-load8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
 /* Whether all 8 bytes are '0' to '9': each has the high nibble 3, and
  * still has it with 6 added (no carry crosses bytes once the first
  * holds). */
@@ -115,7 +104,7 @@ all_digits8(uint64_t x)
 	    UINT64_C(0x3333333333333333);
 }
 
-/* The value of 8 digits (as load8 gives them): pairs, then fours, then
+/* The value of 8 digits (as swar_load8 gives them): pairs, then fours, then
  * the whole, each step a multiply that no lane overflows. */
 static uint32_t
 value8(uint64_t x)
@@ -134,7 +123,7 @@ read_digits(const char *s, size_t len, uint64_t *mant)
 	uint64_t m = *mant, x;
 	size_t i = 0;
 
-	while (i + 8 <= len && all_digits8(x = load8(s + i))) {
+	while (i + 8 <= len && all_digits8(x = swar_load8(s + i))) {
 		m = m * 100000000 + value8(x);
 		i += 8;
 	}
