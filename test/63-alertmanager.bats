@@ -20,25 +20,12 @@ A10=ACME:1d:2024-01-10T14:30:00Z
 A09=ACME:1d:2024-01-09T14:30:00Z
 SITE=https://sam.example.com/
 
-setup() {
-	sam_setup
-	http_jail
-	AM_PID=
-}
-
-teardown() {
-	am_stop
-	httpd_stop
-}
-
 # ---- helpers ----
 
 # serve 'PATTERN RESPONSE'...: the loopback server answers so, the
 # responses named relative to fixtures/alertmanager (or absolute).
 serve() {
-	printf '%s\n' "$@" | awk -v d="$AMF" '
-		{ for (i = 2; i <= NF; i++) if ($i !~ /^\//) $i = d "/" $i; print }' > routes
-	httpd_start routes
+	routes_from "$AMF" "$@"
 }
 
 # am_alerts [FILTER...]: Alertmanager's alerts (matching each label

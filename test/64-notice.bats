@@ -17,23 +17,10 @@ NF=$FIXTURES/notice
 NOTICE=$NF/run_failed.json
 SECRET=SECRETtoken123
 
-setup() {
-	sam_setup
-	http_jail
-	AM_PID=
-}
-
-teardown() {
-	am_stop
-	httpd_stop
-}
-
 # serve 'PATTERN RESPONSE'...: the loopback server answers so (responses
 # relative to fixtures/, or absolute); the three addresses point at it.
 serve() {
-	printf '%s\n' "$@" | awk -v d="$FIXTURES" '
-		{ for (i = 2; i <= NF; i++) if ($i !~ /^\//) $i = d "/" $i; print }' > routes
-	httpd_start routes
+	routes_from "$FIXTURES" "$@"
 	export SAM_SLACK_WEBHOOK=$HTTPD_URL/services/T000/B000/$SECRET
 	export SAM_WEBHOOK_URL=$HTTPD_URL/hooks/B000/$SECRET
 	export SAM_ALERTMANAGER_URL=$HTTPD_URL/am

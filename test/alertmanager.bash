@@ -6,6 +6,29 @@
 ALERTMANAGER=/usr/bin/prometheus-alertmanager
 AMF=$FIXTURES/alertmanager
 
+# Each test in a fresh directory with no network but loopback; what it
+# started (Alertmanager, the loopback server) stopped at its end.
+setup() {
+	sam_setup
+	http_jail
+	AM_PID=
+}
+
+teardown() {
+	am_stop
+	httpd_stop
+}
+
+# routes_from DIR 'PATTERN RESPONSE'...: the loopback server started,
+# answering so, the responses named relative to DIR (or absolute).
+routes_from() {
+	local d=$1
+	shift
+	printf '%s\n' "$@" | awk -v d="$d" '
+		{ for (i = 2; i <= NF; i++) if ($i !~ /^\//) $i = d "/" $i; print }' > routes
+	httpd_start routes
+}
+
 # am_start: the real Alertmanager on a free port of 127.0.0.1, its
 # receiver the loopback server's /hook (started first), its data here;
 # AM_URL, AM_PID.  Waits for it to be ready, 10 s at most.
