@@ -67,6 +67,20 @@ const char *sam_quote(char *dst, size_t dstsize, const char *s, size_t len);
  * page's title, or the first bytes with blanks squeezed. */
 void sam_excerpt(char *dst, size_t size, const char *body, size_t len);
 
+/* ---- help.c: --help and --version ---- */
+
+/* One option in --help: "-w, --window n" and what it does, with its
+ * default; a '\n' in text starts an indented line.  NULL opt ends. */
+struct sam_help {
+	const char *opt, *text;
+};
+/* usage, the options under a title, "See page."; the write to standard
+ * output is checked: SAM_EXIT_OK, or SAM_EXIT_RUNTIME after the error. */
+int sam_help(const char *usage, const struct sam_help *opts, const char *page);
+void sam_help_options(const char *title, const struct sam_help *opts);
+int sam_help_end(const char *page);	/* "See page.", then the check */
+int sam_version(const char *tool);	/* "tool 0.1.0", checked the same */
+
 /* ---- buf.c: growable byte buffers and the stdout writer ---- */
 
 struct sam_buf {
