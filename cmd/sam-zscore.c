@@ -63,6 +63,28 @@ static const char usage[] =
     "                  [--robust] [--profile name] [--market file [--market-ticker ticker]]\n"
     "                  [--strict] [--log-format text|json] [file ...]\n";
 
+static const struct sam_help help[] = {
+	{ "-w, --window window", "the bars before each bar that make its window,\n"
+	    "2 to 1000000 (default 30, or SAM_WINDOW)" },
+	{ "-p, --min-periods min-periods",
+	    "the fewest bars in the window for a z-score,\n"
+	    "1 to the window (default: the window)" },
+	{ "-m, --metrics metrics", "the metrics: close, volume, return, lvolume,\n"
+	    "excess (default close,volume, or SAM_METRICS)" },
+	{ "--ddof 0|1", "1: sample standard deviation (default); 0: population" },
+	{ "--robust", "median and 1.4826 x MAD, not mean and sd (default off)" },
+	{ "--profile name", "the metrics of a profile: original (default) or\n"
+	    "recommended (or SAM_PROFILE), when -m names none" },
+	{ "--market file", "a market series: each bar gets the market's return,\n"
+	    "the cross-sectional median of file (default none)" },
+	{ "--market-ticker ticker", "the market is this ticker of file, not the median" },
+	{ "--strict", "a bad input line is fatal (default: skipped, exit 1)" },
+	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the version" },
+	{ NULL, NULL }
+};
+
 /* "close,volume" -> the metric list; -1 on an unknown or repeated name. */
 static int
 parse_metrics(struct zscore_opts *o, const char *list)
@@ -628,8 +650,8 @@ parse_args(int argc, char **argv, struct zscore_opts *o, struct args *a)
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
 			break;
-		case 'h': fputs(usage, stdout); return -1;
-		case 'V': printf("sam-zscore %s\n", SAM_VERSION); return -1;
+		case 'h': exit(sam_help(usage, help, "sam-zscore(1)"));
+		case 'V': exit(sam_version("sam-zscore"));
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
@@ -679,7 +701,7 @@ main(int argc, char **argv)
 	sam_log_init(argv[0]);
 	sam_keys_init(&st.keys, bar_keys, 6);
 	if ((status = configure(argc, argv, &o, &a)) != 0)
-		return status < 0 ? SAM_EXIT_OK : status;
+		return status;
 	in.strict = o.strict;
 	if (o.robust && !(st.scratch = malloc(o.window * sizeof *st.scratch))) {
 		sam_fatal_errno("allocate the window");

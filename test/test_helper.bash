@@ -112,19 +112,47 @@ check_huge_record() {
 	assert_equal "$(printf '%s\n' "$output" | tail -c +$(($(wc -c < want) + 1)))" "$added}"
 }
 
-# -h and --help print $USAGE on stdout, --version "TOOL X.Y.Z"; exit 0.
+# -h and --help print $USAGE and the options on stdout, --version
+# "TOOL X.Y.Z"; exit 0; either on a full disk: exit 3.
 check_help_and_version() {
-	local tool=$1 opt
+	local tool=$1 page=${2:-$1(1)} opt
 	for opt in -h --help; do
 		run --separate-stderr "$tool" "$opt"
 		assert_success
-		assert_output "$USAGE"
+		check_help "$page"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr "$tool" --version
 	assert_success
 	assert_output --regexp "^$tool [0-9]+\\.[0-9]+\\.[0-9]+\$"
 	assert_equal "$stderr" ""
+	check_full "$tool" --help
+	check_full "$tool" --version
+}
+
+# $output is a --help: $USAGE, a blank line, "Options:", a line for each
+# option ("  -x, --long arg   what it does"), a blank line, "See PAGE."
+check_help() {
+	local page=$1
+	[[ $output == "$USAGE"$'\n\nOptions:\n  '* ]] ||
+		{ echo "no usage and Options: $output"; return 1; }
+	[[ $output == *$'\n\nSee '"$page." ]] ||
+		{ echo "no See $page. at the end: $output"; return 1; }
+}
+
+# TOOL ARGS... > /dev/full: exit status 3 and the usual message.
+check_full() {
+	local tool=$1
+	[ -w /dev/full ] || skip "no /dev/full"
+	run --separate-stderr bash -c '"$@" > /dev/full' _ "$@"
+	assert_failure 3
+	assert_output ""
+	assert_equal "$stderr" "$tool: fatal: unable to write standard output: No space left on device"
+}
+
+# The usage part of TOOL --help ARGS...: up to its first blank line.
+usage_of() {
+	"$@" --help | sed '/^$/,$d'
 }
 
 # Empty input, as a file and on stdin: no output, no message, exit 0.
