@@ -500,11 +500,46 @@ const char *sam_url_origin(const char *url, char *buf, size_t size);
  * or all of it if none has one and it is longer than 5.
  * 0, or -1 when out of room. */
 int sam_url_secrets(const char *url, int path);
+/* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
+void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
+
 /* A libcurl result (CURLcode) that another attempt may not meet:
  * timeouts, refused or dropped connections. */
 int sam_curl_transient(int code);
-/* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
-void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
+
+/* ---- retry.c: which failed HTTP requests are tried again, and when ---- */
+
+#define SAM_RETRY_WAIT_MS 1000	/* the first wait; each next one is twice it */
+#define SAM_RETRY_AFTER_CAP 60	/* s: a 429 asking for longer is not retried */
+
+/* 1 if what an attempt came to may pass when tried again: a transfer
+ * that failed (code, a CURLcode, nonzero) by a timeout, a refused,
+ * unresolved or dropped connection; or an answer (code 0) of HTTP 408,
+ * 429 or 5xx.  Any other failure is final. */
+int sam_retry_may_pass(int code, long status);
+
+struct sam_retry {
+	unsigned long retries;	/* attempts after the first (--retries) */
+	long wait_ms;		/* the first wait: SAM_RETRY_WAIT_MS */
+};
+
+enum sam_retry_verdict {
+	SAM_RETRY_NO,		/* final, or no attempt left */
+	SAM_RETRY_AGAIN,	/* after *wait_ms */
+	SAM_RETRY_AFTER,	/* after *wait_ms, as the 429's Retry-After asks */
+	SAM_RETRY_TOO_LONG,	/* Retry-After asks for more than the cap */
+};
+
+/* After attempt number `attempt` (1 for the first) came to code and
+ * status, whether to try again and how long to wait first, in *wait_ms
+ * (as messages show it, before jitter): the first wait doubled for
+ * each attempt before, or on a 429 the retry_after seconds libcurl read
+ * from its Retry-After (CURLINFO_RETRY_AFTER; 0 or -1: none). */
+enum sam_retry_verdict sam_retry_next(const struct sam_retry *, unsigned attempt,
+    int code, long status, long retry_after, int64_t *wait_ms);
+/* The wait to sleep: wait_ms and 0 to 10 % more, at random, so that
+ * requests that failed together are not tried again together. */
+int64_t sam_retry_jitter(int64_t wait_ms);
 
 /* ---- secret.c: secrets from files, and scrubbed from messages ---- */
 
