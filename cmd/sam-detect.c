@@ -25,6 +25,31 @@ static const char usage[] =
     "                  [--profile name] [--tail-df df] [--fdr rate] [--move fraction]\n"
     "                  [--rvol ratio] [--strict] [--log-format text|json] [file ...]\n";
 
+static const struct sam_help help[] = {
+	{ "-t, --threshold threshold", "a bar is anomalous when a score passes it\n"
+	    "(default 2.0, or SAM_THRESHOLD, or the profile's)" },
+	{ "-m, --metrics metrics", "the z_M fields to look at, such as close,volume\n"
+	    "(default every z_ field, or SAM_METRICS)" },
+	{ "-b, --bands bands", "the lower bounds of medium, high and critical\n"
+	    "(default 2.5,3,4, or SAM_BANDS)" },
+	{ "-T, --thresholds file", "thresholds for single tickers, \"TICKER value\"\n"
+	    "a line (default none: -t for all)" },
+	{ "--all", "write every bar, with anomaly true or false (default:\n"
+	    "the anomalies only)" },
+	{ "--profile name", "original (default) or recommended (or SAM_PROFILE)" },
+	{ "--tail-df df", "calibrate scores with a t of df degrees of freedom,\n"
+	    "above 2 (default 0: |z|)" },
+	{ "--fdr rate", "false discovery rate of each scan slot, above 0 to\n"
+	    "below 1 (default 0: none)" },
+	{ "--move fraction", "the move floor, 0.08 for 8 % (default 0: none)" },
+	{ "--rvol ratio", "the relative volume floor (default 0: none)" },
+	{ "--strict", "a bad input line is fatal (default: skipped, exit 1)" },
+	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the version" },
+	{ NULL, NULL }
+};
+
 struct opts {
 	double threshold;
 	double bands[3];	/* lower bounds of medium, high, critical */
@@ -692,8 +717,8 @@ main(int argc, char **argv)
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
 			break;
-		case 'h': fputs(usage, stdout); return SAM_EXIT_OK;
-		case 'V': printf("sam-detect %s\n", SAM_VERSION); return SAM_EXIT_OK;
+		case 'h': return sam_help(usage, help, "sam-detect(1)");
+		case 'V': return sam_version("sam-detect");
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
