@@ -24,6 +24,43 @@ static const char usage[] =
     "                 [ticker ...]\n"
     "       sam-fetch --slot [--at time]\n";
 
+static const struct sam_help help[] = {
+	{ "-s, --source source", "mock (default, or SAM_SOURCE), yahoo, alphavantage,\n"
+	    "polygon, stooq, csv:path or csv:https://..." },
+	{ "-i, --interval interval", "1d (default), 1h, 30m, 15m, 5m or 1m" },
+	{ "-n, --days days", "the last days trading days up to --to, 1 to 100000" },
+	{ "--from date", "the first date, YYYY-MM-DD (default: from -n)" },
+	{ "--to date", "the last date (default today in New York,\n"
+	    "yesterday before 09:30)" },
+	{ "-f, --file file", "read tickers from file, - for standard input,\n"
+	    "one a line (default: the arguments, or SAM_TICKERS)" },
+	{ "-j, --jobs jobs", "fetch up to jobs tickers at once, 1 to 64 (default 4)" },
+	{ "--rate n/unit", "at most n requests a s, m, h or d, or none\n"
+	    "(default: the provider's free tier)" },
+	{ "--timeout seconds", "give up on an attempt after seconds (default 30)" },
+	{ "--retries n", "retry a failed request n times, 0 to 10 (default 2)" },
+	{ "--retry-wait seconds", "wait before the first retry, doubled after\n"
+	    "(default 1)" },
+	{ "--deadline seconds", "stop fetching after seconds, exit 3 (default 1800,\n"
+	    "or SAM_FETCH_DEADLINE)" },
+	{ "--base-url url", "send the provider's requests to url (default: its own,\n"
+	    "or SAM_YAHOO_URL ...)" },
+	{ "--allow-http", "plain http to hosts other than loopback (default off)" },
+	{ "--key-file file", "the API key from file, mode 600 (default: from\n"
+	    "SAM_ALPHAVANTAGE_KEY, SAM_POLYGON_KEY, SAM_STOOQ_KEY)" },
+	{ "--seed n", "the mock market's seed, 0 to 4294967295 (default 1)" },
+	{ "--mark-injected", "mark the mock market's injected anomalies (default off)" },
+	{ "--strict", "a row that cannot be used is fatal, no bars written\n"
+	    "(default: reported and skipped, exit 1)" },
+	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--slot", "fetch nothing: exit 0 if the hourly job is due, else 1" },
+	{ "--at time", "with --slot: ask about time, not now (default SAM_NOW,\n"
+	    "else now)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the version" },
+	{ NULL, NULL }
+};
+
 /* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
 static int
 want(struct fetch *f, const char *s, size_t len)
@@ -310,8 +347,8 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
 			break;
-		case 'h': fputs(usage, stdout); exit(SAM_EXIT_OK);
-		case 'V': printf("sam-fetch %s\n", SAM_VERSION); exit(SAM_EXIT_OK);
+		case 'h': exit(sam_help(usage, help, "sam-fetch(1)"));
+		case 'V': exit(sam_version("sam-fetch"));
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
