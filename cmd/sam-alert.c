@@ -29,6 +29,41 @@ static const char usage[] =
     "       sam-alert --replay-dlq [options]\n"
     "       sam-alert --notice [options] [file]\n";
 
+static const struct sam_help help[] = {
+	{ "--to slack|webhook|alertmanager", "where to deliver (default SAM_ALERT_TO,\n"
+	    "or slack)" },
+	{ "-r, --root root", "the store of the alert state and the dead letters\n"
+	    "(default SAM_STORE, or ./sam-store)" },
+	{ "--url-file file", "the webhook's address from file, mode 600\n"
+	    "(default SAM_SLACK_WEBHOOK, SAM_WEBHOOK_URL\n"
+	    "or SAM_ALERTMANAGER_URL, by --to)" },
+	{ "--batch n", "at most n anomalies a message, 1 to 48 (default 20)" },
+	{ "--rate per-second", "at most this many requests a second (default 1)" },
+	{ "--cooldown time", "skip an id alerted less than time ago, unless it\n"
+	    "escalates (default SAM_COOLDOWN, or 24h)" },
+	{ "--hold time", "with --to alertmanager, how long an alert fires\n"
+	    "(default SAM_ALERT_HOLD, or the cooldown, or 24h)" },
+	{ "--per-ticker", "alert each ticker at most once a cooldown (default off)" },
+	{ "--dashboard-url url", "link messages to the dashboard at url\n"
+	    "(default SAM_DASHBOARD_URL, or no links)" },
+	{ "--timeout seconds", "the most a request may take, 0.1 to 600 (default 10)" },
+	{ "--connect-timeout seconds", "the most connecting may take, 0.1 to 600\n"
+	    "(default 5)" },
+	{ "--retries n", "attempts after the first, 0 to 10 (default 2)" },
+	{ "--allow-http", "plain http to hosts other than loopback (default off)" },
+	{ "-w, --lock-wait seconds", "how long to wait for the store's lock (default 60)" },
+	{ "--dry-run", "send nothing, change nothing: write the payloads" },
+	{ "--outbox", "deliver the store's outbox instead of reading anomalies" },
+	{ "--replay-dlq", "send the dead letters again instead of reading anomalies" },
+	{ "--notice", "send the one notice of file or standard input" },
+	{ "--strict", "a line that is not an anomaly is fatal, before anything\n"
+	    "is sent (default: reported and skipped, exit 1)" },
+	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the version" },
+	{ NULL, NULL }
+};
+
 static const struct option longopts[] = {
 	{ "to", required_argument, NULL, 'T' },
 	{ "root", required_argument, NULL, 'r' },
@@ -295,8 +330,8 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
 			break;
-		case 'h': fputs(usage, stdout); exit(SAM_EXIT_OK);
-		case 'V': printf("sam-alert %s\n", SAM_VERSION); exit(SAM_EXIT_OK);
+		case 'h': exit(sam_help(usage, help, "sam-alert(1)"));
+		case 'V': exit(sam_version("sam-alert"));
 		default: return sam_getopt_error(c, argv, usage);
 		}
 	}

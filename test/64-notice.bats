@@ -178,7 +178,7 @@ sam-alert: notice run_failed: HTTP 500 "rollup_error" after 3 attempts: not deli
 @test "a bad notice is reported by file and line, exit 1, and nothing is sent; a bad use of --notice exit 2" {
 	# nothing listens there: a notice sent would exit 3
 	export SAM_SLACK_WEBHOOK=http://127.0.0.1:9/services/T000/B000/$SECRET
-	USAGE=$(sam-alert --help)
+	USAGE=$(usage_of sam-alert)
 	printf '{"event":"run_failed","summary":"a"}\n{"event":"run_failed","summary":"b"}\n' > two
 	printf '{\n  "event": "run_failed",\n  "summary": "a",\n  "ts": "yesterday"\n}\n' > pretty
 	printf '{\n  "event": "run_failed",\n  "summary": "a" \n  "host": "h"\n}\n' > broken
