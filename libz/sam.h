@@ -503,10 +503,6 @@ int sam_url_secrets(const char *url, int path);
 /* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
 void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
 
-/* A libcurl result (CURLcode) that another attempt may not meet:
- * timeouts, refused or dropped connections. */
-int sam_curl_transient(int code);
-
 /* ---- retry.c: which failed HTTP requests are tried again, and when ---- */
 
 #define SAM_RETRY_WAIT_MS 1000	/* the first wait; each next one is twice it */

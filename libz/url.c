@@ -287,25 +287,6 @@ sam_url_origin(const char *url, char *buf, size_t size)
 
 /* ---- transfers ---- */
 
-int
-sam_curl_transient(int rc)
-{
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_GOT_NOTHING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 void
 sam_curl_error(int rc, long timeout_ms, char *buf, size_t size)
 {

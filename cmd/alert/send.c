@@ -2,8 +2,8 @@
  * send.c - one message to the receiver over HTTP, with libcurl.
  *
  * Messages go one at a time on one connection.  A failure that may pass
- * (a timeout, a refused or dropped connection, 5xx, 429) is tried again
- * after 1 s, then 2 s, or after what Retry-After asks, up to a cap; any
+ * is tried again as libz/retry.c's one policy says (after 1 s, then 2 s,
+ * or what a 429's Retry-After asks, up to a cap; each with jitter); any
  * other answer is final.  No more than --rate requests start in a
  * second, retries included.  The address is never shown, only its
  * origin (al->origin); an answer refused is shown whole (up to
@@ -20,7 +20,6 @@
 #include "alert.h"
 
 #define ANSWER_MAX 4096		/* of a response body, kept for messages */
-#define RETRY_AFTER_CAP 60	/* seconds we wait for a 429 at most */
 
 static CURL *easy;
 static struct curl_slist *headers;
@@ -94,8 +93,6 @@ send_free(void)
 	headers = NULL;
 }
 
-enum outcome { DELIVERED, RETRY, FINAL };
-
 /* The words of an answer as a message shows them: an HTML page's
  * title, or the whole body, its runs of blanks made one, quoted with
  * escapes as sam_quote() does, cut at REASON_MAX characters ("..."). */
@@ -147,8 +144,9 @@ reason(const struct sam_buf *body, struct sam_buf *out)
 	sam_buf_free(&clean);
 }
 
-/* What an answer means, in words in what. */
-static enum outcome
+/* 1 if the message was delivered; else what went wrong, in words in
+ * what (whether it is tried again is libz/retry.c's to say). */
+static int
 judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *body,
     char *what, size_t size)
 {
@@ -156,27 +154,28 @@ judge(const struct alert *al, CURLcode rc, long status, const struct sam_buf *bo
 
 	if (rc != CURLE_OK) {
 		sam_curl_error(rc, al->timeout_ms, what, size);
-		return sam_curl_transient(rc) ? RETRY : FINAL;
+		return 0;
 	}
 	if (status / 100 == 2 && (al->to != TO_SLACK ||
 	    (status == 200 && body->len >= 2 && memcmp(body->p, "ok", 2) == 0 &&
 	    body->len - 2 == strspn(body->p + 2, " \r\n"))))
-		return DELIVERED;
+		return 1;
 	reason(body, &words);
 	snprintf(what, size, "HTTP %ld %.*s", status, words.err ? 0 : (int)words.len,
 	    words.err ? "" : words.p);
 	if (words.err)
 		snprintf(what, size, "HTTP %ld (its answer not shown: out of memory)", status);
 	sam_buf_free(&words);
-	return status == 429 || status == 408 || status / 100 == 5 ? RETRY : FINAL;
+	return 0;
 }
 
 int
 send_message(struct alert *al, const char *what, const struct sam_buf *payload,
     unsigned *attempts, char *error, size_t size)
 {
+	const struct sam_retry policy = { al->retries, SAM_RETRY_WAIT_MS };
 	struct sam_buf body = { 0 };
-	int64_t gap = (int64_t)(1000.0 / al->rate + 0.5), wait = 1000;
+	int64_t gap = (int64_t)(1000.0 / al->rate + 0.5), wait;
 	int delivered = 0;
 
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload->p);
@@ -186,7 +185,7 @@ send_message(struct alert *al, const char *what, const struct sam_buf *payload,
 		curl_off_t after = -1;
 		long status = 0;
 		CURLcode rc;
-		enum outcome o;
+		enum sam_retry_verdict v;
 		if (last_start >= 0)
 			sleep_until(last_start + gap);
 		last_start = sam_mono_ms();
@@ -197,25 +196,25 @@ send_message(struct alert *al, const char *what, const struct sam_buf *payload,
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 		if (sam_buf_reserve(&body, 1) == 0)
 			body.p[body.len] = '\0';
-		if ((o = judge(al, rc, status, &body, error, size)) == DELIVERED) {
+		if (judge(al, rc, status, &body, error, size)) {
 			delivered = 1;
 			break;
 		}
-		if (o == FINAL || *attempts > al->retries)
-			break;
-		if (status == 429)
+		if (rc == CURLE_OK && status == 429)
 			curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &after);
-		if (after > RETRY_AFTER_CAP) {
+		v = sam_retry_next(&policy, *attempts, rc, status, (long)after, &wait);
+		if (v == SAM_RETRY_NO)
+			break;
+		if (v == SAM_RETRY_TOO_LONG) {
 			size_t len = strlen(error);
 			snprintf(error + len, size - len, ", and Retry-After asks for "
-			    "%ld s (more than %d s)", (long)after, RETRY_AFTER_CAP);
+			    "%ld s (more than %d s)", (long)after, SAM_RETRY_AFTER_CAP);
 			break;
 		}
 		sam_log(SAM_WARNING, NULL, 0, "%s: %s, retrying in %g s%s (attempt %u "
-		    "of %u)", what, error, (after > 0 ? after * 1000 : wait) / 1000.0,
-		    after > 0 ? " (Retry-After)" : "", *attempts + 1, al->retries + 1);
-		sleep_until(sam_mono_ms() + (after > 0 ? after * 1000 : wait));
-		wait *= 2;
+		    "of %u)", what, error, wait / 1000.0,
+		    v == SAM_RETRY_AFTER ? " (Retry-After)" : "", *attempts + 1, al->retries + 1);
+		sleep_until(sam_mono_ms() + sam_retry_jitter(wait));
 	}
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, NULL);
 	sam_buf_free(&body);

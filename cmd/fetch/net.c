@@ -5,9 +5,9 @@
  * Up to -j jobs are in flight at once, and no more than --rate requests
  * start in any window of the rate's period, retries included, so a
  * free tier's limit holds however the jobs interleave.  A job that
- * fails for a reason that may pass (timeout, refused connection, 5xx,
- * 429) is tried again after 1 s and 2 s, with a little jitter, or after
- * what Retry-After asks, up to a cap.  A job's bars stand only if every
+ * fails for a reason that may pass is tried again as libz/retry.c's
+ * one policy says (after 1 s and 2 s, or what a 429's Retry-After
+ * asks, up to a cap; each with jitter).  A job's bars stand only if every
  * page of it arrived and parsed: a failed job takes its bars back out.
  */
 #include <ctype.h>
@@ -16,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -24,7 +23,6 @@
 #include "fetch.h"
 
 #define BODY_MAX (64L * 1024 * 1024)	/* a bigger response is refused */
-#define RETRY_AFTER_CAP 60		/* seconds we wait for a 429 at most */
 #define REDIRECTS_MAX 5
 
 /* ---- messages: every one names the provider and the ticker, and none
@@ -218,19 +216,6 @@ transfer_error(const struct fetch *f, const struct job *j, CURLcode rc,
 	}
 }
 
-static double
-jitter(void)
-{
-	static unsigned s;
-
-	if (!s)
-		s = ((unsigned)sam_mono_ms() ^ (unsigned)getpid() << 16) | 1;
-	s ^= s << 13;
-	s ^= s >> 17;
-	s ^= s << 5;
-	return (s % 1000) / 10000.0;	/* 0 to 10 % */
-}
-
 static void
 attempts_note(const struct job *j, char *buf, size_t size)
 {
@@ -240,28 +225,31 @@ attempts_note(const struct job *j, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
-/* Schedules another attempt, or says why not; 1 if one is scheduled. */
+/* Schedules another attempt, as libz/retry.c's policy says, or says
+ * why not; 1 if one is scheduled. */
 static int
-retry(struct fetch *f, struct job *j, const char *what, long retry_after)
+retry(struct fetch *f, struct job *j, const char *what, CURLcode rc, CURL *e)
 {
 	const struct net *net = &f->net;
-	long wait = net->retry_wait_ms << (j->attempts - 1 < 16 ? j->attempts - 1 : 16);
-	char from[32] = "";
+	const struct sam_retry policy = { net->retries, net->retry_wait_ms };
+	curl_off_t after = -1;
+	enum sam_retry_verdict v;
+	int64_t wait;
 
-	if (j->attempts > net->retries)
+	if (rc == CURLE_OK && j->status == 429)
+		curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after);
+	v = sam_retry_next(&policy, j->attempts, rc, j->status, (long)after, &wait);
+	if (v == SAM_RETRY_NO)
 		return 0;
-	if (retry_after > RETRY_AFTER_CAP) {
+	if (v == SAM_RETRY_TOO_LONG) {
 		net_warn(f, j, "%s, and Retry-After asks for %ld s (more than "
-		    "%d s): not retrying", what, retry_after, RETRY_AFTER_CAP);
+		    "%d s): not retrying", what, (long)after, SAM_RETRY_AFTER_CAP);
 		return 0;
-	}
-	if (retry_after >= 0) {
-		wait = retry_after * 1000;
-		snprintf(from, sizeof from, " (Retry-After)");
 	}
 	net_warn(f, j, "%s, retrying in %g s%s (attempt %u of %lu)", what,
-	    wait / 1000.0, from, j->attempts + 1, net->retries + 1);
-	j->not_before = sam_mono_ms() + wait + (int64_t)(wait * jitter());
+	    wait / 1000.0, v == SAM_RETRY_AFTER ? " (Retry-After)" : "", j->attempts + 1,
+	    net->retries + 1);
+	j->not_before = sam_mono_ms() + sam_retry_jitter(wait);
 	return 1;
 }
 
@@ -269,13 +257,12 @@ static void
 finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 {
 	char what[256], note[32], ex[SAM_QUOTE_MAX], why[256];
-	curl_off_t after = -1;
 	int r;
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &j->status);
 	if (rc != CURLE_OK) {
 		transfer_error(f, j, rc, what, sizeof what);
-		if (sam_curl_transient(rc) && retry(f, j, what, -1))
+		if (retry(f, j, what, rc, e))
 			return;
 		attempts_note(j, note, sizeof note);
 		net_fail(f, j, "%s%s", what, note);
@@ -291,12 +278,8 @@ finished(struct fetch *f, struct job *j, CURL *e, CURLcode rc)
 	}
 	if (j->status / 100 != 2) {
 		snprintf(what, sizeof what, "HTTP %ld", j->status);
-		if (j->status == 429 || j->status == 408 || j->status / 100 == 5) {
-			if (j->status == 429)
-				curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after);
-			if (retry(f, j, what, after > 0 ? (long)after : -1))
-				return;
-		}
+		if (retry(f, j, what, rc, e))
+			return;
 		attempts_note(j, note, sizeof note);
 		why[0] = '\0';
 		if (f->net.src->why) {
