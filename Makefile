@@ -16,17 +16,18 @@ FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fe
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
 DETECT = cmd/sam-detect.o cmd/detect/fdr.o
-STORE = cmd/sam-store.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o \
-        cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o cmd/store/stats.o \
-        cmd/store/append.o
-# sam-alert keeps its state in the store, through the store's own code.
+# The store's layer (libstore/store.h, libstore.a): sam-store, sam-alert
+# and sam-serve-static read and write the store only through it.
+LIBSTORE = libstore/root.o libstore/day.o libstore/batch.o
+STORE = cmd/sam-store.o cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o \
+        cmd/store/stats.o cmd/store/append.o
+# sam-alert keeps its state in the store.
 ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmanager.o cmd/alert/notice.o cmd/alert/send.o \
-        cmd/alert/state.o cmd/store/root.o cmd/store/day.o cmd/store/batch.o
-# sam-serve-static reads the store through the store's own code too;
-# its CSS and script (share/site/) are compiled in as assets.o.
+        cmd/alert/state.o
+# sam-serve-static reads the store; its CSS and script (share/site/) are
+# compiled in as assets.o.
 SITE = cmd/sam-serve-static.o cmd/site/load.o cmd/site/bars.o cmd/site/api.o cmd/site/html.o \
-       cmd/site/chart.o cmd/site/publish.o cmd/site/serve.o cmd/site/assets.o \
-       cmd/store/root.o cmd/store/day.o
+       cmd/site/chart.o cmd/site/publish.o cmd/site/serve.o cmd/site/assets.o
 ASSETS = share/site/style.css share/site/app.js
 
 # O is the build directory: objects and binaries (the sanitizer and
@@ -44,7 +45,7 @@ CFLAGS ?= -O2 -g -pipe -fstack-protector-strong -D_FORTIFY_SOURCE=2
 WERROR ?= -Werror
 override CFLAGS += -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 $(WERROR) -D_POSIX_C_SOURCE=200809L \
-	-DSAM_VERSION='"$(VERSION)"' -Ilibz -MMD -MP
+	-DSAM_VERSION='"$(VERSION)"' -Ilibz -Ilibstore -MMD -MP
 LDFLAGS ?= -Wl,-z,relro,-z,now
 
 PKG_CONFIG ?= pkg-config
@@ -61,6 +62,7 @@ CSV_LIBS ?= -lcsv
 
 BINS = $(ALL:%=$(O)/%)
 LIBZ_O = $(LIBZ:%=$(O)/%)
+LIBSTORE_O = $(LIBSTORE:%=$(O)/%)
 
 all: $(BINS)
 
@@ -83,15 +85,18 @@ $(O)/cmd/site/assets.o: $(O)/cmd/site/assets.c
 $(O)/libz/libsam.a: $(LIBZ_O)
 	rm -f $@
 	$(AR) rcs $@ $(LIBZ_O)
+$(O)/libstore/libstore.a: $(LIBSTORE_O)
+	rm -f $@
+	$(AR) rcs $@ $(LIBSTORE_O)
 
 $(O)/sam-fetch: $(FETCH:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FETCH:%=$(O)/%) $(O)/libz/libsam.a $(GSL_LIBS) $(CSV_LIBS) \
 		$(CURL_LIBS) $(CJSON_LIBS) -lm
-$(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libz/libsam.a
+$(O)/sam-store: $(STORE:%=$(O)/%) $(O)/libstore/libstore.a $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libz/libsam.a
+$(O)/sam-alert: $(ALERT:%=$(O)/%) $(O)/libstore/libstore.a $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) -lm
-$(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libz/libsam.a
+$(O)/sam-serve-static: $(SITE:%=$(O)/%) $(O)/libstore/libstore.a $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(GSL_LIBS) -lm
 $(O)/sam-zscore: $(ZSCORE:%=$(O)/%) $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
@@ -222,10 +227,10 @@ uninstall:
 		$(DESTDIR)$(SHAREDIR)/prometheus $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
 clean:
-	rm -rf $(ALL) libz/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
+	rm -rf $(ALL) libz/*.[oad] libstore/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
 
 include fuzz/fuzz.mk
 
--include $(LIBZ_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(ZSCORE:%.o=$(O)/%.d) $(DETECT:%.o=$(O)/%.d) $(O)/test/unit.d
+-include $(LIBZ_O:.o=.d) $(LIBSTORE_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(ZSCORE:%.o=$(O)/%.d) $(DETECT:%.o=$(O)/%.d) $(O)/test/unit.d
 
 .PHONY: all check check-run check-asan clang lint demo bench install uninstall clean fuzz fuzz-replay

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/commands.h"
 
 const char store_usage[] =
     "usage: sam-store [-r root] [-w seconds] [--log-format text|json] command ...\n"

@@ -1,5 +1,5 @@
 /*
- * fuzz-day.c - a store's day file (cmd/store/day.c), as get, put, fsck
+ * fuzz-day.c - a store's day file (libstore/day.c), as get, put, fsck
  * and the site read one.
  *
  * The input is the file.  It is split and checked as an unkeyed file
@@ -11,7 +11,7 @@
  * of bad and disordered lines are within the number of lines.
  */
 #include "fuzz.h"
-#include "../cmd/store/store.h"
+#include "store.h"
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -24,7 +24,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* Each good line: it holds the key of the file's place. */
 static int
-each(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+each(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *ctx)
 {
 	const char *ticker = ctx;
@@ -42,13 +42,13 @@ each(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
 }
 
 static void
-check_entries(const struct day *d)
+check_entries(const struct store_day *d)
 {
 	size_t i;
 
 	fuzz_assert(d->bad <= d->n && d->disorder <= d->n);
 	for (i = 0; i < d->n; i++) {
-		const struct entry *e = &d->e[i];
+		const struct store_entry *e = &d->e[i];
 		fuzz_assert(e->line >= d->buf && e->line + e->len <= d->buf + d->len);
 		fuzz_assert(i == 0 || e->lineno > d->e[i - 1].lineno);
 	}
@@ -59,16 +59,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct sam_rec rec;
 	struct sam_input in = { .file = "fuzz/DAY.ndjson" };
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	struct sam_key k;
 	char ticker[SAM_TICKER_MAX + 1] = "";
 	int64_t day = 0;
 	size_t i;
 
-	/* as day_read leaves it: the bytes and a spare byte */
+	/* as store_day_read leaves it: the bytes and a spare byte */
 	d.buf = fuzz_string(data, size);
 	d.len = size;
-	fuzz_assert(day_parse(&d, &in, &rec, NULL, 0) == 0);
+	fuzz_assert(store_day_parse(&d, &in, &rec, NULL, 0) == 0);
 	check_entries(&d);
 	/* the first line with a key says where the file is */
 	for (i = 0; i < d.n && !ticker[0]; i++) {
@@ -77,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct sam_input quiet = { .file = "key" };
 		if (d.e[i].bad || sam_rec_parse(&rec, d.e[i].line, d.e[i].len, &why, &at) < 0)
 			continue;
-		if (record_key(&quiet, &rec, &k, &day) == 0)
+		if (store_record_key(&quiet, &rec, &k, &day) == 0)
 			snprintf(ticker, sizeof ticker, "%s", k.ticker);
 	}
 	free(d.buf);
@@ -86,11 +86,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d.buf = fuzz_string(data, size);
 		d.len = size;
 		d.n = d.bad = d.disorder = 0;
-		fuzz_assert(day_parse_each(&d, &in, &rec, ticker, day, each, ticker) == 0);
+		fuzz_assert(store_day_parse_each(&d, &in, &rec, ticker, day, each, ticker) == 0);
 		check_entries(&d);
-		day_check_order(&d, &in, 0);
+		store_day_check_order(&d, &in, 0);
 		check_entries(&d);
 	}
-	day_free(&d);
+	store_day_free(&d);
 	return 0;
 }

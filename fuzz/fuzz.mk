@@ -35,8 +35,7 @@ $(O)/fuzz/fuzz-stooq $(O)/fuzz/fuzz-csv: $(O)/fuzz/fuzz-%: $(O)/fuzz/fuzz-%.o \
 $(O)/fuzz/fuzz-ndjson $(O)/fuzz/fuzz-num $(O)/fuzz/fuzz-line \
 $(O)/fuzz/fuzz-anomaly: $(O)/fuzz/fuzz-%: $(O)/fuzz/fuzz-%.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(O)/fuzz/fuzz-day: $(O)/fuzz/fuzz-day.o $(O)/cmd/store/day.o $(O)/cmd/store/root.o \
-		$(O)/libz/libsam.a
+$(O)/fuzz/fuzz-day: $(O)/fuzz/fuzz-day.o $(O)/libstore/libstore.a $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/fuzz/fuzz-serve: $(O)/fuzz/fuzz-serve.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) -lm

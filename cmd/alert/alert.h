@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "sam.h"
-#include "../store/store.h"
+#include "store.h"
 
 #define BATCH_MAX 48		/* header + 48 sections + context = 50 blocks */
 #define ID_MAX SAM_ID_MAX

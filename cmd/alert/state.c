@@ -148,8 +148,8 @@ int
 each_state_line(struct alert *al, const char *kind, int64_t from, state_line_fn *fn)
 {
 	struct store *s = &al->st;
-	struct names names = { 0 };
-	struct day d = { 0 };
+	struct store_names names = { 0 };
+	struct store_day d = { 0 };
 	struct sam_rec rec = { 0 };
 	struct sam_input in = { 0 };
 	int64_t date;
@@ -162,17 +162,17 @@ each_state_line(struct alert *al, const char *kind, int64_t from, state_line_fn 
 		sam_fatal_errno("open %s", store_path(s, kind, NULL, NULL));
 		return -1;
 	}
-	if (names_list(fd, &names) < 0) {
+	if (store_names_list(fd, &names) < 0) {
 		sam_fatal_errno("read %s", store_path(s, kind, NULL, NULL));
 		r = -1;
 	}
 	for (i = 0; i < names.n && r == 0; i++) {
-		if (day_file_name(names.v[i].s, &date) < 0 || date < from ||
-		    names.v[i].type == ENT_DIR)
+		if (store_day_name(names.v[i].s, &date) < 0 || date < from ||
+		    names.v[i].type == STORE_ENT_DIR)
 			continue;
 		in.file = store_path(s, kind, names.v[i].s, NULL);
-		day_free(&d);	/* the last file's */
-		if ((r = day_read(fd, names.v[i].s, &d)) < 0) {
+		store_day_free(&d);	/* the last file's */
+		if ((r = store_day_read(fd, names.v[i].s, &d)) < 0) {
 			sam_fatal_errno("read %s", in.file);
 			break;
 		}
@@ -192,9 +192,9 @@ each_state_line(struct alert *al, const char *kind, int64_t from, state_line_fn 
 		r = r > 0 ? 0 : r;	/* gone meanwhile */
 	}
 	al->bad_state += in.rejected;
-	day_free(&d);
+	store_day_free(&d);
 	sam_rec_free(&rec);
-	names_free(&names);
+	store_names_free(&names);
 	close(fd);
 	return r;
 }
@@ -213,11 +213,11 @@ on_alert(struct alert *al, struct sam_input *in, struct sam_rec *rec,
 static int
 journal_load(struct alert *al)
 {
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	size_t k = 0;
 	int r, isnew;
 
-	if ((r = day_read(al->st.fd, JOURNAL, &d)) < 0) {
+	if ((r = store_day_read(al->st.fd, JOURNAL, &d)) < 0) {
 		sam_fatal_errno("read %s", store_path(&al->st, JOURNAL, NULL, NULL));
 		return -1;
 	}
@@ -236,7 +236,7 @@ journal_load(struct alert *al)
 			*slot = (void *)1;
 		}
 	}
-	day_free(&d);
+	store_day_free(&d);
 	return r < 0 ? -1 : 0;
 }
 
@@ -451,10 +451,10 @@ dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
 /* The next version of a dead-letter or outbox file: the lines it has,
  * less the settled anomalies in v (a dead letter still dead is changed,
  * not removed).  An empty result removes the file.  (New lines are
- * appended with batch_append.) */
+ * appended with store_batch_append.) */
 struct change {
 	struct store *s;
-	struct batch *b;
+	struct store_batch *b;
 	const char *kind;
 	int dirfd;
 	unsigned gen;
@@ -485,7 +485,7 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 {
 	char name[24];
 	const char *shown;
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	struct sam_buf out = { 0 };
 	size_t k = 0, i;
 	int r;
@@ -493,7 +493,7 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 	sam_format_date(name, date);
 	strcat(name, ".ndjson");
 	shown = store_path(c->s, c->kind, name, NULL);
-	if ((r = day_read(c->dirfd, name, &d)) < 0) {
+	if ((r = store_day_read(c->dirfd, name, &d)) < 0) {
 		sam_fatal_errno("read %s", shown);
 		return -1;
 	}
@@ -515,7 +515,7 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		if (hit)	/* settled: it matches no other line */
 			hit->src_len = (size_t)-1;
 	}
-	day_free(&d);
+	store_day_free(&d);
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		r = -1;
@@ -523,7 +523,7 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		/* emptied, it is replaced by an empty file in the batch and
 		 * removed after the commit: removing it now would lose its
 		 * lines if a kill came before their outcome is committed */
-		r = batch_add(c->b, c->dirfd, c->gen, name, shown, &out,
+		r = store_batch_add(c->b, c->dirfd, c->gen, name, shown, &out,
 		    out.len ? 0 : (uint32_t)(date + 1), remove_emptied, c);
 	}
 	sam_buf_free(&out);
@@ -564,7 +564,7 @@ settle_source(struct alert *al, struct change *c, struct anomaly *const *v,
 int
 state_record(struct alert *al, struct anomaly *const *v, size_t n)
 {
-	struct batch b = { .s = &al->st };
+	struct store_batch b = { .s = &al->st };
 	struct change c = { .s = &al->st, .b = &b, .dirfd = -1 };
 	struct sam_buf sent = { 0 }, dead = { 0 };
 	int64_t now = sam_now(), today = sam_ny_date(now);
@@ -587,17 +587,17 @@ state_record(struct alert *al, struct anomaly *const *v, size_t n)
 		goto out;
 	/* the outcome first, then the outbox (renamed in this order) */
 	if ((sent.len && (open_kind(&c, "alerts") < 0 ||
-	    batch_append(&b, c.dirfd, c.gen, c.kind, today, &sent) < 0)) ||
+	    store_batch_append(&b, c.dirfd, c.gen, c.kind, today, &sent) < 0)) ||
 	    ((dead.len || al->replay) && open_kind(&c, "dlq") < 0) ||
 	    (al->replay && settle_source(al, &c, v, n, now) < 0) ||
-	    (dead.len && batch_append(&b, c.dirfd, c.gen, c.kind, today, &dead) < 0) ||
+	    (dead.len && store_batch_append(&b, c.dirfd, c.gen, c.kind, today, &dead) < 0) ||
 	    (al->outbox && (open_kind(&c, "outbox") < 0 ||
 	    settle_source(al, &c, v, n, now) < 0)) ||
-	    batch_commit(&b, remove_emptied, &c) < 0) {
-		batch_abort(&b);
+	    store_batch_commit(&b, remove_emptied, &c) < 0) {
+		store_batch_abort(&b);
 		goto out;
 	}
-	batch_abort(&b);	/* frees it; nothing is left to throw away */
+	store_batch_abort(&b);	/* frees it; nothing is left to throw away */
 	r = 0;
 out:
 	if (c.dirfd >= 0)

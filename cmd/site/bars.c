@@ -139,7 +139,7 @@ bar_stats(struct sam_input *in, const struct sam_rec *rec,
 /* A bar: its close, volume and statistics; the walk stops after the
  * file where one interval has as many as the chart wants. */
 static int
-on_bar(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, void *wv)
+on_bar(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e, void *wv)
 {
 	static const int16_t imins[6] = { 1, 5, 15, 30, 60, 1440 };
 	struct walk *w = wv;
@@ -344,7 +344,7 @@ mark(struct chart *c, int16_t imin, const struct anomaly *a)
 
 /* An anomaly before the window that the chart reaches back to. */
 static int
-on_older(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+on_older(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *wv)
 {
 	struct walk *w = wv;
@@ -361,9 +361,9 @@ int
 chart_load(struct site *s, const struct ticker *t, struct chart *c)
 {
 	struct bars bs = { .want = s->chart_bars + s->window };
-	struct walk raw = { .kind = KIND_RAW, .ticker = t->name, .from = INT64_MIN,
+	struct walk raw = { .kind = STORE_RAW, .ticker = t->name, .from = INT64_MIN,
 	    .to = INT64_MAX, .newest_first = 1, .line = on_bar, .ctx = &bs };
-	struct walk older = { .kind = KIND_ANOMALIES, .ticker = t->name,
+	struct walk older = { .kind = STORE_ANOMALIES, .ticker = t->name,
 	    .line = on_older, .ctx = c };
 	struct rawbar *v;
 	size_t i, from, to, first;
@@ -380,9 +380,9 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 			c->threshold = s->a[i].an.threshold;
 			break;
 		}
-	if (s->kindfd[KIND_RAW] < 0)
+	if (s->kindfd[STORE_RAW] < 0)
 		return 0;
-	if ((r = site_walk(s, s->kindfd[KIND_RAW], &raw)) < 0 || bs.n == 0) {
+	if ((r = site_walk(s, s->kindfd[STORE_RAW], &raw)) < 0 || bs.n == 0) {
 		free(bs.v);
 		return r;
 	}
@@ -412,8 +412,8 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 	r = recomputed_band(s, c, v, from, to, first, c->bar);
 	older.from = sam_ny_date(v[first].secs);
 	older.to = window_from - 1;
-	if (r == 0 && older.from <= older.to && s->kindfd[KIND_ANOMALIES] >= 0)
-		r = site_walk(s, s->kindfd[KIND_ANOMALIES], &older);
+	if (r == 0 && older.from <= older.to && s->kindfd[STORE_ANOMALIES] >= 0)
+		r = site_walk(s, s->kindfd[STORE_ANOMALIES], &older);
 	for (i = 0; r == 0 && i < c->nolder; i++)
 		mark(c, v[from].imin, &c->older[i]);
 	for (i = t->first; r == 0 && i < t->first + t->n; i++)

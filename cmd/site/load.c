@@ -62,21 +62,21 @@ keep(struct site *s, char *buf)
  * they are parsed.  0, or -1 (reported). */
 static int
 walk_file(struct site *s, int dirfd, struct walk *w, const char *name, int64_t day,
-    struct day *d, struct sam_input *in, struct sam_rec *rec)
+    struct store_day *d, struct sam_input *in, struct sam_rec *rec)
 {
-	int r = day_read(dirfd, name, d);
+	int r = store_day_read(dirfd, name, d);
 
-	in->file = store_path(&s->st, kind_names[w->kind], w->ticker ? w->ticker : name,
+	in->file = store_path(&s->st, store_kind_names[w->kind], w->ticker ? w->ticker : name,
 	    w->ticker ? name : NULL);
 	if (r != 0)
 		return r > 0 ? 0 : site_fail(s, "read", in->file);
 	if (w->keep && keep(s, d->buf) < 0)
 		return -1;
-	r = day_parse_each(d, in, rec, w->ticker, day, w->line, w);
-	if (r < 0 && s->status != SAM_EXIT_RUNTIME)	/* day_parse's own: memory */
+	r = store_day_parse_each(d, in, rec, w->ticker, day, w->line, w);
+	if (r < 0 && s->status != SAM_EXIT_RUNTIME)	/* store_day_parse's own: memory */
 		site_oom(s);
-	if (r == 0 && KIND_KEYED(w->kind))
-		day_check_order(d, in, 0);
+	if (r == 0 && STORE_KEYED(w->kind))
+		store_day_check_order(d, in, 0);
 	in->line = 0;
 	site_rejected(s, in);
 	if (!w->keep)
@@ -88,10 +88,10 @@ walk_file(struct site *s, int dirfd, struct walk *w, const char *name, int64_t d
 int
 site_walk(struct site *s, int kindfd, struct walk *w)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	struct sam_input in = { 0 };
 	struct sam_rec rec = { 0 };
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	int64_t day;
 	size_t k, i;
 	int fd = kindfd, r = 0;
@@ -100,18 +100,18 @@ site_walk(struct site *s, int kindfd, struct walk *w)
 	w->stop = 0;
 	if (w->ticker && (fd = store_subdir(kindfd, w->ticker, 0)) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : site_fail(s, "open",
-		    store_path(&s->st, kind_names[w->kind], w->ticker, NULL));
-	if (names_list(fd, &n) < 0)
-		r = site_fail(s, "list", store_path(&s->st, kind_names[w->kind], w->ticker, NULL));
+		    store_path(&s->st, store_kind_names[w->kind], w->ticker, NULL));
+	if (store_names_list(fd, &n) < 0)
+		r = site_fail(s, "list", store_path(&s->st, store_kind_names[w->kind], w->ticker, NULL));
 	for (k = 0; k < n.n && r == 0 && !w->stop; k++) {
 		i = w->newest_first ? n.n - 1 - k : k;	/* names sort by date */
-		if (day_file_name(n.v[i].s, &day) == 0 && day >= w->from && day <= w->to)
+		if (store_day_name(n.v[i].s, &day) == 0 && day >= w->from && day <= w->to)
 			r = walk_file(s, fd, w, n.v[i].s, day, &d, &in, &rec);
 	}
-	names_free(&n);
+	store_names_free(&n);
 	if (fd != kindfd)
 		close(fd);
-	day_free(&d);
+	store_day_free(&d);
 	sam_rec_free(&rec);
 	return r;
 }
@@ -128,7 +128,7 @@ ticker_cmp(const void *a, const void *b)
 static int
 newest_day(struct site *s, int kindfd, int kind, const char *ticker, int64_t *newest)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	int64_t day;
 	size_t j;
 	int fd;
@@ -136,16 +136,16 @@ newest_day(struct site *s, int kindfd, int kind, const char *ticker, int64_t *ne
 	*newest = -1;
 	if ((fd = store_subdir(kindfd, ticker, 0)) < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 0 : site_fail(s, "open",
-		    store_path(&s->st, kind_names[kind], ticker, NULL));
-	if (names_list(fd, &n) < 0) {
+		    store_path(&s->st, store_kind_names[kind], ticker, NULL));
+	if (store_names_list(fd, &n) < 0) {
 		close(fd);
-		return site_fail(s, "list", store_path(&s->st, kind_names[kind], ticker, NULL));
+		return site_fail(s, "list", store_path(&s->st, store_kind_names[kind], ticker, NULL));
 	}
 	close(fd);
 	for (j = n.n; j-- > 0 && *newest < 0;)	/* sorted: the newest is last */
-		if (day_file_name(n.v[j].s, &day) == 0)
+		if (store_day_name(n.v[j].s, &day) == 0)
 			*newest = day;
-	names_free(&n);
+	store_names_free(&n);
 	return 0;
 }
 
@@ -154,33 +154,33 @@ newest_day(struct site *s, int kindfd, int kind, const char *ticker, int64_t *ne
 static int
 list_tickers(struct site *s, int kindfd[2])
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i, j;
 	int k;
 
-	for (k = 0; k < 2; k++, names_free(&n)) {
+	for (k = 0; k < 2; k++, store_names_free(&n)) {
 		if (kindfd[k] < 0)
 			continue;
-		if (names_list(kindfd[k], &n) < 0)
-			return site_fail(s, "list", store_path(&s->st, kind_names[k], NULL, NULL));
+		if (store_names_list(kindfd[k], &n) < 0)
+			return site_fail(s, "list", store_path(&s->st, store_kind_names[k], NULL, NULL));
 		for (i = 0; i < n.n; i++) {
 			if (!sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)) ||
-			    n.v[i].type == ENT_FILE || n.v[i].type == ENT_OTHER)
+			    n.v[i].type == STORE_ENT_FILE || n.v[i].type == STORE_ENT_OTHER)
 				continue;
-			if (n.v[i].type == ENT_LINK) {
+			if (n.v[i].type == STORE_ENT_LINK) {
 				errno = ELOOP;
-				site_fail(s, "open", store_path(&s->st, kind_names[k], n.v[i].s, NULL));
+				site_fail(s, "open", store_path(&s->st, store_kind_names[k], n.v[i].s, NULL));
 				continue;
 			}
 			if (store_grow(&s->t, &s->tcap, s->nt + 1, sizeof *s->t) < 0) {
-				names_free(&n);
+				store_names_free(&n);
 				return site_oom(s);
 			}
 			memset(&s->t[s->nt], 0, sizeof s->t[0]);
 			strcpy(s->t[s->nt++].name, n.v[i].s);
 		}
 	}
-	names_free(&n);
+	store_names_free(&n);
 	if (s->nt)
 		qsort(s->t, s->nt, sizeof *s->t, ticker_cmp);
 	for (i = j = 0; i < s->nt; i++)		/* in both: once */
@@ -214,7 +214,7 @@ anomaly_cmp_desc(const void *pa, const void *pb)
 
 int
 site_anomaly(struct anomaly *a, const char *ticker, struct sam_input *in,
-    const struct sam_rec *rec, const struct entry *e)
+    const struct sam_rec *rec, const struct store_entry *e)
 {
 	int r;
 
@@ -234,7 +234,7 @@ site_anomaly(struct anomaly *a, const char *ticker, struct sam_input *in,
 
 static int
 add_anomaly(struct site *s, struct ticker *t, struct sam_input *in,
-    const struct sam_rec *rec, const struct entry *e)
+    const struct sam_rec *rec, const struct store_entry *e)
 {
 	if (store_grow(&s->a, &s->acap, s->na + 1, sizeof *s->a) < 0)
 		return site_oom(s);
@@ -246,7 +246,7 @@ add_anomaly(struct site *s, struct ticker *t, struct sam_input *in,
 
 
 static int
-on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *wv)
 {
 	struct walk *w = wv;
@@ -258,7 +258,7 @@ on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct entry *
 static int
 load_anomalies(struct site *s, int kindfd, struct ticker *t)
 {
-	struct walk w = { .kind = KIND_ANOMALIES, .ticker = t->name, .keep = 1,
+	struct walk w = { .kind = STORE_ANOMALIES, .ticker = t->name, .keep = 1,
 	    .from = s->latest - (int64_t)s->days + 1, .to = INT64_MAX,
 	    .line = on_anomaly, .ctx = t };
 	int r;
@@ -304,7 +304,7 @@ any_stage_partial(const struct sam_field *f)
 /* A run record; the file's last one is the run (the walk goes newest
  * file first and stops after the first file that has one). */
 static int
-on_run(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, void *wv)
+on_run(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e, void *wv)
 {
 	struct walk *w = wv;
 	struct run *run = &w->s->run;
@@ -329,7 +329,7 @@ on_run(struct sam_input *in, const struct sam_rec *rec, const struct entry *e, v
 
 /* Dead letters waiting: the lines of every dlq/ file. */
 static int
-on_dead_letter(struct sam_input *in, const struct sam_rec *rec, const struct entry *e,
+on_dead_letter(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *wv)
 {
 	(void)in, (void)rec, (void)e;
@@ -342,35 +342,35 @@ on_dead_letter(struct sam_input *in, const struct sam_rec *rec, const struct ent
 static int
 open_kind(struct site *s, int kind)
 {
-	int fd = store_subdir(s->st.fd, kind_names[kind], 0);
+	int fd = store_subdir(s->st.fd, store_kind_names[kind], 0);
 
 	if (fd < 0 && errno != ENOENT)
-		return site_fail(s, "open", store_path(&s->st, kind_names[kind], NULL, NULL)) < 0 ? -2 : -1;
+		return site_fail(s, "open", store_path(&s->st, store_kind_names[kind], NULL, NULL)) < 0 ? -2 : -1;
 	return fd;
 }
 
 int
 site_load(struct site *s)
 {
-	struct walk runs = { .kind = KIND_RUNS, .from = INT64_MIN, .to = INT64_MAX,
+	struct walk runs = { .kind = STORE_RUNS, .from = INT64_MIN, .to = INT64_MAX,
 	    .newest_first = 1, .keep = 1, .line = on_run };
-	struct walk dlq = { .kind = KIND_DLQ, .from = INT64_MIN, .to = INT64_MAX,
+	struct walk dlq = { .kind = STORE_DLQ, .from = INT64_MIN, .to = INT64_MAX,
 	    .line = on_dead_letter };
 	int *fd = s->kindfd, k, r = 0;
 	size_t i;
 
 	s->latest = -1;
-	for (k = 0; k < KIND_N; k++)
+	for (k = 0; k < STORE_KINDS; k++)
 		if ((fd[k] = open_kind(s, k)) == -2)
 			r = -1;
 	if (r == 0)
 		r = list_tickers(s, fd);
-	for (i = 0; i < s->nt && r == 0 && fd[KIND_ANOMALIES] >= 0; i++)
-		r = load_anomalies(s, fd[KIND_ANOMALIES], &s->t[i]);
-	if (r == 0 && fd[KIND_RUNS] >= 0)
-		r = site_walk(s, fd[KIND_RUNS], &runs);
-	if (r == 0 && fd[KIND_DLQ] >= 0)
-		r = site_walk(s, fd[KIND_DLQ], &dlq);
+	for (i = 0; i < s->nt && r == 0 && fd[STORE_ANOMALIES] >= 0; i++)
+		r = load_anomalies(s, fd[STORE_ANOMALIES], &s->t[i]);
+	if (r == 0 && fd[STORE_RUNS] >= 0)
+		r = site_walk(s, fd[STORE_RUNS], &runs);
+	if (r == 0 && fd[STORE_DLQ] >= 0)
+		r = site_walk(s, fd[STORE_DLQ], &dlq);
 	for (i = 0; i < s->na; i++)
 		if (sam_ny_date(s->a[i].secs) == s->latest)
 			s->latest_by_sev[s->a[i].sev]++;
@@ -382,7 +382,7 @@ site_free(struct site *s)
 {
 	size_t i;
 
-	for (i = 0; i < KIND_N; i++)
+	for (i = 0; i < STORE_KINDS; i++)
 		if (s->kindfd[i] >= 0)
 			close(s->kindfd[i]);
 	for (i = 0; i < s->nbufs; i++)

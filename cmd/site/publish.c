@@ -41,7 +41,7 @@ say(const struct publish *p, const char *what, const char *name)
 static int
 rm_tree(int dirfd, const char *name)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
 	int fd, r = 0, saved;
 
@@ -51,12 +51,12 @@ rm_tree(int dirfd, const char *name)
 		return -1;
 	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
-	if (names_list(fd, &n) < 0)
+	if (store_names_list(fd, &n) < 0)
 		r = -1;
 	for (i = 0; i < n.n && r == 0; i++)
 		r = rm_tree(fd, n.v[i].s);
 	saved = errno;
-	names_free(&n);
+	store_names_free(&n);
 	close(fd);
 	errno = saved;
 	if (r == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -131,7 +131,7 @@ lock_parent(struct publish *p)
 static int
 check_out(struct publish *p)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	struct stat st;
 	int fd, ours;
 
@@ -149,7 +149,7 @@ check_out(struct publish *p)
 	}
 	p->exists = 1;
 	if ((fd = openat(p->parentfd, p->base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    names_list(fd, &n) < 0) {
+	    store_names_list(fd, &n) < 0) {
 		sam_fatal_errno("read %s", p->out);
 		if (fd >= 0)
 			close(fd);
@@ -158,12 +158,12 @@ check_out(struct publish *p)
 	ours = faccessat(fd, SITE_MARKER, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	close(fd);
 	if (n.n && !ours) {
-		names_free(&n);
+		store_names_free(&n);
 		sam_log(SAM_ERROR, p->out, 0, "not a site built by sam-serve-static "
 		    "(no %s in it); refusing to replace it", SITE_MARKER);
 		return SAM_EXIT_USAGE;
 	}
-	names_free(&n);
+	store_names_free(&n);
 	return 0;
 }
 
@@ -171,12 +171,12 @@ check_out(struct publish *p)
 static int
 clean_leftovers(struct publish *p)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	char prefix[300];
 	size_t i, len;
 
 	len = (size_t)snprintf(prefix, sizeof prefix, ".%s.", p->base);
-	if (names_list(p->parentfd, &n) < 0) {
+	if (store_names_list(p->parentfd, &n) < 0) {
 		say(p, "list the directory of", "");
 		return -1;
 	}
@@ -187,11 +187,11 @@ clean_leftovers(struct publish *p)
 			continue;
 		if (rm_tree(p->parentfd, n.v[i].s) < 0) {
 			say(p, "remove", n.v[i].s);
-			names_free(&n);
+			store_names_free(&n);
 			return -1;
 		}
 	}
-	names_free(&n);
+	store_names_free(&n);
 	return 0;
 }
 

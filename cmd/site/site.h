@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "sam.h"
-#include "../store/store.h"
+#include "store.h"
 
 /* An anomaly as the site shows it; line is the record as stored. */
 struct anomaly {
@@ -86,7 +86,7 @@ struct site {
 	int64_t now;
 
 	struct store st;
-	int kindfd[KIND_N];	/* ROOT/raw, ... as site_load opened them, or -1 */
+	int kindfd[STORE_KINDS];	/* ROOT/raw, ... as site_load opened them, or -1 */
 	struct ticker *t;
 	size_t nt, tcap;
 	struct anomaly *a;	/* by ticker, then newest first */
@@ -109,7 +109,7 @@ int site_fail(struct site *, const char *what, const char *path);
 int site_oom(struct site *);
 void site_rejected(struct site *, const struct sam_input *);
 /* A walk over the day files of one directory of the store: each good
- * line of the files of days from..to goes to line() (a day_line_fn,
+ * line of the files of days from..to goes to line() (a store_line_fn,
  * its ctx the walk), parsed once.  0, or -1 (reported). */
 struct walk {
 	int kind;
@@ -117,7 +117,7 @@ struct walk {
 	int64_t from, to;
 	int newest_first;
 	int keep;		/* the lines outlive the walk (kept with the site) */
-	day_line_fn *line;
+	store_line_fn *line;
 	void *ctx;		/* line()'s */
 	struct site *s;		/* set by site_walk */
 	int stop;		/* line() sets it: no file after this one */
@@ -125,7 +125,7 @@ struct walk {
 int site_walk(struct site *, int kindfd, struct walk *);
 /* An anomaly from a stored line: 0, or -1 (reported through in). */
 int site_anomaly(struct anomaly *, const char *ticker, struct sam_input *,
-    const struct sam_rec *, const struct entry *);
+    const struct sam_rec *, const struct store_entry *);
 
 /* bars.c: a ticker's chart: the last chart_bars bars of the interval
  * with the most bars, the band, the anomalies on them.  0 or -1. */

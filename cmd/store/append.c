@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 struct append {
 	struct sam_buf lines[64];	/* by date, in order of first use */
@@ -60,7 +60,7 @@ cmd_append(struct store *s, int argc, char **argv)
 {
 	struct append a = { 0 };
 	struct sam_input in = { 0 };
-	struct batch b = { .s = s };
+	struct store_batch b = { .s = s };
 	int c, status = 0, dirfd = -1;
 	size_t i;
 
@@ -90,11 +90,11 @@ cmd_append(struct store *s, int argc, char **argv)
 		status = SAM_EXIT_RUNTIME;
 	}
 	for (i = 0; i < a.ndates && status != SAM_EXIT_RUNTIME; i++)
-		if (batch_append(&b, dirfd, 1, "runs", a.dates[i], &a.lines[i]) < 0)
+		if (store_batch_append(&b, dirfd, 1, "runs", a.dates[i], &a.lines[i]) < 0)
 			status = SAM_EXIT_RUNTIME;
-	if (status != SAM_EXIT_RUNTIME && batch_commit(&b, NULL, NULL) < 0)
+	if (status != SAM_EXIT_RUNTIME && store_batch_commit(&b, NULL, NULL) < 0)
 		status = SAM_EXIT_RUNTIME;
-	batch_abort(&b);
+	store_batch_abort(&b);
 	if (status == SAM_EXIT_RUNTIME)
 		sam_log(SAM_ERROR, NULL, 0, "%lu records not stored", a.n);
 out:

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 struct fsck {
 	struct store *s;
@@ -29,7 +29,7 @@ struct fsck {
 	unsigned dirgen;
 	unsigned long files, records, problems, repaired, quarantined;
 	struct sam_rec rec;
-	struct batch b;
+	struct store_batch b;
 	struct sam_buf good, bad, fresh;
 	size_t *idx;
 	size_t idxcap;
@@ -42,14 +42,14 @@ problem(struct fsck *f, const char *path, const char *what)
 	f->problems++;
 }
 
-static const struct day *sorting;
+static const struct store_day *sorting;
 
 static int
 by_key_then_line(const void *a, const void *b)
 {
-	const struct entry *x = &sorting->e[*(const size_t *)a];
-	const struct entry *y = &sorting->e[*(const size_t *)b];
-	int c = entry_cmp(x, y);
+	const struct store_entry *x = &sorting->e[*(const size_t *)a];
+	const struct store_entry *y = &sorting->e[*(const size_t *)b];
+	int c = store_entry_cmp(x, y);
 
 	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
 }
@@ -147,7 +147,7 @@ quarantine(struct fsck *f, int kind, const char *ticker, const char *name,
 	int qfd, kfd = -1, tfd = -1, fd = -1, r = -1;
 
 	if ((qfd = store_subdir(f->s->fd, "quarantine", 1)) >= 0 &&
-	    (kfd = store_subdir(qfd, kind_names[kind], 1)) >= 0 &&
+	    (kfd = store_subdir(qfd, store_kind_names[kind], 1)) >= 0 &&
 	    (!ticker || (tfd = store_subdir(kfd, ticker, 1)) >= 0)) {
 		fd = openat(ticker ? tfd : kfd, name, O_RDWR | O_APPEND | O_CREAT |
 		    O_NOFOLLOW | O_CLOEXEC, 0640);
@@ -171,7 +171,7 @@ quarantine(struct fsck *f, int kind, const char *ticker, const char *name,
 
 static int
 put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
-    const char *name, const char *shown, struct day *d)
+    const char *name, const char *shown, struct store_day *d)
 {
 	char qshown[4096];
 	size_t i, m = 0, nbad = 0, already = 0;
@@ -186,12 +186,12 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 		if (m)
 			qsort(f->idx, m, sizeof *f->idx, by_key_then_line);
 		for (i = 0; i + 1 < m; i++)
-			if (entry_cmp(&d->e[f->idx[i]], &d->e[f->idx[i + 1]]) == 0)
+			if (store_entry_cmp(&d->e[f->idx[i]], &d->e[f->idx[i + 1]]) == 0)
 				d->e[f->idx[i]].bad = 1;
 	}
 	f->good.len = f->bad.len = 0;
 	for (i = 0; i < m; i++) {
-		const struct entry *e = &d->e[f->idx[i]];
+		const struct store_entry *e = &d->e[f->idx[i]];
 		if (!e->bad) {
 			sam_buf_put(&f->good, e->line, e->len);
 			sam_buf_putc(&f->good, '\n');
@@ -207,17 +207,17 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 		return -1;
 	if (ticker)
 		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s/%s", f->s->root,
-		    kind_names[kind], ticker, name);
+		    store_kind_names[kind], ticker, name);
 	else
 		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s", f->s->root,
-		    kind_names[kind], name);
+		    store_kind_names[kind], name);
 	if (nbad && quarantine(f, kind, ticker, name, qshown, &already) < 0)
 		return -2;
 	if (f->good.len == 0 && unlinkat(dirfd, name, 0) < 0) {
 		sam_fatal_errno("remove %s", shown);
 		return -2;
 	}
-	if (f->good.len && batch_add(&f->b, dirfd, f->dirgen, name, shown,
+	if (f->good.len && store_batch_add(&f->b, dirfd, f->dirgen, name, shown,
 	    &f->good, 0, NULL, NULL) < 0)
 		return -2;
 	if (nbad && already)	/* an earlier repair stopped halfway */
@@ -237,13 +237,13 @@ static int
 check_file(struct fsck *f, int kind, int dirfd, const char *ticker,
     const char *name, int64_t day)
 {
-	const char *shown = store_path(f->s, kind_names[kind], ticker, name);
+	const char *shown = store_path(f->s, store_kind_names[kind], ticker, name);
 	struct sam_input in = { .file = shown };
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	size_t i;
 	int r;
 
-	if ((r = day_read(dirfd, name, &d)) != 0) {
+	if ((r = store_day_read(dirfd, name, &d)) != 0) {
 		if (r < 0 && errno != ELOOP && errno != EINVAL) {
 			sam_fatal_errno("read %s", shown);
 			return -2;
@@ -254,72 +254,72 @@ check_file(struct fsck *f, int kind, int dirfd, const char *ticker,
 		return 0;
 	}
 	f->files++;
-	if (day_parse(&d, &in, &f->rec, ticker, day) < 0) {
-		day_free(&d);
+	if (store_day_parse(&d, &in, &f->rec, ticker, day) < 0) {
+		store_day_free(&d);
 		return -1;
 	}
 	if (ticker)
-		day_check_order(&d, &in, 0);
+		store_day_check_order(&d, &in, 0);
 	for (i = 0; i < d.n; i++)
 		f->records += !d.e[i].bad;
 	f->problems += in.rejected;
 	r = in.rejected && f->repair ? put_right(f, kind, dirfd, ticker, name, shown, &d) : 0;
-	day_free(&d);
+	store_day_free(&d);
 	return r;
 }
 
 static int
 check_dir(struct fsck *f, int kind, int dirfd, const char *ticker)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	int64_t day;
 	size_t i;
 	int r = 0;
 
-	if (names_list(dirfd, &n) < 0) {
-		sam_fatal_errno("list %s", store_path(f->s, kind_names[kind], ticker, NULL));
+	if (store_names_list(dirfd, &n) < 0) {
+		sam_fatal_errno("list %s", store_path(f->s, store_kind_names[kind], ticker, NULL));
 		return -2;
 	}
 	f->dirgen++;
 	for (i = 0; i < n.n && r == 0; i++) {
-		const char *shown = store_path(f->s, kind_names[kind], ticker, n.v[i].s);
-		if (n.v[i].type == ENT_LINK)
+		const char *shown = store_path(f->s, store_kind_names[kind], ticker, n.v[i].s);
+		if (n.v[i].type == STORE_ENT_LINK)
 			problem(f, shown, "a symbolic link: not followed");
-		else if (n.v[i].type != ENT_FILE || day_file_name(n.v[i].s, &day) < 0)
+		else if (n.v[i].type != STORE_ENT_FILE || store_day_name(n.v[i].s, &day) < 0)
 			problem(f, shown, "not a day file (YYYY-MM-DD.ndjson): left alone");
 		else
 			r = check_file(f, kind, dirfd, ticker, n.v[i].s, day);
 	}
-	names_free(&n);
+	store_names_free(&n);
 	return r;
 }
 
 static int
 check_kind(struct fsck *f, int kind)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
-	int r = 0, fd = store_subdir(f->s->fd, kind_names[kind], 0);
-	const char *shown = store_path(f->s, kind_names[kind], NULL, NULL);
+	int r = 0, fd = store_subdir(f->s->fd, store_kind_names[kind], 0);
+	const char *shown = store_path(f->s, store_kind_names[kind], NULL, NULL);
 
 	if (fd < 0 && errno == ELOOP)
 		problem(f, shown, "a symbolic link: not followed");
 	if (fd < 0)
 		return errno == ENOENT || errno == ELOOP ? 0 :
 		    (sam_fatal_errno("open %s", shown), -2);
-	if (!KIND_KEYED(kind)) {
+	if (!STORE_KEYED(kind)) {
 		r = check_dir(f, kind, fd, NULL);
-	} else if (names_list(fd, &n) < 0) {
+	} else if (store_names_list(fd, &n) < 0) {
 		sam_fatal_errno("list %s", shown);
 		r = -2;
 	}
 	for (i = 0; i < n.n && r == 0; i++) {
 		const char *t = n.v[i].s;
 		int tfd;
-		shown = store_path(f->s, kind_names[kind], t, NULL);
-		if (n.v[i].type == ENT_LINK)
+		shown = store_path(f->s, store_kind_names[kind], t, NULL);
+		if (n.v[i].type == STORE_ENT_LINK)
 			problem(f, shown, "a symbolic link: not followed");
-		else if (n.v[i].type != ENT_DIR || !sam_valid_ticker(t, strlen(t)))
+		else if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(t, strlen(t)))
 			problem(f, shown, "not a ticker's directory: left alone");
 		else if ((tfd = store_subdir(fd, t, 0)) < 0)
 			r = (sam_fatal_errno("open %s", shown), -2);
@@ -328,7 +328,7 @@ check_kind(struct fsck *f, int kind)
 			close(tfd);
 		}
 	}
-	names_free(&n);
+	store_names_free(&n);
 	close(fd);
 	return r;
 }
@@ -358,11 +358,11 @@ cmd_fsck(struct store *s, int argc, char **argv)
 		store_close(s);
 		return status;
 	}
-	for (kind = 0; kind < KIND_N && r == 0; kind++)
+	for (kind = 0; kind < STORE_KINDS && r == 0; kind++)
 		r = check_kind(&f, kind);
 	if (r == 0 && f.repair)
-		r = batch_commit(&f.b, NULL, NULL) < 0 ? -2 : 0;
-	batch_abort(&f.b);
+		r = store_batch_commit(&f.b, NULL, NULL) < 0 ? -2 : 0;
+	store_batch_abort(&f.b);
 	if (r == -1)
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 	sam_buf_printf(sam_out(), "{\"files\":%lu,\"records\":%lu,\"problems\":%lu,"

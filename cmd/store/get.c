@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 #define TICKERS_MAX 4096
 
@@ -33,7 +33,7 @@ struct get {
 	unsigned long limit;
 	const char *tickers[TICKERS_MAX];
 	size_t nt;
-	struct day day;		/* the file being read; its entries reused */
+	struct store_day day;		/* the file being read; its entries reused */
 	char **bufs;		/* the files read, which the hits point into */
 	size_t nbufs, bcap;
 	struct hit *h;
@@ -87,23 +87,23 @@ load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
     int64_t day)
 {
 	struct sam_input in = { 0 };
-	struct day *d = &g->day;
+	struct store_day *d = &g->day;
 	size_t i;
-	int r = dirfd < 0 ? day_read_at(kindfd, ticker, name, d) :
-	    day_read(dirfd, name, d);
+	int r = dirfd < 0 ? store_day_read_at(kindfd, ticker, name, d) :
+	    store_day_read(dirfd, name, d);
 
 	if (r < 0 && dirfd < 0 && errno == ELOOP) {	/* which link? */
 		struct stat st;
 		int dirlink = fstatat(kindfd, ticker, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISLNK(st.st_mode);
 		errno = ELOOP;
-		fail(g, "read", store_path(g->s, kind_names[g->kind], ticker,
+		fail(g, "read", store_path(g->s, store_kind_names[g->kind], ticker,
 		    dirlink ? NULL : name));
 		return 0;
 	}
 	if (r != 0) {
 		if (r < 0)
-			fail(g, "read", store_path(g->s, kind_names[g->kind], ticker, name));
+			fail(g, "read", store_path(g->s, store_kind_names[g->kind], ticker, name));
 		return 0;
 	}
 	if (store_grow(&g->bufs, &g->bcap, g->nbufs + 1, sizeof *g->bufs) < 0) {
@@ -111,13 +111,13 @@ load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
 		return -1;
 	}
 	g->bufs[g->nbufs++] = d->buf;
-	in.file = store_path(g->s, kind_names[g->kind], ticker, name);
-	if (day_parse(d, &in, &g->rec, ticker, day) < 0)
+	in.file = store_path(g->s, store_kind_names[g->kind], ticker, name);
+	if (store_day_parse(d, &in, &g->rec, ticker, day) < 0)
 		return -1;
 	if (in.rejected && g->status == SAM_EXIT_OK)
 		g->status = SAM_EXIT_REJECT;
 	for (i = 0; i < d->n; i++) {
-		const struct entry *e = &d->e[i];
+		const struct store_entry *e = &d->e[i];
 		struct hit *h;
 		if (e->bad || e->sev < g->sev)
 			continue;
@@ -137,7 +137,7 @@ load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
 static int
 load_ticker(struct get *g, int kindfd, const char *ticker)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	char name[24];
 	size_t i;
 	int64_t day;
@@ -150,17 +150,17 @@ load_ticker(struct get *g, int kindfd, const char *ticker)
 	}
 	if ((fd = store_subdir(kindfd, ticker, 0)) < 0) {
 		if (errno != ENOENT)
-			fail(g, "open", store_path(g->s, kind_names[g->kind], ticker, NULL));
+			fail(g, "open", store_path(g->s, store_kind_names[g->kind], ticker, NULL));
 		return 0;
 	}
-	if (names_list(fd, &n) < 0) {
-		fail(g, "list", store_path(g->s, kind_names[g->kind], ticker, NULL));
+	if (store_names_list(fd, &n) < 0) {
+		fail(g, "list", store_path(g->s, store_kind_names[g->kind], ticker, NULL));
 	} else {
 		for (i = 0; i < n.n && r == 0; i++)
-			if (day_file_name(n.v[i].s, &day) == 0 && day >= g->from &&
+			if (store_day_name(n.v[i].s, &day) == 0 && day >= g->from &&
 			    day <= g->to)
 				r = load(g, kindfd, fd, ticker, n.v[i].s, day);
-		names_free(&n);
+		store_names_free(&n);
 	}
 	close(fd);
 	return r;
@@ -253,13 +253,13 @@ options(struct get *g, int argc, char **argv)
 		return sam_usage_error(store_usage, "--from is after --to");
 	if (optind == argc)
 		return sam_usage_error(store_usage, "get: which records? raw or anomalies");
-	if ((g->kind = kind_parse(argv[optind])) < 0 || !KIND_KEYED(g->kind))
+	if ((g->kind = store_kind_parse(argv[optind])) < 0 || !STORE_KEYED(g->kind))
 		return sam_usage_error(store_usage, "get: must be raw or anomalies: %s",
 		    argv[optind]);
 	if (optind + 1 < argc)
 		return sam_usage_error(store_usage, "get: unexpected argument: %s",
 		    argv[optind + 1]);
-	if (g->sev >= 0 && g->kind != KIND_ANOMALIES)
+	if (g->sev >= 0 && g->kind != STORE_ANOMALIES)
 		return sam_usage_error(store_usage, "-s: only anomalies have a severity");
 	return 0;
 }
@@ -268,21 +268,21 @@ int
 cmd_get(struct store *s, int argc, char **argv)
 {
 	struct get g = { .s = s, .sev = -1, .from = INT64_MIN, .to = INT64_MAX };
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
 	int kindfd = -1, r = 0;
 
 	if ((g.status = options(&g, argc, argv)) != 0 ||
 	    (g.status = store_open(s, s->root, 0)) != 0)
 		return g.status;
-	if ((kindfd = store_subdir(s->fd, kind_names[g.kind], 0)) < 0) {
+	if ((kindfd = store_subdir(s->fd, store_kind_names[g.kind], 0)) < 0) {
 		if (errno != ENOENT)	/* none yet: no records */
-			fail(&g, "open", store_path(s, kind_names[g.kind], NULL, NULL));
-	} else if (g.nt == 0 && names_list(kindfd, &n) < 0) {
-		fail(&g, "list", store_path(s, kind_names[g.kind], NULL, NULL));
+			fail(&g, "open", store_path(s, store_kind_names[g.kind], NULL, NULL));
+	} else if (g.nt == 0 && store_names_list(kindfd, &n) < 0) {
+		fail(&g, "list", store_path(s, store_kind_names[g.kind], NULL, NULL));
 	} else if (g.nt == 0) {
 		for (i = 0; i < n.n && r == 0; i++)
-			if ((n.v[i].type == ENT_DIR || n.v[i].type == ENT_LINK) &&
+			if ((n.v[i].type == STORE_ENT_DIR || n.v[i].type == STORE_ENT_LINK) &&
 			    sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
 				r = load_ticker(&g, kindfd, n.v[i].s);
 	} else {
@@ -306,9 +306,9 @@ cmd_get(struct store *s, int argc, char **argv)
 		free(g.bufs[i]);
 	free(g.bufs);
 	g.day.buf = NULL;	/* one of bufs */
-	day_free(&g.day);
+	store_day_free(&g.day);
 	free(g.h);
-	names_free(&n);
+	store_names_free(&n);
 	sam_rec_free(&g.rec);
 	if (kindfd >= 0)
 		close(kindfd);

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 struct prune {
 	struct store *s;
@@ -52,9 +52,9 @@ static int
 expired(const struct prune *p, int kind, int64_t day)
 {
 	switch (kind) {
-	case KIND_RAW: return day <= p->today - (int64_t)p->raw_days;
-	case KIND_DLQ: return day <= p->today - (int64_t)p->dlq_days;
-	case KIND_ALERTS: return sam_ny_to_utc(day + 1, 0) + (int64_t)p->cooldown <= p->now;
+	case STORE_RAW: return day <= p->today - (int64_t)p->raw_days;
+	case STORE_DLQ: return day <= p->today - (int64_t)p->dlq_days;
+	case STORE_ALERTS: return sam_ny_to_utc(day + 1, 0) + (int64_t)p->cooldown <= p->now;
 	default: return 0;
 	}
 }
@@ -63,14 +63,14 @@ expired(const struct prune *p, int kind, int64_t day)
 static int
 prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	struct sam_buf *out = sam_out();
 	char date[11];
 	int64_t day;
 	size_t i;
-	const char *shown = store_path(p->s, kind_names[kind], ticker, NULL);
+	const char *shown = store_path(p->s, store_kind_names[kind], ticker, NULL);
 
-	if (names_list(dirfd, &n) < 0) {
+	if (store_names_list(dirfd, &n) < 0) {
 		sam_fatal_errno("list %s", shown);
 		return -1;
 	}
@@ -78,73 +78,73 @@ prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
 		const char *name = n.v[i].s;
 		long letters = 0;
 		int keep;
-		if (n.v[i].type != ENT_FILE || day_file_name(name, &day) < 0 ||
+		if (n.v[i].type != STORE_ENT_FILE || store_day_name(name, &day) < 0 ||
 		    !expired(p, kind, day))
 			continue;
-		if (kind == KIND_DLQ && (letters = count_letters(dirfd, name)) < 0) {
-			sam_fatal_errno("read %s", store_path(p->s, kind_names[kind],
+		if (kind == STORE_DLQ && (letters = count_letters(dirfd, name)) < 0) {
+			sam_fatal_errno("read %s", store_path(p->s, store_kind_names[kind],
 			    NULL, name));
-			names_free(&n);
+			store_names_free(&n);
 			return -1;
 		}
-		keep = kind == KIND_DLQ && letters > 0 && !p->drop_dlq;
+		keep = kind == STORE_DLQ && letters > 0 && !p->drop_dlq;
 		if (keep) {
 			p->kept_letters += (unsigned long)letters;
 			sam_log(SAM_WARNING, NULL, 0, "%s: %ld undelivered dead "
 			    "letter%s past --dlq-days kept: deliver with sam-alert "
 			    "--replay-dlq, or drop with prune --drop-dead-letters",
-			    store_path(p->s, kind_names[kind], NULL, name), letters,
+			    store_path(p->s, store_kind_names[kind], NULL, name), letters,
 			    letters == 1 ? "" : "s");
 		} else if (!p->dry_run && unlinkat(dirfd, name, 0) < 0) {
-			sam_fatal_errno("remove %s", store_path(p->s, kind_names[kind],
+			sam_fatal_errno("remove %s", store_path(p->s, store_kind_names[kind],
 			    ticker, name));
-			names_free(&n);
+			store_names_free(&n);
 			return -1;
 		}
 		p->removed += !keep;
 		sam_format_date(date, day);
-		sam_buf_printf(out, "{\"kind\":\"%s\",", kind_names[kind]);
+		sam_buf_printf(out, "{\"kind\":\"%s\",", store_kind_names[kind]);
 		if (ticker)
 			sam_buf_printf(out, "\"ticker\":\"%s\",", ticker);
 		sam_buf_printf(out, "\"date\":\"%s\",\"path\":", date);
 		if (ticker)
-			sam_buf_printf(out, "\"%s/%s/%s\"", kind_names[kind], ticker, name);
+			sam_buf_printf(out, "\"%s/%s/%s\"", store_kind_names[kind], ticker, name);
 		else
-			sam_buf_printf(out, "\"%s/%s\"", kind_names[kind], name);
-		if (kind == KIND_DLQ)
+			sam_buf_printf(out, "\"%s/%s\"", store_kind_names[kind], name);
+		if (kind == STORE_DLQ)
 			sam_buf_printf(out, ",\"letters\":%ld", letters);
 		sam_buf_puts(out, p->dry_run || keep ? ",\"removed\":false}\n" :
 		    ",\"removed\":true}\n");
 		sam_out_maybe_flush();
 	}
-	names_free(&n);
+	store_names_free(&n);
 	return 0;
 }
 
 static int
 prune_kind(struct prune *p, int kind)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
-	int r = 0, fd = store_subdir(p->s->fd, kind_names[kind], 0);
+	int r = 0, fd = store_subdir(p->s->fd, store_kind_names[kind], 0);
 
 	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (fd < 0 || (KIND_KEYED(kind) && names_list(fd, &n) < 0)) {
-		sam_fatal_errno("open %s", store_path(p->s, kind_names[kind], NULL, NULL));
+	if (fd < 0 || (STORE_KEYED(kind) && store_names_list(fd, &n) < 0)) {
+		sam_fatal_errno("open %s", store_path(p->s, store_kind_names[kind], NULL, NULL));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	if (!KIND_KEYED(kind))
+	if (!STORE_KEYED(kind))
 		r = prune_dir(p, kind, fd, NULL);
 	for (i = 0; i < n.n && r == 0; i++) {
 		const char *t = n.v[i].s;
 		int tfd;
-		if (n.v[i].type != ENT_DIR || !sam_valid_ticker(t, strlen(t)))
+		if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(t, strlen(t)))
 			continue;	/* fsck's business */
 		if ((tfd = store_subdir(fd, t, 0)) < 0) {
-			sam_fatal_errno("open %s", store_path(p->s, kind_names[kind], t, NULL));
+			sam_fatal_errno("open %s", store_path(p->s, store_kind_names[kind], t, NULL));
 			r = -1;
 			break;
 		}
@@ -153,7 +153,7 @@ prune_kind(struct prune *p, int kind)
 		if (r == 0 && !p->dry_run)
 			unlinkat(fd, t, AT_REMOVEDIR);	/* if now empty */
 	}
-	names_free(&n);
+	store_names_free(&n);
 	close(fd);
 	return r;
 }
@@ -214,7 +214,7 @@ cmd_prune(struct store *s, int argc, char **argv)
 		store_close(s);
 		return status;
 	}
-	for (kind = 0; kind < KIND_N && status == 0; kind++)
+	for (kind = 0; kind < STORE_KINDS && status == 0; kind++)
 		if (prune_kind(&p, kind) < 0)
 			status = SAM_EXIT_RUNTIME;
 	if (p.removed && !p.dry_run && store_sync(s) < 0) {

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 enum { REC_NEW, REC_CHANGED, REC_SAME };
 enum { GROUP_PENDING, GROUP_STORED, GROUP_FAILED };
@@ -29,7 +29,7 @@ enum { GROUP_PENDING, GROUP_STORED, GROUP_FAILED };
 #define CHUNK (4u << 20)
 
 struct prec {
-	struct entry e;		/* e.line: in a chunk, with its newline after;
+	struct store_entry e;		/* e.line: in a chunk, with its newline after;
 				 * e.lineno: the record's place in the input */
 	uint32_t group, next;	/* next record of the group */
 	uint8_t status;
@@ -121,7 +121,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct put *p = ctx;
 	const struct sam_field *anomaly = sam_rec_get(rec, "anomaly");
 	int is_anomaly = anomaly && anomaly->type == SAM_JTRUE;
-	int kind = p->kind < 0 ? (is_anomaly ? KIND_ANOMALIES : KIND_RAW) : p->kind;
+	int kind = p->kind < 0 ? (is_anomaly ? STORE_ANOMALIES : STORE_RAW) : p->kind;
 	struct sam_key k;
 	struct sam_buf *chunk;
 	struct prec *r;
@@ -129,9 +129,9 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	int64_t day;
 	uint32_t gi;
 
-	if (record_key(in, rec, &k, &day) < 0)
+	if (store_record_key(in, rec, &k, &day) < 0)
 		return -1;
-	if (kind == KIND_ANOMALIES && !is_anomaly)
+	if (kind == STORE_ANOMALIES && !is_anomaly)
 		return sam_reject(in, "not an anomaly (\"anomaly\" is not true); "
 		    "--kind raw stores it as a bar");
 	if (p->n >= NONE - 1 || store_grow(&p->r, &p->cap, p->n + 1, sizeof *p->r) < 0 ||
@@ -147,7 +147,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	r->e.lineno = (uint32_t)p->n;
 	r->e.secs = k.secs;
 	r->e.ns = (int32_t)k.ns;
-	r->e.imin = (int16_t)interval_order(k.interval);
+	r->e.imin = (int16_t)store_interval_order(k.interval);
 	r->group = gi;
 	r->next = NONE;
 	g = &p->g[gi];
@@ -182,21 +182,21 @@ by_group(const void *a, const void *b)
 static int
 by_key(const void *a, const void *b)
 {
-	const struct entry *x = &sorting->r[*(const uint32_t *)a].e;
-	const struct entry *y = &sorting->r[*(const uint32_t *)b].e;
-	int c = entry_cmp(x, y);
+	const struct store_entry *x = &sorting->r[*(const uint32_t *)a].e;
+	const struct store_entry *y = &sorting->r[*(const uint32_t *)b].e;
+	int c = store_entry_cmp(x, y);
 
 	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
 }
 
 static int
-same_line(const struct entry *a, const struct entry *b)
+same_line(const struct store_entry *a, const struct store_entry *b)
 {
 	return a->len == b->len && memcmp(a->line, b->line, a->len) == 0;
 }
 
 static void
-put_line(struct sam_buf *b, const struct entry *e)
+put_line(struct sam_buf *b, const struct store_entry *e)
 {
 	sam_buf_put(b, e->line, e->len);
 	sam_buf_putc(b, '\n');
@@ -206,20 +206,20 @@ put_line(struct sam_buf *b, const struct entry *e)
  * among equals) with the day's entries; sets each record's status.
  * Returns whether the file's content changes. */
 static int
-merge(struct put *p, const struct day *d, size_t m)
+merge(struct put *p, const struct store_day *d, size_t m)
 {
 	size_t i = 0, j = 0;
 	int changed = 0;
 
 	p->content.len = 0;
 	while (i < d->n || j < m) {
-		const struct entry *old = NULL, *prev;
+		const struct store_entry *old = NULL, *prev;
 		struct prec *last;
-		if (j == m || (i < d->n && entry_cmp(&d->e[i], &p->r[p->idx[j]].e) < 0)) {
+		if (j == m || (i < d->n && store_entry_cmp(&d->e[i], &p->r[p->idx[j]].e) < 0)) {
 			put_line(&p->content, &d->e[i++]);
 			continue;
 		}
-		if (i < d->n && entry_cmp(&d->e[i], &p->r[p->idx[j]].e) == 0)
+		if (i < d->n && store_entry_cmp(&d->e[i], &p->r[p->idx[j]].e) == 0)
 			old = &d->e[i++];
 		prev = old;
 		do {	/* each record against the one it replaces */
@@ -227,7 +227,7 @@ merge(struct put *p, const struct day *d, size_t m)
 			last->status = !prev ? REC_NEW : same_line(prev, &last->e) ?
 			    REC_SAME : REC_CHANGED;
 			prev = &last->e;
-		} while (j < m && entry_cmp(&last->e, &p->r[p->idx[j]].e) == 0);
+		} while (j < m && store_entry_cmp(&last->e, &p->r[p->idx[j]].e) == 0);
 		if (!old || !same_line(old, &last->e))
 			changed = 1;
 		put_line(&p->content, &last->e);
@@ -250,7 +250,7 @@ static int
 to_outbox(void *ctx)
 {
 	struct put *p = ctx;
-	struct batch ob = { .s = p->s };
+	struct store_batch ob = { .s = p->s };
 	struct sam_buf lines = { 0 };
 	size_t i;
 	uint32_t ri;
@@ -258,7 +258,7 @@ to_outbox(void *ctx)
 
 	for (i = 0; i < p->ninbatch; i++) {
 		const struct group *g = &p->g[p->inbatch[i]];
-		for (ri = g->head; g->kind == KIND_ANOMALIES && ri != NONE; ri = p->r[ri].next)
+		for (ri = g->head; g->kind == STORE_ANOMALIES && ri != NONE; ri = p->r[ri].next)
 			if (p->r[ri].status != REC_SAME)
 				sam_buf_put(&lines, p->r[ri].e.line, p->r[ri].e.len + 1);
 	}
@@ -269,14 +269,14 @@ to_outbox(void *ctx)
 	}
 	if (lines.len == 0)
 		return 0;
-	if ((fd = store_subdir(p->s->fd, kind_names[KIND_OUTBOX], 1)) < 0) {
-		sam_fatal_errno("open %s", store_path(p->s, kind_names[KIND_OUTBOX], NULL, NULL));
+	if ((fd = store_subdir(p->s->fd, store_kind_names[STORE_OUTBOX], 1)) < 0) {
+		sam_fatal_errno("open %s", store_path(p->s, store_kind_names[STORE_OUTBOX], NULL, NULL));
 		r = -1;
-	} else if (batch_append(&ob, fd, 0, kind_names[KIND_OUTBOX],
-	    sam_ny_date(sam_now()), &lines) < 0 || batch_commit(&ob, NULL, NULL) < 0) {
+	} else if (store_batch_append(&ob, fd, 0, store_kind_names[STORE_OUTBOX],
+	    sam_ny_date(sam_now()), &lines) < 0 || store_batch_commit(&ob, NULL, NULL) < 0) {
 		r = -1;
 	}
-	batch_abort(&ob);
+	store_batch_abort(&ob);
 	if (fd >= 0)
 		close(fd);
 	sam_buf_free(&lines);
@@ -306,18 +306,18 @@ refuse_ticker(struct put *p, const uint32_t *order, size_t i, const char *why)
 		p->g[order[j]].state = GROUP_FAILED;
 		n += p->g[order[j]].n;
 	}
-	sam_log(SAM_ERROR, store_path(p->s, kind_names[first->kind], first->ticker,
+	sam_log(SAM_ERROR, store_path(p->s, store_kind_names[first->kind], first->ticker,
 	    NULL), 0, "%s: %lu record%s for it not stored", why, n, n == 1 ? "" : "s");
 	return j - 1;
 }
 
 /* One day file: 0, or -1 when the put must stop. */
 static int
-put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirgen)
+put_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsigned dirgen)
 {
 	struct group *g = &p->g[gi];
 	struct sam_input in = { 0 };
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	char name[24], date[11];
 	const char *shown;
 	size_t m = 0;
@@ -326,8 +326,8 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 
 	sam_format_date(date, g->day);
 	snprintf(name, sizeof name, "%s.ndjson", date);
-	shown = store_path(p->s, kind_names[g->kind], g->ticker, name);
-	if ((r = day_read(dirfd, name, &d)) < 0 && (errno == ELOOP || errno == EINVAL)) {
+	shown = store_path(p->s, store_kind_names[g->kind], g->ticker, name);
+	if ((r = store_day_read(dirfd, name, &d)) < 0 && (errno == ELOOP || errno == EINVAL)) {
 		refuse(g, shown, errno == ELOOP ? "a symbolic link, not followed" :
 		    "not a regular file");
 		return 0;
@@ -337,20 +337,20 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 		return -1;
 	}
 	in.file = shown;
-	if (r == 0 && day_parse(&d, &in, &p->rec, g->ticker, g->day) < 0) {
-		day_free(&d);
+	if (r == 0 && store_day_parse(&d, &in, &p->rec, g->ticker, g->day) < 0) {
+		store_day_free(&d);
 		return oom();
 	}
 	if (r == 0)
-		day_check_order(&d, &in, 0);
+		store_day_check_order(&d, &in, 0);
 	if (d.bad || d.disorder) {	/* merging would lose or reorder lines */
 		refuse(g, shown, "damaged, left as it is (sam-store fsck --repair "
 		    "puts it right)");
-		day_free(&d);
+		store_day_free(&d);
 		return 0;
 	}
 	if (store_grow(&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
-		day_free(&d);
+		store_day_free(&d);
 		return oom();
 	}
 	for (ri = g->head; ri != NONE; ri = p->r[ri].next)
@@ -362,7 +362,7 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 		r = 0;
 	} else if (p->content.err) {
 		r = oom();
-	} else if ((r = batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
+	} else if ((r = store_batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
 	    stored, p)) == 0) {
 		if (store_grow(&p->inbatch, &p->inbatchcap, p->ninbatch + 1,
 		    sizeof *p->inbatch) < 0)
@@ -370,7 +370,7 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 		else
 			p->inbatch[p->ninbatch++] = gi;
 	}
-	day_free(&d);
+	store_day_free(&d);
 	return r;
 }
 
@@ -378,7 +378,7 @@ put_group(struct put *p, struct batch *b, uint32_t gi, int dirfd, unsigned dirge
 static int
 store_groups(struct put *p)
 {
-	struct batch b = { .s = p->s, .before_commit = p->outbox ? to_outbox : NULL,
+	struct store_batch b = { .s = p->s, .before_commit = p->outbox ? to_outbox : NULL,
 	    .hook_ctx = p };
 	uint32_t *order = malloc((p->ng ? p->ng : 1) * sizeof *order);
 	const struct group *prev = NULL;
@@ -397,9 +397,9 @@ store_groups(struct put *p)
 		if (!prev || g->kind != prev->kind) {
 			if (kindfd >= 0)
 				close(kindfd);
-			if ((kindfd = store_subdir(p->s->fd, kind_names[g->kind], 1)) < 0) {
+			if ((kindfd = store_subdir(p->s->fd, store_kind_names[g->kind], 1)) < 0) {
 				sam_fatal_errno("open %s", store_path(p->s,
-				    kind_names[g->kind], NULL, NULL));
+				    store_kind_names[g->kind], NULL, NULL));
 				r = -1;
 				break;
 			}
@@ -411,7 +411,7 @@ store_groups(struct put *p)
 			dirfd = store_subdir(kindfd, g->ticker, 1);
 			if (dirfd < 0 && errno != ELOOP && errno != ENOTDIR) {
 				sam_fatal_errno("open %s", store_path(p->s,
-				    kind_names[g->kind], g->ticker, NULL));
+				    store_kind_names[g->kind], g->ticker, NULL));
 				r = -1;
 				break;
 			}
@@ -424,8 +424,8 @@ store_groups(struct put *p)
 			r = put_group(p, &b, order[i], dirfd, dirgen);
 	}
 	if (r == 0)
-		r = batch_commit(&b, stored, p);
-	batch_abort(&b);
+		r = store_batch_commit(&b, stored, p);
+	store_batch_abort(&b);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (kindfd >= 0)
@@ -472,7 +472,7 @@ cmd_put(struct store *s, int argc, char **argv)
 	while ((c = store_getopt(argc, argv, "k:r:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'k':
-			if ((p.kind = kind_parse(optarg)) < 0 || !KIND_KEYED(p.kind))
+			if ((p.kind = store_kind_parse(optarg)) < 0 || !STORE_KEYED(p.kind))
 				return sam_usage_error(store_usage,
 				    "--kind: must be raw or anomalies: %s", optarg);
 			break;

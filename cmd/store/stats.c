@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "commands.h"
 
 struct count {
 	unsigned long tickers, files, records;
@@ -20,10 +20,10 @@ struct count {
 static int
 count_file(struct count *c, int dirfd, const char *name, int64_t day)
 {
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	size_t i;
 
-	if (day_read(dirfd, name, &d) != 0)
+	if (store_day_read(dirfd, name, &d) != 0)
 		return errno == ENOENT ? 0 : -1;
 	c->files++;
 	c->bytes += d.len;
@@ -31,7 +31,7 @@ count_file(struct count *c, int dirfd, const char *name, int64_t day)
 		c->records += d.buf[i] == '\n';
 	if (d.len && d.buf[d.len - 1] != '\n')
 		c->records++;
-	day_free(&d);
+	store_day_free(&d);
 	if (store_grow(&c->dates, &c->dcap, c->nd + 1, sizeof *c->dates) < 0)
 		return -1;
 	c->dates[c->nd++] = day;
@@ -42,35 +42,35 @@ count_file(struct count *c, int dirfd, const char *name, int64_t day)
 static int
 count_dir(struct count *c, int dirfd)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	int64_t day;
 	size_t i;
 	int r = 0;
 
-	if (names_list(dirfd, &n) < 0)
+	if (store_names_list(dirfd, &n) < 0)
 		return -1;
 	for (i = 0; i < n.n && r == 0; i++)
-		if (n.v[i].type == ENT_FILE && day_file_name(n.v[i].s, &day) == 0)
+		if (n.v[i].type == STORE_ENT_FILE && store_day_name(n.v[i].s, &day) == 0)
 			r = count_file(c, dirfd, n.v[i].s, day);
-	names_free(&n);
+	store_names_free(&n);
 	return r;
 }
 
 static int
 count_kind(struct store *s, int kind, struct count *c)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
-	int fd = store_subdir(s->fd, kind_names[kind], 0), r = 0;
+	int fd = store_subdir(s->fd, store_kind_names[kind], 0), r = 0;
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (!KIND_KEYED(kind)) {
+	if (!STORE_KEYED(kind)) {
 		r = count_dir(c, fd);
-	} else if ((r = names_list(fd, &n)) == 0) {
+	} else if ((r = store_names_list(fd, &n)) == 0) {
 		for (i = 0; i < n.n && r == 0; i++) {
 			int tfd;
-			if (n.v[i].type != ENT_DIR || !sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
+			if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
 				continue;
 			if ((tfd = store_subdir(fd, n.v[i].s, 0)) < 0) {
 				r = -1;
@@ -80,7 +80,7 @@ count_kind(struct store *s, int kind, struct count *c)
 			r = count_dir(c, tfd);
 			close(tfd);
 		}
-		names_free(&n);
+		store_names_free(&n);
 	}
 	close(fd);
 	return r;
@@ -118,8 +118,8 @@ print_count(int kind, struct count *c)
 		qsort(c->dates, c->nd, sizeof *c->dates, date_cmp);
 	for (i = 0; i < c->nd; i++)
 		days += i == 0 || c->dates[i] != c->dates[i - 1];
-	sam_buf_printf(b, "{\"kind\":\"%s\"", kind_names[kind]);
-	if (KIND_KEYED(kind))
+	sam_buf_printf(b, "{\"kind\":\"%s\"", store_kind_names[kind]);
+	if (STORE_KEYED(kind))
 		sam_buf_printf(b, ",\"tickers\":%lu", c->tickers);
 	sam_buf_printf(b, ",\"days\":%zu,\"files\":%lu,\"records\":%lu,\"bytes\":%llu",
 	    days, c->files, c->records, c->bytes);
@@ -144,10 +144,10 @@ cmd_stats(struct store *s, int argc, char **argv)
 		    argv[optind]);
 	if ((status = store_open(s, s->root, 0)) != 0)
 		return status;
-	for (kind = 0; kind < KIND_N && status == 0; kind++) {
+	for (kind = 0; kind < STORE_KINDS && status == 0; kind++) {
 		struct count cnt = { 0 };
 		if (count_kind(s, kind, &cnt) < 0) {
-			sam_fatal_errno("read %s", store_path(s, kind_names[kind], NULL, NULL));
+			sam_fatal_errno("read %s", store_path(s, store_kind_names[kind], NULL, NULL));
 			status = SAM_EXIT_RUNTIME;
 		} else {
 			print_count(kind, &cnt);

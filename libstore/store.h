@@ -1,6 +1,10 @@
 /*
- * store.h - the parts of sam-store: the root and its lock, day files,
- * atomic batches of writes, and one function per command.
+ * store.h - libstore, the store's layer, one prefix (store_, STORE_)
+ * for every name: the root and its lock, the kinds and their paths, day
+ * files (names, reading, keys), atomic batches of writes, the one walk
+ * over a kind's day files and the one rule for rewriting a day file.
+ * sam-store's commands, sam-alert's state and sam-serve-static's
+ * loading all go through it.
  *
  * Layout (sam-store(5)):
  *   ROOT/raw/TICKER/YYYY-MM-DD.ndjson        keyed by (ticker, interval, ts)
@@ -14,17 +18,15 @@
 #ifndef STORE_H
 #define STORE_H
 
-#include <getopt.h>
 #include <stdint.h>
 
 #include "sam.h"
 
-enum kind { KIND_RAW, KIND_ANOMALIES, KIND_DLQ, KIND_ALERTS, KIND_RUNS, KIND_OUTBOX,
-	KIND_N };
-#define KIND_KEYED(k) ((k) <= KIND_ANOMALIES)	/* TICKER/DATE files */
-extern const char *const kind_names[KIND_N];
-int kind_parse(const char *name);	/* -1 if none */
-
+enum store_kind { STORE_RAW, STORE_ANOMALIES, STORE_DLQ, STORE_ALERTS, STORE_RUNS,
+	STORE_OUTBOX, STORE_KINDS };
+#define STORE_KEYED(k) ((k) <= STORE_ANOMALIES)	/* TICKER/DATE files */
+extern const char *const store_kind_names[STORE_KINDS];
+int store_kind_parse(const char *name);	/* -1 if none */
 
 /* ---- root.c ---- */
 
@@ -58,22 +60,22 @@ const char *store_path(const struct store *, const char *a, const char *b,
     const char *c);
 
 /* The entries of a directory, sorted by name. */
-enum { ENT_FILE, ENT_DIR, ENT_LINK, ENT_OTHER };
-struct names {
-	struct name {
+enum { STORE_ENT_FILE, STORE_ENT_DIR, STORE_ENT_LINK, STORE_ENT_OTHER };
+struct store_names {
+	struct store_name {
 		char *s;
 		int type;
 	} *v;
 	size_t n, cap;
 };
-int names_list(int dirfd, struct names *);	/* -1 with errno */
-void names_free(struct names *);
+int store_names_list(int dirfd, struct store_names *);	/* -1 with errno */
+void store_names_free(struct store_names *);
 /* "YYYY-MM-DD.ndjson" -> days; -1 if the name is not one. */
-int day_file_name(const char *name, int64_t *days);
+int store_day_name(const char *name, int64_t *days);
 
 /* ---- day.c: one day file ---- */
 
-struct entry {
+struct store_entry {
 	const char *line;	/* in the day's buffer, no newline */
 	uint32_t len, lineno;
 	int64_t secs;
@@ -83,10 +85,10 @@ struct entry {
 	uint8_t bad;		/* failed a check */
 };
 
-struct day {
+struct store_day {
 	char *buf;
 	size_t len;
-	struct entry *e;
+	struct store_entry *e;
 	size_t n, cap;
 	unsigned long bad;	/* lines failing a check */
 	unsigned long disorder;	/* lines out of order or repeating a key */
@@ -95,33 +97,33 @@ struct day {
 /* Reads NAME from dirfd whole.  1 when there is no such file, 0, or
  * -1 with errno (ELOOP for a symbolic link: never followed).  d must
  * start zeroed; its array of entries is kept from file to file. */
-int day_read(int dirfd, const char *name, struct day *);
+int store_day_read(int dirfd, const char *name, struct store_day *);
 /* The same for TICKER/NAME in kindfd, in one system call where the
  * kernel has openat2 (a link in the ticker's place is ELOOP too). */
-int day_read_at(int kindfd, const char *ticker, const char *name, struct day *);
+int store_day_read_at(int kindfd, const char *ticker, const char *name, struct store_day *);
 /* Splits and checks the lines: JSON objects, and for a keyed kind a
  * valid key whose ticker is TICKER and whose New York date is DAY.
  * A bad line is reported through in (file set by the caller) and
  * marked.  Returns -1 on running out of memory. */
-int day_parse(struct day *, struct sam_input *in, struct sam_rec *,
+int store_day_parse(struct store_day *, struct sam_input *in, struct sam_rec *,
     const char *ticker, int64_t day);
 /* The same, calling fn for each good line while rec holds it parsed
  * (so that a reader of the fields parses a line once); fn returns 0, or
- * -1 to stop (its error reported), which day_parse_each returns.  The
+ * -1 to stop (its error reported), which store_day_parse_each returns.  The
  * entry's pointer is not kept: the array may move. */
-typedef int day_line_fn(struct sam_input *, const struct sam_rec *,
-    const struct entry *, void *ctx);
-int day_parse_each(struct day *, struct sam_input *in, struct sam_rec *,
-    const char *ticker, int64_t day, day_line_fn *, void *ctx);
+typedef int store_line_fn(struct sam_input *, const struct sam_rec *,
+    const struct store_entry *, void *ctx);
+int store_day_parse_each(struct store_day *, struct sam_input *in, struct sam_rec *,
+    const char *ticker, int64_t day, store_line_fn *, void *ctx);
 /* Counts (and reports unless quiet) lines out of key order or whose
- * key came before; for keyed kinds, after day_parse. */
-void day_check_order(struct day *, struct sam_input *in, int quiet);
-void day_free(struct day *);
-int entry_cmp(const struct entry *, const struct entry *);
-int interval_order(const char *interval);	/* imin for entry_cmp */
+ * key came before; for keyed kinds, after store_day_parse. */
+void store_day_check_order(struct store_day *, struct sam_input *in, int quiet);
+void store_day_free(struct store_day *);
+int store_entry_cmp(const struct store_entry *, const struct store_entry *);
+int store_interval_order(const char *interval);	/* imin for store_entry_cmp */
 /* The key fields of a record: ticker, interval, ts, and the New York
  * date the record belongs to (which a "date" field must agree with). */
-int record_key(struct sam_input *, const struct sam_rec *, struct sam_key *,
+int store_record_key(struct sam_input *, const struct sam_rec *, struct sam_key *,
     int64_t *day);
 
 /* ---- batch.c: day files replaced atomically, many at a time ---- */
@@ -129,9 +131,9 @@ int record_key(struct sam_input *, const struct sam_rec *, struct sam_key *,
 /* Files are written to ROOT/tmp, made durable together, then renamed
  * into place, and the directories made durable: one sync for many
  * files instead of two fsyncs each. */
-struct batch {
+struct store_batch {
 	struct store *s;
-	struct pending {
+	struct store_pending {
 		char tmp[24];
 		char name[24];
 		char *shown;
@@ -152,43 +154,19 @@ struct batch {
 /* Writes content as the next version of NAME in dirfd.  dirgen names
  * the directory (the same number for the same open directory).  May
  * commit the batch first, calling done.  0, or -1 after reporting. */
-typedef void batch_done_fn(uint32_t tag, void *ctx);
-int batch_add(struct batch *, int dirfd, unsigned dirgen, const char *name,
+typedef void store_batch_done_fn(uint32_t tag, void *ctx);
+int store_batch_add(struct store_batch *, int dirfd, unsigned dirgen, const char *name,
     const char *shown, const struct sam_buf *content, uint32_t tag,
-    batch_done_fn *, void *ctx);
+    store_batch_done_fn *, void *ctx);
 /* The next version of KIND/DATE.ndjson in dirfd: the lines it has,
  * then more.  0, or -1 after reporting. */
-int batch_append(struct batch *, int dirfd, unsigned dirgen, const char *kind,
+int store_batch_append(struct store_batch *, int dirfd, unsigned dirgen, const char *kind,
     int64_t date, const struct sam_buf *more);
 /* Renames everything into place; done(tag) for each file in it.  0,
  * or -1 after reporting (then nothing more is renamed). */
-int batch_commit(struct batch *, batch_done_fn *, void *ctx);
+int store_batch_commit(struct store_batch *, store_batch_done_fn *, void *ctx);
 /* Throws away what was not committed, temporary files included, and
  * frees the batch. */
-void batch_abort(struct batch *);
-
-/* ---- the commands ---- */
-
-int cmd_put(struct store *, int argc, char **argv);
-int cmd_get(struct store *, int argc, char **argv);
-int cmd_prune(struct store *, int argc, char **argv);
-int cmd_fsck(struct store *, int argc, char **argv);
-int cmd_stats(struct store *, int argc, char **argv);
-int cmd_append(struct store *, int argc, char **argv);
-
-/* The usage text of sam-store, for every command's errors. */
-extern const char store_usage[];
-/* The options every command takes, to end its table of long options. */
-#define STORE_OPTIONS \
-	{ "root", required_argument, NULL, 'r' }, \
-	{ "log-format", required_argument, NULL, 'L' }, \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ NULL, 0, NULL, 0 }
-/* getopt_long over a command's options, taking -r, --log-format and
- * --help (printing the usage and exiting).  Returns the next other
- * option, or -1 at the end; on an option error returns '?' with
- * *status set. */
-int store_getopt(int argc, char **argv, const char *optstring,
-    const struct option *, struct store *, int *status);
+void store_batch_abort(struct store_batch *);
 
 #endif

@@ -21,7 +21,7 @@
 #include "store.h"
 
 int
-interval_order(const char *interval)
+store_interval_order(const char *interval)
 {
 	int m = sam_interval_minutes(interval, strlen(interval));
 
@@ -29,7 +29,7 @@ interval_order(const char *interval)
 }
 
 int
-entry_cmp(const struct entry *a, const struct entry *b)
+store_entry_cmp(const struct store_entry *a, const struct store_entry *b)
 {
 	if (a->secs != b->secs)
 		return a->secs < b->secs ? -1 : 1;
@@ -39,7 +39,7 @@ entry_cmp(const struct entry *a, const struct entry *b)
 }
 
 int
-record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
+store_record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
     int64_t *day)
 {
 	static const char *const keys[] = { "ticker", "interval", "ts", "date" };
@@ -76,7 +76,7 @@ record_key(struct sam_input *in, const struct sam_rec *rec, struct sam_key *k,
 
 /* Reads the open file fd whole into d, and closes it. */
 static int
-read_fd(int fd, struct day *d)
+read_fd(int fd, struct store_day *d)
 {
 	struct stat st;
 	size_t got = 0;
@@ -116,21 +116,21 @@ fail:
 
 /* Empties d for the next file, keeping its array of entries. */
 static void
-day_reset(struct day *d)
+day_reset(struct store_day *d)
 {
 	d->buf = NULL;
 	d->len = d->n = d->bad = d->disorder = 0;
 }
 
 int
-day_read(int dirfd, const char *name, struct day *d)
+store_day_read(int dirfd, const char *name, struct store_day *d)
 {
 	day_reset(d);
 	return read_fd(openat(dirfd, name, DAY_OPEN), d);
 }
 
 int
-day_read_at(int kindfd, const char *ticker, const char *name, struct day *d)
+store_day_read_at(int kindfd, const char *ticker, const char *name, struct store_day *d)
 {
 	char path[SAM_TICKER_MAX + 32];
 	int fd, r, saved;
@@ -155,8 +155,8 @@ day_read_at(int kindfd, const char *ticker, const char *name, struct day *d)
 	return r;
 }
 
-static struct entry *
-day_push(struct day *d)
+static struct store_entry *
+day_push(struct store_day *d)
 {
 	if (store_grow(&d->e, &d->cap, d->n + 1, sizeof *d->e) < 0)
 		return NULL;
@@ -166,7 +166,7 @@ day_push(struct day *d)
 
 /* The key of a stored line, which must agree with the file's place. */
 static int
-check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
+check_line(struct sam_input *in, const struct sam_rec *rec, struct store_entry *e,
     const char *ticker, int64_t day)
 {
 	const struct sam_field *sev;
@@ -174,7 +174,7 @@ check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
 	int64_t kday;
 	char want[11];
 
-	if (record_key(in, rec, &k, &kday) < 0)
+	if (store_record_key(in, rec, &k, &kday) < 0)
 		return -1;
 	if (strcmp(k.ticker, ticker) != 0)
 		return sam_reject(in, "ticker %s does not belong in the "
@@ -186,7 +186,7 @@ check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
 	}
 	e->secs = k.secs;
 	e->ns = (int32_t)k.ns;
-	e->imin = (int16_t)interval_order(k.interval);
+	e->imin = (int16_t)store_interval_order(k.interval);
 	e->sev = -1;
 	if ((sev = sam_rec_get(rec, "severity")) && sev->type == SAM_JSTRING)
 		e->sev = (int8_t)sam_severity_parse(sev->val + 1, sev->vlen - 2);
@@ -194,18 +194,18 @@ check_line(struct sam_input *in, const struct sam_rec *rec, struct entry *e,
 }
 
 int
-day_parse(struct day *d, struct sam_input *in, struct sam_rec *rec,
+store_day_parse(struct store_day *d, struct sam_input *in, struct sam_rec *rec,
     const char *ticker, int64_t day)
 {
-	return day_parse_each(d, in, rec, ticker, day, NULL, NULL);
+	return store_day_parse_each(d, in, rec, ticker, day, NULL, NULL);
 }
 
 int
-day_parse_each(struct day *d, struct sam_input *in, struct sam_rec *rec,
-    const char *ticker, int64_t day, day_line_fn *fn, void *ctx)
+store_day_parse_each(struct store_day *d, struct sam_input *in, struct sam_rec *rec,
+    const char *ticker, int64_t day, store_line_fn *fn, void *ctx)
 {
 	struct sam_lines l;
-	struct entry *e;
+	struct store_entry *e;
 	const char *why;
 	char *line;
 	size_t len, at;
@@ -243,23 +243,23 @@ day_parse_each(struct day *d, struct sam_input *in, struct sam_rec *rec,
 }
 
 void
-day_check_order(struct day *d, struct sam_input *in, int quiet)
+store_day_check_order(struct store_day *d, struct sam_input *in, int quiet)
 {
-	const struct entry *prev = NULL;
+	const struct store_entry *prev = NULL;
 	size_t i, j;
 
 	for (i = 0; i < d->n; i++) {
-		struct entry *e = &d->e[i];
+		struct store_entry *e = &d->e[i];
 		int c;
 		if (e->bad)
 			continue;
-		if (!prev || (c = entry_cmp(prev, e)) < 0) {
+		if (!prev || (c = store_entry_cmp(prev, e)) < 0) {
 			prev = e;
 			continue;
 		}
 		/* out of order: is the key new, or one already seen? */
 		for (j = 0; j < i; j++)
-			if (!d->e[j].bad && entry_cmp(&d->e[j], e) == 0)
+			if (!d->e[j].bad && store_entry_cmp(&d->e[j], e) == 0)
 				break;
 		in->line = e->lineno;
 		if (!quiet && j < i)
@@ -273,7 +273,7 @@ day_check_order(struct day *d, struct sam_input *in, int quiet)
 }
 
 void
-day_free(struct day *d)
+store_day_free(struct store_day *d)
 {
 	free(d->buf);
 	free(d->e);

@@ -20,7 +20,7 @@
 
 #define BATCH_FILES 4096
 #define BATCH_BYTES (64u << 20)
-#define BATCH_DIRS (sizeof ((struct batch *)0)->dirs / sizeof (int))
+#define BATCH_DIRS (sizeof ((struct store_batch *)0)->dirs / sizeof (int))
 
 static int
 write_all(int fd, const char *p, size_t n)
@@ -39,7 +39,7 @@ write_all(int fd, const char *p, size_t n)
 
 /* The index of dirfd in the batch, kept open (a dup) until the commit. */
 static int
-batch_dir(struct batch *b, int dirfd, unsigned dirgen)
+batch_dir(struct store_batch *b, int dirfd, unsigned dirgen)
 {
 	if (b->ndirs && b->dirgen[b->ndirs - 1] == dirgen)
 		return (int)b->ndirs - 1;
@@ -50,7 +50,7 @@ batch_dir(struct batch *b, int dirfd, unsigned dirgen)
 }
 
 static void
-batch_reset(struct batch *b)
+batch_reset(struct store_batch *b)
 {
 	size_t i;
 
@@ -62,17 +62,17 @@ batch_reset(struct batch *b)
 }
 
 int
-batch_add(struct batch *b, int dirfd, unsigned dirgen, const char *name,
+store_batch_add(struct store_batch *b, int dirfd, unsigned dirgen, const char *name,
     const char *shown, const struct sam_buf *content, uint32_t tag,
-    batch_done_fn *done, void *ctx)
+    store_batch_done_fn *done, void *ctx)
 {
 	struct store *s = b->s;
-	struct pending *p;
+	struct store_pending *p;
 	int fd, dir;
 
 	if ((b->n == BATCH_FILES || b->bytes >= BATCH_BYTES ||
 	    (b->ndirs == BATCH_DIRS && b->dirgen[b->ndirs - 1] != dirgen)) &&
-	    batch_commit(b, done, ctx) < 0)
+	    store_batch_commit(b, done, ctx) < 0)
 		return -1;
 	if (store_grow(&b->p, &b->cap, b->n + 1, sizeof *b->p) < 0) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
@@ -106,19 +106,19 @@ batch_add(struct batch *b, int dirfd, unsigned dirgen, const char *name,
 }
 
 int
-batch_append(struct batch *b, int dirfd, unsigned dirgen, const char *kind,
+store_batch_append(struct store_batch *b, int dirfd, unsigned dirgen, const char *kind,
     int64_t date, const struct sam_buf *more)
 {
 	char name[24];
 	const char *shown;
-	struct day d = { 0 };
+	struct store_day d = { 0 };
 	struct sam_buf out = { 0 };
 	int r;
 
 	sam_format_date(name, date);
 	strcat(name, ".ndjson");
 	shown = store_path(b->s, kind, name, NULL);
-	if ((r = day_read(dirfd, name, &d)) < 0) {
+	if ((r = store_day_read(dirfd, name, &d)) < 0) {
 		sam_fatal_errno("read %s", shown);
 		return -1;
 	}
@@ -128,35 +128,35 @@ batch_append(struct batch *b, int dirfd, unsigned dirgen, const char *kind,
 			sam_buf_putc(&out, '\n');
 	}
 	sam_buf_put(&out, more->p, more->len);
-	day_free(&d);
+	store_day_free(&d);
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		r = -1;
 	} else {
-		r = batch_add(b, dirfd, dirgen, name, shown, &out, 0, NULL, NULL);
+		r = store_batch_add(b, dirfd, dirgen, name, shown, &out, 0, NULL, NULL);
 	}
 	sam_buf_free(&out);
 	return r;
 }
 
 int
-batch_commit(struct batch *b, batch_done_fn *done, void *ctx)
+store_batch_commit(struct store_batch *b, store_batch_done_fn *done, void *ctx)
 {
 	struct store *s = b->s;
 	size_t i, renamed = 0;
 	int status = 0;
 
 	if (b->n && b->before_commit && b->before_commit(b->hook_ctx) < 0) {
-		batch_abort(b);
+		store_batch_abort(b);
 		return -1;
 	}
 	if (b->n && store_sync(s) < 0) {
 		sam_fatal_errno("sync the store %s", s->root);
-		batch_abort(b);
+		store_batch_abort(b);
 		return -1;
 	}
 	for (i = 0; i < b->n; i++, renamed++) {
-		struct pending *p = &b->p[i];
+		struct store_pending *p = &b->p[i];
 		if (renameat(s->tmpfd, p->tmp, b->dirs[p->dir], p->name) < 0) {
 			sam_fatal_errno("replace %s", p->shown);
 			status = -1;
@@ -177,7 +177,7 @@ batch_commit(struct batch *b, batch_done_fn *done, void *ctx)
 }
 
 void
-batch_abort(struct batch *b)
+store_batch_abort(struct store_batch *b)
 {
 	size_t i;
 

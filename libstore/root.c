@@ -15,16 +15,16 @@
 
 #include "store.h"
 
-const char *const kind_names[KIND_N] = { "raw", "anomalies", "dlq", "alerts", "runs",
+const char *const store_kind_names[STORE_KINDS] = { "raw", "anomalies", "dlq", "alerts", "runs",
 	"outbox" };
 
 int
-kind_parse(const char *name)
+store_kind_parse(const char *name)
 {
 	int k;
 
-	for (k = 0; k < KIND_N; k++)
-		if (strcmp(name, kind_names[k]) == 0)
+	for (k = 0; k < STORE_KINDS; k++)
+		if (strcmp(name, store_kind_names[k]) == 0)
 			return k;
 	return -1;
 }
@@ -132,21 +132,21 @@ store_unlock(struct store *s)
 static int
 clean_tmp(struct store *s)
 {
-	struct names n = { 0 };
+	struct store_names n = { 0 };
 	size_t i;
 
 	if ((s->tmpfd = store_subdir(s->fd, "tmp", 1)) < 0 ||
-	    names_list(s->tmpfd, &n) < 0) {
+	    store_names_list(s->tmpfd, &n) < 0) {
 		sam_fatal_errno("open %s", store_path(s, "tmp", NULL, NULL));
 		return -1;
 	}
 	for (i = 0; i < n.n; i++)
-		if (n.v[i].type != ENT_DIR && unlinkat(s->tmpfd, n.v[i].s, 0) < 0) {
+		if (n.v[i].type != STORE_ENT_DIR && unlinkat(s->tmpfd, n.v[i].s, 0) < 0) {
 			sam_fatal_errno("remove %s", store_path(s, "tmp", n.v[i].s, NULL));
-			names_free(&n);
+			store_names_free(&n);
 			return -1;
 		}
-	names_free(&n);
+	store_names_free(&n);
 	return 0;
 }
 
@@ -233,11 +233,11 @@ store_sync(struct store *s)
 static int
 name_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct name *)a)->s, ((const struct name *)b)->s);
+	return strcmp(((const struct store_name *)a)->s, ((const struct store_name *)b)->s);
 }
 
 int
-names_list(int dirfd, struct names *n)
+store_names_list(int dirfd, struct store_names *n)
 {
 	struct dirent *d;
 	DIR *dir;
@@ -253,16 +253,16 @@ names_list(int dirfd, struct names *n)
 	}
 	rewinddir(dir);
 	while (errno = 0, (d = readdir(dir))) {
-		int type = d->d_type == DT_DIR ? ENT_DIR : d->d_type == DT_REG ?
-		    ENT_FILE : d->d_type == DT_LNK ? ENT_LINK : ENT_OTHER;
+		int type = d->d_type == DT_DIR ? STORE_ENT_DIR : d->d_type == DT_REG ?
+		    STORE_ENT_FILE : d->d_type == DT_LNK ? STORE_ENT_LINK : STORE_ENT_OTHER;
 		struct stat st;
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		if (d->d_type == DT_UNKNOWN) {
 			if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				break;
-			type = S_ISDIR(st.st_mode) ? ENT_DIR : S_ISREG(st.st_mode) ?
-			    ENT_FILE : S_ISLNK(st.st_mode) ? ENT_LINK : ENT_OTHER;
+			type = S_ISDIR(st.st_mode) ? STORE_ENT_DIR : S_ISREG(st.st_mode) ?
+			    STORE_ENT_FILE : S_ISLNK(st.st_mode) ? STORE_ENT_LINK : STORE_ENT_OTHER;
 		}
 		if (store_grow(&n->v, &n->cap, n->n + 1, sizeof *n->v) < 0)
 			break;
@@ -273,7 +273,7 @@ names_list(int dirfd, struct names *n)
 	saved = d ? (errno ? errno : ENOMEM) : errno;
 	closedir(dir);
 	if (saved) {
-		names_free(n);
+		store_names_free(n);
 		errno = saved;
 		return -1;
 	}
@@ -283,7 +283,7 @@ names_list(int dirfd, struct names *n)
 }
 
 void
-names_free(struct names *n)
+store_names_free(struct store_names *n)
 {
 	size_t i;
 
@@ -294,7 +294,7 @@ names_free(struct names *n)
 }
 
 int
-day_file_name(const char *name, int64_t *days)
+store_day_name(const char *name, int64_t *days)
 {
 	return strlen(name) == 17 && strcmp(name + 10, ".ndjson") == 0 &&
 	    sam_parse_date(name, 10, days) == 0 ? 0 : -1;
