@@ -18,7 +18,7 @@ ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
 DETECT = cmd/sam-detect.o cmd/detect/fdr.o
 # The store's layer (libstore/store.h, libstore.a): sam-store, sam-alert
 # and sam-serve-static read and write the store only through it.
-LIBSTORE = libstore/root.o libstore/day.o libstore/batch.o
+LIBSTORE = libstore/root.o libstore/day.o libstore/batch.o libstore/walk.o
 STORE = cmd/sam-store.o cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o \
         cmd/store/stats.o cmd/store/append.o
 # sam-alert keeps its state in the store.

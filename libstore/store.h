@@ -169,4 +169,39 @@ int store_batch_commit(struct store_batch *, store_batch_done_fn *, void *ctx);
  * frees the batch. */
 void store_batch_abort(struct store_batch *);
 
+/* ---- walk.c: the day files of one directory, oldest or newest first ---- */
+
+/* Each day file of w->kind (of w->ticker for a keyed kind) dated
+ * from..to is read whole and handed to file(), then its lines, parsed
+ * and checked (store_day_parse_each), to line(), whose ctx is the walk.
+ * A caller that needs more state embeds the walk as the first member
+ * of a struct of its own and casts back. */
+struct store_walk;
+/* A day file read: 0, or -1 to stop (reported).  With keep, the
+ * file's buffer is the callee's, kept or freed, even on failure. */
+typedef int store_file_fn(struct store_walk *, struct store_day *, int64_t day);
+/* A directory or file that could not be opened, listed or read (errno
+ * set; w->at is the directory entry of a file): 0 to go on without it,
+ * or -1 to stop, after reporting.  NULL: a fatal error. */
+typedef int store_fail_fn(struct store_walk *, const char *verb, const char *path);
+struct store_walk {
+	int kind;		/* enum store_kind */
+	const char *ticker;	/* a keyed kind's ticker; NULL for the others */
+	int64_t from, to;	/* days */
+	int newest_first;
+	int keep;		/* the buffers outlive the walk: see file() */
+	store_file_fn *file;	/* or NULL */
+	store_line_fn *line;	/* or NULL: the lines are not parsed */
+	store_fail_fn *fail;
+	/* set by the walk */
+	struct store *s;
+	const struct store_name *at;	/* the entry being read */
+	struct sam_input in;	/* in.file: its path; in.rejected: lines so far */
+	struct sam_rec rec;
+	int stop;		/* file() or line() sets it: no file after this one */
+};
+/* 0 (also when the directory does not exist), or -1, reported.  kindfd
+ * is ROOT/KIND open, or -1 to open it for the walk. */
+int store_walk(struct store *, int kindfd, struct store_walk *);
+
 #endif

@@ -144,58 +144,56 @@ load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 	return 0;
 }
 
+/* A walk of each_state_line.  The lines are split here, not by
+ * store_day_parse: they have no key, and one that is not a JSON object
+ * is reported in sam-alert's own words. */
+struct state_walk {
+	struct store_walk w;	/* first: the walk's callbacks get both */
+	struct alert *al;
+	state_line_fn *fn;
+};
+
+static int
+state_file(struct store_walk *w, struct store_day *d, int64_t date)
+{
+	struct state_walk *sw = (struct state_walk *)w;
+	size_t k = 0;
+
+	for (w->in.line = 1; k < d->len; w->in.line++) {
+		char *line = d->buf + k, *nl = memchr(line, '\n', d->len - k);
+		size_t len = nl ? (size_t)(nl - line) : d->len - k;
+		const char *why;
+		size_t at;
+		k += len + 1;
+		if (len == 0)
+			continue;
+		if (sam_rec_parse(&w->rec, line, len, &why, &at) < 0)
+			sam_reject(&w->in, "%s at byte %zu", why, at);
+		else if (sw->fn(sw->al, &w->in, &w->rec, line, len, date) == -2)
+			return -1;
+	}
+	return 0;
+}
+
+/* A directory named as a day file is none: skipped; any other failure
+ * to read the state is fatal. */
+static int
+state_fail(struct store_walk *w, const char *verb, const char *path)
+{
+	if (w->at && w->at->type == STORE_ENT_DIR)
+		return 0;
+	sam_fatal_errno("%s %s", verb, path);
+	return -1;
+}
+
 int
 each_state_line(struct alert *al, const char *kind, int64_t from, state_line_fn *fn)
 {
-	struct store *s = &al->st;
-	struct store_names names = { 0 };
-	struct store_day d = { 0 };
-	struct sam_rec rec = { 0 };
-	struct sam_input in = { 0 };
-	int64_t date;
-	size_t i, k;
-	int fd, r = 0;
+	struct state_walk sw = { .w = { .kind = store_kind_parse(kind), .from = from,
+	    .to = INT64_MAX, .file = state_file, .fail = state_fail }, .al = al, .fn = fn };
+	int r = store_walk(&al->st, -1, &sw.w);
 
-	if ((fd = store_subdir(s->fd, kind, 0)) < 0) {
-		if (errno == ENOENT)
-			return 0;
-		sam_fatal_errno("open %s", store_path(s, kind, NULL, NULL));
-		return -1;
-	}
-	if (store_names_list(fd, &names) < 0) {
-		sam_fatal_errno("read %s", store_path(s, kind, NULL, NULL));
-		r = -1;
-	}
-	for (i = 0; i < names.n && r == 0; i++) {
-		if (store_day_name(names.v[i].s, &date) < 0 || date < from ||
-		    names.v[i].type == STORE_ENT_DIR)
-			continue;
-		in.file = store_path(s, kind, names.v[i].s, NULL);
-		store_day_free(&d);	/* the last file's */
-		if ((r = store_day_read(fd, names.v[i].s, &d)) < 0) {
-			sam_fatal_errno("read %s", in.file);
-			break;
-		}
-		for (in.line = 1, k = 0; r == 0 && k < d.len; in.line++) {
-			char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
-			size_t len = nl ? (size_t)(nl - line) : d.len - k;
-			const char *why;
-			size_t at;
-			k += len + 1;
-			if (len == 0)
-				continue;
-			if (sam_rec_parse(&rec, line, len, &why, &at) < 0)
-				sam_reject(&in, "%s at byte %zu", why, at);
-			else if (fn(al, &in, &rec, line, len, date) == -2)
-				r = -1;
-		}
-		r = r > 0 ? 0 : r;	/* gone meanwhile */
-	}
-	al->bad_state += in.rejected;
-	store_day_free(&d);
-	sam_rec_free(&rec);
-	store_names_free(&names);
-	close(fd);
+	al->bad_state += sw.w.in.rejected;
 	return r;
 }
 

@@ -142,7 +142,7 @@ static int
 on_bar(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e, void *wv)
 {
 	static const int16_t imins[6] = { 1, 5, 15, 30, 60, 1440 };
-	struct walk *w = wv;
+	struct site_walk *w = wv;
 	struct bars *bs = w->ctx;
 	const struct sam_field *f[F_FIELDS];
 	struct rawbar *b;
@@ -163,7 +163,7 @@ on_bar(struct sam_input *in, const struct sam_rec *rec, const struct store_entry
 	bs->n++;
 	for (k = 0; k < 6; k++)
 		if (e->imin == imins[k] && ++bs->count[k] >= bs->want)
-			w->stop = 1;
+			w->w.stop = 1;
 	return 0;
 }
 
@@ -347,12 +347,12 @@ static int
 on_older(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *wv)
 {
-	struct walk *w = wv;
+	struct site_walk *w = wv;
 	struct chart *c = w->ctx;
 
 	if (store_grow(&c->older, &c->older_cap, c->nolder + 1, sizeof *c->older) < 0)
 		return site_oom(w->s);
-	if (site_anomaly(&c->older[c->nolder], w->ticker, in, rec, e) == 0)
+	if (site_anomaly(&c->older[c->nolder], w->w.ticker, in, rec, e) == 0)
 		c->older[c->nolder++].line = NULL;	/* its file is freed */
 	return 0;
 }
@@ -361,10 +361,11 @@ int
 chart_load(struct site *s, const struct ticker *t, struct chart *c)
 {
 	struct bars bs = { .want = s->chart_bars + s->window };
-	struct walk raw = { .kind = STORE_RAW, .ticker = t->name, .from = INT64_MIN,
-	    .to = INT64_MAX, .newest_first = 1, .line = on_bar, .ctx = &bs };
-	struct walk older = { .kind = STORE_ANOMALIES, .ticker = t->name,
-	    .line = on_older, .ctx = c };
+	struct site_walk raw = { .w = { .kind = STORE_RAW, .ticker = t->name,
+	    .from = INT64_MIN, .to = INT64_MAX, .newest_first = 1, .line = on_bar },
+	    .ctx = &bs };
+	struct site_walk older = { .w = { .kind = STORE_ANOMALIES, .ticker = t->name,
+	    .line = on_older }, .ctx = c };
 	struct rawbar *v;
 	size_t i, from, to, first;
 	int64_t window_from = s->latest - (int64_t)s->days + 1;
@@ -410,9 +411,9 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 	else
 		snprintf(c->interval, sizeof c->interval, "%dm", v[from].imin);
 	r = recomputed_band(s, c, v, from, to, first, c->bar);
-	older.from = sam_ny_date(v[first].secs);
-	older.to = window_from - 1;
-	if (r == 0 && older.from <= older.to && s->kindfd[STORE_ANOMALIES] >= 0)
+	older.w.from = sam_ny_date(v[first].secs);
+	older.w.to = window_from - 1;
+	if (r == 0 && older.w.from <= older.w.to && s->kindfd[STORE_ANOMALIES] >= 0)
 		r = site_walk(s, s->kindfd[STORE_ANOMALIES], &older);
 	for (i = 0; r == 0 && i < c->nolder; i++)
 		mark(c, v[from].imin, &c->older[i]);

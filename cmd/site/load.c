@@ -46,73 +46,40 @@ site_rejected(struct site *s, const struct sam_input *in)
 		s->status = SAM_EXIT_REJECT;
 }
 
-/* Keeps a file's buffer for as long as the site: lines point into it. */
+/* A walk's file(): keeps the file's buffer for as long as the site,
+ * since the lines point into it. */
 static int
-keep(struct site *s, char *buf)
+keep(struct store_walk *w, struct store_day *d, int64_t day)
 {
+	struct site *s = ((struct site_walk *)w)->s;
+
+	(void)day;
 	if (store_grow(&s->bufs, &s->bcap, s->nbufs + 1, sizeof *s->bufs) < 0) {
-		free(buf);
+		free(d->buf);
 		return site_oom(s);
 	}
-	s->bufs[s->nbufs++] = buf;
+	s->bufs[s->nbufs++] = d->buf;
 	return 0;
 }
 
-/* One day file of a walk: read whole, its lines handed to w->line as
- * they are parsed.  0, or -1 (reported). */
 static int
-walk_file(struct site *s, int dirfd, struct walk *w, const char *name, int64_t day,
-    struct store_day *d, struct sam_input *in, struct sam_rec *rec)
+walk_fail(struct store_walk *w, const char *verb, const char *path)
 {
-	int r = store_day_read(dirfd, name, d);
-
-	in->file = store_path(&s->st, store_kind_names[w->kind], w->ticker ? w->ticker : name,
-	    w->ticker ? name : NULL);
-	if (r != 0)
-		return r > 0 ? 0 : site_fail(s, "read", in->file);
-	if (w->keep && keep(s, d->buf) < 0)
-		return -1;
-	r = store_day_parse_each(d, in, rec, w->ticker, day, w->line, w);
-	if (r < 0 && s->status != SAM_EXIT_RUNTIME)	/* store_day_parse's own: memory */
-		site_oom(s);
-	if (r == 0 && STORE_KEYED(w->kind))
-		store_day_check_order(d, in, 0);
-	in->line = 0;
-	site_rejected(s, in);
-	if (!w->keep)
-		free(d->buf);
-	d->buf = NULL;
-	return r;
+	return site_fail(((struct site_walk *)w)->s, verb, path);
 }
 
 int
-site_walk(struct site *s, int kindfd, struct walk *w)
+site_walk(struct site *s, int kindfd, struct site_walk *sw)
 {
-	struct store_names n = { 0 };
-	struct sam_input in = { 0 };
-	struct sam_rec rec = { 0 };
-	struct store_day d = { 0 };
-	int64_t day;
-	size_t k, i;
-	int fd = kindfd, r = 0;
+	int r;
 
-	w->s = s;
-	w->stop = 0;
-	if (w->ticker && (fd = store_subdir(kindfd, w->ticker, 0)) < 0)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : site_fail(s, "open",
-		    store_path(&s->st, store_kind_names[w->kind], w->ticker, NULL));
-	if (store_names_list(fd, &n) < 0)
-		r = site_fail(s, "list", store_path(&s->st, store_kind_names[w->kind], w->ticker, NULL));
-	for (k = 0; k < n.n && r == 0 && !w->stop; k++) {
-		i = w->newest_first ? n.n - 1 - k : k;	/* names sort by date */
-		if (store_day_name(n.v[i].s, &day) == 0 && day >= w->from && day <= w->to)
-			r = walk_file(s, fd, w, n.v[i].s, day, &d, &in, &rec);
-	}
-	store_names_free(&n);
-	if (fd != kindfd)
-		close(fd);
-	store_day_free(&d);
-	sam_rec_free(&rec);
+	sw->s = s;
+	sw->w.file = sw->w.keep ? keep : NULL;
+	sw->w.fail = walk_fail;
+	r = store_walk(&s->st, kindfd, &sw->w);
+	if (r < 0 && s->status != SAM_EXIT_RUNTIME)	/* store_day_parse's own: memory */
+		site_oom(s);
+	site_rejected(s, &sw->w.in);
 	return r;
 }
 
@@ -249,7 +216,7 @@ static int
 on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e,
     void *wv)
 {
-	struct walk *w = wv;
+	struct site_walk *w = wv;
 
 	return add_anomaly(w->s, w->ctx, in, rec, e);
 }
@@ -258,9 +225,9 @@ on_anomaly(struct sam_input *in, const struct sam_rec *rec, const struct store_e
 static int
 load_anomalies(struct site *s, int kindfd, struct ticker *t)
 {
-	struct walk w = { .kind = STORE_ANOMALIES, .ticker = t->name, .keep = 1,
-	    .from = s->latest - (int64_t)s->days + 1, .to = INT64_MAX,
-	    .line = on_anomaly, .ctx = t };
+	struct site_walk w = { .w = { .kind = STORE_ANOMALIES, .ticker = t->name,
+	    .keep = 1, .from = s->latest - (int64_t)s->days + 1, .to = INT64_MAX,
+	    .line = on_anomaly }, .ctx = t };
 	int r;
 
 	t->first = s->na;
@@ -306,7 +273,7 @@ any_stage_partial(const struct sam_field *f)
 static int
 on_run(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e, void *wv)
 {
-	struct walk *w = wv;
+	struct site_walk *w = wv;
 	struct run *run = &w->s->run;
 	const struct sam_field *st;
 	int64_t start;
@@ -323,7 +290,7 @@ on_run(struct sam_input *in, const struct sam_rec *rec, const struct store_entry
 	run->line = e->line;
 	run->len = e->len;
 	run->have = 1;
-	w->stop = 1;
+	w->w.stop = 1;
 	return 0;
 }
 
@@ -333,7 +300,7 @@ on_dead_letter(struct sam_input *in, const struct sam_rec *rec, const struct sto
     void *wv)
 {
 	(void)in, (void)rec, (void)e;
-	((struct walk *)wv)->s->dlq_depth++;
+	((struct site_walk *)wv)->s->dlq_depth++;
 	return 0;
 }
 
@@ -352,10 +319,10 @@ open_kind(struct site *s, int kind)
 int
 site_load(struct site *s)
 {
-	struct walk runs = { .kind = STORE_RUNS, .from = INT64_MIN, .to = INT64_MAX,
-	    .newest_first = 1, .keep = 1, .line = on_run };
-	struct walk dlq = { .kind = STORE_DLQ, .from = INT64_MIN, .to = INT64_MAX,
-	    .line = on_dead_letter };
+	struct site_walk runs = { .w = { .kind = STORE_RUNS, .from = INT64_MIN,
+	    .to = INT64_MAX, .newest_first = 1, .keep = 1, .line = on_run } };
+	struct site_walk dlq = { .w = { .kind = STORE_DLQ, .from = INT64_MIN,
+	    .to = INT64_MAX, .line = on_dead_letter } };
 	int *fd = s->kindfd, k, r = 0;
 	size_t i;
 

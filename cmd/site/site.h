@@ -108,21 +108,15 @@ void site_free(struct site *);
 int site_fail(struct site *, const char *what, const char *path);
 int site_oom(struct site *);
 void site_rejected(struct site *, const struct sam_input *);
-/* A walk over the day files of one directory of the store: each good
- * line of the files of days from..to goes to line() (a store_line_fn,
- * its ctx the walk), parsed once.  0, or -1 (reported). */
-struct walk {
-	int kind;
-	const char *ticker;	/* a keyed kind's ticker; NULL for runs, dlq */
-	int64_t from, to;
-	int newest_first;
-	int keep;		/* the lines outlive the walk (kept with the site) */
-	store_line_fn *line;
-	void *ctx;		/* line()'s */
+/* A walk over the day files of one directory of the store
+ * (store_walk): its line() gets the site_walk; a damaged line or file
+ * is reported and counted (exit 1).  0, or -1 (reported). */
+struct site_walk {
+	struct store_walk w;	/* first: a line()'s ctx is both */
 	struct site *s;		/* set by site_walk */
-	int stop;		/* line() sets it: no file after this one */
+	void *ctx;		/* line()'s */
 };
-int site_walk(struct site *, int kindfd, struct walk *);
+int site_walk(struct site *, int kindfd, struct site_walk *);
 /* An anomaly from a stored line: 0, or -1 (reported through in). */
 int site_anomaly(struct anomaly *, const char *ticker, struct sam_input *,
     const struct sam_rec *, const struct store_entry *);
