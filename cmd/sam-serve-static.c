@@ -24,6 +24,60 @@ const char site_usage[] =
     "                              [--quiet] [--log-format text|json]\n"
     "       sam-serve-static --version | --help\n";
 
+static const struct sam_help build_help[] = {
+	{ "-r, --root root", "the store (default SAM_STORE, else ./sam-store)" },
+	{ "-o, --output dir", "where the site goes (default SAM_SITE)" },
+	{ "--days n", "anomalies of the last n days of the store (default 30)" },
+	{ "--window n", "bars a recomputed band is computed from\n"
+	    "(default SAM_WINDOW, else 30)" },
+	{ "--min-periods n", "the fewest of those for a band (default 5)" },
+	{ "--chart-bars n", "bars on a chart (default 250, or the window + 60)" },
+	{ "-t, --threshold threshold", "the band's threshold where an anomaly does not\n"
+	    "say (default SAM_THRESHOLD, else the profile's, else 2)" },
+	{ "--profile name", "original or recommended, as sam-detect's\n"
+	    "(default SAM_PROFILE, else original)" },
+	{ "--tail-df df", "as sam-detect's, 0 (off) or above 2\n"
+	    "(default the profile's)" },
+	{ "--move fraction", "as sam-detect's, 0 (off) or more (default the profile's)" },
+	{ "--stale-grace time", "how long after a missed run slot the health turns\n"
+	    "stale (default 30m)" },
+	{ "--title text", "the site's name in its pages (default sam)" },
+	{ NULL, NULL }
+};
+
+static const struct sam_help serve_help[] = {
+	{ "-d, --dir dir", "the site (default SAM_SITE)" },
+	{ "-l, --listen address:port", "where to listen; a port alone is on\n"
+	    "127.0.0.1 (default 127.0.0.1:8080)" },
+	{ "--rate n", "requests a second let through, 0: all (default 100)" },
+	{ "--burst n", "requests let through at once (default 200)" },
+	{ "--per-address n", "connections a client address may hold, 0: no limit\n"
+	    "(default 64)" },
+	{ "--request-timeout seconds", "the time a request has to arrive whole, 0: none\n"
+	    "(default 10)" },
+	{ "--quiet", "no access log (default: one line a request)" },
+	{ NULL, NULL }
+};
+
+static const struct sam_help both_help[] = {
+	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "-h, --help", "this help" },
+	{ "--version", "the version" },
+	{ NULL, NULL }
+};
+
+/* --help, of the tool or of either command: the usage, the options of
+ * both commands and those they share. */
+static int
+site_help(void)
+{
+	fputs(site_usage, stdout);
+	sam_help_options("Options of build", build_help);
+	sam_help_options("Options of serve", serve_help);
+	sam_help_options("Options of both", both_help);
+	return sam_help_end("sam-serve-static(1)");
+}
+
 static const struct option build_options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "output", required_argument, NULL, 'o' },
@@ -133,7 +187,7 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 				return sam_usage_error(site_usage, "--log-format: must be "
 				    "text or json: %s", optarg);
 			break;
-		case 'h': fputs(site_usage, stdout); return -1;
+		case 'h': return site_help() == SAM_EXIT_OK ? -1 : SAM_EXIT_RUNTIME;
 		default: return sam_getopt_error(c, argv, site_usage);
 		}
 		if (r)
@@ -229,7 +283,7 @@ cmd_build(int argc, char **argv)
 	int r;
 
 	if ((r = build_settings(&s, argc, argv, &root)) != 0)
-		return r < 0 ? sam_out_finish(SAM_EXIT_OK) : r;
+		return r < 0 ? SAM_EXIT_OK : r;	/* -1: --help */
 	s.now = sam_now();
 	signal(SIGXFSZ, SIG_IGN);	/* a file-size limit: EFBIG, reported */
 	if ((r = store_open(&s.st, root, 0)) != 0)
@@ -268,10 +322,8 @@ main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", top, NULL)) != -1) {
 		switch (c) {
-		case 'h': fputs(site_usage, stdout); return sam_out_finish(SAM_EXIT_OK);
-		case 'V':
-			printf("sam-serve-static %s\n", SAM_VERSION);
-			return sam_out_finish(SAM_EXIT_OK);
+		case 'h': return site_help();
+		case 'V': return sam_version("sam-serve-static");
 		case 'L':
 			if (sam_log_set_format(optarg) < 0)
 				return sam_usage_error(site_usage, "--log-format: must be "

@@ -11,7 +11,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load site
 
-USAGE=$(sam-serve-static --help)
+USAGE=$(usage_of sam-serve-static)
 VERSION=$(sam-serve-static --version | cut -d' ' -f2)
 SF=$FIXTURES/site
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -167,13 +167,21 @@ charted_anomalies() {
                               [--quiet] [--log-format text|json]
        sam-serve-static --version | --help'
 	check_help_and_version sam-serve-static
-	for cmd in "build -h" "build --help" "build -r nowhere -o site --help" "serve --help"; do
+	run sam-serve-static --help
+	[[ $output == *$'\nOptions of build:\n'*$'\nOptions of serve:\n'* ]]
+	for cmd in "build -h" "build --help" "build -r nowhere -o site --help"; do
 		# shellcheck disable=SC2086 # the command's words
 		run --separate-stderr sam-serve-static $cmd
 		assert_success
-		assert_output "$USAGE"
+		check_help "sam-serve-static(1)"
 		assert_equal "$stderr" ""
 	done
+	check_full sam-serve-static build --help
+	# serve's own -h (cmd/site/serve.c) prints the usage
+	run --separate-stderr sam-serve-static serve --help
+	assert_success
+	[[ $output == "$USAGE"* ]]
+	assert_equal "$stderr" ""
 	[ ! -e site ]
 }
 

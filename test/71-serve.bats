@@ -15,7 +15,7 @@ load site
 load nginx
 
 # shellcheck disable=SC2034 # for usage_table and error_table
-USAGE=$(sam-serve-static --help)	# its text is checked in 70-site.bats
+USAGE=$(usage_of sam-serve-static)	# its text is checked in 70-site.bats
 
 SF=$FIXTURES/serve
 CSP="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

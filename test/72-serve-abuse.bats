@@ -13,7 +13,7 @@ load test_helper
 load site
 
 # shellcheck disable=SC2034 # for usage_table
-USAGE=$(sam-serve-static --help)	# its text is checked in 70-site.bats
+USAGE=$(usage_of sam-serve-static)	# its text is checked in 70-site.bats
 
 # A site of one file is enough to be answered.
 setup() {

@@ -13,7 +13,7 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load site
 
-USAGE=$(sam-serve-static --help)
+USAGE=$(usage_of sam-serve-static)
 SF=$FIXTURES/site-signal
 
 # ---- helpers ----
