@@ -130,11 +130,12 @@ check_help_and_version() {
 	check_full "$tool" --version
 }
 
-# $output is a --help: $USAGE, a blank line, "Options:", a line for each
+# $output is a --help: $USAGE, a blank line, "Options:" (or "Options of
+# build:" and so on), a line for each
 # option ("  -x, --long arg   what it does"), a blank line, "See PAGE."
 check_help() {
 	local page=$1
-	[[ $output == "$USAGE"$'\n\nOptions:\n  '* ]] ||
+	[[ $output == "$USAGE"$'\n\nOptions'*$':\n  '* ]] ||
 		{ echo "no usage and Options: $output"; return 1; }
 	[[ $output == *$'\n\nSee '"$page." ]] ||
 		{ echo "no See $page. at the end: $output"; return 1; }
