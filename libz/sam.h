@@ -324,6 +324,20 @@ int64_t sam_now(void);			/* SAM_NOW or the clock */
 int64_t sam_mono_ms(void);		/* a clock for waits: monotonic ms */
 int64_t sam_mono_us(void);		/* the same in microseconds */
 
+/* ---- tz.c: time zones from the system's tzdata (TZif files) ---- */
+
+struct sam_tz;
+const char *sam_tz_dir(void);		/* $TZDIR, else /usr/share/zoneinfo */
+/* A zone from a TZif file or its bytes; NULL with *why saying why. */
+struct sam_tz *sam_tz_load(const char *path, const char **why);
+struct sam_tz *sam_tz_parse(const void *data, size_t len, const char **why);
+void sam_tz_free(struct sam_tz *);
+/* The UTC offset at an instant, seconds east; the last answer's
+ * interval is kept, so a run of instants in one season costs little. */
+int sam_tz_offset(struct sam_tz *, int64_t utc);
+/* The first instant after utc where the offset changes; INT64_MAX if none. */
+int64_t sam_tz_next(struct sam_tz *, int64_t utc);
+
 /* ---- nyse.c: the NYSE trading calendar ---- */
 
 /* Minute of the New York day the session closes: 960 (16:00), 780
