@@ -184,17 +184,6 @@ get_url(struct alert *al, const char *file)
 
 /* ---- options ---- */
 
-static int
-parse_seconds(const char *s, double lo, double hi, long *ms)
-{
-	double v;
-
-	if (sam_parse_number(s, strlen(s), 1, &v) < 0 || v < lo || v > hi)
-		return -1;
-	*ms = (long)(v * 1000 + 0.5);
-	return 0;
-}
-
 /* The dashboard's address goes into links: http(s), and none of the
  * characters that end a link in Slack's markup or in JSON. */
 static int
@@ -299,12 +288,12 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 		case 'P': al->per_ticker = 1; break;
 		case 'D': al->dashboard = optarg; break;
 		case 't':
-			if (parse_seconds(optarg, 0.1, 600, &al->timeout_ms) < 0)
+			if (sam_parse_duration_ms(optarg, 0.1, 600, &al->timeout_ms) < 0)
 				return sam_usage_error(usage, "--timeout: not a number of seconds "
 				    "from 0.1 to 600: %s", optarg);
 			break;
 		case 'c':
-			if (parse_seconds(optarg, 0.1, 600, &al->connect_ms) < 0)
+			if (sam_parse_duration_ms(optarg, 0.1, 600, &al->connect_ms) < 0)
 				return sam_usage_error(usage, "--connect-timeout: not a number of "
 				    "seconds from 0.1 to 600: %s", optarg);
 			break;

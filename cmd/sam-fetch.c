@@ -239,18 +239,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Seconds, with a fraction, as milliseconds in [1, max s]. */
-static int
-parse_seconds(const char *s, long *ms, double max)
-{
-	double v;
-
-	if (sam_parse_number(s, strlen(s), 0, &v) < 0 || !(v >= 0.001 && v <= max))
-		return -1;
-	*ms = (long)(v * 1000 + 0.5);
-	return 0;
-}
-
 /* N/s, N/m or N/min, N/h, N/d: N requests in any window that long;
  * "none" for no limit. */
 static int
@@ -315,7 +303,7 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 			n->rate = optarg;
 			break;
 		case 't':
-			if (parse_seconds(optarg, &f->net.timeout_ms, 3600) < 0)
+			if (sam_parse_duration_ms(optarg, 0.001, 3600, &f->net.timeout_ms) < 0)
 				return sam_usage_error(usage, "--timeout: not a number of seconds (0.001 to 3600): %s", optarg);
 			break;
 		case 'r':
@@ -323,11 +311,11 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 				return sam_usage_error(usage, "--retries: not a number from 0 to 10: %s", optarg);
 			break;
 		case 'w':
-			if (parse_seconds(optarg, &f->net.retry_wait_ms, 3600) < 0)
+			if (sam_parse_duration_ms(optarg, 0.001, 3600, &f->net.retry_wait_ms) < 0)
 				return sam_usage_error(usage, "--retry-wait: not a number of seconds (0.001 to 3600): %s", optarg);
 			break;
 		case 'D':
-			if (parse_seconds(optarg, &f->net.deadline_ms, DEADLINE_MAX_S) < 0)
+			if (sam_parse_duration_ms(optarg, 0.001, DEADLINE_MAX_S, &f->net.deadline_ms) < 0)
 				return sam_usage_error(usage, "--deadline: not a number of seconds (0.001 to %d): %s",
 				    DEADLINE_MAX_S, optarg);
 			n->deadline = 1;
@@ -354,7 +342,7 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 	}
 	env = getenv("SAM_FETCH_DEADLINE");
 	if (!n->deadline && env && *env &&
-	    parse_seconds(env, &f->net.deadline_ms, DEADLINE_MAX_S) < 0)
+	    sam_parse_duration_ms(env, 0.001, DEADLINE_MAX_S, &f->net.deadline_ms) < 0)
 		return sam_usage_error(usage, "SAM_FETCH_DEADLINE: not a number of seconds (0.001 to %d): %s",
 		    DEADLINE_MAX_S, env);
 	return sam_check_env(usage);
@@ -458,7 +446,7 @@ main(int argc, char **argv)
 {
 	struct fetch f = { .interval = "1d", .seed = 1, .net = { .jobs = 4,
 	    .timeout_ms = 30000, .connect_ms = 10000, .retries = 2,
-	    .retry_wait_ms = 1000, .deadline_ms = DEFAULT_DEADLINE_S * 1000L } };
+	    .retry_wait_ms = SAM_RETRY_WAIT_MS, .deadline_ms = DEFAULT_DEADLINE_S * 1000L } };
 	struct range_opts r = { 0 };
 	struct net_opts n = { 0 };
 	const char *source = getenv("SAM_SOURCE"), *env, *url = NULL;

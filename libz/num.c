@@ -636,28 +636,54 @@ sam_format_double(char *buf, double v)
 	return o + layout(buf + o, n, point);
 }
 
-/* "90s", "30m", "24h", "2d"; a bare number is seconds. */
+/* ---- durations: one grammar for every timeout, wait and cooldown ---- */
+
+/* A number as sam_parse_number reads it with lax ("90", "0.5", ".5",
+ * "1e3", "+2"; no '-'), and the unit after it, if any: s, m, h or d.
+ * Its length in seconds. */
+static int
+parse_duration(const char *s, double *secs)
+{
+	static const struct { char unit; double secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	size_t len = strlen(s), i;
+	double mult = 1, v;
+
+	for (i = 0; len && i < sizeof units / sizeof units[0]; i++)
+		if (s[len - 1] == units[i].unit) {
+			mult = units[i].secs;
+			len--;
+			break;
+		}
+	if (len == 0 || s[0] == '-' || sam_parse_number(s, len, 1, &v) < 0)
+		return -1;
+	*secs = v * mult;
+	return 0;
+}
+
+int
+sam_parse_duration_ms(const char *s, double lo, double hi, long *ms)
+{
+	double v;
+
+	if (parse_duration(s, &v) < 0 || !(v >= lo && v <= hi))
+		return -1;
+	*ms = (long)(v * 1000 + 0.5);
+	return 0;
+}
+
 int
 sam_parse_duration(const char *s, unsigned long *secs)
 {
-	static const struct { char unit; unsigned long mult; } units[] = {
-		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
-	};
-	char num[32];
-	size_t len = strlen(s), i;
-	unsigned long mult = 1, v;
+	double v;
+	int64_t ms;
 
-	if (len == 0 || len >= sizeof num)
+	if (parse_duration(s, &v) < 0 || !(v >= 0 && v <= 3650.0 * 86400))
 		return -1;
-	memcpy(num, s, len + 1);
-	for (i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (num[len - 1] == units[i].unit) {
-			mult = units[i].mult;
-			num[--len] = '\0';
-			break;
-		}
-	if (sam_parse_ulong(num, 0, 3650UL * 86400 / mult, &v) < 0)
-		return -1;
-	*secs = v * mult;
+	ms = (int64_t)(v * 1000 + 0.5);
+	if (ms % 1000)
+		return -1;	/* a cooldown is whole seconds: "0.5" is a mistake */
+	*secs = (unsigned long)(ms / 1000);
 	return 0;
 }

@@ -289,7 +289,12 @@ size_t sam_format_double(char *buf, double);
 /* Parses a whole non-negative decimal integer into [lo, hi]. */
 int sam_parse_ulong(const char *s, unsigned long lo, unsigned long hi,
     unsigned long *out);
-/* A time such as 24h, 90m, 3600s or 3600 (seconds), up to 10 years. */
+/* Durations, in one grammar: a number (as sam_parse_number with lax:
+ * "90", "1.5", ".5", "1e3") of seconds, or with the unit s, m, h or d
+ * after it ("90s", "1.5m", "24h", "2d").  Milliseconds, rounded, of a
+ * duration from lo to hi seconds (hi at most 2e6): 0, or -1. */
+int sam_parse_duration_ms(const char *s, double lo, double hi, long *ms);
+/* Whole seconds, from 0 to 10 years ("1.5m" is 90; "0.5" is not whole). */
 int sam_parse_duration(const char *s, unsigned long *secs);
 
 /* ---- valid.c: the record contract's validators ---- */

@@ -82,6 +82,114 @@ unit() {
 	assert_output "300000 numbers parsed, 0 differ from strtod"
 }
 
+@test "durations: one grammar for timeouts, waits and cooldowns: a number, a fraction too, then s, m, h or d" {
+	# sam_parse_duration_ms (here 0 to 2e6 s) and sam_parse_duration,
+	# whose whole seconds take no fraction of a second
+	run unit duration <<-'EOF'
+		90
+		.5
+		0.5
+		1.5m
+		24h
+		2d
+		3600s
+		+2
+		1e3
+		007
+		-1
+		-0
+		s
+		1.s
+		5x
+		1w
+		3650d
+		3651d
+		0s
+	EOF
+	assert_success
+	assert_output - <<-'EOF'
+		90 90000 ms 90 s
+		.5 500 ms - s
+		0.5 500 ms - s
+		1.5m 90000 ms 90 s
+		24h 86400000 ms 86400 s
+		2d 172800000 ms 172800 s
+		3600s 3600000 ms 3600 s
+		+2 2000 ms 2 s
+		1e3 1000000 ms 1000 s
+		007 7000 ms 7 s
+		-1 - ms - s
+		-0 - ms - s
+		s - ms - s
+		1.s - ms - s
+		5x - ms - s
+		1w - ms - s
+		3650d - ms 315360000 s
+		3651d - ms - s
+		0s 0 ms 0 s
+	EOF
+}
+
+@test "the retry policy: what may pass, 1 s then 2 s, a 429's Retry-After up to 60 s, no attempt past --retries" {
+	# RETRIES ATTEMPT CURLCODE STATUS RETRY-AFTER: verdict and wait (ms)
+	run unit retry <<-'EOF'
+		2 1 0 503 -1
+		2 2 0 503 -1
+		2 3 0 503 -1
+		2 1 0 500 -1
+		2 1 0 408 -1
+		2 1 0 404 -1
+		2 1 0 200 -1
+		2 1 0 429 -1
+		2 1 0 429 0
+		2 1 0 429 5
+		2 2 0 429 60
+		2 1 0 429 61
+		2 3 0 429 61
+		2 1 0 503 5
+		2 1 28 0 -1
+		2 1 7 0 -1
+		2 1 6 0 -1
+		2 1 56 0 -1
+		2 1 60 0 -1
+		2 1 28 429 5
+		10 10 0 500 -1
+		0 1 0 500 -1
+	EOF
+	assert_success
+	assert_output - <<-'EOF'
+		2 1 0 503 -1: again 1000
+		2 2 0 503 -1: again 2000
+		2 3 0 503 -1: no
+		2 1 0 500 -1: again 1000
+		2 1 0 408 -1: again 1000
+		2 1 0 404 -1: no
+		2 1 0 200 -1: no
+		2 1 0 429 -1: again 1000
+		2 1 0 429 0: again 1000
+		2 1 0 429 5: after 5000
+		2 2 0 429 60: after 60000
+		2 1 0 429 61: too-long
+		2 3 0 429 61: no
+		2 1 0 503 5: again 1000
+		2 1 28 0 -1: again 1000
+		2 1 7 0 -1: again 1000
+		2 1 6 0 -1: again 1000
+		2 1 56 0 -1: again 1000
+		2 1 60 0 -1: no
+		2 1 28 429 5: again 1000
+		10 10 0 500 -1: again 512000
+		0 1 0 500 -1: no
+	EOF
+}
+
+@test "the retry policy's jitter adds 0 to 10 % to a wait, never less, and varies" {
+	run unit jitter 20000
+	assert_success
+	[[ ${lines[0]} =~ ^1000:\ 1000\ to\ 10(9[0-9])$ ]]
+	[[ ${lines[1]} =~ ^60000:\ 60[0-9]{3}\ to\ 6(5[0-9]{3}|6000)$ ]]
+}
+
 @test "UTF-8 validation rejects overlongs, surrogates, truncation and bytes above U+10FFFF" {
 	run unit utf8 <<-'EOF'
 		41 42 43

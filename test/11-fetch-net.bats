@@ -533,7 +533,9 @@ sam-fetch: yahoo: AAPL: HTTP 429: "Too Many Requests" (the provider limits reque
 		--timeout 0 | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): 0
 		--timeout -1 | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): -1
 		--timeout 3601 | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): 3601
-		--timeout 5s | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): 5s
+		--timeout 2h | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): 2h
+		--timeout 5w | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): 5w
+		--timeout -.5 | sam-fetch: --timeout: not a number of seconds (0.001 to 3600): -.5
 		--retries 11 | sam-fetch: --retries: not a number from 0 to 10: 11
 		--retries -1 | sam-fetch: --retries: not a number from 0 to 10: -1
 		--retries two | sam-fetch: --retries: not a number from 0 to 10: two
@@ -652,6 +654,21 @@ sam-fetch: http://REDACTED@127.0.0.1:$port/p.csv?apikey=REDACTED: cannot connect
 	assert_equal "$(httpd_requests | wc -l)" 2
 }
 
+@test "--timeout, --retry-wait and --deadline read a duration as sam-alert does: .5, 1.5, 30s, 2m" {
+	# one grammar of durations (libz): sam-fetch refused ".5" and "30s"
+	serve '/chart/AAPL yahoo/slow.http'
+	fetch yahoo --timeout .5 --retries 0 AAPL
+	assert_failure 3
+	assert_equal "$stderr" "sam-fetch: yahoo: AAPL: timed out (--timeout 0.5 s)"
+	fetch yahoo --timeout 0.01m --retries 1 --retry-wait .05s --deadline 2m AAPL
+	assert_failure 3
+	assert_equal "$stderr" "sam-fetch: warning: yahoo: AAPL: timed out (--timeout 0.6 s), retrying in 0.05 s (attempt 2 of 2)
+sam-fetch: yahoo: AAPL: timed out (--timeout 0.6 s) after 2 attempts"
+	SAM_FETCH_DEADLINE=.3 fetch yahoo --timeout 30s AAPL
+	assert_failure 3
+	assert_equal "$stderr" "sam-fetch: yahoo: AAPL: not done when the deadline passed (--deadline 0.3 s)"
+}
+
 # ---- the deadline, and pages that never end ----
 
 @test "--deadline: the tickers not done are named, the bars of those done written, exit 3" {
@@ -700,7 +717,8 @@ sam-fetch: http://REDACTED@127.0.0.1:$port/p.csv?apikey=REDACTED: cannot connect
 		--deadline 0 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 0
 		--deadline -5 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): -5
 		--deadline 604801 | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 604801
-		--deadline 30m | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 30m
+		--deadline 8d | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 8d
+		--deadline 1.s | sam-fetch: --deadline: not a number of seconds (0.001 to 604800): 1.s
 		SAM_FETCH_DEADLINE=never | sam-fetch: SAM_FETCH_DEADLINE: not a number of seconds (0.001 to 604800): never
 		SAM_FETCH_DEADLINE=0 | sam-fetch: SAM_FETCH_DEADLINE: not a number of seconds (0.001 to 604800): 0
 	EOF

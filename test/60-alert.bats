@@ -589,6 +589,25 @@ dead_store() {
 	assert_equal "$(requests)" 4
 }
 
+@test "--cooldown and --hold take a fraction of a unit (1.5h), --timeout a unit (.01m), as every duration does" {
+	# one grammar of durations (libz): --cooldown refused "1.5h" and
+	# --timeout "30s"; a cooldown is still whole seconds
+	serve '^/services/ slack-ok.http' '^/1/ never.http'
+	anomaly ACME 10 > in
+	alert in
+	assert_success
+	SAM_NOW=2026-11-25T22:29:59Z alert --cooldown 1.5h --hold .5d in
+	assert_output "$(skipped "$A10" critical cooldown 2026-11-25T21:00:00Z)"
+	SAM_NOW=2026-11-25T22:31:00Z alert --cooldown 1.5h in
+	assert_success
+	assert_output "$(sent "$A10" critical 1)"
+	point 1
+	alert --timeout .01m --connect-timeout 1s --retries 0 --cooldown 0 "$ANOMALIES"
+	assert_failure 3
+	local err='timed out (--timeout 0.6 s)'
+	assert_output "$(dead "$A10" critical 1 1 "$err"; dead "$A09" medium 1 1 "$err")"
+}
+
 @test "--per-ticker sends each ticker's first anomaly, and skips its others, in this run and the next" {
 	serve '^/services/ slack-ok.http'
 	{ sed -n 1p "$ANOMALIES"; sed -n 1p "$MIXED"; sed -n 2p "$ANOMALIES"; } > in
@@ -1007,6 +1026,9 @@ sam-alert: 1 of 3 input lines rejected'
 		--hold 1w | sam-alert: --hold: not a time above 0 such as 24h, 90m or 3600s: 1w
 		--timeout 0.05 | sam-alert: --timeout: not a number of seconds from 0.1 to 600: 0.05
 		--timeout 601 | sam-alert: --timeout: not a number of seconds from 0.1 to 600: 601
+		--timeout 11m | sam-alert: --timeout: not a number of seconds from 0.1 to 600: 11m
+		--cooldown 0.5 | sam-alert: --cooldown: not a time such as 24h, 90m or 3600s: 0.5
+		--hold 1.5s | sam-alert: --hold: not a time above 0 such as 24h, 90m or 3600s: 1.5s
 		--connect-timeout 0 | sam-alert: --connect-timeout: not a number of seconds from 0.1 to 600: 0
 		--retries 11 | sam-alert: --retries: not a number from 0 to 10: 11
 		-w -1 | sam-alert: -w: not a number of seconds from 0 to 86400: -1

@@ -5,6 +5,9 @@
  *   unit roundtrip N SEED    random doubles: format, read back, compare
  *   unit formatdiff N SEED   doubles of every kind: format vs the old Grisu2
  *   unit parse N SEED        decimal text of every kind: sam_parse_number vs strtod
+ *   unit duration            durations on stdin -> milliseconds and whole seconds, or -
+ *   unit retry               "RETRIES ATTEMPT CODE STATUS RETRY-AFTER" on stdin -> verdict, wait
+ *   unit jitter N            N jittered waits of 1 s and 60 s -> their least and most
  *   unit utf8                hex byte strings on stdin -> valid / invalid at
  *   unit json                lines on stdin -> members or the error
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
@@ -551,6 +554,81 @@ cmd_parse_small(long n)
 	return bad != 0;
 }
 
+/* sam_parse_duration_ms (0 to 2e6 s) and sam_parse_duration of each line. */
+static int
+cmd_duration(void)
+{
+	char line[128];
+	unsigned long secs;
+	long ms;
+
+	while (fgets(line, sizeof line, stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		printf("%s", line);
+		if (sam_parse_duration_ms(line, 0, 2e6, &ms) == 0)
+			printf(" %ld ms", ms);
+		else
+			printf(" - ms");
+		if (sam_parse_duration(line, &secs) == 0)
+			printf(" %lu s\n", secs);
+		else
+			printf(" - s\n");
+	}
+	return 0;
+}
+
+/* libz/retry.c's verdicts, the first wait 1 s. */
+static int
+cmd_retry(void)
+{
+	static const char *const names[] = { "no", "again", "after", "too-long" };
+	char line[128];
+	unsigned long retries;
+	unsigned attempt;
+	int code;
+	long status, after;
+	int64_t wait;
+
+	while (fgets(line, sizeof line, stdin)) {
+		struct sam_retry r = { 0, SAM_RETRY_WAIT_MS };
+		enum sam_retry_verdict v;
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%lu %u %d %ld %ld", &retries, &attempt, &code, &status,
+		    &after) != 5) {
+			printf("%s: bad line\n", line);
+			continue;
+		}
+		r.retries = retries;
+		wait = -1;
+		v = sam_retry_next(&r, attempt, code, status, after, &wait);
+		printf("%s: %s", line, names[v]);
+		if (v == SAM_RETRY_AGAIN || v == SAM_RETRY_AFTER)
+			printf(" %lld", (long long)wait);
+		printf("\n");
+	}
+	return 0;
+}
+
+/* The jitter stays within 0 to 10 % more, and varies. */
+static int
+cmd_jitter(long n)
+{
+	static const int64_t waits[] = { 1000, 60000 };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		int64_t lo = INT64_MAX, hi = 0, w;
+		long i;
+		for (i = 0; i < n; i++) {
+			w = sam_retry_jitter(waits[k]);
+			lo = w < lo ? w : lo;
+			hi = w > hi ? w : hi;
+		}
+		printf("%lld: %lld to %lld\n", (long long)waits[k], (long long)lo, (long long)hi);
+	}
+	return 0;
+}
+
 static int
 cmd_utf8(void)
 {
@@ -788,6 +866,12 @@ main(int argc, char **argv)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse(atol(argv[2]));
 	if (strcmp(c, "parsesmall") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse_small(atol(argv[2]));
+	if (strcmp(c, "duration") == 0)
+		return cmd_duration();
+	if (strcmp(c, "retry") == 0)
+		return cmd_retry();
+	if (strcmp(c, "jitter") == 0 && argc == 3)
+		return cmd_jitter(atol(argv[2]));
 	if (strcmp(c, "utf8") == 0)
 		return cmd_utf8();
 	if (strcmp(c, "json") == 0)
