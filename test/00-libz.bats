@@ -190,6 +190,28 @@ unit() {
 	[[ ${lines[1]} =~ ^60000:\ 60[0-9]{3}\ to\ 6(5[0-9]{3}|6000)$ ]]
 }
 
+@test "the one percent-encoder keeps A-Z a-z 0-9 . _ - ~ and writes every other byte as %XX, as curl_easy_escape did" {
+	run unit urlpart <<-'EOF'
+		AAPL
+		^GSPC
+		BRK.B
+		BF-B_x~
+		a b/c?d=e&f#g
+		Kq7+Zx/9=Wv%3mRtP8
+		été
+	EOF
+	assert_success
+	assert_output - <<-'EOF'
+		AAPL
+		%5EGSPC
+		BRK.B
+		BF-B_x~
+		a%20b%2Fc%3Fd%3De%26f%23g
+		Kq7%2BZx%2F9%3DWv%253mRtP8
+		%C3%A9t%C3%A9
+	EOF
+}
+
 @test "UTF-8 validation rejects overlongs, surrogates, truncation and bytes above U+10FFFF" {
 	run unit utf8 <<-'EOF'
 		41 42 43

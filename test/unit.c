@@ -8,6 +8,7 @@
  *   unit duration            durations on stdin -> milliseconds and whole seconds, or -
  *   unit retry               "RETRIES ATTEMPT CODE STATUS RETRY-AFTER" on stdin -> verdict, wait
  *   unit jitter N            N jittered waits of 1 s and 60 s -> their least and most
+ *   unit urlpart             lines on stdin -> percent-encoded (sam_buf_urlpart)
  *   unit utf8                hex byte strings on stdin -> valid / invalid at
  *   unit json                lines on stdin -> members or the error
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
@@ -609,6 +610,22 @@ cmd_retry(void)
 	return 0;
 }
 
+/* The one percent-encoder, of each line. */
+static int
+cmd_urlpart(void)
+{
+	char line[256];
+
+	while (fgets(line, sizeof line, stdin)) {
+		struct sam_buf b = { 0 };
+		line[strcspn(line, "\n")] = '\0';
+		sam_buf_urlpart(&b, line);
+		printf("%.*s\n", b.err ? 0 : (int)b.len, b.err ? "" : b.p);
+		sam_buf_free(&b);
+	}
+	return 0;
+}
+
 /* The jitter stays within 0 to 10 % more, and varies. */
 static int
 cmd_jitter(long n)
@@ -872,6 +889,8 @@ main(int argc, char **argv)
 		return cmd_retry();
 	if (strcmp(c, "jitter") == 0 && argc == 3)
 		return cmd_jitter(atol(argv[2]));
+	if (strcmp(c, "urlpart") == 0)
+		return cmd_urlpart();
 	if (strcmp(c, "utf8") == 0)
 		return cmd_utf8();
 	if (strcmp(c, "json") == 0)

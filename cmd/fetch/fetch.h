@@ -144,7 +144,6 @@ void source_free(struct fetch *);
 /* Keeps a wanted bar a provider sent (see source_wanted); a bad one is
  * reported and counted.  0, or -1 when the job failed (out of memory). */
 int source_add(struct fetch *, struct job *, const struct bar *);
-void source_put_escaped(struct sam_buf *, const char *);
 void source_put_date(struct sam_buf *, int64_t days, int dashes);
 char *source_url_done(struct sam_buf *);	/* the string, or NULL */
 /* A provider's instant as a bar's date and ts: a daily bar starts at

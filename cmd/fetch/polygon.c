@@ -26,7 +26,7 @@ polygon_url(const struct fetch *f, const char *ticker)
 
 	sam_buf_puts(&b, f->net.base);
 	sam_buf_puts(&b, "/v2/aggs/ticker/");
-	source_put_escaped(&b, ticker);
+	sam_buf_urlpart(&b, ticker);
 	sam_buf_printf(&b, "/range/%d/%s/", mult, span);
 	source_put_date(&b, f->from, 1);
 	sam_buf_putc(&b, '/');

@@ -90,20 +90,6 @@ source_put_date(struct sam_buf *b, int64_t days, int dashes)
 	}
 }
 
-/* A value for a URL, percent-encoded. */
-void
-source_put_escaped(struct sam_buf *b, const char *s)
-{
-	char *e = curl_easy_escape(NULL, s, 0);
-
-	if (!e) {
-		b->err = 1;
-		return;
-	}
-	sam_buf_puts(b, e);
-	curl_free(e);
-}
-
 char *
 source_url_done(struct sam_buf *b)
 {
@@ -131,16 +117,16 @@ alphavantage_url(const struct fetch *f, const char *ticker)
 		for (d = sam_ny_date(f->now); d > f->from && n <= 100; d = sam_nyse_prev(d - 1))
 			n++;
 		sam_buf_puts(&b, "/query?function=TIME_SERIES_DAILY&symbol=");
-		source_put_escaped(&b, ticker);
+		sam_buf_urlpart(&b, ticker);
 		sam_buf_printf(&b, "&outputsize=%s", n > 100 ? "full" : "compact");
 	} else {
 		sam_buf_puts(&b, "/query?function=TIME_SERIES_INTRADAY&symbol=");
-		source_put_escaped(&b, ticker);
+		sam_buf_urlpart(&b, ticker);
 		sam_buf_printf(&b, "&interval=%dmin&outputsize=full&extended_hours=false",
 		    f->minutes);
 	}
 	sam_buf_puts(&b, "&datatype=csv&apikey=");
-	source_put_escaped(&b, f->net.key);
+	sam_buf_urlpart(&b, f->net.key);
 	return source_url_done(&b);
 }
 
@@ -159,13 +145,13 @@ stooq_url(const struct fetch *f, const char *ticker)
 		strcat(sym, ".us");
 	sam_buf_puts(&b, f->net.base);
 	sam_buf_puts(&b, "/q/d/l/?s=");
-	source_put_escaped(&b, sym);
+	sam_buf_urlpart(&b, sym);
 	sam_buf_puts(&b, "&i=d&d1=");
 	source_put_date(&b, f->from, 0);
 	sam_buf_puts(&b, "&d2=");
 	source_put_date(&b, f->to, 0);
 	sam_buf_puts(&b, "&apikey=");
-	source_put_escaped(&b, f->net.key);
+	sam_buf_urlpart(&b, f->net.key);
 	return source_url_done(&b);
 }
 

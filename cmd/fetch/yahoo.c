@@ -24,7 +24,7 @@ yahoo_url(const struct fetch *f, const char *ticker)
 
 	sam_buf_puts(&b, f->net.base);
 	sam_buf_puts(&b, "/v8/finance/chart/");
-	source_put_escaped(&b, ticker);
+	sam_buf_urlpart(&b, ticker);
 	sam_buf_printf(&b, "?interval=%s&period1=%lld&period2=%lld&includePrePost=false",
 	    f->interval, (long long)sam_ny_to_utc(f->from, 0),
 	    (long long)sam_ny_to_utc(f->to + 1, 0));
