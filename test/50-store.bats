@@ -6,7 +6,7 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-USAGE=$(sam-store --help)
+USAGE=$(usage_of sam-store)
 
 # Interval names, longest first, as the store sorts them.
 ORDER='{"1d":0,"1h":1,"30m":2,"15m":3,"5m":4,"1m":5}'
@@ -149,14 +149,27 @@ check_get() {
        sam-store stats
        sam-store append runs [--strict] [file ...]'
 	check_help_and_version sam-store
-	for cmd in "put -h" "put --help" "prune --help" "fsck -h" "stats --help"; do
+	for cmd in "put -h" "put --help" "prune --help" "fsck -h" "stats --help" "append --help"; do
 		# shellcheck disable=SC2086 # the command's words
 		run --separate-stderr sam-store $cmd
 		assert_success
-		assert_output "$USAGE"
+		check_command_help "${cmd%% *}"
 		assert_equal "$stderr" ""
 	done
+	check_full sam-store put --help
 	[ ! -e sam-store ]
+}
+
+# $output is the --help of command NAME: its lines of $USAGE with
+# "usage:" in front, its options, those of every command, the page.
+check_command_help() {
+	local name=$1 usage
+	usage=$(printf '%s\n' "$USAGE" | awk -v c="sam-store $name" '
+		index($0, c " ") == 8 || substr($0, 8) == c { on = 1; sub(/^      /, "usage:"); print; next }
+		/^       sam-store / { on = 0 }
+		on && NR > 1')
+	[[ $output == "$usage"$'\n\n'* ]] || { echo "not the usage of $name: $output"; return 1; }
+	[[ $output == *$'\nOptions of every command:\n'*$'\n\nSee sam-store(1).' ]]
 }
 
 @test "-h and --help after get print the usage, and do nothing else" {
@@ -165,13 +178,13 @@ check_get() {
 		# shellcheck disable=SC2086 # the command's words
 		run --separate-stderr sam-store $cmd < /dev/null
 		assert_success
-		assert_output "$USAGE"
+		check_command_help get
 		assert_equal "$stderr" ""
 	done
 	rm -r sam-store
 	run --separate-stderr sam-store get raw --help
 	assert_success
-	assert_output "$USAGE"
+	check_command_help get
 	assert_equal "$stderr" ""
 }
 
