@@ -1069,14 +1069,16 @@ notices() {
 
 # ---- usage ----
 
-@test "--help and -h print the usage on stdout and exit 0, with no configuration; --version the version of the tools" {
+@test "--help and -h print the usage and the options on stdout and exit 0, with no configuration; --version the version of the tools" {
 	for opt in --help -h; do
 		run --separate-stderr sam-hourly "$opt"
 		assert_success
-		assert_output "$USAGE"
+		check_help "sam-hourly(8)"
 		assert_equal "$stderr" ""
 	done
 	run --separate-stderr sam-hourly --version
 	assert_success
 	assert_output "sam-hourly $(sam-fetch --version | cut -d' ' -f2)"
+	check_full sam-hourly --help
+	check_full sam-hourly --version
 }
