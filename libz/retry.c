@@ -13,7 +13,7 @@
  *
  * Only libcurl's result codes are read here (its header, not the
  * library): the tools hand in what an attempt came to, and Retry-After
- * as libcurl read it (CURLINFO_RETRY_AFTER: seconds or an HTTP date).
+ * as url.c's sam_curl_retry_after() read it (seconds or an HTTP date).
  */
 #include <unistd.h>
 
@@ -53,10 +53,8 @@ sam_retry_next(const struct sam_retry *r, unsigned attempt, int code, long statu
 	if (!sam_retry_may_pass(code, status) || attempt > r->retries)
 		return SAM_RETRY_NO;
 	if (code == 0 && status == 429 && retry_after > 0) {
-		if (retry_after > SAM_RETRY_AFTER_CAP)
-			return SAM_RETRY_TOO_LONG;
 		*wait_ms = (int64_t)retry_after * 1000;
-		return SAM_RETRY_AFTER;
+		return retry_after > SAM_RETRY_AFTER_CAP ? SAM_RETRY_TOO_LONG : SAM_RETRY_AFTER;
 	}
 	*wait_ms = (int64_t)r->wait_ms << (shift < SHIFT_MAX ? shift : SHIFT_MAX);
 	return SAM_RETRY_AGAIN;

@@ -521,6 +521,10 @@ const char *sam_url_origin(const char *url, char *buf, size_t size);
 int sam_url_secrets(const char *url, int path);
 /* A failed transfer in a user's words ("timed out (--timeout 10 s)"). */
 void sam_curl_error(int code, long timeout_ms, char *buf, size_t size);
+/* The seconds the answer's Retry-After asks for, as libcurl read it
+ * from the easy handle (a number or an HTTP date): the one reading of
+ * it, for sam_retry_next(); -1 if none. */
+long sam_curl_retry_after(void *easy);
 
 /* ---- retry.c: which failed HTTP requests are tried again, and when ---- */
 
@@ -548,8 +552,9 @@ enum sam_retry_verdict {
 /* After attempt number `attempt` (1 for the first) came to code and
  * status, whether to try again and how long to wait first, in *wait_ms
  * (as messages show it, before jitter): the first wait doubled for
- * each attempt before, or on a 429 the retry_after seconds libcurl read
- * from its Retry-After (CURLINFO_RETRY_AFTER; 0 or -1: none). */
+ * each attempt before, or on a 429 the retry_after seconds of its
+ * Retry-After (sam_curl_retry_after(); 0 or -1: none).  With
+ * SAM_RETRY_TOO_LONG, *wait_ms is what Retry-After asked for. */
 enum sam_retry_verdict sam_retry_next(const struct sam_retry *, unsigned attempt,
     int code, long status, long retry_after, int64_t *wait_ms);
 /* The wait to sleep: wait_ms and 0 to 10 % more, at random, so that

@@ -287,6 +287,16 @@ sam_url_origin(const char *url, char *buf, size_t size)
 
 /* ---- transfers ---- */
 
+long
+sam_curl_retry_after(void *easy)
+{
+	curl_off_t after = -1;
+
+	if (curl_easy_getinfo((CURL *)easy, CURLINFO_RETRY_AFTER, &after) != CURLE_OK)
+		return -1;
+	return after > 0 ? (long)after : -1;
+}
+
 void
 sam_curl_error(int rc, long timeout_ms, char *buf, size_t size)
 {

@@ -603,7 +603,7 @@ cmd_retry(void)
 		wait = -1;
 		v = sam_retry_next(&r, attempt, code, status, after, &wait);
 		printf("%s: %s", line, names[v]);
-		if (v == SAM_RETRY_AGAIN || v == SAM_RETRY_AFTER)
+		if (v != SAM_RETRY_NO)
 			printf(" %lld", (long long)wait);
 		printf("\n");
 	}

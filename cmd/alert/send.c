@@ -182,7 +182,6 @@ send_message(struct alert *al, const char *what, const struct sam_buf *payload,
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)payload->len);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
 	for (*attempts = 0; ; ) {
-		curl_off_t after = -1;
 		long status = 0;
 		CURLcode rc;
 		enum sam_retry_verdict v;
@@ -200,15 +199,13 @@ send_message(struct alert *al, const char *what, const struct sam_buf *payload,
 			delivered = 1;
 			break;
 		}
-		if (rc == CURLE_OK && status == 429)
-			curl_easy_getinfo(easy, CURLINFO_RETRY_AFTER, &after);
-		v = sam_retry_next(&policy, *attempts, rc, status, (long)after, &wait);
+		v = sam_retry_next(&policy, *attempts, rc, status, sam_curl_retry_after(easy), &wait);
 		if (v == SAM_RETRY_NO)
 			break;
 		if (v == SAM_RETRY_TOO_LONG) {
 			size_t len = strlen(error);
 			snprintf(error + len, size - len, ", and Retry-After asks for "
-			    "%ld s (more than %d s)", (long)after, SAM_RETRY_AFTER_CAP);
+			    "%lld s (more than %d s)", (long long)wait / 1000, SAM_RETRY_AFTER_CAP);
 			break;
 		}
 		sam_log(SAM_WARNING, NULL, 0, "%s: %s, retrying in %g s%s (attempt %u "

@@ -232,18 +232,15 @@ retry(struct fetch *f, struct job *j, const char *what, CURLcode rc, CURL *e)
 {
 	const struct net *net = &f->net;
 	const struct sam_retry policy = { net->retries, net->retry_wait_ms };
-	curl_off_t after = -1;
 	enum sam_retry_verdict v;
 	int64_t wait;
 
-	if (rc == CURLE_OK && j->status == 429)
-		curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &after);
-	v = sam_retry_next(&policy, j->attempts, rc, j->status, (long)after, &wait);
+	v = sam_retry_next(&policy, j->attempts, rc, j->status, sam_curl_retry_after(e), &wait);
 	if (v == SAM_RETRY_NO)
 		return 0;
 	if (v == SAM_RETRY_TOO_LONG) {
-		net_warn(f, j, "%s, and Retry-After asks for %ld s (more than "
-		    "%d s): not retrying", what, (long)after, SAM_RETRY_AFTER_CAP);
+		net_warn(f, j, "%s, and Retry-After asks for %lld s (more than "
+		    "%d s): not retrying", what, (long long)wait / 1000, SAM_RETRY_AFTER_CAP);
 		return 0;
 	}
 	net_warn(f, j, "%s, retrying in %g s%s (attempt %u of %lu)", what,
