@@ -131,7 +131,8 @@ unit() {
 }
 
 @test "the retry policy: what may pass, 1 s then 2 s, a 429's Retry-After up to 60 s, no attempt past --retries" {
-	# RETRIES ATTEMPT CURLCODE STATUS RETRY-AFTER: verdict and wait (ms)
+	# RETRIES ATTEMPT CURLCODE STATUS RETRY-AFTER: verdict and wait (ms;
+	# too-long: the wait asked for)
 	run unit retry <<-'EOF'
 		2 1 0 503 -1
 		2 2 0 503 -1
