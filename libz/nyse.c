@@ -8,8 +8,13 @@
  * not observed at all (the Friday closes a year's books).  Early closes
  * at 13:00: the day before Independence Day when it falls on Monday to
  * Thursday, the day after Thanksgiving, and Christmas Eve on Monday to
- * Thursday.
+ * Thursday.  Closures the rules cannot know of (a day of mourning to
+ * come, a storm) are read from a file: see sam_nyse_init().
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "sam.h"
 
 enum { SUN = 0, MON = 1, THU = 4, SAT = 6 };
@@ -31,6 +36,125 @@ static const struct {
 	{ 2018, 12, 5, "National Day of Mourning (G. H. W. Bush)" },
 	{ 2025, 1, 9, "National Day of Mourning (Carter)" },
 };
+
+/* Closures from the file, in its order; few enough for a linear scan. */
+static struct extra {
+	int64_t day;
+	char *name;
+} *extra;
+static size_t nextra;
+static int extra_state;		/* 0 not read yet, 1 read, -1 failed */
+static const char *extra_file;
+
+#define REASON_MAX 100		/* bytes */
+
+/* One line of the closures file; 0 if it holds nothing, -1 if bad. */
+static int
+closure_line(const char *path, unsigned long n, char *line, size_t len)
+{
+	char *p, *end, *name, shown[SAM_QUOTE_MAX], named[64 + 4096];
+	int64_t day;
+	struct extra *grown;
+	size_t bad, tok;
+	int y, m, d;
+
+	if (memchr(line, '\0', len))
+		return sam_log(SAM_ERROR, path, n, "a NUL byte"), -1;
+	if ((p = strchr(line, '#')))
+		*p = '\0';
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
+	    end[-1] == '\n'))
+		*--end = '\0';
+	if (p == end)
+		return 0;
+	tok = strcspn(p, " \t");
+	if (tok != 10 || p[4] != '-' || p[7] != '-' || sam_parse_digits(p, 4, &y) ||
+	    sam_parse_digits(p + 5, 2, &m) || sam_parse_digits(p + 8, 2, &d))
+		return sam_log(SAM_ERROR, path, n, "expected YYYY-MM-DD and a reason, "
+		    "if any: %s", sam_quote(shown, sizeof shown, p, tok)), -1;
+	if (sam_make_date(y, m, d, &day) < 0)
+		return sam_log(SAM_ERROR, path, n, "no such date: %.10s", p), -1;
+	for (name = p + 10; *name == ' ' || *name == '\t'; name++)
+		;
+	if (strlen(name) > REASON_MAX)
+		return sam_log(SAM_ERROR, path, n, "a reason longer than %d bytes",
+		    REASON_MAX), -1;
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return sam_log(SAM_ERROR, path, n, "a control character in the reason"), -1;
+	if (!sam_valid_utf8(name, strlen(name), &bad))
+		return sam_log(SAM_ERROR, path, n, "invalid UTF-8 in the reason, at byte %zu",
+		    (size_t)(name - line) + bad + 1), -1;
+	if (!(grown = realloc(extra, (nextra + 1) * sizeof *extra)))
+		return sam_fatal_errno("read %s", path), -1;
+	extra = grown;
+	if (!*name) {
+		snprintf(named, sizeof named, "listed in %s", path);
+		name = named;
+	}
+	if (!(extra[nextra].name = strdup(name)))
+		return sam_fatal_errno("read %s", path), -1;
+	extra[nextra++].day = day;
+	return 1;
+}
+
+/*
+ * The extra closures: SAM_CLOSURES_FILE, which must then be there, else
+ * SAM_CLOSURES_DEFAULT if it is.  Every bad line is reported.
+ */
+static int
+closures_read(void)
+{
+	const char *env = getenv("SAM_CLOSURES_FILE"), *path;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned long n = 0;
+	int bad = 0, given;
+	FILE *fp;
+
+	if (extra_state)
+		return extra_state < 0 ? -1 : 0;
+	extra_state = -1;
+	given = env && *env;
+	path = given ? env : SAM_CLOSURES_DEFAULT;
+	if (!(fp = fopen(path, "r"))) {
+		if (errno == ENOENT && !given)
+			return extra_state = 1, 0;
+		sam_fatal_errno("read %s%s", path, given ? " (SAM_CLOSURES_FILE)" : "");
+		return -1;
+	}
+	while ((len = getline(&line, &cap, fp)) > 0)
+		if (closure_line(path, ++n, line, (size_t)len) < 0)
+			bad = 1;
+	if (ferror(fp)) {
+		sam_fatal_errno("read %s", path);
+		bad = 1;
+	}
+	free(line);
+	fclose(fp);
+	if (bad)
+		return -1;
+	extra_file = path;
+	return extra_state = 1, 0;
+}
+
+int
+sam_nyse_init(void)
+{
+	int zone = sam_ny_init(), file = closures_read();
+
+	return zone < 0 || file < 0 ? SAM_EXIT_USAGE : 0;
+}
+
+const char *
+sam_nyse_closures_file(void)
+{
+	return extra_file;
+}
 
 /* Easter Sunday (Gregorian), by the anonymous algorithm of 1876. */
 static int64_t
@@ -89,6 +213,11 @@ holiday(int64_t days, int y, int m, int d)
 	for (i = 0; i < sizeof closures / sizeof closures[0]; i++)
 		if (closures[i].y == y && closures[i].m == m && closures[i].d == d)
 			return closures[i].name;
+	if (extra_state == 0)
+		closures_read();
+	for (i = 0; i < nextra; i++)
+		if (extra[i].day == days)
+			return extra[i].name;
 	return NULL;
 }
 

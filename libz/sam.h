@@ -321,8 +321,15 @@ int sam_parse_date(const char *s, size_t len, int64_t *days);	/* YYYY-MM-DD */
 int sam_parse_ts(const char *s, size_t len, int64_t *secs, long *ns);
 void sam_format_date(char buf[11], int64_t days);
 void sam_format_ts(char buf[21], int64_t secs);
-/* UTC offset of America/New_York (US rules since 1967) in seconds. */
-int sam_ny_offset(int64_t utc);
+/* New York time, from tzdata's America/New_York (see tz.c).  Before
+ * the first of these, a tool calls sam_nyse_init(), which reads the
+ * zone; without it the zone is read at the first use and a failure is
+ * logged there, standard time (-5 h) standing in. */
+#define SAM_NY_ZONE "America/New_York"
+const char *sam_ny_path(void);		/* TZDIR or /usr/share/zoneinfo, + the zone */
+int sam_ny_init(void);			/* 0, or -1 and the error logged */
+int sam_ny_offset(int64_t utc);		/* UTC offset in seconds (-14400 EDT) */
+/* A New York wall-clock time to UTC: a repeated hour's later instant. */
 int64_t sam_ny_to_utc(int64_t days, int minute_of_day);
 int64_t sam_ny_date(int64_t utc);	/* the New York date of an instant */
 int64_t sam_now(void);			/* SAM_NOW or the clock */
@@ -344,6 +351,18 @@ int sam_tz_offset(struct sam_tz *, int64_t utc);
 int64_t sam_tz_next(struct sam_tz *, int64_t utc);
 
 /* ---- nyse.c: the NYSE trading calendar ---- */
+
+/* Reads New York's zone and the closures file: SAM_CLOSURES_FILE, else
+ * SAM_CLOSURES_DEFAULT if it exists ("YYYY-MM-DD [reason]" lines, '#'
+ * comments).  Errors are logged ("FILE:LINE: reason"); returns 0 or
+ * SAM_EXIT_USAGE.  Once is enough; later calls return the first answer. */
+#ifndef SAM_SYSCONFDIR
+#define SAM_SYSCONFDIR "/usr/local/etc"
+#endif
+#define SAM_CLOSURES_DEFAULT SAM_SYSCONFDIR "/sam/closures"
+int sam_nyse_init(void);
+/* The closures file sam_nyse_init() read, NULL if none. */
+const char *sam_nyse_closures_file(void);
 
 /* Minute of the New York day the session closes: 960 (16:00), 780
  * (13:00) on early-close days, 0 when the exchange is closed.  If name

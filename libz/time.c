@@ -3,8 +3,9 @@
  *
  * Dates are day numbers since 1970-01-01 in the proleptic Gregorian
  * calendar; instants are seconds since the epoch, UTC.  New York's
- * offset follows the US daylight-saving rules in code rather than the
- * system's zoneinfo, so results do not depend on TZ or on tzdata.
+ * offset comes from the system's tzdata (tz.c reads the zone file), so
+ * a change of the law reaches sam with the tzdata package; TZ, the
+ * machine's own zone, plays no part.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -179,45 +180,65 @@ sam_nth_weekday(int y, int m, int wd, int n)
 }
 
 /*
- * Daylight saving time in New York: since 2007 from the second Sunday
- * of March to the first Sunday of November; 1987-2006 from the first
- * Sunday of April; 1967-1986 from the last Sunday of April, both to the
- * last Sunday of October.  Clocks change at 02:00 local time.
+ * New York's zone, read from tzdata the first time it is wanted.  A
+ * tool calls sam_ny_init() (through sam_nyse_init()) before any work so
+ * that a missing zone file is an error it reports; a caller that did
+ * not gets the error logged once, and standard time, from then on.
  */
+static struct sam_tz *ny_zone;
+static int ny_failed;
+static char ny_path[4096];
+
+const char *
+sam_ny_path(void)
+{
+	if (!ny_path[0])
+		snprintf(ny_path, sizeof ny_path, "%s/%s", sam_tz_dir(), SAM_NY_ZONE);
+	return ny_path;
+}
+
+int
+sam_ny_init(void)
+{
+	const char *why;
+
+	if (ny_zone || ny_failed)
+		return ny_zone ? 0 : -1;
+	if ((ny_zone = sam_tz_load(sam_ny_path(), &why)) == NULL) {
+		ny_failed = 1;
+		sam_log(SAM_FATAL, NULL, 0, "unable to read %s: %s (New York time "
+		    "comes from tzdata: install it, or set TZDIR)", sam_ny_path(), why);
+		return -1;
+	}
+	return 0;
+}
+
 int
 sam_ny_offset(int64_t utc)
 {
-	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
-	int y, m, d;
-	int64_t start, end;
-
-	sam_civil_from_days(days, &y, &m, &d);
-	if (y >= 2007) {
-		start = sam_nth_weekday(y, 3, 0, 2);
-		end = sam_nth_weekday(y, 11, 0, 1);
-	} else if (y >= 1987) {
-		start = sam_nth_weekday(y, 4, 0, 1);
-		end = sam_nth_weekday(y, 10, 0, 0);
-	} else if (y >= 1967) {
-		start = sam_nth_weekday(y, 4, 0, 0);
-		end = sam_nth_weekday(y, 10, 0, 0);
-	} else {
+	if (!ny_zone && sam_ny_init() < 0)
 		return -5 * 3600;
-	}
-	/* 02:00 EST = 07:00 UTC; 02:00 EDT = 06:00 UTC */
-	if (utc >= start * 86400 + 7 * 3600 && utc < end * 86400 + 6 * 3600)
-		return -4 * 3600;
-	return -5 * 3600;
+	return sam_tz_offset(ny_zone, utc);
 }
 
+/*
+ * A New York wall-clock time to UTC.  Where the clock repeats an hour
+ * (daylight time ending) it is the later instant, in the offset of
+ * the hour after; where it skips one, the earlier offset's reading.
+ * The offsets on either side are those 14 hours around, as no zone
+ * changes twice in a day.
+ */
 int64_t
 sam_ny_to_utc(int64_t days, int minute_of_day)
 {
 	int64_t local = days * 86400 + (int64_t)minute_of_day * 60;
-	int64_t utc = local + 5 * 3600;
+	int before = sam_ny_offset(local - 14 * 3600);
+	int after = sam_ny_offset(local + 14 * 3600);
+	int lo = before < after ? before : after, hi = before < after ? after : before;
+	int64_t utc = local - lo;
 
-	if (sam_ny_offset(utc) == -4 * 3600)
-		utc = local + 4 * 3600;
+	if (lo != hi && sam_ny_offset(utc) != lo)
+		utc = local - hi;
 	return utc;
 }
 

@@ -446,3 +446,158 @@ unit() {
 		2024-01-01 00:00:00Z invalid
 	EOF
 }
+
+@test "New York time is tzdata's: glibc reads the zone file the same, every hour 1900-2100" {
+	run unit tz-libc
+	assert_success
+	assert_output --regexp '^[0-9]+ checked, 0 differ$'
+}
+
+@test "tzdata and the US rules written in code differ only where listed: before 1967, 1974-75" {
+	run unit tz-oracle
+	assert_success
+	assert_output "48 known differences, 214634 hours; 0 others"
+}
+
+@test "zones with odd footers read as glibc reads them: half-hour DST, negative DST, rules at -1:00" {
+	local z
+	for z in Australia/Lord_Howe Europe/Dublin America/Nuuk America/Santiago Africa/Casablanca \
+		Asia/Tehran UTC; do
+		[ -f "/usr/share/zoneinfo/$z" ] || continue
+		run unit tz-libc "$z"
+		assert_success
+		assert_output --regexp '^[0-9]+ checked, 0 differ$'
+	done
+}
+
+@test "a slim zone file's footer rule gives the years after its last transition" {
+	command -v zic > /dev/null || skip "no zic"
+	zic -b slim -d tz "$FIXTURES/tz/us-rules.zi"
+	TZDIR=$PWD/tz run unit tz-libc
+	assert_success
+	assert_output --regexp '^[0-9]+ checked, 0 differ$'
+	TZDIR=$PWD/tz run unit tz-next 2006-06-01T00:00:00Z 2101-01-01T00:00:00Z
+	assert_line --index 0 "2006-10-29T06:00:00Z -18000"
+	assert_line --index 1 "2007-03-11T07:00:00Z -14400"
+	assert_line "2100-11-07T06:00:00Z -18000"
+	assert_equal "${#lines[@]}" 189
+}
+
+@test "bars of the 1960s and of 1974 get New York's daylight time of then" {
+	run unit ny <<-'EOF'
+		1965-07-01T13:30:00Z
+		1965-07-01T04:30:00Z
+		1965-12-01T14:30:00Z
+		1944-01-03T14:30:00Z
+		1974-02-01T14:30:00Z
+		1975-03-03T14:30:00Z
+		1899-12-31T23:00:00Z
+	EOF
+	assert_output - <<-'EOF'
+		1965-07-01T13:30:00Z -4 1965-07-01
+		1965-07-01T04:30:00Z -4 1965-07-01
+		1965-12-01T14:30:00Z -5 1965-12-01
+		1944-01-03T14:30:00Z -4 1944-01-03
+		1974-02-01T14:30:00Z -4 1974-02-01
+		1975-03-03T14:30:00Z -4 1975-03-03
+		1899-12-31T23:00:00Z -5 1899-12-31
+	EOF
+	printf 'Date,Open,High,Low,Close,Volume\n1965-07-01,1,2,0.5,1.5,100\n1965-12-01,1,2,0.5,1.5,100\n' > old.csv
+	run --separate-stderr sam-fetch -s csv:old.csv X
+	assert_success
+	assert_equal "$(jq -r '"\(.date) \(.ts)"' <<< "$output")" "$(printf '%s\n' \
+		'1965-07-01 1965-07-01T13:30:00Z' '1965-12-01 1965-12-01T14:30:00Z')"
+}
+
+@test "a missing or damaged zone file is an error naming the file, exit 2" {
+	mkdir -p tz/America
+	TZDIR=$PWD/tz run --separate-stderr unit ny < /dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "unit: fatal: unable to read $PWD/tz/America/New_York: No such file or directory (New York time comes from tzdata: install it, or set TZDIR)"
+	head -c 100 /usr/share/zoneinfo/America/New_York > tz/America/New_York
+	TZDIR=$PWD/tz run --separate-stderr unit ny < /dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "unit: fatal: unable to read $PWD/tz/America/New_York: truncated or damaged (New York time comes from tzdata: install it, or set TZDIR)"
+	echo 'America/New_York' > tz/America/New_York
+	TZDIR=$PWD/tz run --separate-stderr unit ny < /dev/null
+	assert_equal "$stderr" "unit: fatal: unable to read $PWD/tz/America/New_York: not a TZif file (New York time comes from tzdata: install it, or set TZDIR)"
+}
+
+@test "20,000 damaged copies of the zone file are each refused or read whole" {
+	run unit tz-mangle 20000 7
+	assert_success
+	assert_output --regexp '^20000 mangled, [0-9]+ read$'
+}
+
+@test "a change of the law in tzdata reaches the calendar and the hourly gate" {
+	command -v zic > /dev/null || skip "no zic"
+	zic -d tz "$FIXTURES/tz/permanent-dst.zi"
+	TZDIR=$PWD/tz run unit ny <<< $'2026-12-01T15:00:00Z\n2027-12-01T15:00:00Z'
+	assert_output - <<-'EOF'
+		2026-12-01T15:00:00Z -5 2026-12-01
+		2027-12-01T15:00:00Z -4 2027-12-01
+	EOF
+	run sam-fetch --slot --at 2027-12-01T14:35:00Z
+	assert_output "due: 2027-12-01 09:35 New York (2027-12-01T14:35:00Z): run slot 09:30"
+	TZDIR=$PWD/tz run sam-fetch --slot --at 2027-12-01T14:35:00Z
+	assert_output "due: 2027-12-01 10:35 New York (2027-12-01T14:35:00Z): run slot 10:30"
+}
+
+@test "extra closures come from SAM_CLOSURES_FILE: the calendar, the gate and the bars skip them" {
+	SAM_CLOSURES_FILE=$FIXTURES/closures run --separate-stderr unit cal 2027
+	assert_success
+	assert_line "2027-01-12 closed National Day of Mourning (a test)"
+	assert_line "2027-03-03 closed Hurricane Test"
+	assert_line "2027-06-07 closed listed in $FIXTURES/closures"
+	assert_equal "$stderr" ""
+	SAM_CLOSURES_FILE=$FIXTURES/closures run --separate-stderr unit cal 2012
+	assert_line "2012-10-29 closed Hurricane Sandy"
+	run unit cal 2027
+	refute_line --partial "2027-01-12"
+	SAM_CLOSURES_FILE=$FIXTURES/closures run sam-fetch --slot --at 2027-03-03T10:31
+	assert_equal "$status" 1
+	assert_output "not due: 2027-03-03 10:31 New York (2027-03-03T15:31:00Z): the exchange is closed: Hurricane Test"
+	SAM_CLOSURES_FILE=$FIXTURES/closures SAM_NOW=2027-03-05T22:00:00Z run sam-fetch --days 4 X
+	assert_success
+	assert_equal "$(jq -r .date <<< "$output" | tr '\n' ' ')" "2027-03-01 2027-03-02 2027-03-04 2027-03-05 "
+}
+
+@test "no closures file where SAM_CLOSURES_FILE is unset: only the rules' and the compiled closures" {
+	SAM_CLOSURES_FILE= run --separate-stderr unit cal 2027
+	assert_success
+	assert_equal "$stderr" ""
+	refute_line --partial "2027-03-03"
+}
+
+@test "bad lines of a closures file are errors with the file and line, every one, exit 2" {
+	local row line message failed=0
+	while IFS='|' read -r line message; do
+		printf '# closures\n%b\n' "$line" > closures
+		SAM_CLOSURES_FILE=closures run --separate-stderr unit cal 2027
+		if [ "$status" != 2 ] || [ "$stderr" != "unit: closures:2: $message" ] || [ -n "$output" ]; then
+			printf 'line %s\n  expected: %s\n  got exit %s: %s\n' "$line" "$message" "$status" "$stderr"
+			failed=1
+		fi
+	done <<-'EOF'
+		2027-13-01|no such date: 2027-13-01
+		2027-02-29 not a leap year|no such date: 2027-02-29
+		27-01-12|expected YYYY-MM-DD and a reason, if any: "27-01-12"
+		2027-01-12x|expected YYYY-MM-DD and a reason, if any: "2027-01-12x"
+		2027/01/12 storm|expected YYYY-MM-DD and a reason, if any: "2027/01/12"
+		closed 2027-01-12|expected YYYY-MM-DD and a reason, if any: "closed"
+		2027-01-12 storm\001|a control character in the reason
+		2027-01-12 storm \377|invalid UTF-8 in the reason, at byte 18
+		2027-01-12 storm\0|a NUL byte
+		2027-01-12 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx|a reason longer than 100 bytes
+	EOF
+	[ "$failed" = 0 ]
+	printf '2027-01-12\nJan 13\n2027-01-14 ok\n2027-02-30\n' > closures
+	SAM_CLOSURES_FILE=closures run --separate-stderr unit cal 2027
+	assert_equal "$status" 2
+	assert_equal "$stderr" "$(printf '%s\n' \
+		'unit: closures:2: expected YYYY-MM-DD and a reason, if any: "Jan"' \
+		'unit: closures:4: no such date: 2027-02-30')"
+	SAM_CLOSURES_FILE=no-such-file run --separate-stderr unit cal 2027
+	assert_equal "$status" 2
+	assert_equal "$stderr" "unit: fatal: unable to read no-such-file (SAM_CLOSURES_FILE): No such file or directory"
+}

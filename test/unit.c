@@ -17,12 +17,18 @@
  *   unit robust W N SEED     rolling median and MAD (a window kept sorted) vs sorting
  *   unit cal YEAR            the year's NYSE closures and early closes
  *   unit ny                  RFC 3339 instants on stdin -> New York offset, date
+ *   unit tz-libc [ZONE]      the zone reader vs glibc's localtime_r and mktime
+ *   unit tz-oracle           tzdata vs the US rules in code, 1900-2100
+ *   unit tz-bench N          ns per sam_ny_offset: tzdata, the rules, localtime_r
+ *   unit tz-next FROM TO     tzdata's transitions in [FROM, TO) (RFC 3339)
+ *   unit tz-mangle N SEED    the zone file damaged N ways: read or refused
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sam.h"
 #include "pow10.h"
@@ -837,6 +843,8 @@ cmd_cal(int year)
 	int64_t d, last = sam_days_from_civil(year, 12, 31);
 	char date[11];
 
+	if (sam_nyse_init() != 0)
+		return 2;
 	for (d = sam_days_from_civil(year, 1, 1); d <= last; d++) {
 		const char *name;
 		int close = sam_nyse_close(d, &name), wd = sam_weekday(d);
@@ -855,6 +863,9 @@ cmd_ny(void)
 	char line[128], date[11];
 	int64_t t;
 
+	if (sam_nyse_init() != 0)
+		return 2;
+
 	while (fgets(line, sizeof line, stdin)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (sam_parse_ts(line, strlen(line), &t, NULL) < 0) {
@@ -867,11 +878,371 @@ cmd_ny(void)
 	return 0;
 }
 
+/*
+ * The US daylight-saving rules as sam computed them in code before it
+ * read tzdata, kept as an oracle: since 2007 from the second Sunday of
+ * March to the first Sunday of November; 1987-2006 from the first
+ * Sunday of April; 1967-1986 from the last Sunday of April, both to the
+ * last Sunday of October; at 02:00 local time.  Before 1967: standard
+ * time all year.  oracle_next() is the first change after t.
+ */
+static void
+oracle_year(int y, int64_t *start, int64_t *end)
+{
+	if (y >= 2007) {
+		*start = sam_nth_weekday(y, 3, 0, 2);
+		*end = sam_nth_weekday(y, 11, 0, 1);
+	} else if (y >= 1987) {
+		*start = sam_nth_weekday(y, 4, 0, 1);
+		*end = sam_nth_weekday(y, 10, 0, 0);
+	} else {
+		*start = sam_nth_weekday(y, 4, 0, 0);
+		*end = sam_nth_weekday(y, 10, 0, 0);
+	}
+	/* 02:00 EST = 07:00 UTC; 02:00 EDT = 06:00 UTC */
+	*start = *start * 86400 + 7 * 3600;
+	*end = *end * 86400 + 6 * 3600;
+}
+
+static int
+oracle_offset(int64_t utc)
+{
+	int64_t days = utc >= 0 ? utc / 86400 : -((-utc + 86399) / 86400);
+	int64_t start, end;
+	int y, m, d;
+
+	sam_civil_from_days(days, &y, &m, &d);
+	if (y < 1967)
+		return -5 * 3600;
+	oracle_year(y, &start, &end);
+	return utc >= start && utc < end ? -4 * 3600 : -5 * 3600;
+}
+
+static int64_t
+oracle_next(int64_t t)
+{
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), start, end;
+	int y, m, d, i;
+
+	sam_civil_from_days(days, &y, &m, &d);
+	for (i = y < 1967 ? 1967 : y; ; i++) {
+		oracle_year(i, &start, &end);
+		if (start > t)
+			return start;
+		if (end > t)
+			return end;
+	}
+}
+
+/*
+ * Where tzdata's America/New_York and the oracle disagree, 1900-2100:
+ * every one listed, with why.  tz-oracle fails on any other, and on any
+ * of these it no longer finds.  Offsets are tzdata's; the oracle says
+ * -5 (EST) in each.
+ */
+static const struct {
+	const char *from, *to;
+	int offset;
+} tz_known[] = {
+	/* 1918-1919: US federal DST, the Standard Time Act of 1918 */
+	{ "1918-03-31T07:00:00Z", "1918-10-27T06:00:00Z", -4 },
+	{ "1919-03-30T07:00:00Z", "1919-10-26T06:00:00Z", -4 },
+	/* 1920: New York City DST by local law, March to October */
+	{ "1920-03-28T07:00:00Z", "1920-10-31T06:00:00Z", -4 },
+	/* 1921-1941: New York City DST by local law, April to September */
+	{ "1921-04-24T07:00:00Z", "1921-09-25T06:00:00Z", -4 },
+	{ "1922-04-30T07:00:00Z", "1922-09-24T06:00:00Z", -4 },
+	{ "1923-04-29T07:00:00Z", "1923-09-30T06:00:00Z", -4 },
+	{ "1924-04-27T07:00:00Z", "1924-09-28T06:00:00Z", -4 },
+	{ "1925-04-26T07:00:00Z", "1925-09-27T06:00:00Z", -4 },
+	{ "1926-04-25T07:00:00Z", "1926-09-26T06:00:00Z", -4 },
+	{ "1927-04-24T07:00:00Z", "1927-09-25T06:00:00Z", -4 },
+	{ "1928-04-29T07:00:00Z", "1928-09-30T06:00:00Z", -4 },
+	{ "1929-04-28T07:00:00Z", "1929-09-29T06:00:00Z", -4 },
+	{ "1930-04-27T07:00:00Z", "1930-09-28T06:00:00Z", -4 },
+	{ "1931-04-26T07:00:00Z", "1931-09-27T06:00:00Z", -4 },
+	{ "1932-04-24T07:00:00Z", "1932-09-25T06:00:00Z", -4 },
+	{ "1933-04-30T07:00:00Z", "1933-09-24T06:00:00Z", -4 },
+	{ "1934-04-29T07:00:00Z", "1934-09-30T06:00:00Z", -4 },
+	{ "1935-04-28T07:00:00Z", "1935-09-29T06:00:00Z", -4 },
+	{ "1936-04-26T07:00:00Z", "1936-09-27T06:00:00Z", -4 },
+	{ "1937-04-25T07:00:00Z", "1937-09-26T06:00:00Z", -4 },
+	{ "1938-04-24T07:00:00Z", "1938-09-25T06:00:00Z", -4 },
+	{ "1939-04-30T07:00:00Z", "1939-09-24T06:00:00Z", -4 },
+	{ "1940-04-28T07:00:00Z", "1940-09-29T06:00:00Z", -4 },
+	{ "1941-04-27T07:00:00Z", "1941-09-28T06:00:00Z", -4 },
+	/* 1942-1945: US War Time all year, Peace Time from 1945-08-14 */
+	{ "1942-02-09T07:00:00Z", "1945-09-30T06:00:00Z", -4 },
+	/* 1946-1954: New York City DST by local law again, April to September */
+	{ "1946-04-28T07:00:00Z", "1946-09-29T06:00:00Z", -4 },
+	{ "1947-04-27T07:00:00Z", "1947-09-28T06:00:00Z", -4 },
+	{ "1948-04-25T07:00:00Z", "1948-09-26T06:00:00Z", -4 },
+	{ "1949-04-24T07:00:00Z", "1949-09-25T06:00:00Z", -4 },
+	{ "1950-04-30T07:00:00Z", "1950-09-24T06:00:00Z", -4 },
+	{ "1951-04-29T07:00:00Z", "1951-09-30T06:00:00Z", -4 },
+	{ "1952-04-27T07:00:00Z", "1952-09-28T06:00:00Z", -4 },
+	{ "1953-04-26T07:00:00Z", "1953-09-27T06:00:00Z", -4 },
+	{ "1954-04-25T07:00:00Z", "1954-09-26T06:00:00Z", -4 },
+	/* 1955-1966: New York City DST by local law, April to October */
+	{ "1955-04-24T07:00:00Z", "1955-10-30T06:00:00Z", -4 },
+	{ "1956-04-29T07:00:00Z", "1956-10-28T06:00:00Z", -4 },
+	{ "1957-04-28T07:00:00Z", "1957-10-27T06:00:00Z", -4 },
+	{ "1958-04-27T07:00:00Z", "1958-10-26T06:00:00Z", -4 },
+	{ "1959-04-26T07:00:00Z", "1959-10-25T06:00:00Z", -4 },
+	{ "1960-04-24T07:00:00Z", "1960-10-30T06:00:00Z", -4 },
+	{ "1961-04-30T07:00:00Z", "1961-10-29T06:00:00Z", -4 },
+	{ "1962-04-29T07:00:00Z", "1962-10-28T06:00:00Z", -4 },
+	{ "1963-04-28T07:00:00Z", "1963-10-27T06:00:00Z", -4 },
+	{ "1964-04-26T07:00:00Z", "1964-10-25T06:00:00Z", -4 },
+	{ "1965-04-25T07:00:00Z", "1965-10-31T06:00:00Z", -4 },
+	{ "1966-04-24T07:00:00Z", "1966-10-30T06:00:00Z", -4 },
+	/* 1974-1975: emergency DST (the Emergency Daylight Saving Time Energy
+	 * Conservation Act of 1973): from January 1974, from February 1975 */
+	{ "1974-01-06T07:00:00Z", "1974-04-28T07:00:00Z", -4 },
+	{ "1975-02-23T07:00:00Z", "1975-04-27T07:00:00Z", -4 },
+};
+
+static struct sam_tz *
+tz_ny(void)
+{
+	const char *why;
+	struct sam_tz *z = sam_tz_load(sam_ny_path(), &why);
+
+	if (!z)
+		fprintf(stderr, "unit: %s: %s\n", sam_ny_path(), why);
+	return z;
+}
+
+#define TZ_FROM -2208988800LL	/* 1900-01-01T00:00:00Z */
+#define TZ_TO 4133980800LL	/* 2101-01-01T00:00:00Z */
+
+static int
+cmd_tz_oracle(void)
+{
+	struct sam_tz *z = tz_ny();
+	size_t nknown = sizeof tz_known / sizeof tz_known[0], k = 0, i;
+	int64_t t, next, run = 0, hours = 0, bad = 0, from, to;
+	int tzoff, oroff, runoff = 0;
+	char a[21], b[21];
+
+	if (!z)
+		return 2;
+	/* the segments between the transitions of either, each compared */
+	for (t = TZ_FROM; t < TZ_TO; t = next) {
+		int64_t n1 = sam_tz_next(z, t), n2 = oracle_next(t);
+		next = n1 < n2 ? n1 : n2;
+		if (next > TZ_TO)
+			next = TZ_TO;
+		tzoff = sam_tz_offset(z, t), oroff = oracle_offset(t);
+		/* ±1 s around each boundary too, both sides must agree with the segment */
+		if (sam_tz_offset(z, next - 1) != tzoff || oracle_offset(next - 1) != oroff) {
+			sam_format_ts(a, next - 1);
+			printf("segment not constant at %s\n", a);
+			bad++;
+		}
+		if (tzoff != oroff && (run == 0 || runoff != tzoff)) {
+			if (run)
+				goto close_run;
+			from = t, run = 1, runoff = tzoff;
+		} else if (tzoff == oroff && run) {
+close_run:
+			to = t;
+			sam_format_ts(a, from), sam_format_ts(b, to);
+			if (k < nknown && strcmp(tz_known[k].from, a) == 0 &&
+			    strcmp(tz_known[k].to, b) == 0 && tz_known[k].offset * 3600 == runoff)
+				k++;
+			else {
+				printf("unexpected: %s %s tzdata %+d oracle -5\n", a, b, runoff / 3600);
+				bad++;
+			}
+			run = 0;
+			if (tzoff != oroff)
+				from = t, run = 1, runoff = tzoff;
+		}
+	}
+	for (i = k; i < nknown; i++) {
+		printf("listed but not found: %s %s\n", tz_known[i].from, tz_known[i].to);
+		bad++;
+	}
+	/* every hour, as a check of the segments */
+	for (t = TZ_FROM, i = 0; t < TZ_TO; t += 3600) {
+		if (sam_tz_offset(z, t) == oracle_offset(t))
+			continue;
+		hours++;
+		sam_format_ts(a, t);
+		while (i < nknown && strcmp(tz_known[i].to, a) <= 0)
+			i++;
+		if ((i == nknown || strcmp(tz_known[i].from, a) > 0) && bad++ < 10)
+			printf("unexpected hour: %s\n", a);
+	}
+	printf("%zu known differences, %lld hours; %lld others\n", nknown, (long long)hours,
+	    (long long)bad);
+	sam_tz_free(z);
+	return bad != 0;
+}
+
+/* The offset glibc gives at t with TZ=America/New_York. */
+static int
+libc_offset(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	return (int)((sam_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+	    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) - t);
+}
+
+/*
+ * A zone (New York's unless named) read by tz.c vs glibc reading the
+ * same file: every hour 1900-2100 and each transition, a second
+ * before and after; for New York, sam_ny_to_utc() vs mktime() too.
+ */
+static int
+cmd_tz_libc(const char *zone)
+{
+	char path[4096], tz[256], a[21];
+	const char *why;
+	struct sam_tz *z;
+	int64_t t, n, d, checked = 0, bad = 0;
+	int k;
+
+	snprintf(path, sizeof path, "%s/%s", sam_tz_dir(), zone);
+	snprintf(tz, sizeof tz, ":%s", zone);
+	if (!(z = sam_tz_load(path, &why))) {
+		fprintf(stderr, "unit: %s: %s\n", path, why);
+		return 2;
+	}
+	if (setenv("TZ", tz, 1) < 0 || (strcmp(zone, SAM_NY_ZONE) == 0 && sam_nyse_init() != 0))
+		return 2;
+	tzset();
+	for (t = TZ_FROM; t < TZ_TO; t += 3600, checked++)
+		if (sam_tz_offset(z, t) != libc_offset(t) && bad++ < 10) {
+			sam_format_ts(a, t);
+			printf("offset at %s: %d, glibc %d\n", a, sam_tz_offset(z, t), libc_offset(t));
+		}
+	for (t = TZ_FROM; (n = sam_tz_next(z, t)) < TZ_TO; t = n)
+		for (d = -1; d <= 1; d++, checked++)
+			if (sam_tz_offset(z, n + d) != libc_offset(n + d) && bad++ < 10) {
+				sam_format_ts(a, n + d);
+				printf("offset at %s: %d, glibc %d\n", a, sam_tz_offset(z, n + d),
+				    libc_offset(n + d));
+			}
+	/* wall-clock times to UTC: midnight, the open, the last slot */
+	for (d = TZ_FROM / 86400; strcmp(zone, SAM_NY_ZONE) == 0 && d < TZ_TO / 86400; d++) {
+		static const int minutes[] = { 0, 570, 990 };
+		for (k = 0; k < 3; k++, checked++) {
+			struct tm tm = { 0 };
+			int y, m, dd;
+			sam_civil_from_days(d, &y, &m, &dd);
+			tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = dd;
+			tm.tm_hour = minutes[k] / 60, tm.tm_min = minutes[k] % 60, tm.tm_isdst = -1;
+			if ((int64_t)mktime(&tm) != sam_ny_to_utc(d, minutes[k]) && bad++ < 10) {
+				sam_format_ts(a, sam_ny_to_utc(d, minutes[k]));
+				printf("to UTC: %s, mktime %lld\n", a, (long long)mktime(&tm));
+			}
+		}
+	}
+	printf("%lld checked, %lld differ\n", (long long)checked, (long long)bad);
+	sam_tz_free(z);
+	return bad != 0;
+}
+
+static int
+cmd_tz_next(const char *from, const char *to)
+{
+	struct sam_tz *z = tz_ny();
+	int64_t t, end, n;
+	char a[21];
+
+	if (!z || sam_parse_ts(from, strlen(from), &t, NULL) < 0 ||
+	    sam_parse_ts(to, strlen(to), &end, NULL) < 0)
+		return 2;
+	for (; (n = sam_tz_next(z, t)) < end; t = n) {
+		sam_format_ts(a, n);
+		printf("%s %+d\n", a, sam_tz_offset(z, n));
+	}
+	sam_tz_free(z);
+	return 0;
+}
+
+/*
+ * The zone file with bytes changed, cut or both, n times: tz.c either
+ * refuses it or answers for any instant (ASan, UBSan watching).
+ */
+static int
+cmd_tz_mangle(long n)
+{
+	static unsigned char orig[1 << 16], buf[1 << 16];
+	FILE *fp = fopen(sam_ny_path(), "rb");
+	size_t len, cut, k;
+	long i, ok = 0;
+	const char *why;
+	struct sam_tz *z;
+	int64_t t;
+
+	if (!fp)
+		return 2;
+	len = fread(orig, 1, sizeof orig, fp);
+	fclose(fp);
+	for (i = 0; i < n; i++) {
+		memcpy(buf, orig, len);
+		cut = rnd() % 4 == 0 ? (size_t)(rnd() % (len + 1)) : len;
+		for (k = rnd() % 4; k > 0 && cut > 0; k--)
+			buf[rnd() % cut] = (unsigned char)rnd();
+		if (!(z = sam_tz_parse(buf, cut, &why)))
+			continue;
+		ok++;
+		for (k = 0; k < 20; k++) {
+			t = (int64_t)(rnd() % ((uint64_t)1 << 42)) - ((int64_t)1 << 41);
+			(void)sam_tz_offset(z, t);
+			(void)sam_tz_next(z, t);
+		}
+		sam_tz_free(z);
+	}
+	printf("%ld mangled, %ld read\n", n, ok);
+	return 0;
+}
+
+/* ns per call over hourly instants of 1990-2030, three ways. */
+static int
+cmd_tz_bench(long rounds)
+{
+	int64_t t, from = 631152000, to = 1893456000, t0;
+	long r, calls = 0;
+	long long sum = 0;
+	double ns_tz, ns_oracle, ns_libc;
+
+	if (sam_nyse_init() != 0)
+		return 2;
+	t0 = sam_mono_us();
+	for (r = 0; r < rounds; r++)
+		for (t = from; t < to; t += 3600, calls++)
+			sum += sam_ny_offset(t);
+	ns_tz = (double)(sam_mono_us() - t0) * 1000 / (double)calls;
+	t0 = sam_mono_us();
+	for (r = 0; r < rounds; r++)
+		for (t = from; t < to; t += 3600)
+			sum += oracle_offset(t);
+	ns_oracle = (double)(sam_mono_us() - t0) * 1000 / (double)calls;
+	setenv("TZ", ":" SAM_NY_ZONE, 1);
+	tzset();
+	t0 = sam_mono_us();
+	for (r = 0; r < rounds; r++)
+		for (t = from; t < to; t += 3600)
+			sum += libc_offset(t);
+	ns_libc = (double)(sam_mono_us() - t0) * 1000 / (double)calls;
+	printf("ns per call: tzdata %.1f, rules in code %.1f, localtime_r %.1f (%lld)\n",
+	    ns_tz, ns_oracle, ns_libc, sum);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
 
+	sam_log_init("unit");
 	rng_state = argc > 4 ? strtoull(argv[argc - 1], NULL, 10) : 1;
 	if (strcmp(c, "format") == 0)
 		return cmd_format();
@@ -905,6 +1276,16 @@ main(int argc, char **argv)
 		return cmd_cal(atoi(argv[2]));
 	if (strcmp(c, "ny") == 0)
 		return cmd_ny();
+	if (strcmp(c, "tz-libc") == 0 && argc <= 3)
+		return cmd_tz_libc(argc == 3 ? argv[2] : SAM_NY_ZONE);
+	if (strcmp(c, "tz-oracle") == 0)
+		return cmd_tz_oracle();
+	if (strcmp(c, "tz-bench") == 0 && argc == 3)
+		return cmd_tz_bench(atol(argv[2]));
+	if (strcmp(c, "tz-mangle") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_tz_mangle(atol(argv[2]));
+	if (strcmp(c, "tz-next") == 0 && argc == 4)
+		return cmd_tz_next(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of test/unit.c\n");
 	return 2;
 }
