@@ -38,10 +38,13 @@ usage_lines() {
 check_synopsis() {
 	local page=$1 prefix=$2
 	shift 2
-	usage_lines "$@" > usage
-	synopsis "$page" | awk -v p="$prefix" 'p == "" || index($0, p " ") == 1 || $0 == p' > synopsis
-	[ -s usage ] && [ -s synopsis ] || { echo "no usage or no SYNOPSIS for $*"; return 1; }
-	diff -u --label "$page SYNOPSIS" synopsis --label "$* --help" usage
+	usage_lines "$@" > got
+	synopsis "$page" | awk -v p="$prefix" 'p == "" || index($0, p " ") == 1 || $0 == p' > want
+	if [ ! -s got ] || [ ! -s want ]; then
+		echo "no usage or no SYNOPSIS for $*"
+		return 1
+	fi
+	diff -u --label "$page SYNOPSIS" want --label "$* --help" got
 }
 
 @test "the usage of sam-fetch is its SYNOPSIS" {
