@@ -128,13 +128,15 @@ store_batch_append(struct store_batch *b, int dirfd, unsigned dirgen, const char
 			sam_buf_putc(&out, '\n');
 	}
 	sam_buf_put(&out, more->p, more->len);
-	store_day_free(&d);
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		r = -1;
+	} else if (!store_day_changes(&d, &out)) {
+		r = 0;		/* nothing more */
 	} else {
 		r = store_batch_add(b, dirfd, dirgen, name, shown, &out, 0, NULL, NULL);
 	}
+	store_day_free(&d);
 	sam_buf_free(&out);
 	return r;
 }

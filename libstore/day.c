@@ -279,3 +279,49 @@ store_day_free(struct store_day *d)
 	free(d->e);
 	memset(d, 0, sizeof *d);
 }
+
+/* The next line of p[0..n) from *at as sam_lines reads it (LF or CR LF
+ * ends it; a blank one is none), or NULL at the end. */
+static const char *
+next_line(const char *p, size_t n, size_t *at, size_t *len)
+{
+	while (*at < n) {
+		const char *s = p + *at, *nl = memchr(s, '\n', n - *at);
+		size_t l = nl ? (size_t)(nl - s) : n - *at, i;
+		*at += l + (nl != NULL);
+		if (l && s[l - 1] == '\r')
+			l--;
+		for (i = 0; i < l && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
+		if (i < l) {
+			*len = l;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+int
+store_day_changes(const struct store_day *d, const struct sam_buf *next)
+{
+	size_t i = 0, at = 0, dat = 0, len, dlen = 0;
+	const char *line, *dline;
+
+	/* parsed, the lines are its entries (sam_lines ended each with a
+	 * NUL in the buffer); else they are read from the buffer */
+	if (!d->n && d->len && next->len == d->len && memcmp(next->p, d->buf, d->len) == 0)
+		return 0;
+	do {
+		if (d->n) {
+			dline = i < d->n ? d->e[i].line : NULL;
+			dlen = i < d->n ? d->e[i].len : 0;
+			i++;
+		} else {
+			dline = d->len ? next_line(d->buf, d->len, &dat, &dlen) : NULL;
+		}
+		line = next->len ? next_line(next->p, next->len, &at, &len) : NULL;
+		if (!line || !dline)
+			return line != dline;
+	} while (len == dlen && memcmp(line, dline, len) == 0);
+	return 1;
+}

@@ -119,6 +119,14 @@ int store_day_parse_each(struct store_day *, struct sam_input *in, struct sam_re
  * key came before; for keyed kinds, after store_day_parse. */
 void store_day_check_order(struct store_day *, struct sam_input *in, int quiet);
 void store_day_free(struct store_day *);
+/* Whether next, the next version of the day file read into d (d->len
+ * 0: there is none), changes it: the one rule by which every writer
+ * (put, fsck --repair, append, sam-alert's state) rewrites a day file,
+ * or leaves it.  Lines are compared as the store reads them, parsed by
+ * store_day_parse or not: a blank line, a CR before the LF or a last
+ * line without one is not a change, a line added, removed, moved or
+ * altered is. */
+int store_day_changes(const struct store_day *d, const struct sam_buf *next);
 int store_entry_cmp(const struct store_entry *, const struct store_entry *);
 int store_interval_order(const char *interval);	/* imin for store_entry_cmp */
 /* The key fields of a record: ticker, interval, ts, and the New York

@@ -513,17 +513,17 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 		if (hit)	/* settled: it matches no other line */
 			hit->src_len = (size_t)-1;
 	}
-	store_day_free(&d);
 	if (out.err) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		r = -1;
-	} else if (r == 0) {
+	} else if (r == 0 && store_day_changes(&d, &out)) {
 		/* emptied, it is replaced by an empty file in the batch and
 		 * removed after the commit: removing it now would lose its
 		 * lines if a kill came before their outcome is committed */
 		r = store_batch_add(c->b, c->dirfd, c->gen, name, shown, &out,
 		    out.len ? 0 : (uint32_t)(date + 1), remove_emptied, c);
 	}
+	store_day_free(&d);
 	sam_buf_free(&out);
 	return r;
 }

@@ -205,6 +205,8 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 		}
 	if (f->good.err || f->bad.err)
 		return -1;
+	if (!store_day_changes(d, &f->good))	/* (a damaged file always does) */
+		return 0;
 	if (ticker)
 		snprintf(qshown, sizeof qshown, "%s/quarantine/%s/%s/%s", f->s->root,
 		    store_kind_names[kind], ticker, name);

@@ -203,13 +203,12 @@ put_line(struct sam_buf *b, const struct store_entry *e)
 }
 
 /* Merges the group's records (idx[0..m), sorted by key, input order
- * among equals) with the day's entries; sets each record's status.
- * Returns whether the file's content changes. */
-static int
+ * among equals) with the day's entries into p->content, the file's next
+ * version; sets each record's status. */
+static void
 merge(struct put *p, const struct store_day *d, size_t m)
 {
 	size_t i = 0, j = 0;
-	int changed = 0;
 
 	p->content.len = 0;
 	while (i < d->n || j < m) {
@@ -228,11 +227,8 @@ merge(struct put *p, const struct store_day *d, size_t m)
 			    REC_SAME : REC_CHANGED;
 			prev = &last->e;
 		} while (j < m && store_entry_cmp(&last->e, &p->r[p->idx[j]].e) == 0);
-		if (!old || !same_line(old, &last->e))
-			changed = 1;
 		put_line(&p->content, &last->e);
 	}
-	return changed;
 }
 
 static void
@@ -357,11 +353,12 @@ put_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsigned
 		p->idx[m++] = ri;
 	sorting = p;
 	qsort(p->idx, m, sizeof *p->idx, by_key);
-	if (!merge(p, &d, m)) {
+	merge(p, &d, m);
+	if (p->content.err) {
+		r = oom();
+	} else if (!store_day_changes(&d, &p->content)) {
 		g->state = GROUP_STORED;	/* nothing to write */
 		r = 0;
-	} else if (p->content.err) {
-		r = oom();
 	} else if ((r = store_batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
 	    stored, p)) == 0) {
 		if (store_grow(&p->inbatch, &p->inbatchcap, p->ninbatch + 1,
