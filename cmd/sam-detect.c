@@ -52,7 +52,7 @@ static const struct sam_help help[] = {
 
 struct opts {
 	double threshold;
-	double bands[3];	/* lower bounds of medium, high, critical */
+	double bands[SAM_SEVERITIES - 1];	/* lower bounds of medium, high, critical */
 	struct sam_map tickers;	/* per-ticker thresholds */
 	char metrics[METRICS_MAX][NAME_MAX_LEN + 3];	/* "z_close" */
 	size_t metric_len[METRICS_MAX];
@@ -115,16 +115,16 @@ static int
 parse_bands(struct opts *o, const char *s)
 {
 	char buf[128], *p = buf, *comma;
-	double b[3];
+	double b[SAM_SEVERITIES - 1];
 	int i;
 
 	if (strlen(s) >= sizeof buf)
 		return -1;
 	strcpy(buf, s);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < SAM_SEVERITIES - 1; i++) {
 		if ((comma = strchr(p, ',')))
 			*comma = '\0';
-		if ((i < 2) != (comma != NULL) || parse_positive(p, &b[i]) < 0 ||
+		if ((i < SAM_SEVERITIES - 2) != (comma != NULL) || parse_positive(p, &b[i]) < 0 ||
 		    (i > 0 && b[i] <= b[i - 1]))
 			return -1;
 		p = comma + 1;
@@ -210,11 +210,7 @@ read_thresholds(struct opts *o, const char *path)
 static const char *
 severity(const struct opts *o, double score)
 {
-	int i = 0;
-
-	while (i < 3 && score >= o->bands[i])
-		i++;
-	return sam_severity_names[i];
+	return sam_severity_names[sam_severity_of(score, o->bands)];
 }
 
 /* Collects the selected z fields, largest |z| first (input order on
@@ -660,7 +656,7 @@ static const struct option longopts[] = {
 int
 main(int argc, char **argv)
 {
-	struct opts o = { .threshold = 2.0, .bands = { 2.5, 3, 4 } };
+	struct opts o = { .threshold = 2.0 };
 	struct sam_input in = { 0 };
 	struct state st = { .o = &o };
 	const char *env, *tfile = NULL, *profile = NULL;
@@ -669,6 +665,7 @@ main(int argc, char **argv)
 	int set_move = 0, set_rvol = 0;
 
 	sam_log_init(argv[0]);
+	memcpy(o.bands, sam_severity_bands, sizeof o.bands);
 	sam_keys_init(&o.verdict_keys, verdict_keys, VF_COUNT);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:m:b:T:h", longopts, NULL)) != -1) {

@@ -11,6 +11,18 @@ const char *const sam_severity_names[SAM_SEVERITIES] = {
 	"low", "medium", "high", "critical"
 };
 
+const double sam_severity_bands[SAM_SEVERITIES - 1] = { 2.5, 3, 4 };
+
+int
+sam_severity_of(double score, const double bands[SAM_SEVERITIES - 1])
+{
+	int i = 0;
+
+	while (i < SAM_SEVERITIES - 1 && score >= bands[i])
+		i++;
+	return i;
+}
+
 int
 sam_severity_parse(const char *s, size_t len)
 {
@@ -105,8 +117,8 @@ sam_anomaly_parse(struct sam_input *in, const struct sam_rec *rec,
 		return sam_reject(in, "missing field \"severity\"");
 	if (f[4]->type != SAM_JSTRING || sam_jstr_decode(f[4], sev, sizeof sev, &len) < 0 ||
 	    (a->sev = sam_severity_parse(sev, len)) < 0)
-		return sam_reject(in, "field \"severity\": not low, medium, high "
-		    "or critical: %s", quoted(q, sizeof q, f[4]));
+		return sam_reject(in, "field \"severity\": not " SAM_SEVERITY_LIST
+		    ": %s", quoted(q, sizeof q, f[4]));
 	if (sam_get_number(in, f[5], "score", &a->score) < 0)
 		return -1;
 	if (f[6] && (f[6]->type != SAM_JARRAY ||

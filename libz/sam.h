@@ -458,9 +458,15 @@ int sam_parse_floor(const char *s, double *v);
 
 /* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
 
+/* The one table of severities, lowest first: their names, and the
+ * default lower bounds of the bands above low (sam-detect -b). */
 #define SAM_SEVERITIES 4
 extern const char *const sam_severity_names[SAM_SEVERITIES];	/* low .. critical */
+extern const double sam_severity_bands[SAM_SEVERITIES - 1];	/* 2.5, 3, 4 */
+#define SAM_SEVERITY_LIST "low, medium, high or critical"	/* for messages */
 int sam_severity_parse(const char *s, size_t len);	/* 0..3, -1 if none */
+/* The severity of a score: the highest band whose bound it reaches. */
+int sam_severity_of(double score, const double bands[SAM_SEVERITIES - 1]);
 /* A market series' name as sam-zscore writes it: the ticker given to
  * --market-ticker, or "cross" for the cross-sectional median. */
 int sam_valid_market(const char *s, size_t len);
