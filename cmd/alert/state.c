@@ -20,7 +20,7 @@
  * The state is read without the lock (files are only ever replaced
  * whole).  After each message the lock is taken just long enough to
  * append to, or rewrite, the day files that message changed, through
- * sam-store's atomic batches; holding it for the whole run would stall
+ * libstore's atomic batches; holding it for the whole run would stall
  * the sam-store put that feeds us in a pipeline.
  */
 #include <errno.h>

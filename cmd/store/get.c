@@ -17,7 +17,7 @@
 
 #define TICKERS_MAX 4096
 
-struct hit {
+struct get_hit {
 	const char *ticker;
 	const char *line;	/* in one of the files read */
 	uint32_t len;
@@ -36,7 +36,7 @@ struct get {
 	struct store_day day;		/* the file being read; its entries reused */
 	char **bufs;		/* the files read, which the hits point into */
 	size_t nbufs, bcap;
-	struct hit *h;
+	struct get_hit *h;
 	size_t nh, hcap;
 	struct sam_rec rec;
 	int status;
@@ -45,7 +45,7 @@ struct get {
 static int
 hit_cmp(const void *a, const void *b)
 {
-	const struct hit *x = a, *y = b;
+	const struct get_hit *x = a, *y = b;
 	int c;
 
 	if (x->secs != y->secs)
@@ -118,7 +118,7 @@ load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
 		g->status = SAM_EXIT_REJECT;
 	for (i = 0; i < d->n; i++) {
 		const struct store_entry *e = &d->e[i];
-		struct hit *h;
+		struct get_hit *h;
 		if (e->bad || e->sev < g->sev)
 			continue;
 		if (store_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)

@@ -3,7 +3,8 @@
  *
  * The input is read whole first, without the lock, grouped by day
  * file.  Then, under the lock, each day file is read, merged with its
- * group and, if anything differs, written once (batch.c).  Only then
+ * group and, if store_day_changes() says so, written once (libstore's
+ * batches).  Only then
  * is a record written to stdout, and only if its day file was stored:
  * what comes out has been stored, and what was not stored comes out of
  * the next put that stores it.
@@ -35,7 +36,7 @@ struct prec {
 	uint8_t status;
 };
 
-struct group {
+struct put_group {
 	int64_t day;
 	uint32_t head, tail, n;
 	uint8_t kind, state;
@@ -52,7 +53,7 @@ struct put {
 	size_t nchunks, chunkcap;
 	struct prec *r;
 	size_t n, cap;
-	struct group *g;
+	struct put_group *g;
 	size_t ng, gcap;
 	struct sam_map groups;	/* "KIND/TICKER/DAYS" -> group index + 1 */
 	uint32_t *idx;		/* one group's records, by key */
@@ -76,7 +77,7 @@ group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
 	int len = snprintf(gk, sizeof gk, "%d/%s/%lld", kind, k->ticker, (long long)day);
 	int isnew;
 	void **slot = sam_map_put(&p->groups, gk, (size_t)len, &isnew);
-	struct group *g;
+	struct put_group *g;
 
 	if (!slot)
 		return NONE;
@@ -125,7 +126,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct sam_key k;
 	struct sam_buf *chunk;
 	struct prec *r;
-	struct group *g;
+	struct put_group *g;
 	int64_t day;
 	uint32_t gi;
 
@@ -168,8 +169,8 @@ static struct put *sorting;
 static int
 by_group(const void *a, const void *b)
 {
-	const struct group *x = &sorting->g[*(const uint32_t *)a];
-	const struct group *y = &sorting->g[*(const uint32_t *)b];
+	const struct put_group *x = &sorting->g[*(const uint32_t *)a];
+	const struct put_group *y = &sorting->g[*(const uint32_t *)b];
 	int c;
 
 	if (x->kind != y->kind)
@@ -253,7 +254,7 @@ to_outbox(void *ctx)
 	int fd, r = 0;
 
 	for (i = 0; i < p->ninbatch; i++) {
-		const struct group *g = &p->g[p->inbatch[i]];
+		const struct put_group *g = &p->g[p->inbatch[i]];
 		for (ri = g->head; g->kind == STORE_ANOMALIES && ri != NONE; ri = p->r[ri].next)
 			if (p->r[ri].status != REC_SAME)
 				sam_buf_put(&lines, p->r[ri].e.line, p->r[ri].e.len + 1);
@@ -281,7 +282,7 @@ to_outbox(void *ctx)
 
 /* A day file the records of g cannot go into. */
 static void
-refuse(struct group *g, const char *shown, const char *why)
+refuse(struct put_group *g, const char *shown, const char *why)
 {
 	sam_log(SAM_ERROR, shown, 0, "%s: %u record%s for it not stored", why,
 	    g->n, g->n == 1 ? "" : "s");
@@ -293,7 +294,7 @@ refuse(struct group *g, const char *shown, const char *why)
 static size_t
 refuse_ticker(struct put *p, const uint32_t *order, size_t i, const char *why)
 {
-	const struct group *first = &p->g[order[i]];
+	const struct put_group *first = &p->g[order[i]];
 	unsigned long n = 0;
 	size_t j;
 
@@ -309,9 +310,9 @@ refuse_ticker(struct put *p, const uint32_t *order, size_t i, const char *why)
 
 /* One day file: 0, or -1 when the put must stop. */
 static int
-put_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsigned dirgen)
+merge_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsigned dirgen)
 {
-	struct group *g = &p->g[gi];
+	struct put_group *g = &p->g[gi];
 	struct sam_input in = { 0 };
 	struct store_day d = { 0 };
 	char name[24], date[11];
@@ -373,12 +374,12 @@ put_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsigned
 
 /* Stores every group; returns 0 or -1 after a failure that stopped it. */
 static int
-store_groups(struct put *p)
+put_groups(struct put *p)
 {
 	struct store_batch b = { .s = p->s, .before_commit = p->outbox ? to_outbox : NULL,
 	    .hook_ctx = p };
 	uint32_t *order = malloc((p->ng ? p->ng : 1) * sizeof *order);
-	const struct group *prev = NULL;
+	const struct put_group *prev = NULL;
 	int kindfd = -1, dirfd = -1, r = 0;
 	unsigned dirgen = 0;
 	size_t i;
@@ -390,7 +391,7 @@ store_groups(struct put *p)
 	sorting = p;
 	qsort(order, p->ng, sizeof *order, by_group);	/* a directory at a time */
 	for (i = 0; i < p->ng && r == 0; i++) {
-		const struct group *g = &p->g[order[i]];
+		const struct put_group *g = &p->g[order[i]];
 		if (!prev || g->kind != prev->kind) {
 			if (kindfd >= 0)
 				close(kindfd);
@@ -418,7 +419,7 @@ store_groups(struct put *p)
 			i = refuse_ticker(p, order, i, errno == ELOOP ?
 			    "a symbolic link, not followed" : "not a directory");
 		else
-			r = put_group(p, &b, order[i], dirfd, dirgen);
+			r = merge_group(p, &b, order[i], dirfd, dirgen);
 	}
 	if (r == 0)
 		r = store_batch_commit(&b, stored, p);
@@ -487,7 +488,7 @@ cmd_put(struct store *s, int argc, char **argv)
 	if ((in.strict && in.rejected) || p.n == 0)
 		goto out;
 	if ((c = store_open(s, s->root, 1)) != 0 || (c = store_lock(s)) != 0 ||
-	    (c = store_groups(&p) < 0 ? SAM_EXIT_RUNTIME : 0) != 0)
+	    (c = put_groups(&p) < 0 ? SAM_EXIT_RUNTIME : 0) != 0)
 		status = c;
 	store_close(s);		/* the lock too */
 	write_out(&p);
