@@ -326,23 +326,27 @@ sam_tz_dir(void)
 struct sam_tz *
 sam_tz_load(const char *path, const char **why)
 {
-	unsigned char *buf = NULL;
+	unsigned char *buf = NULL, *grown;
 	struct sam_tz *z = NULL;
-	size_t len = 0;
-	ssize_t got;
+	size_t len = 0, cap = 0;
+	ssize_t got = 1;
 	int fd;
 
 	*why = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		goto fail;
-	if (!(buf = malloc(TZ_FILE_MAX + 1)))
-		goto fail;
-	while (len <= TZ_FILE_MAX && (got = read(fd, buf + len, TZ_FILE_MAX + 1 - len)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
+	/* 8 KB holds any zone of tzdata but a few; grown to 1 MB at most */
+	while (got != 0 && cap <= TZ_FILE_MAX) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (!(grown = realloc(buf, cap)))
+				goto fail;
+			buf = grown;
+		}
+		if ((got = read(fd, buf + len, cap - len)) < 0 && errno != EINTR)
 			goto fail;
-		len += (size_t)got;
+		len += got > 0 ? (size_t)got : 0;
+		got = got < 0 ? 1 : got;
 	}
 	if (len > TZ_FILE_MAX)
 		*why = "larger than a zone file can be";
