@@ -345,7 +345,8 @@ struct sam_tz *sam_tz_load(const char *path, const char **why);
 struct sam_tz *sam_tz_parse(const void *data, size_t len, const char **why);
 void sam_tz_free(struct sam_tz *);
 /* The UTC offset at an instant, seconds east; the last answer's
- * interval is kept, so a run of instants in one season costs little. */
+ * interval is kept, so a run of instants in one season costs little
+ * (and a zone is one thread's at a time: the tools have one). */
 int sam_tz_offset(struct sam_tz *, int64_t utc);
 /* The first instant after utc where the offset changes; INT64_MAX if none. */
 int64_t sam_tz_next(struct sam_tz *, int64_t utc);
