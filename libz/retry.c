@@ -22,6 +22,7 @@
 #include "sam.h"
 
 #define SHIFT_MAX 16	/* the doubling stops there: the wait stays finite */
+#define SECS_MAX (INT64_MAX / 1000)	/* of a Retry-After, in ms */
 
 int
 sam_retry_may_pass(int code, long status)
@@ -53,7 +54,8 @@ sam_retry_next(const struct sam_retry *r, unsigned attempt, int code, long statu
 	if (!sam_retry_may_pass(code, status) || attempt > r->retries)
 		return SAM_RETRY_NO;
 	if (code == 0 && status == 429 && retry_after > 0) {
-		*wait_ms = (int64_t)retry_after * 1000;
+		/* what was asked, for the message, as long as it fits */
+		*wait_ms = (int64_t)(retry_after < SECS_MAX ? retry_after : SECS_MAX) * 1000;
 		return retry_after > SAM_RETRY_AFTER_CAP ? SAM_RETRY_TOO_LONG : SAM_RETRY_AFTER;
 	}
 	*wait_ms = (int64_t)r->wait_ms << (shift < SHIFT_MAX ? shift : SHIFT_MAX);
