@@ -103,13 +103,6 @@ struct state {
 	struct sam_rec held;	/* a held record, read again */
 };
 
-/* A threshold: a finite number above zero. */
-static int
-parse_positive(const char *s, double *out)
-{
-	return sam_parse_number(s, strlen(s), 1, out) == 0 && *out > 0 ? 0 : -1;
-}
-
 /* "2.5,3,4": exactly three increasing numbers, no empty item. */
 static int
 parse_bands(struct opts *o, const char *s)
@@ -124,7 +117,7 @@ parse_bands(struct opts *o, const char *s)
 	for (i = 0; i < SAM_SEVERITIES - 1; i++) {
 		if ((comma = strchr(p, ',')))
 			*comma = '\0';
-		if ((i < SAM_SEVERITIES - 2) != (comma != NULL) || parse_positive(p, &b[i]) < 0 ||
+		if ((i < SAM_SEVERITIES - 2) != (comma != NULL) || sam_parse_threshold(p, &b[i]) < 0 ||
 		    (i > 0 && b[i] <= b[i - 1]))
 			return -1;
 		p = comma + 1;
@@ -185,7 +178,7 @@ read_thresholds(struct opts *o, const char *path)
 		if (n <= 0)
 			continue;
 		if (n != 2 || !sam_valid_ticker(tick, strlen(tick)) ||
-		    parse_positive(val, &t) < 0) {
+		    sam_parse_threshold(val, &t) < 0) {
 			sam_log(SAM_ERROR, path, lineno,
 			    "expected \"TICKER THRESHOLD\" (a positive number)");
 			status = SAM_EXIT_USAGE;
@@ -671,7 +664,7 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":t:m:b:T:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (parse_positive(optarg, &o.threshold) < 0)
+			if (sam_parse_threshold(optarg, &o.threshold) < 0)
 				return sam_usage_error(usage, "-t: not a positive number: %s", optarg);
 			set_t = 1;
 			break;
@@ -737,7 +730,7 @@ main(int argc, char **argv)
 			o.rvol = prof->rvol;
 	}
 	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env &&
-	    parse_positive(env, &o.threshold) < 0)
+	    sam_parse_threshold(env, &o.threshold) < 0)
 		return sam_usage_error(usage, "SAM_THRESHOLD: not a positive number: %s", env);
 	if (!set_b && (env = getenv("SAM_BANDS")) && *env && parse_bands(&o, env) < 0)
 		return sam_usage_error(usage, "SAM_BANDS: expected three increasing numbers: %s", env);

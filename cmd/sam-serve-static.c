@@ -6,7 +6,6 @@
  * directory beside DIR and swaps it in; see sam-serve-static(1).
  */
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,12 +95,6 @@ static const struct option build_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static int
-positive(const char *s, double *v)
-{
-	return sam_parse_number(s, strlen(s), 1, v) == 0 && *v > 0 && isfinite(*v) ? 0 : -1;
-}
-
 /* A whole number option in [lo, hi]: 0, or the usage error. */
 static int
 count(const char *name, const char *s, unsigned long lo, unsigned long hi,
@@ -143,7 +136,7 @@ band_settings(struct site *s, const char *profile, const char *tail_df,
 	if (pr && !set_t)
 		s->threshold = pr->threshold;
 	if (!set_t && (env = getenv("SAM_THRESHOLD")) && *env &&
-	    positive(env, &s->threshold) < 0)
+	    sam_parse_threshold(env, &s->threshold) < 0)
 		return sam_usage_error(site_usage, "SAM_THRESHOLD: not a positive "
 		    "number: %s", env);
 	return 0;
@@ -168,7 +161,7 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 		case 'p': minp = optarg; break;
 		case 'n': r = count("--chart-bars", optarg, 2, 100000, &s->chart_bars); break;
 		case 't':
-			if (positive(optarg, &s->threshold) < 0)
+			if (sam_parse_threshold(optarg, &s->threshold) < 0)
 				return sam_usage_error(site_usage, "-t: not a positive "
 				    "number: %s", optarg);
 			set_t = 1;

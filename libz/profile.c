@@ -57,3 +57,10 @@ sam_parse_floor(const char *s, double *v)
 {
 	return sam_parse_number(s, strlen(s), 1, v) == 0 && *v >= 0 ? 0 : -1;
 }
+
+int
+sam_parse_threshold(const char *s, double *v)
+{
+	/* finite: sam_parse_number refuses what overflows */
+	return sam_parse_number(s, strlen(s), 1, v) == 0 && *v > 0 ? 0 : -1;
+}

@@ -456,6 +456,8 @@ int sam_profile_choose(const char *opt, const char *usage,
  * more.  0, or -1. */
 int sam_parse_tail_df(const char *s, double *df);
 int sam_parse_floor(const char *s, double *v);
+/* A threshold (-t, SAM_THRESHOLD, a band): a number above 0.  0, or -1. */
+int sam_parse_threshold(const char *s, double *v);
 
 /* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
 
