@@ -47,6 +47,27 @@ check_synopsis() {
 	diff -u --label "$page SYNOPSIS" want --label "$* --help" got
 }
 
+# Every option the usage of CMD... names has a line in its --help.
+check_options_described() {
+	"$@" --help > help
+	sed '/^$/,$d' help | grep -oE '(^|[[ |])--?[a-z][-a-z]*' | sed 's/^[[ |]//' | sort -u > named
+	sed '1,/^$/d' help | sed -n 's/^  \(-[^ ,]*\)\(, \(-[^ ]*\)\)\{0,1\}.*/\1\n\3/p' |
+		sed '/^$/d' | sort -u > described
+	if [ -n "$(comm -23 named described)" ]; then
+		echo "$* --help describes no: $(comm -23 named described | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+@test "every option in a tool's usage is described in its --help" {
+	local cmd
+	for cmd in sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static sam-hourly \
+	    "sam-store put" "sam-store get" "sam-store prune" "sam-store fsck" "sam-store append"; do
+		# shellcheck disable=SC2086 # the command's words
+		check_options_described $cmd
+	done
+}
+
 @test "the usage of sam-fetch is its SYNOPSIS" {
 	check_synopsis sam-fetch.1 "" sam-fetch
 }
