@@ -67,7 +67,7 @@ static const struct sam_help both_help[] = {
 
 /* --help, of the tool or of either command: the usage, the options of
  * both commands and those they share. */
-static int
+int
 site_help(void)
 {
 	fputs(site_usage, stdout);

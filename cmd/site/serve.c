@@ -895,7 +895,7 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 				return sam_usage_error(site_usage, "--log-format: must be "
 				    "text or json: %s", optarg);
 			break;
-		case 'h': fputs(site_usage, stdout); return -1;
+		case 'h': return site_help() == SAM_EXIT_OK ? -1 : SAM_EXIT_RUNTIME;
 		default: return sam_getopt_error(c, argv, site_usage);
 		}
 	}

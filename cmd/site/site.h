@@ -183,7 +183,9 @@ extern const size_t site_nassets;
 
 /* serve.c */
 int cmd_serve(int argc, char **argv);
+/* sam-serve-static.c: the usage, and --help of the tool or a command */
 extern const char site_usage[];
+int site_help(void);
 
 /* The Content-Security-Policy of every page, in its <meta> tag and in
  * the preview server's header. */
