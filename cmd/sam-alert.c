@@ -30,22 +30,21 @@ static const char usage[] =
     "       sam-alert --notice [options] [file]\n";
 
 static const struct sam_help help[] = {
-	{ "--to slack|webhook|alertmanager", "where to deliver (default SAM_ALERT_TO,\n"
-	    "or slack)" },
+	{ "--to slack|webhook|alertmanager", "where to deliver (default SAM_ALERT_TO, else slack)" },
 	{ "-r, --root root", "the store of the alert state and the dead letters\n"
-	    "(default SAM_STORE, or ./sam-store)" },
+	    "(default SAM_STORE, else ./sam-store)" },
 	{ "--url-file file", "the webhook's address from file, mode 600\n"
 	    "(default SAM_SLACK_WEBHOOK, SAM_WEBHOOK_URL\n"
 	    "or SAM_ALERTMANAGER_URL, by --to)" },
 	{ "--batch n", "at most n anomalies a message, 1 to 48 (default 20)" },
 	{ "--rate per-second", "at most this many requests a second (default 1)" },
 	{ "--cooldown time", "skip an id alerted less than time ago, unless it\n"
-	    "escalates (default SAM_COOLDOWN, or 24h)" },
+	    "escalates (default SAM_COOLDOWN, else 24h)" },
 	{ "--hold time", "with --to alertmanager, how long an alert fires\n"
-	    "(default SAM_ALERT_HOLD, or the cooldown, or 24h)" },
+	    "(default SAM_ALERT_HOLD, else the cooldown, else 24h)" },
 	{ "--per-ticker", "alert each ticker at most once a cooldown (default off)" },
 	{ "--dashboard-url url", "link messages to the dashboard at url\n"
-	    "(default SAM_DASHBOARD_URL, or no links)" },
+	    "(default SAM_DASHBOARD_URL, else no links)" },
 	{ "--timeout seconds", "the most a request may take, 0.1 to 600 (default 10)" },
 	{ "--connect-timeout seconds", "the most connecting may take, 0.1 to 600\n"
 	    "(default 5)" },
@@ -58,7 +57,7 @@ static const struct sam_help help[] = {
 	{ "--notice", "send the one notice of file or standard input" },
 	{ "--strict", "a line that is not an anomaly is fatal, before anything\n"
 	    "is sent (default: reported and skipped, exit 1)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
 	{ "--version", "the version" },
 	{ NULL, NULL }

@@ -27,24 +27,27 @@ static const char usage[] =
 
 static const struct sam_help help[] = {
 	{ "-t, --threshold threshold", "a bar is anomalous when a score passes it\n"
-	    "(default 2.0, or SAM_THRESHOLD, or the profile's)" },
+	    "(default SAM_THRESHOLD, else the profile's, else 2.0)" },
 	{ "-m, --metrics metrics", "the z_M fields to look at, such as close,volume\n"
-	    "(default every z_ field, or SAM_METRICS)" },
+	    "(default SAM_METRICS, else every z_ field)" },
 	{ "-b, --bands bands", "the lower bounds of medium, high and critical\n"
-	    "(default 2.5,3,4, or SAM_BANDS)" },
+	    "(default SAM_BANDS, else 2.5,3,4)" },
 	{ "-T, --thresholds file", "thresholds for single tickers, \"TICKER value\"\n"
 	    "a line (default none: -t for all)" },
 	{ "--all", "write every bar, with anomaly true or false (default:\n"
 	    "the anomalies only)" },
-	{ "--profile name", "original (default) or recommended (or SAM_PROFILE)" },
+	{ "--profile name", "original or recommended (default SAM_PROFILE,\n"
+	    "else original)" },
 	{ "--tail-df df", "calibrate scores with a t of df degrees of freedom,\n"
-	    "above 2 (default 0: |z|)" },
+	    "above 2 (default the profile's, else 0: |z|)" },
 	{ "--fdr rate", "false discovery rate of each scan slot, above 0 to\n"
-	    "below 1 (default 0: none)" },
-	{ "--move fraction", "the move floor, 0.08 for 8 % (default 0: none)" },
-	{ "--rvol ratio", "the relative volume floor (default 0: none)" },
+	    "below 1 (default the profile's, else 0: none)" },
+	{ "--move fraction", "the move floor, 0.08 for 8 % (default the\n"
+	    "profile's, else 0: none)" },
+	{ "--rvol ratio", "the relative volume floor (default the profile's,\n"
+	    "else 0: none)" },
 	{ "--strict", "a bad input line is fatal (default: skipped, exit 1)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
 	{ "--version", "the version" },
 	{ NULL, NULL }

@@ -25,15 +25,16 @@ static const char usage[] =
     "       sam-fetch --slot [--at time]\n";
 
 static const struct sam_help help[] = {
-	{ "-s, --source source", "mock (default, or SAM_SOURCE), yahoo, alphavantage,\n"
-	    "polygon, stooq, csv:path or csv:https://..." },
+	{ "-s, --source source", "mock, yahoo, alphavantage, polygon, stooq, csv:path\n"
+	    "or csv:https://... (default SAM_SOURCE, else mock)" },
 	{ "-i, --interval interval", "1d (default), 1h, 30m, 15m, 5m or 1m" },
-	{ "-n, --days days", "the last days trading days up to --to, 1 to 100000" },
+	{ "-n, --days days", "the last days trading days up to --to, 1 to 100000\n"
+	    "(default: the source's)" },
 	{ "--from date", "the first date, YYYY-MM-DD (default: from -n)" },
 	{ "--to date", "the last date (default today in New York,\n"
 	    "yesterday before 09:30)" },
 	{ "-f, --file file", "read tickers from file, - for standard input,\n"
-	    "one a line (default: the arguments, or SAM_TICKERS)" },
+	    "one a line (default: the arguments, else SAM_TICKERS)" },
 	{ "-j, --jobs jobs", "fetch up to jobs tickers at once, 1 to 64 (default 4)" },
 	{ "--rate n/unit", "at most n requests a s, m, h or d, or none\n"
 	    "(default: the provider's free tier)" },
@@ -41,10 +42,10 @@ static const struct sam_help help[] = {
 	{ "--retries n", "retry a failed request n times, 0 to 10 (default 2)" },
 	{ "--retry-wait seconds", "wait before the first retry, doubled after\n"
 	    "(default 1)" },
-	{ "--deadline seconds", "stop fetching after seconds, exit 3 (default 1800,\n"
-	    "or SAM_FETCH_DEADLINE)" },
-	{ "--base-url url", "send the provider's requests to url (default: its own,\n"
-	    "or SAM_YAHOO_URL ...)" },
+	{ "--deadline seconds", "stop fetching after seconds, exit 3\n"
+	    "(default SAM_FETCH_DEADLINE, else 1800)" },
+	{ "--base-url url", "send the provider's requests to url\n"
+	    "(default SAM_YAHOO_URL ..., else its own)" },
 	{ "--allow-http", "plain http to hosts other than loopback (default off)" },
 	{ "--key-file file", "the API key from file, mode 600 (default: from\n"
 	    "SAM_ALPHAVANTAGE_KEY, SAM_POLYGON_KEY, SAM_STOOQ_KEY)" },
@@ -52,10 +53,10 @@ static const struct sam_help help[] = {
 	{ "--mark-injected", "mark the mock market's injected anomalies (default off)" },
 	{ "--strict", "a row that cannot be used is fatal, no bars written\n"
 	    "(default: reported and skipped, exit 1)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "--slot", "fetch nothing: exit 0 if the hourly job is due, else 1" },
-	{ "--at time", "with --slot: ask about time, not now (default SAM_NOW,\n"
-	    "else now)" },
+	{ "--at time", "with --slot: ask about time, not now\n"
+	    "(default SAM_NOW, else now)" },
 	{ "-h, --help", "this help" },
 	{ "--version", "the version" },
 	{ NULL, NULL }

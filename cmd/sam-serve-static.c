@@ -59,7 +59,7 @@ static const struct sam_help serve_help[] = {
 };
 
 static const struct sam_help both_help[] = {
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
 	{ "--version", "the version" },
 	{ NULL, NULL }

@@ -37,8 +37,8 @@ static const struct sam_help top_help[] = {
 	    "./sam-store); also after a command" },
 	{ "-w, --lock-wait seconds", "how long a writer waits for the lock, 0 to 86400\n"
 	    "(default 60)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or\n"
-	    "SAM_LOG_FORMAT); also after a command" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else\n"
+	    "text); also after a command" },
 	{ "-h, --help", "this help; after a command, the command's" },
 	{ "--version", "the version" },
 	{ NULL, NULL }
@@ -48,7 +48,7 @@ static const struct sam_help top_help[] = {
 static const struct sam_help command_help[] = {
 	{ "-r, --root root", "the store's directory (default SAM_STORE, else\n"
 	    "./sam-store)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
 	{ NULL, NULL }
 };

@@ -65,21 +65,22 @@ static const char usage[] =
 
 static const struct sam_help help[] = {
 	{ "-w, --window window", "the bars before each bar that make its window,\n"
-	    "2 to 1000000 (default 30, or SAM_WINDOW)" },
+	    "2 to 1000000 (default SAM_WINDOW, else 30)" },
 	{ "-p, --min-periods min-periods",
 	    "the fewest bars in the window for a z-score,\n"
 	    "1 to the window (default: the window)" },
 	{ "-m, --metrics metrics", "the metrics: close, volume, return, lvolume,\n"
-	    "excess (default close,volume, or SAM_METRICS)" },
+	    "excess (default SAM_METRICS, else the profile's)" },
 	{ "--ddof 0|1", "1: sample standard deviation (default); 0: population" },
 	{ "--robust", "median and 1.4826 x MAD, not mean and sd (default off)" },
-	{ "--profile name", "the metrics of a profile: original (default) or\n"
-	    "recommended (or SAM_PROFILE), when -m names none" },
+	{ "--profile name", "the metrics of a profile, when -m names none: original\n"
+	    "(close,volume) or recommended (default SAM_PROFILE,\n"
+	    "else original)" },
 	{ "--market file", "a market series: each bar gets the market's return,\n"
 	    "the cross-sectional median of file (default none)" },
 	{ "--market-ticker ticker", "the market is this ticker of file, not the median" },
 	{ "--strict", "a bad input line is fatal (default: skipped, exit 1)" },
-	{ "--log-format text|json", "diagnostics' format (default text, or SAM_LOG_FORMAT)" },
+	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
 	{ "--version", "the version" },
 	{ NULL, NULL }
