@@ -712,9 +712,9 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 	sev = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "severity");
 	if (sev && percent_decode(severity, sizeof severity, sev) < 0)
 		return send_error(c, rq, MHD_HTTP_BAD_REQUEST,
-		    "severity must be low, medium, high or critical");
+		    "severity must be " SAM_SEVERITY_LIST);
 	if ((status = route(path, sev ? severity : NULL, rel, sizeof rel)) != 0)
-		return send_error(c, rq, status, "severity must be low, medium, high or critical");
+		return send_error(c, rq, status, "severity must be " SAM_SEVERITY_LIST);
 	return send_file(sv, c, rq, rel);
 }
 
