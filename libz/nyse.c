@@ -44,7 +44,6 @@ static struct extra {
 } *extra;
 static size_t nextra;
 static int extra_state;		/* 0 not read yet, 1 read, -1 failed */
-static const char *extra_file;
 
 #define REASON_MAX 100		/* bytes */
 
@@ -138,7 +137,6 @@ closures_read(void)
 	fclose(fp);
 	if (bad)
 		return -1;
-	extra_file = path;
 	return extra_state = 1, 0;
 }
 
@@ -148,12 +146,6 @@ sam_nyse_init(void)
 	int zone = sam_ny_init(), file = closures_read();
 
 	return zone < 0 || file < 0 ? SAM_EXIT_USAGE : 0;
-}
-
-const char *
-sam_nyse_closures_file(void)
-{
-	return extra_file;
 }
 
 /* Easter Sunday (Gregorian), by the anonymous algorithm of 1876. */

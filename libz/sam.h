@@ -362,8 +362,6 @@ int64_t sam_tz_next(struct sam_tz *, int64_t utc);
 #endif
 #define SAM_CLOSURES_DEFAULT SAM_SYSCONFDIR "/sam/closures"
 int sam_nyse_init(void);
-/* The closures file sam_nyse_init() read, NULL if none. */
-const char *sam_nyse_closures_file(void);
 
 /* Minute of the New York day the session closes: 960 (16:00), 780
  * (13:00) on early-close days, 0 when the exchange is closed.  If name
