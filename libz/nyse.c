@@ -45,16 +45,36 @@ static struct extra {
 static size_t nextra;
 static int extra_state;		/* 0 not read yet, 1 read, -1 failed */
 
-#define REASON_MAX 100		/* bytes */
+#define REASON_MAX 100		/* bytes, as reason_error() says */
+
+/* What is wrong with a reason, if anything; *at is the 0-based byte it
+ * is at, or -1 when it is the whole. */
+static const char *
+reason_error(const char *s, long *at)
+{
+	size_t len = strlen(s), i, bad;
+
+	*at = -1;
+	if (len > REASON_MAX)
+		return "a reason longer than 100 bytes";
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return *at = (long)i, "a control character in the reason";
+	if (!sam_valid_utf8(s, len, &bad))
+		return *at = (long)bad, "invalid UTF-8 in the reason";
+	return NULL;
+}
 
 /* One line of the closures file; 0 if it holds nothing, -1 if bad. */
 static int
 closure_line(const char *path, unsigned long n, char *line, size_t len)
 {
 	char *p, *end, *name, shown[SAM_QUOTE_MAX], named[64 + 4096];
+	const char *why;
 	int64_t day;
 	struct extra *grown;
-	size_t bad, tok;
+	size_t tok;
+	long at;
 	int y, m, d;
 
 	if (memchr(line, '\0', len))
@@ -78,15 +98,11 @@ closure_line(const char *path, unsigned long n, char *line, size_t len)
 		return sam_log(SAM_ERROR, path, n, "no such date: %.10s", p), -1;
 	for (name = p + 10; *name == ' ' || *name == '\t'; name++)
 		;
-	if (strlen(name) > REASON_MAX)
-		return sam_log(SAM_ERROR, path, n, "a reason longer than %d bytes",
-		    REASON_MAX), -1;
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return sam_log(SAM_ERROR, path, n, "a control character in the reason"), -1;
-	if (!sam_valid_utf8(name, strlen(name), &bad))
-		return sam_log(SAM_ERROR, path, n, "invalid UTF-8 in the reason, at byte %zu",
-		    (size_t)(name - line) + bad + 1), -1;
+	if ((why = reason_error(name, &at)) && at < 0)
+		return sam_log(SAM_ERROR, path, n, "%s", why), -1;
+	if (why)
+		return sam_log(SAM_ERROR, path, n, "%s, at byte %ld", why,
+		    (long)(name - line) + at + 1), -1;
 	if (!(grown = realloc(extra, (nextra + 1) * sizeof *extra)))
 		return sam_fatal_errno("read %s", path), -1;
 	extra = grown;

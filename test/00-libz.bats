@@ -587,7 +587,7 @@ unit() {
 		2027-01-12x|expected YYYY-MM-DD and a reason, if any: "2027-01-12x"
 		2027/01/12 storm|expected YYYY-MM-DD and a reason, if any: "2027/01/12"
 		closed 2027-01-12|expected YYYY-MM-DD and a reason, if any: "closed"
-		2027-01-12 storm\001|a control character in the reason
+		2027-01-12 storm\001|a control character in the reason, at byte 17
 		2027-01-12 storm \377|invalid UTF-8 in the reason, at byte 18
 		2027-01-12 storm\0|a NUL byte
 		2027-01-12 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx|a reason longer than 100 bytes
