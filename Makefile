@@ -72,6 +72,8 @@ $(O)/%.o: %.c
 
 $(O)/cmd/fetch/%.o: override CFLAGS += $(GSL_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
 $(O)/libz/url.o $(O)/libz/retry.o $(O)/cmd/alert/send.o: override CFLAGS += $(CURL_CFLAGS)
+# the extra closures' default file, in the configuration's directory
+$(O)/libz/nyse.o: override CFLAGS += -DSAM_SYSCONFDIR='"$(SYSCONFDIR)"'
 $(O)/libz/calib.o: override CFLAGS += $(GSL_CFLAGS)
 $(O)/cmd/site/serve.o: override CFLAGS += $(MHD_CFLAGS)
 $(O)/cmd/site/assets.o: override CFLAGS += -Icmd/site

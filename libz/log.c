@@ -223,6 +223,10 @@ sam_check_env(const char *usage)
 	if ((env = getenv("SAM_NOW")) && *env &&
 	    sam_parse_ts(env, strlen(env), &t, NULL) < 0)
 		return sam_usage_error(usage, "SAM_NOW: not an RFC 3339 UTC time: %s", env);
+	/* New York's zone (tzdata) and the closures file: their errors,
+	 * with file and line, are logged by it; no usage line */
+	if (sam_nyse_init() != 0)
+		return SAM_EXIT_USAGE;
 	return 0;
 }
 

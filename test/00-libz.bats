@@ -603,3 +603,15 @@ unit() {
 	assert_equal "$status" 2
 	assert_equal "$stderr" "unit: fatal: unable to read no-such-file (SAM_CLOSURES_FILE): No such file or directory"
 }
+
+@test "a tool without New York's zone file, or with a bad closures file, says which file and exits 2" {
+	mkdir tz
+	TZDIR=$PWD/tz run --separate-stderr sam-fetch --slot
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	assert_equal "$stderr" "sam-fetch: fatal: unable to read $PWD/tz/America/New_York: No such file or directory (New York time comes from tzdata: install it, or set TZDIR)"
+	printf '2027-02-30\n' > closures
+	SAM_CLOSURES_FILE=closures run --separate-stderr sam-zscore < /dev/null
+	assert_equal "$status" 2
+	assert_equal "$stderr" "sam-zscore: closures:1: no such date: 2027-02-30"
+}

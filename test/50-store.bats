@@ -273,7 +273,7 @@ check_command_help() {
 		--cooldown 1w | sam-store: --cooldown: not a time such as 24h, 90m or 3600s: 1w
 		--cooldown -1h | sam-store: --cooldown: not a time such as 24h, 90m or 3600s: -1h
 		--cooldown 3651d | sam-store: --cooldown: not a time such as 24h, 90m or 3600s: 3651d
-		--cooldown 1.5h | sam-store: --cooldown: not a time such as 24h, 90m or 3600s: 1.5h
+		--cooldown 1.5s | sam-store: --cooldown: not a time such as 24h, 90m or 3600s: 1.5s
 		--dry-run=yes | sam-store: option '--dry-run' doesn't allow an argument
 		extra | sam-store: prune: unexpected argument: extra
 		SAM_RAW_DAYS=0 | sam-store: SAM_RAW_DAYS: not a number of days from 1 to 100000: 0
@@ -1040,13 +1040,13 @@ sam-store: 2 of 4 records not stored"
 
 @test "a ts whose New York date falls before the year 0000 is rejected, and never made a file name" {
 	{
-		echo '{"ticker":"AAA","interval":"1d","ts":"0000-01-01T04:59:59Z"}'
+		echo '{"ticker":"AAA","interval":"1d","ts":"0000-01-01T04:56:01Z"}'
 		rec 1 AAA 1d 2026-11-24T14:30:00Z
 	} > in
 	mkdir -p sam-store/raw/AAA/000
 	run --separate-stderr sam-store put in
 	assert_failure 1
-	assert_equal "$stderr" "sam-store: in:1: ts 0000-01-01T04:59:59Z is before 0000-01-01 in New York
+	assert_equal "$stderr" "sam-store: in:1: ts 0000-01-01T04:56:01Z is before 0000-01-01 in New York
 sam-store: 1 of 2 input lines rejected"
 	assert_output "$(pick in 1)"
 	assert_equal "$(cd sam-store/raw/AAA && find . | sort)" ".

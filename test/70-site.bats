@@ -213,7 +213,7 @@ charted_anomalies() {
 		-o site --threshold=nan | sam-serve-static: -t: not a positive number: nan
 		-o site -t inf | sam-serve-static: -t: not a positive number: inf
 		-o site --stale-grace 1w | sam-serve-static: --stale-grace: not a time such as 30m or 1h: 1w
-		-o site --stale-grace 1.5h | sam-serve-static: --stale-grace: not a time such as 30m or 1h: 1.5h
+		-o site --stale-grace 1.5s | sam-serve-static: --stale-grace: not a time such as 30m or 1h: 1.5s
 		-o site --stale-grace 3651d | sam-serve-static: --stale-grace: not a time such as 30m or 1h: 3651d
 		-o site --log-format xml | sam-serve-static: --log-format: must be text or json: xml
 		-o site --title | sam-serve-static: option '--title' requires an argument

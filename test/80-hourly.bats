@@ -1032,6 +1032,21 @@ notices() {
 	[ ! -e store/dlq/2026-11-01.ndjson ]
 }
 
+@test "SAM_CLOSURES_FILE closes the exchange on its days for the job too, and a bad line stops it with the file's own message" {
+	unset SAM_CLOSURES_FILE	# the tests' own: the environment wins
+	printf '2026-11-25 Storm\n' > closures
+	conf SAM_CLOSURES_FILE=closures
+	hourly --gate-only --at "$AT"
+	assert_failure 1
+	assert_output "not due: 2026-11-25 10:30 New York (2026-11-25T15:30:00Z): the exchange is closed: Storm"
+	printf '2026-11-31\n' > closures
+	hourly --at "$AT"
+	assert_failure 2
+	assert_output ""
+	assert_equal "$stderr" "sam-fetch: closures:1: no such date: 2026-11-31"
+	[ ! -e store/runs ]
+}
+
 # ---- the schedule ----
 
 @test "cron/sam.crontab has one job: at :30 of every hour, as user sam, sam-hourly with the installed configuration" {
