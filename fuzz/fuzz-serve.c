@@ -24,6 +24,13 @@
 
 const char site_usage[] = "usage: fuzz-serve\n";
 
+/* sam-serve-static.c's, which the harness does not link: serve's -h. */
+int
+site_help(void)
+{
+	return SAM_EXIT_OK;
+}
+
 static struct MHD_Daemon *daemon_;
 static struct server server_;
 static char site[] = "/tmp/fuzz-serve.XXXXXX";
