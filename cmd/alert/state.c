@@ -134,7 +134,7 @@ load_line(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 	    sam_jstr_decode(f[3], sev, sizeof sev, &len) < 0 ||
 	    (s = sam_severity_parse(sev, len)) < 0)) {
 		s = SEV_UNKNOWN;
-		sam_reject(in, "field \"severity\": not low, medium, high or critical; "
+		sam_reject(in, "field \"severity\": not " SAM_SEVERITY_LIST "; "
 		    "its id is not escalated");
 	}
 	if (remember_id(id, t, s) < 0 || remember(&by_ticker, ticker, t) < 0) {

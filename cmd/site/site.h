@@ -152,7 +152,6 @@ void show_rvol(struct sam_buf *, double);
 void show_p(struct sam_buf *, double);
 /* The caption under a chart: what is drawn and where its band is from. */
 void chart_caption(const struct site *, const struct chart *, struct sam_buf *);
-void url_path_escape(struct sam_buf *, const char *);
 
 /* publish.c: the tree built beside DIR, then swapped in */
 struct publish {

@@ -230,8 +230,8 @@ options(struct get *g, int argc, char **argv)
 			break;
 		case 's':
 			if ((g->sev = sam_severity_parse(optarg, strlen(optarg))) < 0)
-				return sam_usage_error(store_usage, "-s: must be low, "
-				    "medium, high or critical: %s", optarg);
+				return sam_usage_error(store_usage, "-s: must be "
+				    SAM_SEVERITY_LIST ": %s", optarg);
 			break;
 		case 'n':
 			if (sam_parse_ulong(optarg, 1, (unsigned long)-1 / 2, &g->limit) < 0)
