@@ -157,50 +157,22 @@ parse_metrics(struct opts *o, const char *s)
 	return o->nmetrics ? 0 : -1;
 }
 
-/* "TICKER THRESHOLD" lines, '#' comments.  Errors are configuration
- * errors: the run does not start with a half-read threshold file. */
+/* A ticker's own threshold from the watch list file (sam_watch_read);
+ * a ticker without one keeps the default. */
 static int
-read_thresholds(struct opts *o, const char *path)
+own_threshold(void *ctx, const char *ticker, double threshold)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL, tick[64], val[64], extra[2];
-	size_t cap = 0;
-	unsigned long lineno = 0;
-	int status = 0, n, isnew;
+	struct opts *o = ctx;
+	void **vp;
+	int isnew;
 
-	if (!f) {
-		sam_fatal_errno("open %s", path);
-		return SAM_EXIT_USAGE;
-	}
-	while (status == 0 && getline(&line, &cap, f) >= 0) {
-		double t, *slot;
-		void **vp;
-		lineno++;
-		line[strcspn(line, "#\r\n")] = '\0';
-		n = sscanf(line, "%63s %63s %1s", tick, val, extra);
-		if (n <= 0)
-			continue;
-		if (n != 2 || !sam_valid_ticker(tick, strlen(tick)) ||
-		    sam_parse_threshold(val, &t) < 0) {
-			sam_log(SAM_ERROR, path, lineno,
-			    "expected \"TICKER THRESHOLD\" (a positive number)");
-			status = SAM_EXIT_USAGE;
-		} else if (!(vp = sam_map_put(&o->tickers, tick, strlen(tick), &isnew)) ||
-		    (isnew && !(*vp = malloc(sizeof t)))) {
-			sam_fatal_errno("read %s", path);
-			status = SAM_EXIT_RUNTIME;
-		} else {
-			slot = *vp;
-			*slot = t;
-		}
-	}
-	if (status == 0 && ferror(f)) {
-		sam_fatal_errno("read %s", path);
-		status = SAM_EXIT_RUNTIME;
-	}
-	free(line);
-	fclose(f);
-	return status;
+	if (isnan(threshold))
+		return 0;
+	if (!(vp = sam_map_put(&o->tickers, ticker, strlen(ticker), &isnew)) ||
+	    (isnew && !(*vp = malloc(sizeof threshold))))
+		return -1;
+	*(double *)*vp = threshold;
+	return 0;
 }
 
 static const char *
@@ -739,7 +711,7 @@ main(int argc, char **argv)
 		return sam_usage_error(usage, "SAM_BANDS: expected three increasing numbers: %s", env);
 	if (!set_m && (env = getenv("SAM_METRICS")) && *env && parse_metrics(&o, env) < 0)
 		return sam_usage_error(usage, "SAM_METRICS: not a metric list: %s", env);
-	if (tfile && (status = read_thresholds(&o, tfile)) != 0) {
+	if (tfile && (status = sam_watch_read(tfile, own_threshold, &o)) != 0) {
 		sam_map_free(&o.tickers, free);
 		return status;
 	}

@@ -68,7 +68,7 @@ want(struct fetch *f, const char *s, size_t len)
 {
 	char t[SAM_TICKER_MAX + 1], **w;
 
-	if (fetch_ticker_name(s, len, t) < 0)
+	if (sam_ticker_fold(s, len, t) < 0)
 		return -1;
 	if (!(w = realloc(f->want, (f->nwant + 1) * sizeof *w)) ||
 	    !(w[f->nwant] = strdup(t))) {
@@ -107,36 +107,12 @@ want_list(struct fetch *f, const char *list, const char *origin)
 	return 0;
 }
 
-/* A watch list: one ticker a line, '#' comments, blank lines. */
+/* A ticker of a watch list file (sam_watch_read), its threshold aside. */
 static int
-want_file(struct fetch *f, const char *path)
+want_watched(void *ctx, const char *ticker, double threshold)
 {
-	struct sam_lines lines;
-	char *line;
-	size_t len;
-	int r, status = 0;
-
-	if (sam_lines_open(&lines, path, 4096) < 0) {
-		sam_fatal_errno("open %s", path);
-		return SAM_EXIT_USAGE;
-	}
-	while (status == 0 && (r = sam_lines_next(&lines, &line, &len)) != SAM_LINE_EOF) {
-		char *t = line;
-		if (r != SAM_LINE_OK) {
-			sam_log(SAM_ERROR, path, lines.lineno, "unreadable line");
-			status = SAM_EXIT_USAGE;
-			break;
-		}
-		t[strcspn(t, "#")] = '\0';
-		t += strspn(t, " \t");
-		len = strcspn(t, " \t");
-		if (t[len + strspn(t + len, " \t")] != '\0')
-			status = bad_ticker(path, lines.lineno, t, strlen(t));
-		else if (len && want(f, t, len) < 0)
-			status = bad_ticker(path, lines.lineno, t, len);
-	}
-	sam_lines_close(&lines);
-	return status;
+	(void)threshold;	/* sam-detect's */
+	return want(ctx, ticker, strlen(ticker)) == -2 ? -1 : 0;
 }
 
 static int
@@ -291,7 +267,7 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 		case 'F': r->from = optarg; break;
 		case 'T': r->to = optarg; break;
 		case 'f':
-			if ((status = want_file(f, optarg)) != 0)
+			if ((status = sam_watch_read(optarg, want_watched, f)) != 0)
 				return status;
 			break;
 		case 'j':

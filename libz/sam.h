@@ -457,6 +457,18 @@ int sam_parse_floor(const char *s, double *v);
 /* A threshold (-t, SAM_THRESHOLD, a band): a number above 0.  0, or -1. */
 int sam_parse_threshold(const char *s, double *v);
 
+/* ---- watch.c: the watch list file ---- */
+
+/* The ticker s (len bytes) upper-cased into out; -1 if not a ticker. */
+int sam_ticker_fold(const char *s, size_t len, char out[SAM_TICKER_MAX + 1]);
+/* Called for each ticker of the file, with its own threshold (NAN:
+ * none); -1 when out of memory. */
+typedef int sam_watch_fn(void *ctx, const char *ticker, double threshold);
+/* Reads a watch list (a ticker a line, a threshold after it if wanted,
+ * '#' comments; "-" is stdin): 0, or the exit status after a message
+ * with FILE:LINE. */
+int sam_watch_read(const char *path, sam_watch_fn *, void *ctx);
+
 /* ---- anomaly.c: sam-detect's anomaly records, read back ---- */
 
 /* The one table of severities, lowest first: their names, and the

@@ -101,7 +101,7 @@ row_table() {
 		2 | - | sam-fetch AAPL 'MSFT brk/b' | sam-fetch: invalid ticker "brk/b"
 		2 | - | sam-fetch $'A\tB\x01' | sam-fetch: invalid ticker "B\x01"
 		2 | - | sam-fetch -f bad-watch.txt | sam-fetch: bad-watch.txt:4: invalid ticker "../etc"
-		2 | - | sam-fetch -f two-watch.txt | sam-fetch: two-watch.txt:1: invalid ticker "AAPL MSFT"
+		2 | - | sam-fetch -f two-watch.txt | sam-fetch: two-watch.txt:1: expected TICKER or TICKER THRESHOLD (a positive number)
 		2 | - | sam-fetch -f missing.txt | sam-fetch: fatal: unable to open missing.txt: No such file or directory
 		2 | - | SAM_TICKERS='aapl,x/y' sam-fetch | sam-fetch: SAM_TICKERS: invalid ticker "x/y"
 		2 | + | sam-fetch | sam-fetch: no tickers: name them, or use -f or SAM_TICKERS

@@ -379,7 +379,7 @@ sam-detect: 1 of 6 input lines rejected'
 	printf '%s\n' "$stderr" > log
 	run jq -c '{level, msg, file, line}' log
 	assert_success
-	assert_output '{"level":"error","msg":"expected \"TICKER THRESHOLD\" (a positive number)","file":"th","line":1}'
+	assert_output '{"level":"error","msg":"expected TICKER or TICKER THRESHOLD (a positive number)","file":"th","line":1}'
 }
 
 # ---- pass-through ----
@@ -485,28 +485,32 @@ sam-detect: 1 of 6 input lines rejected'
 	assert_equal "$(sed -n 1p <<<"$stderr")" "sam-detect: $DF/scored.ndjson:1: missing field \"z_return\""
 }
 
-@test "a threshold file line that is not TICKER THRESHOLD is a configuration error" {
-	local row failed=0
-	while IFS= read -r row; do
-		printf '# thresholds\n\nBBB 2.5  # a comment\n%s\n' "$row" > th
+@test "a threshold file line that is not TICKER or TICKER THRESHOLD is a configuration error" {
+	local row line message failed=0
+	while IFS='|' read -r line message; do
+		printf '# thresholds\n\nBBB 2.5  # a comment\n%s\n' "$line" > th
 		run --separate-stderr sam-detect -T th "$DF/scored.ndjson"
-		if [ "$status" -ne 2 ] || [ -n "$output" ] ||
-			[ "$stderr" != 'sam-detect: th:4: expected "TICKER THRESHOLD" (a positive number)' ]; then
-			printf 'line: %s\nstatus: %s\nstderr: %s\n\n' "$row" "$status" "$stderr"
+		if [ "$status" -ne 2 ] || [ -n "$output" ] || [ "$stderr" != "sam-detect: th:4: $message" ]; then
+			printf 'line: %s\nstatus: %s\nstderr: %s\n\n' "$line" "$status" "$stderr"
 			failed=1
 		fi
 	done <<-'EOF'
-		AAA
-		AAA 0
-		AAA -1
-		AAA two
-		AAA 1e999
-		AAA 3 4
-		aaa 3
-		../etc 3
-		3 AAA
+		AAA 0|expected TICKER or TICKER THRESHOLD (a positive number)
+		AAA -1|expected TICKER or TICKER THRESHOLD (a positive number)
+		AAA two|expected TICKER or TICKER THRESHOLD (a positive number)
+		AAA 1e999|expected TICKER or TICKER THRESHOLD (a positive number)
+		AAA 3 4|expected TICKER or TICKER THRESHOLD (a positive number)
+		3 AAA|expected TICKER or TICKER THRESHOLD (a positive number)
+		../etc 3|invalid ticker "../etc"
 	EOF
 	[ "$failed" -eq 0 ]
+}
+
+@test "a threshold file is a watch list: a ticker without a threshold keeps the default, one in lower case is upper-cased" {
+	printf 'AAA\nccc 9\n' > th
+	run --separate-stderr sam-detect -T th "$DF/scored.ndjson"
+	assert_success
+	assert_output "$(sam-detect "$DF/scored.ndjson" | grep -v '"ticker":"CCC"')"
 }
 
 @test "a threshold file that does not exist is a configuration error" {

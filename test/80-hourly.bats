@@ -551,9 +551,9 @@ sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026
 		2 | - | conf -SAM_TICKERS; sam-hourly --config sam.env --force | sam-hourly: no tickers: set SAM_TICKERS or SAM_TICKERS_FILE in sam.env
 		2 | - | conf SAM_TICKERS=; sam-hourly --config sam.env --force | sam-hourly: no tickers: set SAM_TICKERS or SAM_TICKERS_FILE in sam.env
 		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=missing; sam-hourly --config sam.env --force | sam-hourly: SAM_TICKERS_FILE: no such file: missing
-		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=zero-tickers; sam-hourly --config sam.env --force | sam-hourly: zero-tickers:2: expected TICKER or TICKER THRESHOLD
-		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=three-tickers; sam-hourly --config sam.env --force | sam-hourly: three-tickers:2: expected TICKER or TICKER THRESHOLD
-		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=slash-tickers; sam-hourly --config sam.env --force | sam-hourly: slash-tickers:2: expected TICKER or TICKER THRESHOLD
+		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=zero-tickers; sam-hourly --config sam.env --force | sam-detect: zero-tickers:2: expected TICKER or TICKER THRESHOLD (a positive number)
+		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=three-tickers; sam-hourly --config sam.env --force | sam-detect: three-tickers:2: expected TICKER or TICKER THRESHOLD (a positive number)
+		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=slash-tickers; sam-hourly --config sam.env --force | sam-detect: slash-tickers:2: invalid ticker "BAD/T"
 		# the values
 		2 | - | conf SAM_SOURCE=bloomberg; sam-hourly --config sam.env --force | sam-hourly: SAM_SOURCE: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH|URL: bloomberg
 		2 | - | conf SAM_SOURCE=csv:; sam-hourly --config sam.env --force | sam-hourly: SAM_SOURCE: one of mock, yahoo, alphavantage, polygon, stooq, csv:PATH|URL: csv:
@@ -624,7 +624,7 @@ sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026
 		2 | - | conf SAM_COOLDOWN=3651d; sam-hourly --config sam.env --at 2026-11-25T10:30 | sam-hourly: SAM_COOLDOWN: a time such as 24h, 90m or 3600s: 3651d
 		2 | - | conf SAM_THRESHOLD=1.; sam-hourly --config sam.env --at 2026-11-25T10:30 | sam-hourly: SAM_THRESHOLD: not a positive number: 1.
 		2 | - | conf SAM_THRESHOLD=1e999; sam-hourly --config sam.env --at 2026-11-25T10:30 | sam-hourly: SAM_THRESHOLD: not a positive number: 1e999
-		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=dot-tickers; sam-hourly --config sam.env --at 2026-11-25T10:30 | sam-hourly: dot-tickers:1: expected TICKER or TICKER THRESHOLD
+		2 | - | conf -SAM_TICKERS SAM_TICKERS_FILE=dot-tickers; sam-hourly --config sam.env --at 2026-11-25T10:30 | sam-detect: dot-tickers:1: expected TICKER or TICKER THRESHOLD (a positive number)
 	EOF
 	[ ! -e store/runs ]
 }

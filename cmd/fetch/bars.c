@@ -67,20 +67,6 @@ fetch_want_index(const struct fetch *f, const char *name)
 	return w ? (int)(w - f->want) : -1;
 }
 
-/* Tickers as people type them: upper-cased, then held to the contract. */
-int
-fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1])
-{
-	size_t i;
-
-	if (len == 0 || len > SAM_TICKER_MAX)
-		return -1;
-	for (i = 0; i < len; i++)
-		out[i] = (char)toupper((unsigned char)s[i]);
-	out[len] = '\0';
-	return sam_valid_ticker(out, len) ? 0 : -1;
-}
-
 /* Takes a failed ticker's bars back out. */
 void
 fetch_drop_ticker(struct fetch *f, const char *name)

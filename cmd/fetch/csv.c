@@ -172,7 +172,7 @@ header_cell(struct csvin *c, int i, const char *raw)
 	fi = field_index(name);
 	if (fi < 0 && (dot = strrchr(raw, '.')) && (size_t)(dot - raw) <= SAM_TICKER_MAX &&
 	    (fi = field_index(name + (dot - raw) + 1)) >= 0) {
-		if (fetch_ticker_name(raw, (size_t)(dot - raw), prefix) < 0)
+		if (sam_ticker_fold(raw, (size_t)(dot - raw), prefix) < 0)
 			return 0;
 	}
 	if (fi < 0)
@@ -306,7 +306,7 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 		row_error(c, "empty ticker cell");
 		return NULL;
 	}
-	if (fetch_ticker_name(raw, n, buf) < 0) {
+	if (sam_ticker_fold(raw, n, buf) < 0) {
 		row_error(c, "invalid ticker %s", sam_quote_scrubbed(q, sizeof q, raw, n));
 		return NULL;
 	}

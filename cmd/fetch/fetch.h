@@ -88,8 +88,6 @@ struct bar *fetch_add_bar(struct fetch *);
 int fetch_ticker_index(struct fetch *, const char *name, uint32_t *idx);
 /* The index of a ticker in the sorted request, -1 if not named. */
 int fetch_want_index(const struct fetch *, const char *name);
-/* Upper-cases and validates a ticker; 0, or -1 if it is not one. */
-int fetch_ticker_name(const char *s, size_t len, char out[SAM_TICKER_MAX + 1]);
 int fetch_in_range(const struct fetch *, int64_t date);
 /* When the period of the bar that starts at ts on date ends, UTC
  * seconds; a bar is final once now has reached it, and is written
