@@ -90,12 +90,16 @@ nondigits(uint64_t w)
 	return ((x + ONES * 0x76) | x) & HIGHS;
 }
 
-/* Past the plain text of a string body: at a '"', '\\', control or the end. */
+/*
+ * Past the bytes that stops() leaves unflagged, eight at a time, then
+ * one at a time (a byte alone in a word: a flag carries or borrows only
+ * upwards, so the low byte's own is exact).  Inlined with its stops().
+ */
 static inline const char *
-skip_plain(const char *p, const char *end)
+skip_while(const char *p, const char *end, uint64_t (*stops)(uint64_t))
 {
 	while (end - p >= 8) {
-		uint64_t m = string_stops(swar_load8(p));
+		uint64_t m = stops(swar_load8(p));
 		if (m) {
 #ifdef FIRST_FLAGGED
 			return p + FIRST_FLAGGED(m);
@@ -105,28 +109,22 @@ skip_plain(const char *p, const char *end)
 		}
 		p += 8;
 	}
-	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+	while (p < end && !(stops((unsigned char)*p) & 0x80))
 		p++;
 	return p;
+}
+
+/* Past the plain text of a string body: at a '"', '\\', control or the end. */
+static inline const char *
+skip_plain(const char *p, const char *end)
+{
+	return skip_while(p, end, string_stops);
 }
 
 static inline const char *
 skip_digits(const char *p, const char *end)
 {
-	while (end - p >= 8) {
-		uint64_t m = nondigits(swar_load8(p));
-		if (m) {
-#ifdef FIRST_FLAGGED
-			return p + FIRST_FLAGGED(m);
-#else
-			break;
-#endif
-		}
-		p += 8;
-	}
-	while (p < end && is_digit(*p))
-		p++;
-	return p;
+	return skip_while(p, end, nondigits);
 }
 
 /* The value of four hex digits, or -1.  (A value, not an out-parameter:

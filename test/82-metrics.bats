@@ -117,11 +117,8 @@ node_exporter_start() {
 
 # Stops the node_exporter this test started, by its pid.
 node_exporter_stop() {
-	local pid=$NODE_PID
-	[ -n "$pid" ] || return 0
+	stop_pid "$NODE_PID"
 	NODE_PID=
-	kill "$pid" 2> /dev/null || return 0
-	wait "$pid" 2> /dev/null || true
 }
 
 # ---- the file a run writes ----

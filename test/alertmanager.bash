@@ -55,15 +55,7 @@ am_start() {
 
 # am_stop: stops the Alertmanager this test started, by its PID.
 am_stop() {
-	local i
-	[ -n "${AM_PID:-}" ] || return 0
-	kill "$AM_PID" 2> /dev/null || true
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$AM_PID" 2> /dev/null || break
-		sleep 0.05
-	done
-	kill -9 "$AM_PID" 2> /dev/null || true
-	wait "$AM_PID" 2> /dev/null || true
+	stop_pid "${AM_PID:-}"
 	AM_PID=
 }
 

@@ -31,6 +31,20 @@ setup() {
 	sam_setup
 }
 
+# stop_pid PID: stops a process this test started, by its PID (never a
+# pattern): TERM, up to 5 s for it to go, then KILL; reaped.
+stop_pid() {
+	local i
+	[ -n "${1:-}" ] || return 0
+	kill "$1" 2> /dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$1" 2> /dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$1" 2> /dev/null || true
+	wait "$1" 2> /dev/null || true
+}
+
 # Skips a test that needs ../shared/data when it is not there.
 need_shared_data() {
 	[ -f "$SHARED_DATA/${1:-all_stocks_5yr.csv}" ] ||

@@ -225,6 +225,21 @@ describe_all(const struct alert *al, struct anomaly *const *v, size_t n, struct 
 /* ,"generatorURL":"PAGE" when there is a page to link to; with
  * always set, "" when there is none (the webhook payload always has the
  * field; Alertmanager's API takes a URL or no field). */
+/* An alert's start, as both payloads have it: OPEN, then its labels,
+ * annotations and startsAt (the bar's time). */
+static void
+alert_head(struct sam_buf *b, const char *open, const struct am_alert *x,
+    const struct anomaly *a)
+{
+	sam_buf_puts(b, open);
+	sam_buf_puts(b, "\"labels\":");
+	kv_write(b, &x->labels, 1, sizeof *x);
+	sam_buf_puts(b, ",\"annotations\":");
+	kv_write(b, &x->notes, 1, sizeof *x);
+	sam_buf_puts(b, ",\"startsAt\":");
+	sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
+}
+
 static void
 generator_url(const struct alert *al, const struct anomaly *a, int always, struct sam_buf *b)
 {
@@ -261,12 +276,7 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
 	sam_buf_jstr(b, al->dashboard ? al->dashboard : "", al->dashboard ? strlen(al->dashboard) : 0);
 	sam_buf_puts(b, ",\"alerts\":[");
 	for (i = 0; i < n; i++) {
-		sam_buf_puts(b, i ? ",{\"status\":\"firing\",\"labels\":" : "{\"status\":\"firing\",\"labels\":");
-		kv_write(b, &x[i].labels, 1, sizeof *x);
-		sam_buf_puts(b, ",\"annotations\":");
-		kv_write(b, &x[i].notes, 1, sizeof *x);
-		sam_buf_puts(b, ",\"startsAt\":");
-		sam_buf_jstr(b, v[i]->an.key.ts, strlen(v[i]->an.key.ts));
+		alert_head(b, i ? ",{\"status\":\"firing\"," : "{\"status\":\"firing\",", &x[i], v[i]);
 		/* Alertmanager shows no end of a firing alert */
 		sam_buf_puts(b, ",\"endsAt\":\"0001-01-01T00:00:00Z\"");
 		generator_url(al, v[i], 1, b);
@@ -327,12 +337,7 @@ payload_alertmanager(const struct alert *al, struct anomaly *const *v, size_t n,
 	sam_buf_putc(b, '[');
 	for (i = 0; i < n; i++) {
 		int64_t from = v[i]->an.key.secs > al->now ? v[i]->an.key.secs : al->now;
-		sam_buf_puts(b, i ? ",{\"labels\":" : "{\"labels\":");
-		kv_write(b, &x[i].labels, 1, sizeof *x);
-		sam_buf_puts(b, ",\"annotations\":");
-		kv_write(b, &x[i].notes, 1, sizeof *x);
-		sam_buf_puts(b, ",\"startsAt\":");
-		sam_buf_jstr(b, v[i]->an.key.ts, strlen(v[i]->an.key.ts));
+		alert_head(b, i ? ",{" : "{", &x[i], v[i]);
 		sam_format_ts(ends, from + (int64_t)al->hold);
 		sam_buf_printf(b, ",\"endsAt\":\"%s\"", ends);
 		generator_url(al, v[i], 0, b);
