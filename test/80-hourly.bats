@@ -524,8 +524,10 @@ sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026
 	assert_success
 	assert_equal "$(jq -c '[.lost, .unexplained, .unknown, .outbox, .clean_run]' <<< "$output")" \
 		'[0,0,0,0,0]'
-	# the kills happened, and anomalies were there to lose
-	[ "$(jq .kills <<< "$output")" -ge 6 ]
+	# the kills happened, and anomalies were there to lose (a stage that
+	# ends before its random moment is a miss, and how many do depends
+	# on the machine's speed: 5 of 10 have been seen)
+	[ "$(jq .kills <<< "$output")" -ge 4 ]
 	[ "$(jq .stored <<< "$output")" -ge 10 ]
 	# and messages were refused: dead letters, which later runs replay
 	[ "$(jq .refused <<< "$output")" -ge 1 ]
