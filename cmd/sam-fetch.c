@@ -432,10 +432,14 @@ main(int argc, char **argv)
 	int i, status;
 
 	sam_log_init(argv[0]);
-	if (!source || !*source)
-		source = "mock";
+	if (source && !*source)
+		source = NULL;
 	if ((status = options(argc, argv, &f, &r, &n, &source)) != 0)
 		goto out;
+	if (!source) {		/* the mock, which says so (mock.c) */
+		source = "mock";
+		f.unchosen = 1;
+	}
 	if (n.at && !n.slot) {
 		status = sam_usage_error(usage, "--at: only with --slot");
 		goto out;

@@ -12,9 +12,10 @@ site=demo-site
 config=$(mktemp "${TMPDIR:-/tmp}/sam-demo.XXXXXX")
 trap 'rm -f "$config"' EXIT
 
-# The example configuration, pointed at the demo's store and site.
+# The example configuration, pointed at the demo's store and site, on
+# the mock market (named: the example's provider is a real one).
 sed -e "s|^SAM_STORE=.*|SAM_STORE=$top/$store|" -e "s|^SAM_SITE=.*|SAM_SITE=$top/$site|" \
-	share/sam.env.example > "$config"
+	-e "s|^SAM_SOURCE=.*|SAM_SOURCE=mock|" share/sam.env.example > "$config"
 SAM_BIN=$top
 export SAM_BIN
 

@@ -559,7 +559,7 @@ unit() {
 	SAM_CLOSURES_FILE=$FIXTURES/closures run sam-fetch --slot --at 2027-03-03T10:31
 	assert_equal "$status" 1
 	assert_output "not due: 2027-03-03 10:31 New York (2027-03-03T15:31:00Z): the exchange is closed: Hurricane Test"
-	SAM_CLOSURES_FILE=$FIXTURES/closures SAM_NOW=2027-03-05T22:00:00Z run sam-fetch --days 4 X
+	SAM_CLOSURES_FILE=$FIXTURES/closures SAM_NOW=2027-03-05T22:00:00Z run sam-fetch -s mock --days 4 X
 	assert_success
 	assert_equal "$(jq -r .date <<< "$output" | tr '\n' ' ')" "2027-03-01 2027-03-02 2027-03-04 2027-03-05 "
 }

@@ -3,6 +3,13 @@
 
 load test_helper
 
+# The mock market where a test names no source: named, so that
+# sam-fetch does not warn of it (test/14-fetch-mock-notice.bats).
+setup() {
+	sam_setup
+	export SAM_SOURCE=mock
+}
+
 # Per 100 bars past the warm-up: what share of the mock's injected
 # anomalies the default pipeline finds, by the metric that should see it.
 recall() {

@@ -360,8 +360,10 @@ sam-hourly: replay of $FROM to $TO: 0 slots, 0 anomalies, 0 messages, nothing se
 	assert_equal "$(grep -E '^SAM_(PROFILE|MARKET|METRICS|THRESHOLD|RAW_DAYS|FETCH_DAYS)=' "$example" | tr '\n' ' ')" \
 		"SAM_PROFILE=recommended SAM_MARKET=SPY SAM_RAW_DAYS=130 "
 	grep -q 'SAM_PROFILE=original' "$example"
-	# it runs as it is, on the mock source, with SPY fetched
-	sed -e "s|^SAM_STORE=.*|SAM_STORE=store|" -e "s|^SAM_SITE=.*|SAM_SITE=site|" "$example" > sam.env
+	# it runs as it is, but for its provider (the mock here), with SPY fetched
+	grep -qx 'SAM_SOURCE=yahoo' "$example"
+	sed -e "s|^SAM_STORE=.*|SAM_STORE=store|" -e "s|^SAM_SITE=.*|SAM_SITE=site|" \
+		-e "s|^SAM_SOURCE=.*|SAM_SOURCE=mock|" "$example" > sam.env
 	hourly --at "$AT"
 	assert_success
 	assert_equal "$(jq -c '[.tickers, .bars, .status]' store/runs/2026-11-25.ndjson)" '[11,1375,"ok"]'

@@ -71,6 +71,7 @@ struct fetch {
 	int mark_injected;
 	int strict;
 	const char *source;	/* "mock", "csv", "yahoo", ... */
+	int unchosen;		/* mock: no --source nor SAM_SOURCE named it */
 	struct net net;
 	const char *file;	/* csv: the path, for messages */
 	/* the result */

@@ -358,6 +358,10 @@ mock_fetch(struct fetch *f)
 
 	if (!r)
 		return -1;
+	/* Invented prices of real tickers must not pass for real ones. */
+	if (f->unchosen)
+		sam_log(SAM_WARNING, NULL, 0, "no source chosen: these are the "
+		    "built-in mock market's invented prices; set --source or SAM_SOURCE");
 	for (i = 0; i < f->nwant && rc == 0; i++)
 		rc = one_ticker(f, r, f->want[i]);
 	gsl_rng_free(r);
