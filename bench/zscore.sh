@@ -1,16 +1,21 @@
 #!/bin/bash
-# zscore.sh - throughput and memory of sam-zscore, against jq and pandas.
+# zscore.sh - throughput and memory of sam-zscore, against DuckDB, jq
+# and pandas.
 #
 # usage: bench/zscore.sh [-t tickers] [-d days] [-s seed] [-j jq-lines]
-#                        [-r runs] [-J] [-P] [-M]
+#                        [-r runs] [-D] [-J] [-P] [-M]
 #
 #   -t N  tickers in the main data set (default 2000: T0001 ...)
 #   -d N  daily bars per ticker (default 1000)
 #   -s N  mock source seed (default 1)
 #   -j N  lines of the data set given to jq (default 100000)
 #   -r N  runs of each sam measurement; the median is reported (default 3)
-#   -J    skip jq;  -P  skip pandas;  -M  skip the memory-scaling check
+#   -D    skip DuckDB;  -J  skip jq;  -P  skip pandas;
+#   -M    skip the memory-scaling check
 #
+# DuckDB is node's @duckdb/node-api, installed once (not by make check):
+#   npm install --prefix ~/.cache/sam-bench/duckdb @duckdb/node-api
+# ($SAM_DUCKDB_DIR names another directory).
 # Binaries come from $SAM_BIN (default: the repository root, built by
 # make).  Data is made with the mock source at a fixed SAM_NOW and seed,
 # so every run sees the same bars.  Temporary files go under $TMPDIR
@@ -24,22 +29,25 @@ days=1000
 seed=1
 jq_lines=100000
 runs=3
+do_duckdb=1
 do_jq=1
 do_pandas=1
 do_mem=1
 python=/usr/bin/python3
+duckdb_dir=${SAM_DUCKDB_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sam-bench/duckdb}
 
 usage() {
-	sed -n '3,12s/^# \{0,1\}//p' "$0"
+	sed -n '5,14s/^# \{0,1\}//p' "$0"
 }
 
-while getopts t:d:s:j:r:JPMh opt; do
+while getopts t:d:s:j:r:DJPMh opt; do
 	case $opt in
 	t) tickers=$OPTARG ;;
 	d) days=$OPTARG ;;
 	s) seed=$OPTARG ;;
 	j) jq_lines=$OPTARG ;;
 	r) runs=$OPTARG ;;
+	D) do_duckdb=0 ;;
 	J) do_jq=0 ;;
 	P) do_pandas=0 ;;
 	M) do_mem=0 ;;
@@ -59,6 +67,12 @@ bench_need zscore.sh sam-fetch sam-zscore sam-detect
 if [ "$do_jq" = 1 ] && ! command -v jq >/dev/null 2>&1; then
 	echo "zscore.sh: jq not found: skipping it" >&2
 	do_jq=0
+fi
+if [ "$do_duckdb" = 1 ] && ! { command -v node >/dev/null 2>&1 &&
+    [ -d "$duckdb_dir/node_modules/@duckdb/node-api" ]; }; then
+	echo "zscore.sh: no node or no $duckdb_dir/node_modules/@duckdb/node-api: skipping DuckDB" >&2
+	echo "zscore.sh: (npm install --prefix $duckdb_dir @duckdb/node-api)" >&2
+	do_duckdb=0
 fi
 if [ "$do_pandas" = 1 ] && ! "$python" -c 'import pandas' 2>/dev/null; then
 	echo "zscore.sh: $python has no pandas: skipping it" >&2
@@ -174,6 +188,34 @@ median "$bars_file" bash -c \
     'set -o pipefail; "$1/sam-zscore" | "$1/sam-detect"' sh "$bin"
 row "sam-zscore | sam-detect (unpinned)" "$bars" "median of $runs; the two processes on $(nproc) cores"
 
+# All cores: shards of whole tickers through GNU parallel (bench/parallel.sh
+# measures it alone).
+if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q 'GNU parallel'; then
+	# shellcheck disable=SC2016 # perl's $_, and the inner bash's $1
+	median /dev/null parallel -j "$(nproc)" --pipe-part -a "$bars_file" --block -"$(nproc)" \
+	    --group-by '$_ = /"ticker":"([^"]*)"/ ? $1 : ""' \
+	    "$bin/sam-zscore | $bin/sam-detect"
+	row "sam-zscore | sam-detect, parallel" "$bars" "median of $runs; GNU parallel, $(nproc) jobs of whole tickers"
+	par_rate=$rate
+else
+	echo "zscore.sh: no GNU parallel: skipping the run on all cores" >&2
+	par_rate=
+fi
+
+duck_kept=
+if [ "$do_duckdb" = 1 ]; then
+	duckv=$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' \
+	    "$duckdb_dir/node_modules/@duckdb/node-api/package.json" | head -n 1)
+	export SAM_DUCKDB_DIR=$duckdb_dir
+	median /dev/null "${pin[@]}" node "$here/zscore-duckdb.js" "$bars_file" "$tmp/duckdb.json" 1
+	row "DuckDB $duckv, 1 thread" "$bars" "median of $runs; read_json, window avg/stddev_samp, filter, COPY"
+	duck1_rate=$rate
+	duck_kept=$(wc -l <"$tmp/duckdb.json")
+	median /dev/null node "$here/zscore-duckdb.js" "$bars_file" "$tmp/duckdb.json" "$(nproc)"
+	row "DuckDB $duckv, $(nproc) threads" "$bars" "median of $runs; unpinned"
+	duckn_rate=$rate
+fi
+
 jq_rate=
 if [ "$do_jq" = 1 ]; then
 	head -n "$jq_lines" "$bars_file" >"$tmp/sub.ndjson"
@@ -208,6 +250,15 @@ echo "  sam-zscore >= 500,000 bars/s on one core: $zs_rate bars/s," \
     "($zs_cpurate per CPU second)"
 echo "  peak RSS < 64 MB: $(awk -v k="$zs_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB," \
     "$(verdict "$(awk -v k="$zs_rss" 'BEGIN { print (k < 65536) }')")"
+if [ -n "$duck_kept" ]; then
+	dratio=$(awk -v a="$pipe_rate" -v b="$duck1_rate" 'BEGIN { printf "%.1f", a / b }')
+	echo "  sam-zscore | sam-detect >= 5x DuckDB, one core each: ${dratio}x," \
+	    "$(verdict "$(awk -v r="$dratio" 'BEGIN { print (r >= 5) }')")"
+	if [ -n "$par_rate" ]; then
+		echo "  on $(nproc) cores: sam $par_rate bars/s, DuckDB $duckn_rate:" \
+		    "$(awk -v a="$par_rate" -v b="$duckn_rate" 'BEGIN { printf "%.1f", a / b }')x"
+	fi
+fi
 if [ -n "$jq_rate" ]; then
 	ratio=$(awk -v a="$zs_rate" -v b="$jq_rate" 'BEGIN { printf "%.0f", a / b }')
 	pratio=$(awk -v a="$pipe_rate" -v b="$jq_rate" 'BEGIN { printf "%.0f", a / b }')
@@ -223,6 +274,9 @@ echo
 
 echo "cross-check, anomalies kept (|z| > 2 in close or volume):"
 echo "  sam-zscore | sam-detect: $sam_kept of $bars"
+if [ -n "$duck_kept" ]; then
+	echo "  DuckDB:                  $duck_kept of $bars"
+fi
 if [ -n "$pd_kept" ]; then
 	echo "  pandas:                  $pd_kept of $bars"
 fi
@@ -233,7 +287,7 @@ echo
 
 if [ "$do_mem" = 1 ]; then
 	echo "memory scaling: peak RSS of sam-zscore, 200 tickers (O(series x window), not O(input))"
-	rm -f "$bars_file" "$tmp/sub.ndjson" "$tmp"/*.out
+	rm -f "$bars_file" "$tmp/sub.ndjson" "$tmp"/*.out "$tmp/duckdb.json"
 	mem=()
 	for d in 1000 4000; do
 		make_bars 200 "$d" "$tmp/mem.ndjson"
