@@ -63,6 +63,8 @@ static const struct sam_help help[] = {
 	{ NULL, NULL }
 };
 
+static const struct sam_tool tool = { "sam-alert", usage, help, "sam-alert(1)", NULL };
+
 static const struct option longopts[] = {
 	{ "to", required_argument, NULL, 'T' },
 	{ "root", required_argument, NULL, 'r' },
@@ -83,10 +85,7 @@ static const struct option longopts[] = {
 	{ "outbox", no_argument, NULL, 'O' },
 	{ "notice", no_argument, NULL, 'N' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+	SAM_OPTS_COMMON
 };
 
 const char *const target_names[] = { "slack", "webhook", "alertmanager" };
@@ -247,7 +246,7 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 	const char *root = NULL;
 	unsigned long v;
 	double rate;
-	int c, set_to = 0, set_cool = 0;
+	int c, status, set_to = 0, set_cool = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:w:h", longopts, NULL)) != -1) {
@@ -314,13 +313,12 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 		case 'O': al->outbox = 1; break;
 		case 'N': al->notice = 1; break;
 		case 'S': *strict = 1; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
-			break;
-		case 'h': exit(sam_help(usage, help, "sam-alert(1)"));
-		case 'V': exit(sam_version("sam-alert"));
-		default: return sam_getopt_error(c, argv, usage);
+		default:	/* --log-format, --help, --version, errors */
+			if ((status = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+				break;
+			if (c == 'h' || c == 'V')	/* written: the run is over */
+				exit(status);
+			return status;
 		}
 	}
 	if (al->replay && al->outbox)

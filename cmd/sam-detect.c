@@ -53,6 +53,8 @@ static const struct sam_help help[] = {
 	{ NULL, NULL }
 };
 
+static const struct sam_tool tool = { "sam-detect", usage, help, "sam-detect(1)", NULL };
+
 struct opts {
 	double threshold;
 	double bands[SAM_SEVERITIES - 1];	/* lower bounds of medium, high, critical */
@@ -615,10 +617,7 @@ static const struct option longopts[] = {
 	{ "move", required_argument, NULL, 'O' },
 	{ "rvol", required_argument, NULL, 'X' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	SAM_OPTS_COMMON
 };
 
 int
@@ -678,13 +677,10 @@ main(int argc, char **argv)
 			set_rvol = 1;
 			break;
 		case 'S': in.strict = 1; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
+		default:	/* --log-format, --help, --version, errors */
+			if ((status = sam_opt_common(c, argv, &tool)) != SAM_OPT_NEXT)
+				return status;
 			break;
-		case 'h': return sam_help(usage, help, "sam-detect(1)");
-		case 'V': return sam_version("sam-detect");
-		default: return sam_getopt_error(c, argv, usage);
 		}
 	}
 	/* the environment only counts where no option was given */

@@ -62,6 +62,8 @@ static const struct sam_help help[] = {
 	{ NULL, NULL }
 };
 
+static const struct sam_tool tool = { "sam-fetch", usage, help, "sam-fetch(1)", NULL };
+
 /* Adds a ticker (upper-cased) to the request; -1 if it is not valid. */
 static int
 want(struct fetch *f, const char *s, size_t len)
@@ -208,12 +210,9 @@ static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, 'e' },
 	{ "mark-injected", no_argument, NULL, 'M' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "log-format", required_argument, NULL, 'L' },
 	{ "slot", no_argument, NULL, 'O' },
 	{ "at", required_argument, NULL, 'A' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	SAM_OPTS_COMMON
 };
 
 /* N/s, N/m or N/min, N/h, N/d: N requests in any window that long;
@@ -308,13 +307,12 @@ options(int argc, char **argv, struct fetch *f, struct range_opts *r,
 		case 'S': f->strict = 1; break;
 		case 'O': n->slot = 1; break;
 		case 'A': n->at = optarg; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
-			break;
-		case 'h': exit(sam_help(usage, help, "sam-fetch(1)"));
-		case 'V': exit(sam_version("sam-fetch"));
-		default: return sam_getopt_error(c, argv, usage);
+		default:	/* --log-format, --help, --version, errors */
+			if ((status = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+				break;
+			if (c == 'h' || c == 'V')	/* written: the run is over */
+				exit(status);
+			return status;
 		}
 	}
 	env = getenv("SAM_FETCH_DEADLINE");

@@ -77,6 +77,16 @@ site_help(void)
 	return sam_help_end("sam-serve-static(1)");
 }
 
+/* the same help whatever the command */
+static int
+help_of(const char *word)
+{
+	(void)word;
+	return site_help();
+}
+
+static const struct sam_tool tool = { "sam-serve-static", site_usage, NULL, NULL, help_of };
+
 static const struct option build_options[] = {
 	{ "root", required_argument, NULL, 'r' },
 	{ "output", required_argument, NULL, 'o' },
@@ -90,8 +100,8 @@ static const struct option build_options[] = {
 	{ "move", required_argument, NULL, 'O' },
 	{ "stale-grace", required_argument, NULL, 'G' },
 	{ "title", required_argument, NULL, 'T' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
+	SAM_OPT_LOG_FORMAT,
+	SAM_OPT_HELP,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -175,13 +185,12 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 				    "time such as 30m or 1h: %s", optarg);
 			break;
 		case 'T': s->title = optarg; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(site_usage, "--log-format: must be "
-				    "text or json: %s", optarg);
+		default:	/* --log-format, --help, errors */
+			if ((r = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+				r = 0;
+			else if (c == 'h' && r == SAM_EXIT_OK)
+				r = -1;		/* written: nothing to build */
 			break;
-		case 'h': return site_help() == SAM_EXIT_OK ? -1 : SAM_EXIT_RUNTIME;
-		default: return sam_getopt_error(c, argv, site_usage);
 		}
 		if (r)
 			return r;
@@ -302,29 +311,15 @@ cmd_build(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	static const struct option top[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "log-format", required_argument, NULL, 'L' },
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option top[] = { SAM_OPTS_COMMON };
 	const char *cmd;
-	int c;
+	int c, status;
 
 	sam_log_init(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:h", top, NULL)) != -1) {
-		switch (c) {
-		case 'h': return site_help();
-		case 'V': return sam_version("sam-serve-static");
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(site_usage, "--log-format: must be "
-				    "text or json: %s", optarg);
-			break;
-		default: return sam_getopt_error(c, argv, site_usage);
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+:h", top, NULL)) != -1)
+		if ((status = sam_opt_common(c, argv, &tool)) != SAM_OPT_NEXT)
+			return status;
 	if (optind == argc)
 		return sam_usage_error(site_usage, "no command given: build or serve");
 	cmd = argv[optind];

@@ -147,12 +147,14 @@ store_help(const char *name)
 	return sam_help_end("sam-store(1)");
 }
 
+static const struct sam_tool tool = { "sam-store", store_usage, NULL, NULL, store_help };
+
 int
 store_getopt(int argc, char **argv, const char *optstring,
     const struct option *longopts, struct store *s, int *status)
 {
 	char spec[64];
-	int c;
+	int c, r;
 
 	/* ':' first, after a '+' (stop at the command) if there is one */
 	if (*optstring == '+')
@@ -160,29 +162,27 @@ store_getopt(int argc, char **argv, const char *optstring,
 	else
 		snprintf(spec, sizeof spec, ":%sh", optstring);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) == 'r' ||
-	    (c == 'L' && sam_log_set_format(optarg) == 0))
-		if (c == 'r')
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
+		if (c == 'r') {
 			s->root = optarg;
-	switch (c) {
-	case 'L':
-		*status = sam_usage_error(store_usage,
-		    "--log-format: must be text or json: %s", optarg);
+			continue;
+		}
+		if (!strchr("LhV?:", c))
+			return c;	/* the command's own */
+		/* --help: nothing is open yet; argv[0] is the command, if any */
+		if ((r = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+			continue;
+		if (c == 'h' || c == 'V')	/* written: the run is over */
+			exit(r);
+		*status = r;
 		return '?';
-	case 'h':	/* nothing is open yet; argv[0] is the command, if any */
-		exit(store_help(argv[0]));
-	case '?':
-	case ':':
-		*status = sam_getopt_error(c, argv, store_usage);
-		return '?';
-	default:
-		return c;
 	}
+	return -1;
 }
 
 static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, 'w' },
-	{ "version", no_argument, NULL, 'V' },
+	SAM_OPT_VERSION,
 	STORE_OPTIONS,
 };
 
@@ -204,7 +204,6 @@ main(int argc, char **argv)
 				return sam_usage_error(store_usage, "-w: not a number "
 				    "of seconds from 0 to 86400: %s", optarg);
 			break;
-		case 'V': return sam_version("sam-store");
 		default: return status;
 		}
 	}

@@ -86,6 +86,8 @@ static const struct sam_help help[] = {
 	{ NULL, NULL }
 };
 
+static const struct sam_tool tool = { "sam-zscore", usage, help, "sam-zscore(1)", NULL };
+
 /* "close,volume" -> the metric list; -1 on an unknown or repeated name. */
 static int
 parse_metrics(struct zscore_opts *o, const char *list)
@@ -575,10 +577,7 @@ static const struct option longopts[] = {
 	{ "market", required_argument, NULL, 'M' },
 	{ "market-ticker", required_argument, NULL, 'K' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+	SAM_OPTS_COMMON
 };
 
 struct args {
@@ -620,7 +619,7 @@ static int
 parse_args(int argc, char **argv, struct zscore_opts *o, struct args *a)
 {
 	unsigned long v;
-	int c;
+	int c, status;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":w:p:m:h", longopts, NULL)) != -1) {
@@ -647,13 +646,12 @@ parse_args(int argc, char **argv, struct zscore_opts *o, struct args *a)
 			a->market_ticker = optarg;
 			break;
 		case 'S': o->strict = 1; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(usage, "--log-format: must be text or json: %s", optarg);
-			break;
-		case 'h': exit(sam_help(usage, help, "sam-zscore(1)"));
-		case 'V': exit(sam_version("sam-zscore"));
-		default: return sam_getopt_error(c, argv, usage);
+		default:	/* --log-format, --help, --version, errors */
+			if ((status = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+				break;
+			if (c == 'h' || c == 'V')	/* written: the run is over */
+				exit(status);
+			return status;
 		}
 	}
 	return 0;

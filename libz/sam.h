@@ -81,6 +81,39 @@ void sam_help_options(const char *title, const struct sam_help *opts);
 int sam_help_end(const char *page);	/* "See page.", then the check */
 int sam_version(const char *tool);	/* "tool 0.1.0", checked the same */
 
+/* ---- opt.c: the options every tool takes ---- */
+
+/* Their long options, for a tool's table (getopt.h's struct option):
+ * --log-format and --help in every tool and command, --version in
+ * every tool; SAM_OPTS_COMMON is the three, and the table's end. */
+#define SAM_OPT_LOG_FORMAT { "log-format", required_argument, NULL, 'L' }
+#define SAM_OPT_HELP { "help", no_argument, NULL, 'h' }
+#define SAM_OPT_VERSION { "version", no_argument, NULL, 'V' }
+#define SAM_OPTS_COMMON SAM_OPT_LOG_FORMAT, SAM_OPT_HELP, SAM_OPT_VERSION, \
+	{ NULL, 0, NULL, 0 }
+
+/* What a tool's --help, --version and usage errors say. */
+struct sam_tool {
+	const char *name;		/* "sam-fetch", for --version */
+	const char *usage;		/* the usage, for every usage error */
+	const struct sam_help *help;	/* --help: usage, these options, page */
+	const char *page;		/* "sam-fetch(1)" */
+	/* else a help of its own, given the word before the options (a
+	 * tool of commands: the command's name, or the tool's) */
+	int (*own_help)(const char *word);
+};
+
+#define SAM_OPT_NEXT (-1)
+/*
+ * For the default: of a tool's getopt_long switch (opterr = 0, the
+ * optstring starting with ':'): -L (--log-format), -h (--help), -V
+ * (--version) and getopt's '?' and ':'.  SAM_OPT_NEXT after a good
+ * --log-format, else the status to exit with: --help's and --version's
+ * (SAM_EXIT_OK once written, SAM_EXIT_RUNTIME if not), or a usage
+ * error's (SAM_EXIT_USAGE, the message and the usage on stderr).
+ */
+int sam_opt_common(int c, char *const argv[], const struct sam_tool *);
+
 /* ---- buf.c: growable byte buffers and the stdout writer ---- */
 
 struct sam_buf {

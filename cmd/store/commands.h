@@ -23,13 +23,13 @@ extern const char store_usage[];
 /* The options every command takes, to end its table of long options. */
 #define STORE_OPTIONS \
 	{ "root", required_argument, NULL, 'r' }, \
-	{ "log-format", required_argument, NULL, 'L' }, \
-	{ "help", no_argument, NULL, 'h' }, \
+	SAM_OPT_LOG_FORMAT, \
+	SAM_OPT_HELP, \
 	{ NULL, 0, NULL, 0 }
-/* getopt_long over a command's options, taking -r, --log-format and
- * --help (printing the usage and exiting).  Returns the next other
- * option, or -1 at the end; on an option error returns '?' with
- * *status set. */
+/* getopt_long over a command's options, taking -r, and --log-format,
+ * --help and --version through sam_opt_common() (--help and --version
+ * exit once written).  Returns the next other option, or -1 at the
+ * end; on an option error returns '?' with *status set. */
 int store_getopt(int argc, char **argv, const char *optstring,
     const struct option *, struct store *, int *status);
 
