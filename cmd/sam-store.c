@@ -28,7 +28,7 @@
 #define USAGE_STATS "       sam-store stats\n"
 #define USAGE_APPEND "       sam-store append runs [--strict] [file ...]\n"
 
-const char store_usage[] =
+const char cmd_usage[] =
     "usage: sam-store [-r root] [-w seconds] [--log-format text|json] command ...\n"
     USAGE_PUT USAGE_GET USAGE_PRUNE USAGE_FSCK USAGE_STATS USAGE_APPEND;
 
@@ -122,7 +122,7 @@ static const struct {
 /* --help of the command named name, or of sam-store when name is none:
  * the usage, then the options, then the page. */
 static int
-store_help(const char *name)
+cmd_help(const char *name)
 {
 	char title[32];
 	size_t i;
@@ -136,7 +136,7 @@ store_help(const char *name)
 			sam_help_options("Options of every command", command_help);
 			return sam_help_end("sam-store(1)");
 		}
-	fputs(store_usage, stdout);
+	fputs(cmd_usage, stdout);
 	sam_help_options("Options", top_help);
 	for (i = 0; i < NCOMMANDS; i++) {
 		if (!commands[i].help->opt)
@@ -147,10 +147,10 @@ store_help(const char *name)
 	return sam_help_end("sam-store(1)");
 }
 
-static const struct sam_tool tool = { "sam-store", store_usage, NULL, NULL, store_help };
+static const struct sam_tool tool = { "sam-store", cmd_usage, NULL, NULL, cmd_help };
 
 int
-store_getopt(int argc, char **argv, const char *optstring,
+cmd_getopt(int argc, char **argv, const char *optstring,
     const struct option *longopts, struct store *s, int *status)
 {
 	char spec[64];
@@ -183,7 +183,7 @@ store_getopt(int argc, char **argv, const char *optstring,
 static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, 'w' },
 	SAM_OPT_VERSION,
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -197,29 +197,29 @@ main(int argc, char **argv)
 	sam_log_init(argv[0]);
 	/* a file-size limit is an error to report (EFBIG), not a signal */
 	signal(SIGXFSZ, SIG_IGN);
-	while ((c = store_getopt(argc, argv, "+r:w:", longopts, &s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "+r:w:", longopts, &s, &status)) != -1) {
 		switch (c) {
 		case 'w':
 			if (sam_parse_ulong(optarg, 0, 86400, &s.lock_wait) < 0)
-				return sam_usage_error(store_usage, "-w: not a number "
+				return sam_usage_error(cmd_usage, "-w: not a number "
 				    "of seconds from 0 to 86400: %s", optarg);
 			break;
 		default: return status;
 		}
 	}
-	if ((status = sam_check_env(store_usage)) != 0)
+	if ((status = sam_check_env(cmd_usage)) != 0)
 		return status;
 	if (optind == argc)
-		return sam_usage_error(store_usage, "no command given");
+		return sam_usage_error(cmd_usage, "no command given");
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[optind], commands[i].name) == 0)
 			break;
 	if (i == NCOMMANDS)
-		return sam_usage_error(store_usage, "unknown command: %s", argv[optind]);
+		return sam_usage_error(cmd_usage, "unknown command: %s", argv[optind]);
 	if (!s.root)
 		s.root = (env = getenv("SAM_STORE")) && *env ? env : "sam-store";
 	else if (!*s.root)
-		return sam_usage_error(store_usage, "-r: an empty name");
+		return sam_usage_error(cmd_usage, "-r: an empty name");
 	argc -= optind;
 	argv += optind;
 	optind = 0;		/* glibc: start over on the command's arguments */

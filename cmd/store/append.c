@@ -52,7 +52,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 
 static const struct option longopts[] = {
 	{ "strict", no_argument, NULL, 'S' },
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -64,7 +64,7 @@ cmd_append(struct store *s, int argc, char **argv)
 	int c, status = 0, dirfd = -1;
 	size_t i;
 
-	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'S': in.strict = 1; break;
 		default: return status;
@@ -73,9 +73,9 @@ cmd_append(struct store *s, int argc, char **argv)
 	if (status)
 		return status;
 	if (optind == argc)
-		return sam_usage_error(store_usage, "append: which records? runs");
+		return sam_usage_error(cmd_usage, "append: which records? runs");
 	if (strcmp(argv[optind], "runs") != 0)
-		return sam_usage_error(store_usage, "append: only runs are appended: %s",
+		return sam_usage_error(cmd_usage, "append: only runs are appended: %s",
 		    argv[optind]);
 	optind++;
 	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &a);

@@ -337,7 +337,7 @@ check_kind(struct fsck *f, int kind)
 
 static const struct option longopts[] = {
 	{ "repair", no_argument, NULL, 'R' },
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -346,14 +346,14 @@ cmd_fsck(struct store *s, int argc, char **argv)
 	struct fsck f = { .s = s, .b = { .s = s } };
 	int c, kind, r = 0, status = 0;
 
-	while ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "r:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'R': f.repair = 1; break;
 		default: return status;
 		}
 	}
 	if (optind < argc)
-		return sam_usage_error(store_usage, "fsck: unexpected argument: %s",
+		return sam_usage_error(cmd_usage, "fsck: unexpected argument: %s",
 		    argv[optind]);
 	if ((status = store_open(s, s->root, 0)) != 0 ||
 	    (f.repair && (status = store_lock(s)) != 0)) {

@@ -170,7 +170,7 @@ static int
 parse_day(const char *opt, const char *s, int64_t *day)
 {
 	if (sam_parse_date(s, strlen(s), day) < 0)
-		return sam_usage_error(store_usage, "%s: not a date (YYYY-MM-DD): %s",
+		return sam_usage_error(cmd_usage, "%s: not a date (YYYY-MM-DD): %s",
 		    opt, s);
 	return 0;
 }
@@ -184,7 +184,7 @@ static const struct option longopts[] = {
 	{ "severity", required_argument, NULL, 's' },
 	{ "limit", required_argument, NULL, 'n' },
 	{ "desc", no_argument, NULL, 'R' },
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 /* The options; 0 or an exit status. */
@@ -195,15 +195,15 @@ options(struct get *g, int argc, char **argv)
 	unsigned long days = 0;
 	size_t i;
 
-	while ((c = store_getopt(argc, argv, "t:d:s:n:r:", longopts, g->s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "t:d:s:n:r:", longopts, g->s, &status)) != -1) {
 		switch (c) {
 		case 't':
 			if (!sam_valid_ticker(optarg, strlen(optarg)))
-				return sam_usage_error(store_usage, "-t: not a valid ticker: %s", optarg);
+				return sam_usage_error(cmd_usage, "-t: not a valid ticker: %s", optarg);
 			for (i = 0; i < g->nt && strcmp(g->tickers[i], optarg) != 0; i++)
 				;
 			if (i == g->nt && g->nt == TICKERS_MAX)
-				return sam_usage_error(store_usage, "-t: more than %d tickers", TICKERS_MAX);
+				return sam_usage_error(cmd_usage, "-t: more than %d tickers", TICKERS_MAX);
 			if (i == g->nt)
 				g->tickers[g->nt++] = optarg;
 			break;
@@ -225,17 +225,17 @@ options(struct get *g, int argc, char **argv)
 			break;
 		case 'D':
 			if (sam_parse_ulong(optarg, 1, 100000, &days) < 0)
-				return sam_usage_error(store_usage, "--days: not a number "
+				return sam_usage_error(cmd_usage, "--days: not a number "
 				    "from 1 to 100000: %s", optarg);
 			break;
 		case 's':
 			if ((g->sev = sam_severity_parse(optarg, strlen(optarg))) < 0)
-				return sam_usage_error(store_usage, "-s: must be "
+				return sam_usage_error(cmd_usage, "-s: must be "
 				    SAM_SEVERITY_LIST ": %s", optarg);
 			break;
 		case 'n':
 			if (sam_parse_ulong(optarg, 1, (unsigned long)-1 / 2, &g->limit) < 0)
-				return sam_usage_error(store_usage, "-n: not a number "
+				return sam_usage_error(cmd_usage, "-n: not a number "
 				    "above 0: %s", optarg);
 			break;
 		case 'R': g->desc = 1; break;
@@ -243,24 +243,24 @@ options(struct get *g, int argc, char **argv)
 		}
 	}
 	if (date + range + (days > 0) > 1)
-		return sam_usage_error(store_usage, "-d, --from/--to and --days: "
+		return sam_usage_error(cmd_usage, "-d, --from/--to and --days: "
 		    "give one of them");
 	if (days) {
 		g->to = sam_ny_date(sam_now());
 		g->from = g->to - (int64_t)days + 1;
 	}
 	if (g->from > g->to)
-		return sam_usage_error(store_usage, "--from is after --to");
+		return sam_usage_error(cmd_usage, "--from is after --to");
 	if (optind == argc)
-		return sam_usage_error(store_usage, "get: which records? raw or anomalies");
+		return sam_usage_error(cmd_usage, "get: which records? raw or anomalies");
 	if ((g->kind = store_kind_parse(argv[optind])) < 0 || !STORE_KEYED(g->kind))
-		return sam_usage_error(store_usage, "get: must be raw or anomalies: %s",
+		return sam_usage_error(cmd_usage, "get: must be raw or anomalies: %s",
 		    argv[optind]);
 	if (optind + 1 < argc)
-		return sam_usage_error(store_usage, "get: unexpected argument: %s",
+		return sam_usage_error(cmd_usage, "get: unexpected argument: %s",
 		    argv[optind + 1]);
 	if (g->sev >= 0 && g->kind != STORE_ANOMALIES)
-		return sam_usage_error(store_usage, "-s: only anomalies have a severity");
+		return sam_usage_error(cmd_usage, "-s: only anomalies have a severity");
 	return 0;
 }
 

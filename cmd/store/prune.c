@@ -162,7 +162,7 @@ static int
 parse_days(const char *what, const char *s, unsigned long *out)
 {
 	if (sam_parse_ulong(s, 1, 100000, out) < 0)
-		return sam_usage_error(store_usage, "%s: not a number of days from "
+		return sam_usage_error(cmd_usage, "%s: not a number of days from "
 		    "1 to 100000: %s", what, s);
 	return 0;
 }
@@ -173,7 +173,7 @@ static const struct option longopts[] = {
 	{ "cooldown", required_argument, NULL, 'C' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "drop-dead-letters", no_argument, NULL, 'X' },
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -185,7 +185,7 @@ cmd_prune(struct store *s, int argc, char **argv)
 	const char *raw_from = "SAM_RAW_DAYS", *dlq_from = "SAM_DLQ_DAYS";
 	int c, kind, status = 0;
 
-	while ((c = store_getopt(argc, argv, "nr:", longopts, s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "nr:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'R': raw = optarg; raw_from = "--raw-days"; break;
 		case 'D': dlq = optarg; dlq_from = "--dlq-days"; break;
@@ -202,10 +202,10 @@ cmd_prune(struct store *s, int argc, char **argv)
 	    (status = parse_days(dlq_from, dlq, &p.dlq_days)) != 0))
 		return status;
 	if (cool && (*cool || *cool_from == '-') && sam_parse_duration(cool, &p.cooldown) < 0)
-		return sam_usage_error(store_usage, "%s: not a time such as 24h, "
+		return sam_usage_error(cmd_usage, "%s: not a time such as 24h, "
 		    "90m or 3600s: %s", cool_from, cool);
 	if (optind < argc)
-		return sam_usage_error(store_usage, "prune: unexpected argument: %s",
+		return sam_usage_error(cmd_usage, "prune: unexpected argument: %s",
 		    argv[optind]);
 	p.now = sam_now();
 	p.today = sam_ny_date(p.now);

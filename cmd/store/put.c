@@ -456,7 +456,7 @@ static const struct option longopts[] = {
 	{ "tee", no_argument, NULL, 'T' },
 	{ "outbox", no_argument, NULL, 'O' },
 	{ "strict", no_argument, NULL, 'S' },
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -467,11 +467,11 @@ cmd_put(struct store *s, int argc, char **argv)
 	int c, status = 0;
 	size_t i;
 
-	while ((c = store_getopt(argc, argv, "k:r:", longopts, s, &status)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "k:r:", longopts, s, &status)) != -1) {
 		switch (c) {
 		case 'k':
 			if ((p.kind = store_kind_parse(optarg)) < 0 || !STORE_KEYED(p.kind))
-				return sam_usage_error(store_usage,
+				return sam_usage_error(cmd_usage,
 				    "--kind: must be raw or anomalies: %s", optarg);
 			break;
 		case 'T': p.tee = 1; break;

@@ -129,7 +129,7 @@ print_count(int kind, struct count *c)
 }
 
 static const struct option longopts[] = {
-	STORE_OPTIONS,
+	CMD_OPTIONS,
 };
 
 int
@@ -137,10 +137,10 @@ cmd_stats(struct store *s, int argc, char **argv)
 {
 	int c, kind, status = 0;
 
-	if ((c = store_getopt(argc, argv, "r:", longopts, s, &status)) != -1)
+	if ((c = cmd_getopt(argc, argv, "r:", longopts, s, &status)) != -1)
 		return status;
 	if (optind < argc)
-		return sam_usage_error(store_usage, "stats: unexpected argument: %s",
+		return sam_usage_error(cmd_usage, "stats: unexpected argument: %s",
 		    argv[optind]);
 	if ((status = store_open(s, s->root, 0)) != 0)
 		return status;
