@@ -95,6 +95,7 @@ struct verdict {
 	int nhits, nabove;
 	int robust;		/* median and MAD windows: mad_ fields */
 	int calibrated;		/* hits' p and score are known */
+	const double *cal;	/* a held bar's p and score of each hit, or NULL */
 	double n, threshold;
 	const char *floors[2];	/* metrics past --move or --rvol */
 	int nfloors;
@@ -271,7 +272,10 @@ calibrate(const struct opts *o, struct verdict *v)
 	v->calibrated = 1;
 	for (i = 0; i < v->nhits; i++) {
 		struct hit *h = &v->hits[i];
-		if (o->tail_df > 0) {
+		if (v->cal) {	/* held: calibrated when it was read */
+			h->p = v->cal[2 * i];
+			h->score = v->cal[2 * i + 1];
+		} else if (o->tail_df > 0) {
 			h->p = sam_calib_p(h->absz, v->n, o->tail_df, v->robust) * v->nhits;
 			if (h->p > 1)
 				h->p = 1;
@@ -531,7 +535,7 @@ market_event(struct state *st, const struct verdict *v, struct detect_slot *slot
 	if (b->err)
 		return -1;
 	if (o->fdr > 0)
-		return detect_hold(&st->fdr, NULL, 0, b->p, b->len);
+		return detect_hold(&st->fdr, NULL, 0, b->p, b->len, NULL, 0);
 	sam_buf_put(sam_out(), b->p, b->len);
 	return 0;
 }
@@ -543,7 +547,8 @@ hold_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
 {
 	const struct opts *o = st->o;
 	struct sam_edits none = { 0 };
-	double p;
+	double p, cal[2 * METRICS_MAX];
+	int i;
 
 	if (!v->calibrated && v->nfloors)
 		calibrate(o, v);	/* its q is written */
@@ -553,12 +558,20 @@ hold_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
 		slot->tests++;
 	if (!((v->nhits && p <= o->fdr) || v->nfloors || o->all))
 		return 0;
+	if (!(v->nabove || v->nfloors || o->all))	/* a rank, never a line */
+		return detect_hold(&st->fdr, slot, p, NULL, 0, NULL, 0);
 	st->text.len = 0;
 	sam_rec_write(rec, &none, &st->text);
 	if (st->text.err)
 		return -1;
+	/* its scores' tail probabilities, kept: they are dear */
+	for (i = 0; v->calibrated && i < v->nhits; i++) {
+		cal[2 * i] = v->hits[i].p;
+		cal[2 * i + 1] = v->hits[i].score;
+	}
 	/* a bar without a score is no test: held (--all) past every p */
-	return detect_hold(&st->fdr, slot, v->nhits ? p : 2, st->text.p, st->text.len - 1);
+	return detect_hold(&st->fdr, slot, v->nhits ? p : 2, st->text.p,
+	    st->text.len - 1, cal, v->calibrated ? 2 * (size_t)v->nhits : 0);
 }
 
 static int
@@ -568,6 +581,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	struct detect_slot *slot;
 	struct verdict v;
 
+	v.cal = NULL;
 	if (judge(in, st->o, rec, &v) < 0)
 		return -1;
 	if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, &v, slot) < 0 ||
@@ -592,7 +606,10 @@ write_held(struct state *st)
 	detect_fdr_finish(&st->fdr);
 	for (i = 0; i < st->fdr.n; i++) {
 		struct detect_held *h = &st->fdr.held[i];
-		if (!h->slot) {
+		v.cal = h->cal;
+		if (!h->text) {
+			continue;
+		} else if (!h->slot) {
 			sam_buf_put(sam_out(), h->text, h->len);
 		} else if (sam_rec_parse(&st->held, h->text, h->len, &err, &at) < 0 ||
 		    judge(&in, st->o, &st->held, &v) < 0 ||

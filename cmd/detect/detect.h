@@ -18,7 +18,9 @@ struct detect_held {
 	size_t seq;		/* input order */
 	struct detect_slot *slot;	/* NULL: a market event, written as held */
 	double p, q;
-	char *text;		/* the record as read (or the event as written) */
+	char *text;		/* the record as read (or the event as written);
+				 * NULL: a rank only, never written */
+	double *cal;		/* what the bar's scores were calibrated to, or NULL */
 	size_t len;
 };
 
@@ -30,9 +32,10 @@ struct detect_fdr {
 
 /* The slot of a bar; NULL when out of memory. */
 struct detect_slot *detect_slot(struct detect_fdr *, const struct sam_key *);
-/* Holds a copy of text; -1 when out of memory. */
+/* Holds a copy of text (NULL: p alone) and of ncal doubles of cal;
+ * -1 when out of memory. */
 int detect_hold(struct detect_fdr *, struct detect_slot *, double p,
-    const char *text, size_t len);
+    const char *text, size_t len, const double *cal, size_t ncal);
 /* Benjamini-Hochberg q-values of the held bars, slot by slot (exact for
  * every bar with q <= the rate, when every bar with p <= the rate is
  * held), then the held records back in input order. */

@@ -7,7 +7,9 @@
  * alarms among the alarms of a slot at Q whatever the list's length.
  * Its verdict on a bar needs the whole slot, so the bars that may pass
  * (p <= Q) are held to the end of the input; a bar with p > Q has
- * q > Q whatever the rest, and only its count is kept.
+ * q > Q whatever the rest, and only its count is kept.  A held bar that
+ * cannot be written (no score past its threshold, no floor) is held for
+ * its p alone: it is a rank in the slot, not a line.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,9 +37,10 @@ detect_slot(struct detect_fdr *fd, const struct sam_key *k)
 
 int
 detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
-    const char *text, size_t len)
+    const char *text, size_t len, const double *cal, size_t ncal)
 {
 	struct detect_held *h;
+	size_t at = (len + 1 + sizeof(double) - 1) / sizeof(double) * sizeof(double);
 
 	if (fd->n == fd->cap) {
 		size_t cap = fd->cap ? 2 * fd->cap : 256;
@@ -47,10 +50,16 @@ detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
 		fd->cap = cap;
 	}
 	h = &fd->held[fd->n];
-	if (!(h->text = malloc(len + 1)))
-		return -1;
-	memcpy(h->text, text, len);
-	h->text[len] = '\0';
+	h->text = NULL;
+	h->cal = NULL;
+	if (text) {	/* the text, then the doubles, aligned */
+		if (!(h->text = malloc(at + ncal * sizeof *cal)))
+			return -1;
+		memcpy(h->text, text, len);
+		h->text[len] = '\0';
+		if (ncal)
+			h->cal = memcpy(h->text + at, cal, ncal * sizeof *cal);
+	}
 	h->len = len;
 	h->seq = fd->seq++;
 	h->slot = slot;
