@@ -11,6 +11,13 @@ bats_require_minimum_version 1.5.0
 load test_helper
 load site
 
+# The mock market where a test names no source: named, so that
+# sam-fetch does not warn of it (test/14-fetch-mock-notice.bats).
+setup() {
+	sam_setup
+	export SAM_SOURCE=mock
+}
+
 USAGE=$(usage_of sam-serve-static)
 VERSION=$(sam-serve-static --version | cut -d' ' -f2)
 SF=$FIXTURES/site

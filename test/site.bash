@@ -10,7 +10,7 @@ SITE_SERVER_PID=
 site_store() {
 	local root=$1 from=$2 to=$3
 	shift 3
-	sam-fetch --from "$from" --to "$to" "$@" | sam-store -r "$root" put --kind raw --tee |
+	sam-fetch -s mock --from "$from" --to "$to" "$@" | sam-store -r "$root" put --kind raw --tee |
 		sam-zscore | sam-detect | sam-store -r "$root" put > /dev/null
 }
 

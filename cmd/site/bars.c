@@ -25,6 +25,7 @@ struct rawbar {
 	int8_t source;		/* enum band_source: the statistics it has */
 	int8_t robust;		/* median and MAD, not mean and sd */
 	int8_t partial;
+	int8_t mock;		/* "source":"mock" */
 	int8_t tests;		/* its z fields that are numbers: sam-detect's tests */
 	double close, volume;
 	double n;		/* bars in its window */
@@ -157,6 +158,7 @@ on_bar(struct sam_input *in, const struct sam_rec *rec, const struct store_entry
 	    bar_stats(in, rec, f, b) < 0)
 		return 0;	/* reported */
 	b->partial = f[F_FINAL] && f[F_FINAL]->type == SAM_JFALSE;
+	b->mock = (int8_t)site_is_mock(rec);
 	b->secs = e->secs;
 	b->ns = e->ns;
 	b->imin = e->imin;
@@ -404,8 +406,10 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		b->volume = v[i].volume;
 		b->source = v[i].source;
 		b->partial = v[i].partial;
+		c->mock += (size_t)v[i].mock;
 		stored_band(c, v, i, from, b);
 	}
+	s->mock += c->mock;	/* the index, built last, says it too */
 	if (v[from].imin == 1440 || v[from].imin == 60)
 		strcpy(c->interval, v[from].imin == 60 ? "1h" : "1d");
 	else

@@ -216,13 +216,21 @@ freshness(const struct site *s, struct sam_buf *b, const char *up)
 	    ".</p>\n</div>\n");
 }
 
-/* The end of the header: the health line, the freshness notice. */
+/* The end of the header: the health line, the freshness notice, and
+ * when the page shows bars or anomalies of the mock market (mock: how
+ * many), a banner that says they are invented: never a surprise. */
 static void
-health_top(const struct site *s, struct sam_buf *b, const char *up)
+health_top(const struct site *s, struct sam_buf *b, const char *up, size_t mock)
 {
 	health_line(s, b);
 	sam_buf_puts(b, "</header>\n");
 	freshness(s, b, up);
+	if (mock)
+		sam_buf_puts(b, "<div class=\"mock-banner\" id=\"mock-banner\" "
+		    "role=\"note\"><strong>Mock data:</strong> the prices here are "
+		    "invented by sam-fetch's built-in mock market, not a provider's; "
+		    "alerts from them name real tickers. Set SAM_SOURCE to a provider "
+		    "(sam.env(5)).</div>\n");
 	sam_buf_puts(b, "<main>\n");
 }
 
@@ -464,7 +472,7 @@ html_index(const struct site *s, struct sam_buf *b)
 	if (s->na && !v)
 		b->err = 1;
 	head(s, b, "", s->latest >= 0 ? date : "no data");
-	health_top(s, b, "");
+	health_top(s, b, "", s->mock);
 	sam_buf_puts(b, "<h1>");
 	if (s->latest >= 0)
 		sam_buf_printf(b, "Anomalies of %s", date);
@@ -589,10 +597,12 @@ void
 html_ticker(const struct site *s, const struct ticker *t, const struct chart *c,
     struct sam_buf *b)
 {
-	size_t i;
+	size_t i, mock = c->mock;
 
+	for (i = 0; i < t->n; i++)
+		mock += (size_t)s->a[t->first + i].mock;
 	head(s, b, "../", t->name);
-	health_top(s, b, "../");
+	health_top(s, b, "../", mock);
 	sam_buf_puts(b, "<p class=\"back\"><a href=\"../index.html\">"
 	    "\xe2\x86\x90 All anomalies</a></p>\n<h1>");
 	esc(b, t->name);

@@ -196,7 +196,17 @@ site_anomaly(struct anomaly *a, const char *ticker, struct sam_input *in,
 	a->ns = e->ns;
 	a->imin = e->imin;
 	a->sev = (int8_t)a->an.sev;
+	a->mock = (int8_t)site_is_mock(rec);
 	return r;
+}
+
+int
+site_is_mock(const struct sam_rec *rec)
+{
+	const struct sam_field *f = sam_rec_get(rec, "source");
+
+	return f && f->type == SAM_JSTRING && f->vlen == 6 &&
+	    memcmp(f->val, "\"mock\"", 6) == 0;
 }
 
 static int
@@ -207,6 +217,7 @@ add_anomaly(struct site *s, struct ticker *t, struct sam_input *in,
 		return site_oom(s);
 	if (site_anomaly(&s->a[s->na], t->name, in, rec, e) < 0)
 		return 0;	/* reported */
+	s->mock += s->a[s->na].mock;
 	t->by_sev[s->a[s->na++].sev]++;
 	return 0;
 }

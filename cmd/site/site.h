@@ -20,6 +20,7 @@ struct anomaly {
 	int32_t ns;
 	int16_t imin;		/* interval in minutes, 1d as 1440 */
 	int8_t sev;		/* 0 low .. 3 critical */
+	int8_t mock;		/* "source":"mock": invented */
 	struct sam_anomaly an;	/* its fields, the signal's too */
 };
 
@@ -60,6 +61,7 @@ struct chart {
 	double tail_df;		/* > 0: the threshold is a calibrated score */
 	double move;		/* > 0: the --move floor, a fraction */
 	struct anomaly *older;	/* anomalies on the chart before the window */
+	size_t mock;		/* its bars and anomalies from the mock market */
 	size_t nolder, older_cap;
 };
 
@@ -95,6 +97,7 @@ struct site {
 	size_t nbufs, bcap;
 	int64_t latest;		/* the newest day in the store, or -1 */
 	unsigned long dlq_depth;
+	size_t mock;		/* anomalies and chart bars from the mock market */
 	unsigned latest_by_sev[SAM_SEVERITIES];
 	struct run run;
 	int status;		/* exit status so far */
@@ -120,6 +123,9 @@ int site_walk(struct site *, int kindfd, struct site_walk *);
 /* An anomaly from a stored line: 0, or -1 (reported through in). */
 int site_anomaly(struct anomaly *, const char *ticker, struct sam_input *,
     const struct sam_rec *, const struct store_entry *);
+/* Whether a record says "source":"mock": sam-fetch's invented market,
+ * which every page built from it says in a banner. */
+int site_is_mock(const struct sam_rec *);
 
 /* bars.c: a ticker's chart: the last chart_bars bars of the interval
  * with the most bars, the band, the anomalies on them.  0 or -1. */
