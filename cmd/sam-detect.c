@@ -261,9 +261,59 @@ window_n(const struct sam_field *f)
 	return 1e9;
 }
 
+/*
+ * The |z| below which a bar can be neither over its threshold nor under
+ * the FDR's rate (z), and the one below which a score is not past the
+ * threshold (zt), with a margin for the inverse's last bits: most bars
+ * and most second metrics, which then need no t tail (GSL's incomplete
+ * beta is the dearest thing sam-detect does).  Kept for the last few
+ * (n, tests, threshold).
+ */
+struct quiet {
+	double z, zt;
+};
+
+static struct quiet
+quiet_below(const struct opts *o, const struct verdict *v)
+{
+	static struct {
+		double n, threshold;
+		struct quiet q;
+		int tests, robust;
+	} cache[8];
+	static unsigned next, used;
+	struct quiet q;
+	double zq;
+	unsigned i;
+
+	for (i = 0; i < used; i++)
+		if (cache[i].n == v->n && cache[i].threshold == v->threshold &&
+		    cache[i].tests == v->nhits && cache[i].robust == v->robust)
+			return cache[i].q;
+	q.zt = q.z = sam_calib_z_at(v->threshold, v->n, v->nhits, o->tail_df, v->robust);
+	if (o->fdr > 0) {
+		zq = sam_calib_z_of_p(o->fdr / v->nhits, v->n, o->tail_df, v->robust);
+		if (zq < q.z)
+			q.z = zq;
+	}
+	q.z *= 1 - 1e-6;
+	q.zt *= 1 - 1e-6;
+	i = next++ % 8;
+	if (used < 8)
+		used++;
+	cache[i].n = v->n;
+	cache[i].threshold = v->threshold;
+	cache[i].tests = v->nhits;
+	cache[i].robust = v->robust;
+	cache[i].q = q;
+	return q;
+}
+
 /* Scores each metric: |z|, or the normal equivalent of its tail
  * probability, times the number of metrics tested (Bonferroni: two
- * metrics are two chances). */
+ * metrics are two chances).  Past the first, whose p and score are
+ * written, a metric only counts if its score passes the threshold:
+ * one that cannot is left without (NAN), and so are the ones after. */
 static void
 calibrate(const struct opts *o, struct verdict *v)
 {
@@ -275,6 +325,8 @@ calibrate(const struct opts *o, struct verdict *v)
 		if (v->cal) {	/* held: calibrated when it was read */
 			h->p = v->cal[2 * i];
 			h->score = v->cal[2 * i + 1];
+		} else if (o->tail_df > 0 && i > 0 && h->absz < quiet_below(o, v).zt) {
+			h->p = h->score = NAN;
 		} else if (o->tail_df > 0) {
 			h->p = sam_calib_p(h->absz, v->n, o->tail_df, v->robust) * v->nhits;
 			if (h->p > 1)
@@ -293,45 +345,6 @@ calibrate(const struct opts *o, struct verdict *v)
 		v->nabove++;
 }
 
-/*
- * The |z| below which a bar can be neither over its threshold nor under
- * the FDR's rate, with a margin for the inverse's last bits: most bars,
- * which then need no t tail (GSL's incomplete beta is the dearest thing
- * sam-detect does).  Kept for the last few (n, tests, threshold).
- */
-static double
-quiet_below(const struct opts *o, const struct verdict *v)
-{
-	static struct {
-		double n, threshold, z;
-		int tests, robust;
-	} cache[8];
-	static unsigned next, used;
-	double z, zq;
-	unsigned i;
-
-	for (i = 0; i < used; i++)
-		if (cache[i].n == v->n && cache[i].threshold == v->threshold &&
-		    cache[i].tests == v->nhits && cache[i].robust == v->robust)
-			return cache[i].z;
-	z = sam_calib_z_at(v->threshold, v->n, v->nhits, o->tail_df, v->robust);
-	if (o->fdr > 0) {
-		zq = sam_calib_z_of_p(o->fdr / v->nhits, v->n, o->tail_df, v->robust);
-		if (zq < z)
-			z = zq;
-	}
-	z *= 1 - 1e-6;
-	i = next++ % 8;
-	if (used < 8)
-		used++;
-	cache[i].n = v->n;
-	cache[i].threshold = v->threshold;
-	cache[i].tests = v->nhits;
-	cache[i].robust = v->robust;
-	cache[i].z = z;
-	return z;
-}
-
 /* Scores the bar's metrics, or with --tail-df only finds that it has
  * nothing to tell (calibrated 0: p and score are computed if it is
  * written after all, by a floor). */
@@ -339,7 +352,7 @@ static void
 score_hits(const struct opts *o, struct verdict *v)
 {
 	if (o->tail_df > 0 && !o->all && v->nhits &&
-	    v->hits[0].absz < quiet_below(o, v)) {
+	    v->hits[0].absz < quiet_below(o, v).z) {
 		v->calibrated = 0;
 		v->nabove = 0;
 		return;
