@@ -21,12 +21,17 @@ RUN="jq ca-certificates"
 # libFuzzer for the fuzz harnesses (clang only recommends it), and
 # Prometheus, its node_exporter and Alertmanager (promtool checks the
 # rules; the tests start their own on loopback), systemd-analyze for
-# the unit's hardening.
+# the unit's hardening; GNU parallel to shard by ticker (SAM_JOBS), and
+# sshd, ssh and rsync for its shards on other hosts (sshd on loopback,
+# rsync for --basefile).
 TEST="bats bats-assert bats-support mandoc shellcheck bc python3 curl nginx chromium
-libclang-rt-14-dev prometheus prometheus-node-exporter prometheus-alertmanager systemd"
+libclang-rt-14-dev prometheus prometheus-node-exporter prometheus-alertmanager systemd
+parallel openssh-server openssh-client rsync"
 # To benchmark: the tools people use instead, and the JSON libraries
-# measured against the one sam uses.
-BENCH="python3-pandas time hyperfine libjansson-dev curl"
+# measured against the one sam uses; node and npm for DuckDB's package
+# (bench/README.md: Debian's npm, unless nodejs brings its own), GNU
+# parallel for all cores.
+BENCH="python3-pandas time hyperfine libjansson-dev curl nodejs parallel"
 
 mode=install
 packages="$BUILD $RUN"
