@@ -27,7 +27,7 @@ ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmana
 # sam-serve-static reads the store; its CSS and script (share/site/) are
 # compiled in as assets.o.
 SITE = cmd/sam-serve-static.o cmd/site/load.o cmd/site/bars.o cmd/site/api.o cmd/site/html.o \
-       cmd/site/chart.o cmd/site/publish.o cmd/site/serve.o cmd/site/assets.o
+       cmd/site/chart.o cmd/site/publish.o cmd/site/serve.o cmd/site/throttle.o cmd/site/assets.o
 ASSETS = share/site/style.css share/site/app.js
 
 # O is the build directory: objects and binaries (the sanitizer and

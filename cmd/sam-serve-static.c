@@ -19,6 +19,7 @@ const char site_usage[] =
     "                              [--stale-grace time] [--title text]\n"
     "                              [--log-format text|json]\n"
     "       sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]\n"
+    "                              [--client-rate n] [--client-burst n]\n"
     "                              [--per-address n] [--request-timeout seconds]\n"
     "                              [--quiet] [--log-format text|json]\n"
     "       sam-serve-static --version | --help\n";
@@ -48,8 +49,13 @@ static const struct sam_help serve_help[] = {
 	{ "-d, --dir dir", "the site (default SAM_SITE)" },
 	{ "-l, --listen address:port", "where to listen; a port alone is on\n"
 	    "127.0.0.1 (default 127.0.0.1:8080)" },
-	{ "--rate n", "requests a second let through, 0: all (default 100)" },
+	{ "--rate n", "requests a second let through, of all clients,\n"
+	    "0: all, whatever --client-rate says (default 100)" },
 	{ "--burst n", "requests let through at once (default 200)" },
+	{ "--client-rate n", "requests a second let through, of each client\n"
+	    "address, 0: no limit but --rate's (default 50)" },
+	{ "--client-burst n", "requests of one address let through at once\n"
+	    "(default 100)" },
 	{ "--per-address n", "connections a client address may hold, 0: no limit\n"
 	    "(default 64)" },
 	{ "--request-timeout seconds", "the time a request has to arrive whole, 0: none\n"

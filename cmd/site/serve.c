@@ -1,7 +1,7 @@
 /*
  * serve.c - sam-serve-static serve: a preview server for a built site
  * (libmicrohttpd, one thread), with the API's routes, the caching and
- * the throttle the original API Gateway had.
+ * the throttle the original API Gateway had (throttle.c).
  *
  * Every request opens DIR afresh and the file beneath it with openat2
  * (no link followed, nothing outside DIR), so a build that swaps a new
@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,9 +64,7 @@ struct conn {
 struct server {
 	const char *dir;
 	int quiet;
-	double rate, burst;	/* the token bucket; rate 0: no throttle */
-	double tokens;
-	int64_t last_us;
+	struct throttle throttle;	/* per address and of all clients */
 	unsigned long per_address;	/* connections; 0: no limit */
 	double request_timeout;		/* seconds; 0: none */
 	/* the open connections: the server's thread adds and removes
@@ -85,28 +82,6 @@ struct req {
 	char method[12];
 	char path[200];		/* as received, made safe to log */
 };
-
-/* ---- the throttle ---- */
-
-/* A token bucket of `burst` tokens filled at `rate` a second; a request
- * takes one.  Returns 0, or the seconds to wait (Retry-After). */
-static long
-throttle(struct server *sv)
-{
-	int64_t now = sam_mono_us();
-
-	if (sv->rate <= 0)
-		return 0;
-	sv->tokens += (double)(now - sv->last_us) / 1e6 * sv->rate;
-	if (sv->tokens > sv->burst)
-		sv->tokens = sv->burst;
-	sv->last_us = now;
-	if (sv->tokens >= 1) {
-		sv->tokens -= 1;
-		return 0;
-	}
-	return (long)ceil((1 - sv->tokens) / sv->rate);
-}
 
 /* ---- connections: per address, and their deadlines ---- */
 
@@ -211,6 +186,22 @@ connection_deadline(struct server *sv, struct MHD_Connection *c, int64_t when)
 	pthread_mutex_lock(&sv->lock);
 	k->deadline_us = when;
 	pthread_mutex_unlock(&sv->lock);
+}
+
+/* The throttle's answer to a request on connection c, from its client's
+ * address: 0, or the seconds to wait.  The throttle is only used on the
+ * server's thread. */
+static long
+throttle(struct server *sv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	unsigned char addr[16];
+	int family;
+
+	if (addr_of(ci ? ci->client_addr : NULL, &family, addr) < 0)
+		family = AF_UNSPEC;	/* all clients' bucket alone */
+	return throttle_take(&sv->throttle, family, addr, sam_mono_us());
 }
 
 /* Shuts down the connections past their deadline, logging each;
@@ -687,7 +678,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	rq->answered = 1;
 	connection_deadline(sv, c, 0);	/* the request is whole */
-	if ((wait = throttle(sv)) > 0) {
+	if ((wait = throttle(sv, c)) > 0) {
 		char after[24];
 		struct sam_buf b = { 0 };
 		struct MHD_Response *r;
@@ -841,6 +832,8 @@ static const struct option serve_options[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "rate", required_argument, NULL, 'R' },
 	{ "burst", required_argument, NULL, 'B' },
+	{ "client-rate", required_argument, NULL, 'r' },
+	{ "client-burst", required_argument, NULL, 'b' },
 	{ "per-address", required_argument, NULL, 'P' },
 	{ "request-timeout", required_argument, NULL, 'T' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -867,13 +860,25 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 			if (sam_parse_ulong(optarg, 0, 1000000, &v) < 0)
 				return sam_usage_error(site_usage, "--rate: not a number of "
 				    "requests a second from 0 (no limit) to 1000000: %s", optarg);
-			sv->rate = (double)v;
+			sv->throttle.rate = (double)v;
 			break;
 		case 'B':
 			if (sam_parse_ulong(optarg, 1, 1000000, &v) < 0)
 				return sam_usage_error(site_usage, "--burst: not a number "
 				    "from 1 to 1000000: %s", optarg);
-			sv->burst = (double)v;
+			sv->throttle.burst = (double)v;
+			break;
+		case 'r':
+			if (sam_parse_ulong(optarg, 0, 1000000, &v) < 0)
+				return sam_usage_error(site_usage, "--client-rate: not a number of "
+				    "requests a second from 0 (no limit) to 1000000: %s", optarg);
+			sv->throttle.client_rate = (double)v;
+			break;
+		case 'b':
+			if (sam_parse_ulong(optarg, 1, 1000000, &v) < 0)
+				return sam_usage_error(site_usage, "--client-burst: not a number "
+				    "from 1 to 1000000: %s", optarg);
+			sv->throttle.client_burst = (double)v;
 			break;
 		case 'P':
 			if (sam_parse_ulong(optarg, 0, CONNECTIONS_MAX, &v) < 0)
@@ -923,7 +928,8 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 int
 cmd_serve(int argc, char **argv)
 {
-	struct server sv = { .rate = 100, .burst = 200, .per_address = PER_ADDRESS,
+	struct server sv = { .throttle = { .rate = 100, .burst = 200, .client_rate = 50,
+	    .client_burst = 100 }, .per_address = PER_ADDRESS,
 	    .request_timeout = REQUEST_TIMEOUT, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct timespec tick;
 	struct sockaddr_storage ss;
@@ -940,8 +946,10 @@ cmd_serve(int argc, char **argv)
 	if (parse_listen(listen, &ss, &sslen) < 0)
 		return sam_usage_error(site_usage, "-l: not ADDRESS:PORT, [IPV6]:PORT "
 		    "or PORT: %s", listen);
-	sv.tokens = sv.burst;
-	sv.last_us = sam_mono_us();
+	if (throttle_init(&sv.throttle, sam_mono_us()) < 0) {
+		sam_fatal_errno("start the throttle");
+		return SAM_EXIT_RUNTIME;
+	}
 	clock_offset = sam_now() - (int64_t)time(NULL);
 	/* the server's thread inherits this: signals come to sigwait only */
 	sigemptyset(&sigs);
@@ -966,6 +974,7 @@ cmd_serve(int argc, char **argv)
 	if (!d) {
 		sam_log(SAM_FATAL, NULL, 0, "unable to listen on %s: %s", listen,
 		    errno ? strerror(errno) : "libmicrohttpd could not start");
+		throttle_free(&sv.throttle);
 		return SAM_EXIT_RUNTIME;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -986,6 +995,7 @@ cmd_serve(int argc, char **argv)
 	while ((sig = sigtimedwait(&sigs, NULL, &tick)) < 0 || sig == SIGHUP)
 		close_late(&sv);
 	MHD_stop_daemon(d);
+	throttle_free(&sv.throttle);
 	sam_log(SAM_INFO, NULL, 0, "stopped (%s)", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	return SAM_EXIT_OK;
 }

@@ -186,6 +186,26 @@ struct asset {
 extern const struct asset site_assets[];
 extern const size_t site_nassets;
 
+/* throttle.c: the preview server's token buckets, one for each client
+ * address (in a table of THROTTLE_CLIENTS) and one for all together */
+#define THROTTLE_CLIENTS 4096
+struct throttle_client;
+struct throttle {
+	double rate, burst;	/* of all clients; rate 0: no throttle at all */
+	double client_rate, client_burst;	/* of each; rate 0: none */
+	struct { double tokens; int64_t last_us; } all;
+	struct throttle_client *clients;
+	uint64_t seed;
+};
+int throttle_init(struct throttle *, int64_t now_us);	/* -1: no memory */
+void throttle_free(struct throttle *);
+/* A request of the client at addr (AF_INET or AF_INET6, the bytes of
+ * its address) takes a token of its bucket and one of all clients': 0,
+ * or when either is empty, the seconds to wait (Retry-After), and
+ * neither is taken. */
+long throttle_take(struct throttle *, int family, const unsigned char addr[16],
+    int64_t now_us);
+
 /* serve.c */
 int cmd_serve(int argc, char **argv);
 /* sam-serve-static.c: the usage, and --help of the tool or a command */

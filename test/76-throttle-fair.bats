@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # status, output and stderr are set by bats' run
+# The throttle is fair: a bucket for each client address inside the one
+# for all clients together, in the preview server (sam-serve-static
+# serve) and in nginx with share/nginx/sam.conf, so that one client's
+# burst cannot make another get 429.  The clients are addresses of
+# loopback: Linux routes all of 127/8 to lo, and curl --interface binds
+# one.
+
+bats_require_minimum_version 1.5.0
+
+load test_helper
+load site
+load nginx
+
+# shellcheck disable=SC2034 # for usage_table
+USAGE=$(usage_of sam-serve-static)
+SF=$FIXTURES/serve
+TOO_MANY='429 | application/json | no-store | Retry-After: 1 | {"status":429,"error":"too many requests"}\n'
+
+setup_file() {
+	# shellcheck disable=SC2034 # where sam_setup goes
+	local BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR
+	sam_setup
+	site_store st 2024-01-02 2024-02-28 ACME
+	sam-serve-static build -r st -o site
+}
+
+setup() {
+	sam_setup
+	cp -a "$BATS_FILE_TMPDIR/site" .
+}
+
+teardown() {
+	local failed=0
+	site_server_stop || failed=1
+	nginx_stop || failed=1
+	return "$failed"
+}
+
+# from ADDRESS N URL: N GETs of URL over one connection from ADDRESS
+# of loopback; their statuses, one a line.
+from() {
+	local i urls=()
+	for ((i = 0; i < $2; i++)); do
+		urls+=(-o /dev/null "$3")
+	done
+	curl -s -g --interface "$1" -w '%{http_code}\n' "${urls[@]}"
+}
+
+# counts: the lines of stdin counted, as uniq -c, on one line.
+counts() {
+	sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 } END { print "" }'
+}
+
+@test "one client's burst: it gets 429 past its own bucket of 100, while a second address still gets 200s" {
+	site_server_start site --quiet
+	python3 "$SF/client.py" burst "$SITE_URL" /health 250 > burst
+	local elapsed ok
+	elapsed=$(sed -n 's/^elapsed //p' burst)
+	sed -i '$d' burst
+	run sed -n '1,100{/^200$/!p}' burst
+	assert_output ""
+	# 50 a second come back: at most elapsed/20 + 1 more than 100
+	ok=$(grep -c '^200$' burst)
+	[ "$ok" -le $((100 + elapsed / 20 + 1)) ] || { echo "$ok passed in $elapsed ms"; return 1; }
+	run grep -v -x -F -e 200 -e "$TOO_MANY" burst
+	assert_output ""
+	# the all clients' bucket (200) has room left: another client is served
+	run from 127.0.0.2 20 "$SITE_URL/health"
+	assert_output "$(printf '200\n%.0s' {1..20})"
+}
+
+@test "--client-rate 1 --client-burst 4 inside --rate 1 --burst 10: each address its 4, and all of them 10; a refused request takes no token" {
+	site_server_start site --quiet --rate 1 --burst 10 --client-rate 1 --client-burst 4
+	assert_equal "$(from 127.0.0.1 6 "$SITE_URL/health" | counts)" "200 x4, 429 x2"
+	assert_equal "$(from 127.0.0.2 6 "$SITE_URL/health" | counts)" "200 x4, 429 x2"
+	# 8 of the 10 taken, the 4 refused took none: 2 left for a third
+	assert_equal "$(from 127.0.0.3 6 "$SITE_URL/health" | counts)" "200 x2, 429 x4"
+}
+
+@test "--client-rate 0: one bucket for all clients, as the original gateway alone; --rate 0: no throttle at all" {
+	site_server_start site --quiet --rate 1 --burst 4 --client-rate 0
+	assert_equal "$(from 127.0.0.1 5 "$SITE_URL/health" | counts)" "200 x4, 429 x1"
+	assert_equal "$(from 127.0.0.2 1 "$SITE_URL/health")" 429
+	site_server_start site --quiet --rate 0 --client-rate 1 --client-burst 1
+	assert_equal "$(from 127.0.0.1 150 "$SITE_URL/health" | counts)" "200 x150"
+}
+
+@test "an IPv6 client has its bucket too" {
+	local i port
+	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
+	sam-serve-static serve -d site -l '[::1]:0' --quiet --client-rate 1 --client-burst 2 2> "$SITE_LOG" 3>&- &
+	SITE_SERVER_PID=$!
+	for ((i = 0; i < 250; i++)); do
+		port=$(sed -n 's|^sam-serve-static: serving site on http://\[::1\]:\([0-9]*\)/$|\1|p' "$SITE_LOG")
+		[ -n "$port" ] && break
+		sleep 0.02
+	done
+	[ -n "$port" ] || { cat "$SITE_LOG"; return 1; }
+	assert_equal "$(from ::1 3 "http://[::1]:$port/health" | counts)" "200 x2, 429 x1"
+}
+
+@test "bad --client-rate and --client-burst are usage errors with their own messages" {
+	local r='sam-serve-static: --client-rate: not a number of requests a second from 0 (no limit) to 1000000:'
+	local b='sam-serve-static: --client-burst: not a number from 1 to 1000000:'
+	usage_table timeout 10 sam-serve-static serve -d site <<-EOF
+		--client-rate | sam-serve-static: option '--client-rate' requires an argument
+		--client-burst | sam-serve-static: option '--client-burst' requires an argument
+		--client-rate -1 | $r -1
+		--client-rate 2.5 | $r 2.5
+		--client-rate 1000001 | $r 1000001
+		--client-burst 0 | $b 0
+		--client-burst many | $b many
+	EOF
+}
+
+@test "nginx with sam.conf: one client's burst gets 429 past its bucket of 100, while a second address still gets 200s" {
+	# the preview server's defaults, in its page
+	grep -Eqx $'limit_req_zone \\$binary_remote_addr zone=sam_client:10m rate=50r/s;' \
+		"$SAM_ROOT/share/nginx/sam.conf"
+	grep -Eqx $'[ \t]*limit_req zone=sam_client burst=100 nodelay;' "$SAM_ROOT/share/nginx/sam.conf"
+	grep -A2 -x '.It Fl \\-client-rate Ar n' "$SAM_ROOT/man/sam-serve-static.1" | grep -q 'default 50;'
+	grep -A1 -x '.It Fl \\-client-burst Ar n' "$SAM_ROOT/man/sam-serve-static.1" | grep -q 'default 100\.'
+	nginx_start "$PWD/site"
+	python3 "$SF/client.py" burst "$NGINX_URL" /health 250 > burst
+	local elapsed ok
+	elapsed=$(sed -n 's/^elapsed //p' burst)
+	sed -i '$d' burst
+	run sed -n '1,100{/^200$/!p}' burst
+	assert_output ""
+	ok=$(grep -c '^200$' burst)
+	[ "$ok" -le $((101 + elapsed / 20 + 1)) ] || { echo "$ok passed in $elapsed ms"; return 1; }
+	run grep -v -x -F -e 200 -e "$TOO_MANY" burst
+	assert_output ""
+	run from 127.0.0.2 20 "$NGINX_URL/health"
+	assert_output "$(printf '200\n%.0s' {1..20})"
+}
