@@ -42,6 +42,7 @@ struct series {
 	 * rvol, the volume against its own usual level */
 	struct sam_roll rawlv, *rawslots;
 	struct pairs ex;
+	size_t market_hint;	/* where the last bar's market time was */
 };
 
 struct state {
@@ -533,7 +534,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		memcpy(s->last_ts, k.ts, sizeof k.ts);
 	}
 	if (st->market)
-		bv.mp = market_at(st->market, s->minutes, k.secs, k.ns);
+		bv.mp = market_at(st->market, s->minutes, k.secs, k.ns, &s->market_hint);
 	if (bv.mp && !isnan(bv.mp->v) && !bv.partial) {
 		bv.mv = bv.mp->v;	/* a market-wide surge is not this ticker's */
 		bv.v[M_LVOLUME] -= bv.mv;

@@ -1019,7 +1019,18 @@ sam_edits_add(struct sam_edits *e, const char *key)
 void
 sam_edits_num(struct sam_edits *e, const char *key, double v)
 {
-	sam_buf_num(sam_edits_add(e, key), v);
+	size_t i = e->n;
+	struct sam_buf *b = sam_edits_add(e, key);
+
+	if (i == SAM_EDITS_MAX || sam_buf_reserve(b, SAM_NUM_MAX) < 0)
+		return;
+	/* the same bits (NAN's too) are the same text */
+	if (!e->num[i].len || memcmp(&e->num[i].v, &v, sizeof v) != 0) {
+		e->num[i].v = v;
+		e->num[i].len = (unsigned char)sam_format_double(e->num[i].text, v);
+	}
+	memcpy(b->p + b->len, e->num[i].text, e->num[i].len);
+	b->len += e->num[i].len;
 }
 
 void

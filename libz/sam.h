@@ -287,6 +287,7 @@ int sam_field_number(const struct sam_field *, double *out);	/* -1: not finite *
 /* Changes to a record: replace a field's value where the key exists,
  * append the field otherwise. */
 #define SAM_EDITS_MAX 40
+#define SAM_NUM_MAX 32		/* room for sam_format_double's text */
 struct sam_edits {
 	struct sam_buf vals;
 	size_t n;
@@ -294,6 +295,13 @@ struct sam_edits {
 		const char *key;
 		size_t klen, off;
 	} e[SAM_EDITS_MAX];
+	/* the number last written as the i-th edit, and its text: the
+	 * records of one series repeat many (a window's median, "n") */
+	struct {
+		double v;
+		unsigned char len;	/* 0: none yet */
+		char text[SAM_NUM_MAX];
+	} num[SAM_EDITS_MAX];
 };
 
 void sam_edits_reset(struct sam_edits *);
@@ -316,8 +324,7 @@ void sam_rec_write(const struct sam_rec *, const struct sam_edits *,
  * number, -2 if it overflows to infinity. */
 int sam_parse_number(const char *s, size_t len, int lax, double *out);
 /* Shortest text that reads back as the same double; NUL-terminated.
- * buf needs SAM_NUM_MAX bytes.  Returns the length. */
-#define SAM_NUM_MAX 32
+ * buf needs SAM_NUM_MAX bytes (above).  Returns the length. */
 size_t sam_format_double(char *buf, double);
 /* Parses a whole non-negative decimal integer into [lo, hi]. */
 int sam_parse_ulong(const char *s, unsigned long lo, unsigned long hi,

@@ -289,11 +289,16 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
 	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
 	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
 	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
+	mp->minutes = gr->minutes;
+	mp->secs = gr->secs;
+	mp->ns = gr->ns;
 	if (!(slot = sam_map_put(&mk->at, key, make_key(key, gr->minutes, gr->secs, gr->ns), &isnew))) {
 		free(mp);
 		return -1;
 	}
 	*slot = mp;
+	mp->at = mk->n;
+	mk->order[mk->n++] = mp;
 	return partial ? 0 : sam_roll_push(roll, mp->r);
 }
 
@@ -322,6 +327,8 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 		return -1;
 	}
 	sam_roll_init(&roll, o->window);
+	if (!(mk->order = malloc((ng ? ng : 1) * sizeof *mk->order)))
+		ng = 0;
 	for (i = 0; i < ng; i++) {
 		if (i > 0 && gs[i]->minutes != gs[i - 1]->minutes) {
 			sam_roll_free(&roll);	/* another interval: another series */
@@ -339,7 +346,7 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	sam_roll_free(&roll);
 	free(ld.pts);
 	free(scratch);
-	status = i < ng;
+	status = i < ng || !mk->order;
 	for (i = 0; i < ng; i++)
 		free(gs[i]);
 	free(gs);
@@ -351,16 +358,30 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	return 0;
 }
 
-const struct market_point *
-market_at(const struct market *mk, int minutes, int64_t secs, long ns)
+static int
+is_at(const struct market_point *mp, int minutes, int64_t secs, long ns)
 {
+	return mp->secs == secs && mp->ns == ns && mp->minutes == minutes;
+}
+
+const struct market_point *
+market_at(const struct market *mk, int minutes, int64_t secs, long ns,
+    size_t *hint)
+{
+	struct market_point *mp;
 	char key[32];
 
-	return sam_map_get(&mk->at, key, make_key(key, minutes, secs, ns));
+	if (*hint + 1 < mk->n && is_at(mk->order[*hint + 1], minutes, secs, ns))
+		return mk->order[++*hint];
+	if (!(mp = sam_map_get(&mk->at, key, make_key(key, minutes, secs, ns))))
+		return NULL;
+	*hint = mp->at;
+	return mp;
 }
 
 void
 market_free(struct market *mk)
 {
 	sam_map_free(&mk->at, free);
+	free(mk->order);
 }

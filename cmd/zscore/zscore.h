@@ -29,19 +29,28 @@ struct market_point {
 	 * writes them, so they are formatted once */
 	char text[3][SAM_NUM_MAX];
 	unsigned char len[3];
+	int minutes;		/* its time: the interval, ts */
+	int64_t secs;
+	long ns;
+	size_t at;		/* its place in the market's order */
 };
 
 struct market {
 	char ticker[SAM_TICKER_MAX + 1];	/* --market-ticker; "" for the median */
 	const char *name;	/* what bars show: the ticker, or "cross" */
 	struct sam_map at;	/* (interval, ts) -> struct market_point */
+	struct market_point **order;	/* the points in time order, */
+	size_t n;		/* each interval's after the one before */
 	int loaded;
 };
 
 /* Reads FILE's bars into mk; -1 after the reason was reported. */
 int market_load(struct market *, const char *path, const struct zscore_opts *);
+/* The market at a bar time, or NULL.  *hint: where the series' last
+ * bar found it (0 at first), for the next bar of the series, which is
+ * most often the next point. */
 const struct market_point *market_at(const struct market *, int minutes,
-    int64_t secs, long ns);
+    int64_t secs, long ns, size_t *hint);
 void market_free(struct market *);
 
 #endif
