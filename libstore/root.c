@@ -34,11 +34,23 @@ store_path(const struct store *s, const char *a, const char *b, const char *c)
 {
 	static char slot[4][4096];
 	static int next;
+	const char *part[4] = { s->root, a, b, c };
 	char *p = slot[next++ % 4];
+	size_t at = 0, n, i;
 
-	snprintf(p, sizeof slot[0], "%s%s%s%s%s%s%s", s->root,
-	    a ? "/" : "", a ? a : "", b ? "/" : "", b ? b : "", c ? "/" : "",
-	    c ? c : "");
+	/* copied, not printf'd: a walk names every file it reads */
+	for (i = 0; i < 4; i++) {
+		if (!part[i])
+			continue;
+		if (i > 0 && at < sizeof slot[0] - 1)
+			p[at++] = '/';
+		n = strlen(part[i]);
+		if (n > sizeof slot[0] - 1 - at)
+			n = sizeof slot[0] - 1 - at;
+		memcpy(p + at, part[i], n);
+		at += n;
+	}
+	p[at] = '\0';
 	return p;
 }
 

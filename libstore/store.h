@@ -181,9 +181,11 @@ void store_batch_abort(struct store_batch *);
 
 /* Each day file of w->kind (of w->ticker for a keyed kind) dated
  * from..to is read whole and handed to file(), then its lines, parsed
- * and checked (store_day_parse_each), to line(), whose ctx is the walk.
- * A caller that needs more state embeds the walk as the first member
- * of a struct of its own and casts back. */
+ * and checked (store_day_parse_each), to line(), whose ctx is the walk;
+ * an entry not named as a day file goes to other().  One date of a
+ * ticker (from == to) is read straight, its directory not listed.  A
+ * caller that needs more state embeds the walk as the first member of
+ * a struct of its own and casts back. */
 struct store_walk;
 /* A day file read: 0, or -1 to stop (reported).  With keep, the
  * file's buffer is the callee's, kept or freed, even on failure. */
@@ -192,18 +194,24 @@ typedef int store_file_fn(struct store_walk *, struct store_day *, int64_t day);
  * set; w->at is the directory entry of a file): 0 to go on without it,
  * or -1 to stop, after reporting.  NULL: a fatal error. */
 typedef int store_fail_fn(struct store_walk *, const char *verb, const char *path);
+/* An entry not named YYYY-MM-DD.ndjson (w->at): 0, or -1 to stop. */
+typedef int store_other_fn(struct store_walk *);
 struct store_walk {
 	int kind;		/* enum store_kind */
 	const char *ticker;	/* a keyed kind's ticker; NULL for the others */
 	int64_t from, to;	/* days */
 	int newest_first;
 	int keep;		/* the buffers outlive the walk: see file() */
+	int unread;		/* file() gets each day file unread (d NULL),
+				 * named by w->at in w->dirfd */
 	store_file_fn *file;	/* or NULL */
 	store_line_fn *line;	/* or NULL: the lines are not parsed */
 	store_fail_fn *fail;
+	store_other_fn *other;	/* or NULL: such entries are skipped */
 	/* set by the walk */
 	struct store *s;
-	const struct store_name *at;	/* the entry being read */
+	const struct store_name *at;	/* the entry being read; NULL for one date */
+	int dirfd;		/* its directory (a writer's, to replace it); -1 */
 	struct sam_input in;	/* in.file: its path; in.rejected: lines so far */
 	struct sam_rec rec;
 	int stop;		/* file() or line() sets it: no file after this one */

@@ -28,7 +28,6 @@ struct fsck {
 	int repair, status;
 	unsigned dirgen;
 	unsigned long files, records, problems, repaired, quarantined;
-	struct sam_rec rec;
 	struct store_batch b;
 	struct sam_buf good, bad, fresh;
 	size_t *idx;
@@ -235,65 +234,77 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 	return 0;
 }
 
-static int
-check_file(struct fsck *f, int kind, int dirfd, const char *ticker,
-    const char *name, int64_t day)
-{
-	const char *shown = store_path(f->s, store_kind_names[kind], ticker, name);
-	struct sam_input in = { .file = shown };
-	struct store_day d = { 0 };
-	size_t i;
-	int r;
+/* A walk of one directory's day files, checked. */
+struct fsck_walk {
+	struct store_walk w;	/* first: the walk's callbacks get both */
+	struct fsck *f;
+	int r;			/* why the walk stopped: -1 out of memory, -2 reported */
+};
 
-	if ((r = store_day_read(dirfd, name, &d)) != 0) {
-		if (r < 0 && errno != ELOOP && errno != EINVAL) {
-			sam_fatal_errno("read %s", shown);
-			return -2;
-		}
-		if (r < 0)
-			problem(f, shown, errno == ELOOP ? "a symbolic link: not followed" :
-			    "not a regular file");
-		return 0;
-	}
+static int
+check_file(struct store_walk *w, struct store_day *d, int64_t day)
+{
+	struct fsck_walk *fw = (struct fsck_walk *)w;
+	struct fsck *f = fw->f;
+	unsigned long rejected = w->in.rejected;
+	size_t i;
+
 	f->files++;
-	if (store_day_parse(&d, &in, &f->rec, ticker, day) < 0) {
-		store_day_free(&d);
-		return -1;
-	}
-	if (ticker)
-		store_day_check_order(&d, &in, 0);
-	for (i = 0; i < d.n; i++)
-		f->records += !d.e[i].bad;
-	f->problems += in.rejected;
-	r = in.rejected && f->repair ? put_right(f, kind, dirfd, ticker, name, shown, &d) : 0;
-	store_day_free(&d);
-	return r;
+	if (store_day_parse(d, &w->in, &w->rec, w->ticker, day) < 0)
+		return fw->r = -1;
+	if (w->ticker)
+		store_day_check_order(d, &w->in, 0);
+	for (i = 0; i < d->n; i++)
+		f->records += !d->e[i].bad;
+	rejected = w->in.rejected - rejected;
+	f->problems += rejected;
+	if (rejected && f->repair)
+		fw->r = put_right(f, w->kind, w->dirfd, w->ticker, w->at->s, w->in.file, d);
+	return fw->r;
 }
 
+/* A name that is no day file's, or a link. */
 static int
-check_dir(struct fsck *f, int kind, int dirfd, const char *ticker)
+check_other(struct store_walk *w)
 {
-	struct store_names n = { 0 };
-	int64_t day;
-	size_t i;
-	int r = 0;
+	struct fsck *f = ((struct fsck_walk *)w)->f;
 
-	if (store_names_list(dirfd, &n) < 0) {
-		sam_fatal_errno("list %s", store_path(f->s, store_kind_names[kind], ticker, NULL));
-		return -2;
+	problem(f, store_path(f->s, store_kind_names[w->kind], w->ticker, w->at->s),
+	    w->at->type == STORE_ENT_LINK ? "a symbolic link: not followed" :
+	    "not a day file (YYYY-MM-DD.ndjson): left alone");
+	return 0;
+}
+
+/* A day file's name on what is no file (a directory, a FIFO), or a
+ * link, is a problem; any other failure to read is fatal. */
+static int
+check_fail(struct store_walk *w, const char *verb, const char *path)
+{
+	struct fsck_walk *fw = (struct fsck_walk *)w;
+
+	if (w->at && w->at->type != STORE_ENT_FILE && w->at->type != STORE_ENT_LINK)
+		problem(fw->f, path, "not a day file (YYYY-MM-DD.ndjson): left alone");
+	else if (errno == ELOOP || errno == EINVAL)
+		problem(fw->f, path, errno == ELOOP ? "a symbolic link: not followed" :
+		    "not a regular file");
+	else {
+		sam_fatal_errno("%s %s", verb, path);
+		return fw->r = -2;
 	}
+	return 0;
+}
+
+/* The day files of the kind (of the ticker for a keyed kind); 0, -1
+ * out of memory, or -2 reported. */
+static int
+check_dir(struct fsck *f, int kind, int kindfd, const char *ticker)
+{
+	struct fsck_walk fw = { .w = { .kind = kind, .ticker = ticker, .from = INT64_MIN,
+	    .to = INT64_MAX, .file = check_file, .other = check_other, .fail = check_fail },
+	    .f = f };
+
 	f->dirgen++;
-	for (i = 0; i < n.n && r == 0; i++) {
-		const char *shown = store_path(f->s, store_kind_names[kind], ticker, n.v[i].s);
-		if (n.v[i].type == STORE_ENT_LINK)
-			problem(f, shown, "a symbolic link: not followed");
-		else if (n.v[i].type != STORE_ENT_FILE || store_day_name(n.v[i].s, &day) < 0)
-			problem(f, shown, "not a day file (YYYY-MM-DD.ndjson): left alone");
-		else
-			r = check_file(f, kind, dirfd, ticker, n.v[i].s, day);
-	}
-	store_names_free(&n);
-	return r;
+	return store_walk(f->s, kindfd, &fw.w) < 0 ? fw.r : 0;
 }
 
 static int
@@ -317,18 +328,13 @@ check_kind(struct fsck *f, int kind)
 	}
 	for (i = 0; i < n.n && r == 0; i++) {
 		const char *t = n.v[i].s;
-		int tfd;
 		shown = store_path(f->s, store_kind_names[kind], t, NULL);
 		if (n.v[i].type == STORE_ENT_LINK)
 			problem(f, shown, "a symbolic link: not followed");
 		else if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(t, strlen(t)))
 			problem(f, shown, "not a ticker's directory: left alone");
-		else if ((tfd = store_subdir(fd, t, 0)) < 0)
-			r = (sam_fatal_errno("open %s", shown), -2);
-		else {
-			r = check_dir(f, kind, tfd, t);
-			close(tfd);
-		}
+		else
+			r = check_dir(f, kind, fd, t);
 	}
 	store_names_free(&n);
 	close(fd);
@@ -372,7 +378,6 @@ cmd_fsck(struct store *s, int argc, char **argv)
 	    f.problems, f.repaired, f.quarantined);
 	status = r < 0 ? SAM_EXIT_RUNTIME : f.problems ? SAM_EXIT_REJECT : SAM_EXIT_OK;
 	store_close(s);
-	sam_rec_free(&f.rec);
 	sam_buf_free(&f.good);
 	sam_buf_free(&f.bad);
 	sam_buf_free(&f.fresh);

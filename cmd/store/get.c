@@ -6,11 +6,9 @@
  * version, old or new, since writers only ever rename files into place.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -33,13 +31,11 @@ struct get {
 	unsigned long limit;
 	const char *tickers[TICKERS_MAX];
 	size_t nt;
-	struct store_day day;		/* the file being read; its entries reused */
 	char **bufs;		/* the files read, which the hits point into */
 	size_t nbufs, bcap;
 	struct get_hit *h;
 	size_t nh, hcap;
-	struct sam_rec rec;
-	int status;
+	int status, oom;
 };
 
 static int
@@ -79,52 +75,43 @@ fail(struct get *g, const char *what, const char *path)
 	g->status = SAM_EXIT_RUNTIME;
 }
 
-/* Reads one day file, from dirfd (or TICKER/NAME from the kind's
- * directory when dirfd is -1), and keeps the records that pass the
- * filters; -1 when out of memory. */
-static int
-load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
-    int64_t day)
-{
-	struct sam_input in = { 0 };
-	struct store_day *d = &g->day;
-	size_t i;
-	int r = dirfd < 0 ? store_day_read_at(kindfd, ticker, name, d) :
-	    store_day_read(dirfd, name, d);
+/* A walk of one ticker's day files, whose buffers the hits point into. */
+struct get_walk {
+	struct store_walk w;	/* first: the walk's callbacks get both */
+	struct get *g;
+};
 
-	if (r < 0 && dirfd < 0 && errno == ELOOP) {	/* which link? */
-		struct stat st;
-		int dirlink = fstatat(kindfd, ticker, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISLNK(st.st_mode);
-		errno = ELOOP;
-		fail(g, "read", store_path(g->s, store_kind_names[g->kind], ticker,
-		    dirlink ? NULL : name));
-		return 0;
-	}
-	if (r != 0) {
-		if (r < 0)
-			fail(g, "read", store_path(g->s, store_kind_names[g->kind], ticker, name));
-		return 0;
-	}
+static int
+walk_fail(struct store_walk *w, const char *verb, const char *path)
+{
+	fail(((struct get_walk *)w)->g, verb, path);
+	return 0;
+}
+
+/* A day file read: its records that pass the filters kept; -1 when out
+ * of memory. */
+static int
+load(struct store_walk *w, struct store_day *d, int64_t day)
+{
+	struct get *g = ((struct get_walk *)w)->g;
+	size_t i;
+
 	if (store_grow(&g->bufs, &g->bcap, g->nbufs + 1, sizeof *g->bufs) < 0) {
 		free(d->buf);
-		return -1;
+		return g->oom = -1;
 	}
 	g->bufs[g->nbufs++] = d->buf;
-	in.file = store_path(g->s, store_kind_names[g->kind], ticker, name);
-	if (store_day_parse(d, &in, &g->rec, ticker, day) < 0)
-		return -1;
-	if (in.rejected && g->status == SAM_EXIT_OK)
-		g->status = SAM_EXIT_REJECT;
+	if (store_day_parse(d, &w->in, &w->rec, w->ticker, day) < 0)
+		return g->oom = -1;
 	for (i = 0; i < d->n; i++) {
 		const struct store_entry *e = &d->e[i];
 		struct get_hit *h;
 		if (e->bad || e->sev < g->sev)
 			continue;
 		if (store_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)
-			return -1;
+			return g->oom = -1;
 		h = &g->h[g->nh++];
-		h->ticker = ticker;
+		h->ticker = w->ticker;
 		h->line = e->line;
 		h->len = e->len;
 		h->secs = e->secs;
@@ -134,36 +121,17 @@ load(struct get *g, int kindfd, int dirfd, const char *ticker, const char *name,
 	return 0;
 }
 
+/* The ticker's day files from..to; -1 when out of memory. */
 static int
 load_ticker(struct get *g, int kindfd, const char *ticker)
 {
-	struct store_names n = { 0 };
-	char name[24];
-	size_t i;
-	int64_t day;
-	int fd, r = 0;
+	struct get_walk gw = { .w = { .kind = g->kind, .ticker = ticker, .from = g->from,
+	    .to = g->to, .keep = 1, .file = load, .fail = walk_fail }, .g = g };
 
-	if (g->from == g->to) {		/* one date: one file, straight to it */
-		sam_format_date(name, g->from);
-		strcpy(name + 10, ".ndjson");
-		return load(g, kindfd, -1, ticker, name, g->from);
-	}
-	if ((fd = store_subdir(kindfd, ticker, 0)) < 0) {
-		if (errno != ENOENT)
-			fail(g, "open", store_path(g->s, store_kind_names[g->kind], ticker, NULL));
-		return 0;
-	}
-	if (store_names_list(fd, &n) < 0) {
-		fail(g, "list", store_path(g->s, store_kind_names[g->kind], ticker, NULL));
-	} else {
-		for (i = 0; i < n.n && r == 0; i++)
-			if (store_day_name(n.v[i].s, &day) == 0 && day >= g->from &&
-			    day <= g->to)
-				r = load(g, kindfd, fd, ticker, n.v[i].s, day);
-		store_names_free(&n);
-	}
-	close(fd);
-	return r;
+	store_walk(g->s, kindfd, &gw.w);
+	if (gw.w.in.rejected && g->status == SAM_EXIT_OK)
+		g->status = SAM_EXIT_REJECT;
+	return g->oom;
 }
 
 static int
@@ -305,11 +273,8 @@ cmd_get(struct store *s, int argc, char **argv)
 	for (i = 0; i < g.nbufs; i++)
 		free(g.bufs[i]);
 	free(g.bufs);
-	g.day.buf = NULL;	/* one of bufs */
-	store_day_free(&g.day);
 	free(g.h);
 	store_names_free(&n);
-	sam_rec_free(&g.rec);
 	if (kindfd >= 0)
 		close(kindfd);
 	store_close(s);

@@ -59,66 +59,70 @@ expired(const struct prune *p, int kind, int64_t day)
 	}
 }
 
-/* Removes the expired day files of dirfd; -1 after reporting. */
-static int
-prune_dir(struct prune *p, int kind, int dirfd, const char *ticker)
-{
-	struct store_names n = { 0 };
-	struct sam_buf *out = sam_out();
-	char date[11];
-	int64_t day;
-	size_t i;
-	const char *shown = store_path(p->s, store_kind_names[kind], ticker, NULL);
+/* A walk of one directory's day files, unread. */
+struct prune_walk {
+	struct store_walk w;	/* first: the walk's callbacks get both */
+	struct prune *p;
+};
 
-	if (store_names_list(dirfd, &n) < 0) {
-		sam_fatal_errno("list %s", shown);
+/* Removes the day file w->at if it is past its keeping (a link or
+ * anything but a file is fsck's business); -1 after reporting. */
+static int
+prune_file(struct store_walk *w, struct store_day *unread, int64_t day)
+{
+	struct prune *p = ((struct prune_walk *)w)->p;
+	struct sam_buf *out = sam_out();
+	const char *name = w->at->s, *ticker = w->ticker;
+	const char *kind = store_kind_names[w->kind];
+	char date[11];
+	long letters = 0;
+	int keep;
+
+	(void)unread;
+	if (w->at->type != STORE_ENT_FILE || !expired(p, w->kind, day))
+		return 0;
+	if (w->kind == STORE_DLQ && (letters = count_letters(w->dirfd, name)) < 0) {
+		sam_fatal_errno("read %s", store_path(p->s, kind, NULL, name));
 		return -1;
 	}
-	for (i = 0; i < n.n; i++) {
-		const char *name = n.v[i].s;
-		long letters = 0;
-		int keep;
-		if (n.v[i].type != STORE_ENT_FILE || store_day_name(name, &day) < 0 ||
-		    !expired(p, kind, day))
-			continue;
-		if (kind == STORE_DLQ && (letters = count_letters(dirfd, name)) < 0) {
-			sam_fatal_errno("read %s", store_path(p->s, store_kind_names[kind],
-			    NULL, name));
-			store_names_free(&n);
-			return -1;
-		}
-		keep = kind == STORE_DLQ && letters > 0 && !p->drop_dlq;
-		if (keep) {
-			p->kept_letters += (unsigned long)letters;
-			sam_log(SAM_WARNING, NULL, 0, "%s: %ld undelivered dead "
-			    "letter%s past --dlq-days kept: deliver with sam-alert "
-			    "--replay-dlq, or drop with prune --drop-dead-letters",
-			    store_path(p->s, store_kind_names[kind], NULL, name), letters,
-			    letters == 1 ? "" : "s");
-		} else if (!p->dry_run && unlinkat(dirfd, name, 0) < 0) {
-			sam_fatal_errno("remove %s", store_path(p->s, store_kind_names[kind],
-			    ticker, name));
-			store_names_free(&n);
-			return -1;
-		}
-		p->removed += !keep;
-		sam_format_date(date, day);
-		sam_buf_printf(out, "{\"kind\":\"%s\",", store_kind_names[kind]);
-		if (ticker)
-			sam_buf_printf(out, "\"ticker\":\"%s\",", ticker);
-		sam_buf_printf(out, "\"date\":\"%s\",\"path\":", date);
-		if (ticker)
-			sam_buf_printf(out, "\"%s/%s/%s\"", store_kind_names[kind], ticker, name);
-		else
-			sam_buf_printf(out, "\"%s/%s\"", store_kind_names[kind], name);
-		if (kind == STORE_DLQ)
-			sam_buf_printf(out, ",\"letters\":%ld", letters);
-		sam_buf_puts(out, p->dry_run || keep ? ",\"removed\":false}\n" :
-		    ",\"removed\":true}\n");
-		sam_out_maybe_flush();
+	keep = w->kind == STORE_DLQ && letters > 0 && !p->drop_dlq;
+	if (keep) {
+		p->kept_letters += (unsigned long)letters;
+		sam_log(SAM_WARNING, NULL, 0, "%s: %ld undelivered dead "
+		    "letter%s past --dlq-days kept: deliver with sam-alert "
+		    "--replay-dlq, or drop with prune --drop-dead-letters",
+		    store_path(p->s, kind, NULL, name), letters, letters == 1 ? "" : "s");
+	} else if (!p->dry_run && unlinkat(w->dirfd, name, 0) < 0) {
+		sam_fatal_errno("remove %s", store_path(p->s, kind, ticker, name));
+		return -1;
 	}
-	store_names_free(&n);
+	p->removed += !keep;
+	sam_format_date(date, day);
+	sam_buf_printf(out, "{\"kind\":\"%s\",", kind);
+	if (ticker)
+		sam_buf_printf(out, "\"ticker\":\"%s\",", ticker);
+	sam_buf_printf(out, "\"date\":\"%s\",\"path\":", date);
+	if (ticker)
+		sam_buf_printf(out, "\"%s/%s/%s\"", kind, ticker, name);
+	else
+		sam_buf_printf(out, "\"%s/%s\"", kind, name);
+	if (w->kind == STORE_DLQ)
+		sam_buf_printf(out, ",\"letters\":%ld", letters);
+	sam_buf_puts(out, p->dry_run || keep ? ",\"removed\":false}\n" :
+	    ",\"removed\":true}\n");
+	sam_out_maybe_flush();
 	return 0;
+}
+
+/* Removes the expired day files of the kind (of the ticker for a keyed
+ * kind); -1 after reporting. */
+static int
+prune_dir(struct prune *p, int kind, int kindfd, const char *ticker)
+{
+	struct prune_walk pw = { .w = { .kind = kind, .ticker = ticker, .from = INT64_MIN,
+	    .to = INT64_MAX, .unread = 1, .file = prune_file }, .p = p };
+
+	return store_walk(p->s, kindfd, &pw.w);
 }
 
 static int
@@ -140,16 +144,9 @@ prune_kind(struct prune *p, int kind)
 		r = prune_dir(p, kind, fd, NULL);
 	for (i = 0; i < n.n && r == 0; i++) {
 		const char *t = n.v[i].s;
-		int tfd;
 		if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(t, strlen(t)))
 			continue;	/* fsck's business */
-		if ((tfd = store_subdir(fd, t, 0)) < 0) {
-			sam_fatal_errno("open %s", store_path(p->s, store_kind_names[kind], t, NULL));
-			r = -1;
-			break;
-		}
-		r = prune_dir(p, kind, tfd, t);
-		close(tfd);
+		r = prune_dir(p, kind, fd, t);
 		if (r == 0 && !p->dry_run)
 			unlinkat(fd, t, AT_REMOVEDIR);	/* if now empty */
 	}

@@ -17,43 +17,47 @@ struct count {
 	size_t nd, dcap;
 };
 
+/* A walk of one directory's day files, counted. */
+struct count_walk {
+	struct store_walk w;	/* first: the walk's callbacks get both */
+	struct count *c;
+};
+
 static int
-count_file(struct count *c, int dirfd, const char *name, int64_t day)
+count_file(struct store_walk *w, struct store_day *d, int64_t day)
 {
-	struct store_day d = { 0 };
+	struct count *c = ((struct count_walk *)w)->c;
 	size_t i;
 
-	if (store_day_read(dirfd, name, &d) != 0)
-		return errno == ENOENT ? 0 : -1;
 	c->files++;
-	c->bytes += d.len;
-	for (i = 0; i < d.len; i++)
-		c->records += d.buf[i] == '\n';
-	if (d.len && d.buf[d.len - 1] != '\n')
+	c->bytes += d->len;
+	for (i = 0; i < d->len; i++)
+		c->records += d->buf[i] == '\n';
+	if (d->len && d->buf[d->len - 1] != '\n')
 		c->records++;
-	store_day_free(&d);
 	if (store_grow(&c->dates, &c->dcap, c->nd + 1, sizeof *c->dates) < 0)
 		return -1;
 	c->dates[c->nd++] = day;
 	return 0;
 }
 
-/* The day files in dirfd. */
+/* What is not a regular file (a link, a FIFO) is no day file: not
+ * counted; any other failure stops the count. */
 static int
-count_dir(struct count *c, int dirfd)
+count_fail(struct store_walk *w, const char *verb, const char *path)
 {
-	struct store_names n = { 0 };
-	int64_t day;
-	size_t i;
-	int r = 0;
+	(void)w, (void)verb, (void)path;
+	return errno == ELOOP || errno == EINVAL ? 0 : -1;
+}
 
-	if (store_names_list(dirfd, &n) < 0)
-		return -1;
-	for (i = 0; i < n.n && r == 0; i++)
-		if (n.v[i].type == STORE_ENT_FILE && store_day_name(n.v[i].s, &day) == 0)
-			r = count_file(c, dirfd, n.v[i].s, day);
-	store_names_free(&n);
-	return r;
+/* The day files of the kind (of the ticker for a keyed kind). */
+static int
+count_dir(struct store *s, struct count *c, int kind, int kindfd, const char *ticker)
+{
+	struct count_walk cw = { .w = { .kind = kind, .ticker = ticker, .from = INT64_MIN,
+	    .to = INT64_MAX, .file = count_file, .fail = count_fail }, .c = c };
+
+	return store_walk(s, kindfd, &cw.w);
 }
 
 static int
@@ -66,19 +70,13 @@ count_kind(struct store *s, int kind, struct count *c)
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!STORE_KEYED(kind)) {
-		r = count_dir(c, fd);
+		r = count_dir(s, c, kind, fd, NULL);
 	} else if ((r = store_names_list(fd, &n)) == 0) {
 		for (i = 0; i < n.n && r == 0; i++) {
-			int tfd;
 			if (n.v[i].type != STORE_ENT_DIR || !sam_valid_ticker(n.v[i].s, strlen(n.v[i].s)))
 				continue;
-			if ((tfd = store_subdir(fd, n.v[i].s, 0)) < 0) {
-				r = -1;
-				break;
-			}
 			c->tickers++;
-			r = count_dir(c, tfd);
-			close(tfd);
+			r = count_dir(s, c, kind, fd, n.v[i].s);
 		}
 		store_names_free(&n);
 	}
