@@ -1054,6 +1054,26 @@ sam-store: 1 of 2 input lines rejected"
 ./2026-11-24.ndjson"
 }
 
+@test "a plain file where a ticker's directory should be holds no records for get, and fsck names it" {
+	rec 1 AAA 1d 2026-11-24T14:30:00Z > in
+	sam-store put in > /dev/null
+	echo junk > sam-store/raw/XXX
+	for range in "-d 2026-11-24" "--from 2026-11-01 --to 2026-11-30" ""; do
+		# shellcheck disable=SC2086
+		run --separate-stderr sam-store get raw -t XXX $range
+		assert_success
+		assert_output ""
+		assert_equal "$stderr" ""
+		# shellcheck disable=SC2086
+		run --separate-stderr sam-store get raw -t XXX -t AAA $range
+		assert_success
+		assert_output "$(cat in)"
+	done
+	run --separate-stderr sam-store fsck
+	assert_failure 1
+	assert_equal "$stderr" "sam-store: sam-store/raw/XXX: not a ticker's directory: left alone"
+}
+
 @test "a FIFO named like a day file stops neither get nor put" {
 	rec 1 AAA 1d 2026-11-24T14:30:00Z > in
 	sam-store put in > /dev/null
