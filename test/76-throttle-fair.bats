@@ -101,6 +101,38 @@ counts() {
 	assert_equal "$(from ::1 3 "http://[::1]:$port/health" | counts)" "200 x2, 429 x1"
 }
 
+@test "the clients' buckets are a table of 4096 that does not grow: after 12,000 other addresses, a client that had emptied its bucket has lost its slot, and starts again full" {
+	site_server_start site --quiet --rate 1000000 --burst 1000000 --client-rate 1 --client-burst 1000
+	# 127.0.0.1 takes its 1000; 12,000 addresses of 127.1/16 one each
+	# (its slot survives them about once in a million runs); then
+	# 127.0.0.1 again: kept, its bucket would hold a token for each
+	# second since (a few), not 100
+	run python3 - "$SITE_PORT" <<-'EOF'
+		import socket, sys
+		port = int(sys.argv[1])
+		def get(source):
+		    s = socket.socket()
+		    s.bind((source, 0))
+		    s.connect(("127.0.0.1", port))
+		    s.sendall(b"GET /health HTTP/1.1\r\nHost: sam\r\nConnection: close\r\n\r\n")
+		    answer = b""
+		    while chunk := s.recv(65536):
+		        answer += chunk
+		    s.close()
+		    return answer[9:12].decode()
+		def count(codes):
+		    return " ".join("%s x%d" % (c, codes.count(c)) for c in sorted(set(codes)))
+		first = [get("127.0.0.1") for _ in range(1000)]
+		print(count(first))
+		others = [get("127.1.%d.%d" % (i // 250, i % 250 + 1)) for i in range(12000)]
+		print(count(others))
+		print(count([get("127.0.0.1") for _ in range(100)]))
+	EOF
+	assert_output '200 x1000
+200 x12000
+200 x100'
+}
+
 @test "bad --client-rate and --client-burst are usage errors with their own messages" {
 	local r='sam-serve-static: --client-rate: not a number of requests a second from 0 (no limit) to 1000000:'
 	local b='sam-serve-static: --client-burst: not a number from 1 to 1000000:'
