@@ -74,8 +74,8 @@ for t in sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static; d
 	chmod +x "$tmp/wrap/$t"
 done
 
-# stage LINE: the stage of a wrapper's line (other: the gate, the run
-# record, the checks).
+# stage(TOOL, ARGS): the stage of a wrapper's line (gate: sam-fetch
+# --slot, the calendar; other: the check of the watch list).
 # shellcheck disable=SC2016 # awk's
 classify='
 	function stage(tool, args) {
@@ -86,6 +86,9 @@ classify='
 		if (tool == "sam-detect" && args ~ /--profile/) return "detect"
 		if (tool == "sam-serve-static") return "site"
 		if (tool == "sam-alert") return "alert"
+		if (tool == "sam-store" && args ~ / prune /) return "prune"
+		if (tool == "sam-store" && args ~ / append runs /) return "run record"
+		if (tool == "sam-fetch") return "gate"
 		return "other"
 	}'
 
@@ -141,10 +144,10 @@ run_case() {
 				if (!t0 || $2 < t0) t0 = $2
 			}
 			END {
-				split("fetch,store raw,score,detect,store,alert,site,other", order, ",")
+				split("gate,fetch,store raw,score,detect,store,alert,prune,run record,site,other", order, ",")
 				for (s in cpu) tools += cpu[s]
 				printf "  %-10s %6s %9s %9s %9s %8s\n", "stage", "calls", "from s", "to s", "cpu s", "RSS MB"
-				for (i = 1; i <= 8; i++) {
+				for (i = 1; i <= 11; i++) {
 					s = order[i]
 					if (!(s in calls)) continue
 					printf "  %-10s %6d %9.2f %9.2f %9.2f %8.1f\n", s, calls[s],
