@@ -142,8 +142,7 @@ clang:
 lint:
 	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash \
-		cmd/site/embed.sh cron/sam-hourly fuzz/seed.sh share/completions/bash/sam
-	@zsh -n share/completions/zsh/_sam
+		cmd/site/embed.sh cron/sam-hourly fuzz/seed.sh
 
 # ---- the main job, on the mock source ----
 
@@ -173,14 +172,6 @@ SYSTEMDUNITDIR := $(call systemd_dir,systemdsystemunitdir,systemd/system)
 SYSUSERSDIR := $(call systemd_dir,sysusersdir,sysusers.d)
 TMPFILESDIR := $(call systemd_dir,tmpfilesdir,tmpfiles.d)
 CRONDIR = $(if $(filter /usr,$(PREFIX)),/etc/cron.d,$(SHAREDIR)/cron)
-# bash-completion reads PREFIX/share/bash-completion/completions for
-# /usr and /usr/local; Debian's zsh reads vendor-completions under /usr,
-# zsh's own site-functions under /usr/local.
-BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR = $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
-# the programs the completions complete: bash-completion loads the file
-# by a program's name (sam-fetch, the others linked to it)
-COMPLETED = $(ALL) sam-hourly
 
 # The wrapper, the crontab, the units and the man pages name the
 # installed paths (the man pages, like the sources, say PREFIX=/usr/local's).
@@ -196,8 +187,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR) \
 		$(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/prometheus \
 		$(DESTDIR)$(SYSCONFDIR)/sam $(DESTDIR)$(CRONDIR) \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
 	chmod 755 $(DESTDIR)$(BINDIR)/sam-hourly
@@ -217,9 +207,6 @@ install: all
 	install -m 644 share/nginx/sam.conf $(DESTDIR)$(SHAREDIR)/nginx
 	$(INSTALL_PATHS) share/prometheus/sam.rules.yml > $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
 	chmod 644 $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
-	install -m 644 share/completions/bash/sam $(DESTDIR)$(BASHCOMPDIR)/sam-fetch
-	for t in $(filter-out sam-fetch,$(COMPLETED)); do ln -sf sam-fetch $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
-	install -m 644 share/completions/zsh/_sam $(DESTDIR)$(ZSHCOMPDIR)/_sam
 	# the configuration: the example, unless there is one already
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
 		$(INSTALL_PATHS) share/sam.env.example > $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
@@ -233,7 +220,6 @@ uninstall:
 		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) $(DESTDIR)$(SYSUSERSDIR)/sam.conf \
 		$(DESTDIR)$(TMPFILESDIR)/sam.conf $(DESTDIR)$(SHAREDIR)/nginx/sam.conf \
 		$(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
-	rm -f $(COMPLETED:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(DESTDIR)$(ZSHCOMPDIR)/_sam
 	# where earlier versions put the crontab and the units
 	rm -f $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service \
 		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer

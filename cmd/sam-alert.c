@@ -343,7 +343,7 @@ parse_options(struct alert *al, int argc, char **argv, const char **url_file, in
 /* ---- results ---- */
 
 static void
-result_line(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
+result_line(const struct alert *al, const struct alert_anomaly *a, struct sam_buf *b)
 {
 	static const char *const names[] = { "due", "sent", "skipped", "dead" };
 	char ts[21], date[11];
@@ -394,7 +394,7 @@ results_flush(struct alert *al)
 /* ---- messages ---- */
 
 static void
-report_dead(struct alert *al, unsigned number, struct anomaly *const *v, size_t n)
+report_dead(struct alert *al, unsigned number, struct alert_anomaly *const *v, size_t n)
 {
 	char where[11], note[40] = "";
 
@@ -419,7 +419,7 @@ report_dead(struct alert *al, unsigned number, struct anomaly *const *v, size_t 
 
 /* Sends one message of n anomalies; 0, or -1 when out of memory. */
 static int
-deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
+deliver(struct alert *al, unsigned number, struct alert_anomaly **v, size_t n)
 {
 	struct sam_buf payload = { 0 };
 	char error[REASON_MAX + 160], what[64];
@@ -478,7 +478,7 @@ deliver(struct alert *al, unsigned number, struct anomaly **v, size_t n)
 static int
 run(struct alert *al)
 {
-	struct anomaly **v = calloc(al->n > al->batch ? al->n : al->batch, sizeof *v);
+	struct alert_anomaly **v = calloc(al->n > al->batch ? al->n : al->batch, sizeof *v);
 	unsigned number = 0;
 	size_t i, n;
 
@@ -488,7 +488,7 @@ run(struct alert *al)
 	}
 	/* skipped dead letters and outbox lines, and those a killed run
 	 * sent, leave their files now, all at once */
-	for (i = n = 0; source_kind(al) && i < al->n; i++)
+	for (i = n = 0; read_source_kind(al) && i < al->n; i++)
 		if (al->a[i].result == R_SKIPPED || al->a[i].recovered)
 			v[n++] = &al->a[i];
 	if (n && !al->dry_run && state_record(al, v, n) < 0) {
@@ -541,13 +541,13 @@ main(int argc, char **argv)
 		status = notice_main(&al, argv + optind, argc - optind);
 		goto out;
 	}
-	if (!source_kind(&al)) {
+	if (!read_source_kind(&al)) {
 		status = read_input(&al, argv + optind, argc - optind, strict);
 		if (strict && status != SAM_EXIT_OK)
 			goto out;
 	}
 	al.status = status;
-	if ((source_kind(&al) || al.n) && (status = open_store(&al)) != 0)
+	if ((read_source_kind(&al) || al.n) && (status = open_store(&al)) != 0)
 		goto out;
 	if ((al.replay && al.have_store && read_dlq(&al) < 0) ||
 	    (al.outbox && al.have_store && read_outbox(&al) < 0) || state_load(&al) < 0) {

@@ -101,7 +101,7 @@ struct verdict {
 	int nfloors;
 };
 
-struct state {
+struct detect_state {
 	struct opts *o;
 	struct sam_edits edits;
 	struct sam_buf text;
@@ -424,7 +424,7 @@ judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 /* Writes the bar when it is an anomaly (or with --all); q: its
  * Benjamini-Hochberg q-value with --fdr. */
 static int
-write_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
+write_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
     double q)
 {
 	const struct opts *o = st->o;
@@ -498,7 +498,7 @@ put_raw(struct sam_buf *b, const char *key, const struct sam_field *f)
  * tickers' anomalies judge their excess over the market).
  */
 static int
-market_event(struct state *st, const struct verdict *v, struct detect_slot *slot)
+market_event(struct detect_state *st, const struct verdict *v, struct detect_slot *slot)
 {
 	const struct sam_field *const *f = v->f;
 	const struct opts *o = st->o;
@@ -555,7 +555,7 @@ market_event(struct state *st, const struct verdict *v, struct detect_slot *slot
 
 /* With --fdr: the bars that may pass are held to the end. */
 static int
-hold_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
+hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
     struct detect_slot *slot)
 {
 	const struct opts *o = st->o;
@@ -590,7 +590,7 @@ hold_bar(struct state *st, const struct sam_rec *rec, struct verdict *v,
 static int
 on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	struct state *st = ctx;
+	struct detect_state *st = ctx;
 	struct detect_slot *slot;
 	struct verdict v;
 
@@ -609,7 +609,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 
 /* The held bars, judged again with their q-values, in input order. */
 static int
-write_held(struct state *st)
+write_held(struct detect_state *st)
 {
 	struct sam_input in = { .file = "(held)" };
 	struct verdict v;
@@ -655,7 +655,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { .threshold = 2.0 };
 	struct sam_input in = { 0 };
-	struct state st = { .o = &o };
+	struct detect_state st = { .o = &o };
 	const char *env, *tfile = NULL, *profile = NULL;
 	const struct sam_profile *prof;
 	int c, status, set_t = 0, set_m = 0, set_b = 0, set_df = 0, set_fdr = 0;

@@ -280,7 +280,7 @@ write_site(struct site *s, struct publish *p)
 }
 
 static int
-cmd_build(int argc, char **argv)
+site_build(int argc, char **argv)
 {
 	struct site s = { .days = 30, .window = 30, .min_periods = 5,
 	    .chart_bars = 0, .threshold = 2.0, .stale_grace = 1800,
@@ -333,8 +333,8 @@ main(int argc, char **argv)
 	argv += optind;
 	optind = 0;		/* glibc: start over on the command's arguments */
 	if (strcmp(cmd, "build") == 0)
-		return cmd_build(argc, argv);
+		return site_build(argc, argv);
 	if (strcmp(cmd, "serve") == 0)
-		return cmd_serve(argc, argv);
+		return site_serve(argc, argv);
 	return sam_usage_error(site_usage, "unknown command: %s", cmd);
 }

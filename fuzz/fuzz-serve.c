@@ -5,7 +5,7 @@
  *
  * serve.c is compiled into this file, so that its static functions run
  * unchanged and nothing of it is exported for the harness; its
- * cmd_serve() is not called (it listens and waits for signals).  The
+ * site_serve() is not called (it listens and waits for signals).  The
  * daemon takes no listening socket: each input is one connection, a
  * socket pair handed to MHD_add_connection(), driven by MHD_run() in
  * this thread; the answers are read and dropped.  The site has the

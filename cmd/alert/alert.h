@@ -25,7 +25,7 @@ extern const char *const target_names[];
  * had it): above critical, so that nothing escalates it. */
 #define SEV_UNKNOWN SAM_SEVERITIES
 
-struct anomaly {
+struct alert_anomaly {
 	char *rec;		/* the record as read, no newline */
 	size_t len;
 	struct sam_anomaly an;	/* its fields, checked */
@@ -67,7 +67,7 @@ struct alert {
 
 	struct store st;
 	int have_store;
-	struct anomaly *a;
+	struct alert_anomaly *a;
 	size_t n, cap;
 	int64_t *src_days;	/* --replay-dlq, --outbox: the files read, by date */
 	size_t nsrc, src_cap;
@@ -82,11 +82,11 @@ int read_input(struct alert *, char **files, int nfiles, int strict);
 int read_dlq(struct alert *);
 int read_outbox(struct alert *);
 /* The kind whose lines are settled: "dlq", "outbox" or NULL. */
-const char *source_kind(const struct alert *);
+const char *read_source_kind(const struct alert *);
 void alert_free(struct alert *);
 
 /* payload.c: Slack's message, and an anomaly in words */
-void payload_slack(const struct alert *, struct anomaly *const *, size_t,
+void payload_slack(const struct alert *, struct alert_anomaly *const *, size_t,
     struct sam_buf *);
 /* s in Slack's mrkdwn: &, < and > are its only escapes. */
 void text_mrkdwn(struct sam_buf *, const char *s);
@@ -95,17 +95,17 @@ void dashboard_link(const struct alert *, const char *ticker, struct sam_buf *);
 void text_double(struct sam_buf *, double);
 void text_volume(struct sam_buf *, double, int grouped);	/* 5,400,000 */
 /* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST" */
-void text_when(struct sam_buf *, const struct anomaly *);
+void text_when(struct sam_buf *, const struct alert_anomaly *);
 /* "SPY -3.9%": a market event's series and move; returns the items */
-int text_move(struct sam_buf *, const struct anomaly *, int mrkdwn);
+int text_move(struct sam_buf *, const struct alert_anomaly *, int mrkdwn);
 /* "market-wide move: SPY -3.9%" */
-void text_market_move(struct sam_buf *, const struct anomaly *, int mrkdwn);
+void text_market_move(struct sam_buf *, const struct alert_anomaly *, int mrkdwn);
 /* "return -8.3%<sep>excess ...<sep>volume 4.2x usual"; returns the items */
-int text_signal(struct sam_buf *, const struct anomaly *, int mrkdwn, const char *sep);
+int text_signal(struct sam_buf *, const struct alert_anomaly *, int mrkdwn, const char *sep);
 /* "`volume` z +4.60<sep>..." (names bare when plain), then p */
-void text_metrics(struct sam_buf *, const struct anomaly *, int plain, const char *sep);
+void text_metrics(struct sam_buf *, const struct alert_anomaly *, int plain, const char *sep);
 /* The ticker whose page a message links to, or NULL. */
-const char *text_page_ticker(const struct anomaly *);
+const char *text_page_ticker(const struct alert_anomaly *);
 
 /* alertmanager.c: Alertmanager's webhook payload (version 4), and the
  * alerts its API takes (POST /api/v2/alerts) */
@@ -126,9 +126,9 @@ void kv_write(struct sam_buf *, const struct kv *, size_t n, size_t stride);
 /* Alertmanager's fingerprint of a label set (see alertmanager.c); a
  * label with an empty value counts as absent, as Alertmanager drops it. */
 uint64_t am_fingerprint(const struct kv *labels);
-void payload_webhook(const struct alert *, struct anomaly *const *, size_t,
+void payload_webhook(const struct alert *, struct alert_anomaly *const *, size_t,
     struct sam_buf *);
-void payload_alertmanager(const struct alert *, struct anomaly *const *, size_t,
+void payload_alertmanager(const struct alert *, struct alert_anomaly *const *, size_t,
     struct sam_buf *);
 /* The address of POST /api/v2/alerts for Alertmanager's address url
  * (its path completed unless it ends so already); malloc'ed, or NULL. */
@@ -155,11 +155,11 @@ void state_decide(struct alert *);
 /* With --outbox: the ids of a message the receiver took, appended to
  * ROOT/outbox/.sent at once; and that file removed at the end of a run
  * whose every outcome is stored. */
-void state_journal_add(struct alert *, struct anomaly *const *, size_t);
+void state_journal_add(struct alert *, struct alert_anomaly *const *, size_t);
 void state_journal_done(struct alert *);
 /* Records the outcome of a message: state for the sent, dead letters
  * for the failed, and the replayed lines settled.  0, or -1 (reported). */
-int state_record(struct alert *, struct anomaly *const *, size_t);
+int state_record(struct alert *, struct alert_anomaly *const *, size_t);
 void state_free(void);
 
 /* notice.c: --notice, the notice read from files[0] (or standard input)

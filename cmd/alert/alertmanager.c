@@ -116,7 +116,7 @@ struct am_alert {
 /* "ACME 1d: volume z +4.60 (critical)", "market-wide move: SPY -3.9%
  * (critical)", "... (high, escalated from medium)" */
 static void
-summary(const struct anomaly *a, struct sam_buf *t)
+summary(const struct alert_anomaly *a, struct sam_buf *t)
 {
 	const char *sev = sam_severity_names[a->an.sev];
 
@@ -134,7 +134,7 @@ summary(const struct anomaly *a, struct sam_buf *t)
 }
 
 static void
-description(const struct anomaly *a, struct sam_buf *t)
+description(const struct alert_anomaly *a, struct sam_buf *t)
 {
 	const char *sev = sam_severity_names[a->an.sev];
 
@@ -154,7 +154,7 @@ description(const struct anomaly *a, struct sam_buf *t)
 }
 
 static void
-describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
+describe(const struct alert *al, const struct alert_anomaly *a, struct am_alert *x)
 {
 	const char *page = text_page_ticker(a);
 	struct sam_buf t = { 0 };
@@ -208,7 +208,7 @@ describe(const struct alert *al, const struct anomaly *a, struct am_alert *x)
 
 /* The labels and annotations of each of v, or NULL (b->err set). */
 static struct am_alert *
-describe_all(const struct alert *al, struct anomaly *const *v, size_t n, struct sam_buf *b)
+describe_all(const struct alert *al, struct alert_anomaly *const *v, size_t n, struct sam_buf *b)
 {
 	struct am_alert *x = calloc(n ? n : 1, sizeof *x);
 	size_t i;
@@ -229,7 +229,7 @@ describe_all(const struct alert *al, struct anomaly *const *v, size_t n, struct 
  * annotations and startsAt (the bar's time). */
 static void
 alert_head(struct sam_buf *b, const char *open, const struct am_alert *x,
-    const struct anomaly *a)
+    const struct alert_anomaly *a)
 {
 	sam_buf_puts(b, open);
 	sam_buf_puts(b, "\"labels\":");
@@ -241,7 +241,7 @@ alert_head(struct sam_buf *b, const char *open, const struct am_alert *x,
 }
 
 static void
-generator_url(const struct alert *al, const struct anomaly *a, int always, struct sam_buf *b)
+generator_url(const struct alert *al, const struct alert_anomaly *a, int always, struct sam_buf *b)
 {
 	const char *page = text_page_ticker(a);
 	struct sam_buf t = { 0 };
@@ -258,7 +258,7 @@ generator_url(const struct alert *al, const struct anomaly *a, int always, struc
 /* ---- the webhook's payload ---- */
 
 void
-payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
+payload_webhook(const struct alert *al, struct alert_anomaly *const *v, size_t n,
     struct sam_buf *b)
 {
 	struct am_alert *x = describe_all(al, v, n, b);
@@ -294,7 +294,7 @@ payload_webhook(const struct alert *al, struct anomaly *const *v, size_t n,
  * that Alertmanager resolves it instead of firing both until the lower
  * one's endsAt. */
 static void
-resolve_escalated(const struct alert *al, const struct anomaly *a, const struct am_alert *x,
+resolve_escalated(const struct alert *al, const struct alert_anomaly *a, const struct am_alert *x,
     const char *at, struct sam_buf *b)
 {
 	struct sam_buf t = { 0 };
@@ -325,7 +325,7 @@ resolve_escalated(const struct alert *al, const struct anomaly *a, const struct 
 /* An alert fires until its endsAt: --hold after it was sent (or after
  * its bar's start, for a bar that starts later than now by the clock). */
 void
-payload_alertmanager(const struct alert *al, struct anomaly *const *v, size_t n,
+payload_alertmanager(const struct alert *al, struct alert_anomaly *const *v, size_t n,
     struct sam_buf *b)
 {
 	struct am_alert *x = describe_all(al, v, n, b);

@@ -35,7 +35,7 @@ struct notice {
 };
 
 /* The input, for messages that say where in it something is wrong. */
-struct source {
+struct notice_source {
 	const char *file, *text;
 };
 
@@ -46,7 +46,7 @@ is_blank(char c)
 }
 
 static unsigned long
-line_of(const struct source *src, const char *at)
+line_of(const struct notice_source *src, const char *at)
 {
 	unsigned long line = 1;
 	const char *p;
@@ -57,7 +57,7 @@ line_of(const struct source *src, const char *at)
 }
 
 static int SAM_PRINTF(3, 4)
-reject(const struct source *src, const char *at, const char *fmt, ...)
+reject(const struct notice_source *src, const char *at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -119,7 +119,7 @@ read_whole(const char *path, struct sam_buf *b)
 
 /* The object, or where and why it is not one. */
 static int
-parse(const struct source *src, size_t len, struct sam_rec *rec)
+parse(const struct notice_source *src, size_t len, struct sam_rec *rec)
 {
 	const char *why;
 	size_t at, col;
@@ -165,7 +165,7 @@ terminate(struct sam_buf *t)
 /* A string field's text into t: 0, 1 when absent or null, -1 rejected,
  * -2 out of memory. */
 static int
-get_text(const struct source *src, const struct sam_field *f, const char *name,
+get_text(const struct notice_source *src, const struct sam_field *f, const char *name,
     struct sam_buf *t)
 {
 	if (!f || f->type == SAM_JNULL)
@@ -219,7 +219,7 @@ trim_cut(struct sam_buf *t, size_t max)
 
 /* host and unit: label values, so a line of text of a bounded length. */
 static int
-get_name(const struct source *src, const struct sam_field *f, const char *name,
+get_name(const struct notice_source *src, const struct sam_field *f, const char *name,
     struct sam_buf *t)
 {
 	int r = get_text(src, f, name, t);
@@ -238,7 +238,7 @@ get_name(const struct source *src, const struct sam_field *f, const char *name,
 }
 
 static int
-get_event(const struct source *src, const char *obj, const struct sam_field *f, int *event)
+get_event(const struct notice_source *src, const char *obj, const struct sam_field *f, int *event)
 {
 	char q[SAM_QUOTE_MAX];
 	size_t i;
@@ -259,7 +259,8 @@ get_event(const struct source *src, const char *obj, const struct sam_field *f, 
 }
 
 static int
-get_fields(const struct source *src, const struct sam_rec *rec, int64_t now, struct notice *n)
+get_fields(const struct notice_source *src, const struct sam_rec *rec, int64_t now,
+    struct notice *n)
 {
 	static const char *const keys[] = { "event", "summary", "detail", "ts", "host", "unit" };
 	const struct sam_field *f[6];
@@ -481,7 +482,7 @@ deliver(struct alert *al, const struct notice *n, const struct sam_buf *payload)
 int
 notice_main(struct alert *al, char **files, int nfiles)
 {
-	struct source src = { nfiles ? files[0] : "-", NULL };
+	struct notice_source src = { nfiles ? files[0] : "-", NULL };
 	struct sam_buf in = { 0 }, payload = { 0 };
 	struct sam_rec rec = { 0 };
 	struct notice n = { 0 };

@@ -56,7 +56,7 @@ text_volume(struct sam_buf *b, double v, int grouped)
 /* "daily bar of Wed 2024-01-10", "30m bar at Wed 2024-01-10 10:00 EST",
  * and " (in progress)" after a bar whose period has not ended */
 void
-text_when(struct sam_buf *b, const struct anomaly *a)
+text_when(struct sam_buf *b, const struct alert_anomaly *a)
 {
 	int off = sam_ny_offset(a->an.key.secs);
 	int64_t local = a->an.key.secs + off, days = sam_ny_date(a->an.key.secs);
@@ -115,7 +115,7 @@ put_market(struct sam_buf *b, const struct sam_anomaly *sig, int mrkdwn)
 /* "SPY -3.9%", a market event's series and move as far as it has
  * them; returns the items written */
 int
-text_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+text_move(struct sam_buf *b, const struct alert_anomaly *a, int mrkdwn)
 {
 	int n = 0;
 
@@ -133,7 +133,7 @@ text_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 
 /* "market-wide move: SPY -3.9%", what a market event is about */
 void
-text_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+text_market_move(struct sam_buf *b, const struct alert_anomaly *a, int mrkdwn)
 {
 	size_t mark;
 
@@ -148,7 +148,7 @@ text_market_move(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
  * move and the volume a trader reads, as far as the record has them (a
  * market event's return is its headline).  Returns the items written. */
 int
-text_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *sep)
+text_signal(struct sam_buf *b, const struct alert_anomaly *a, int mrkdwn, const char *sep)
 {
 	const struct sam_anomaly *sig = &a->an;
 	int n = 0;
@@ -177,7 +177,7 @@ text_signal(struct sam_buf *b, const struct anomaly *a, int mrkdwn, const char *
 /* "`volume` z +4.60" for each metric (names bare when plain is set),
  * then the tail probability */
 void
-text_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *sep)
+text_metrics(struct sam_buf *b, const struct alert_anomaly *a, int plain, const char *sep)
 {
 	unsigned i;
 
@@ -198,7 +198,7 @@ text_metrics(struct sam_buf *b, const struct anomaly *a, int plain, const char *
 /* The ticker whose page a message links to: a market event's market
  * series when it is a ticker; NULL for none. */
 const char *
-text_page_ticker(const struct anomaly *a)
+text_page_ticker(const struct alert_anomaly *a)
 {
 	if (!a->an.market_event)
 		return a->an.key.ticker;
@@ -232,7 +232,7 @@ chars(const char *s, size_t len)
 /* ---- Slack ---- */
 
 static void
-slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b)
+slack_section(const struct alert *al, const struct alert_anomaly *a, struct sam_buf *b)
 {
 	static const char *const sep = "  \xc2\xb7  ";
 	const char *page = text_page_ticker(a);
@@ -292,7 +292,7 @@ slack_section(const struct alert *al, const struct anomaly *a, struct sam_buf *b
 
 /* "3 stock anomalies: 1 critical, 2 high", and " (1 escalated)" */
 static void
-put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
+put_counts(struct sam_buf *b, struct alert_anomaly *const *v, size_t n)
 {
 	size_t count[4] = { 0 }, up = 0, i;
 	int s, first = 1;
@@ -315,7 +315,7 @@ put_counts(struct sam_buf *b, struct anomaly *const *v, size_t n)
 /* "ACME critical", "ACME escalated from medium to high",
  * "market-wide move: SPY -3.9% critical", in plain text */
 static void
-put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
+put_subject(struct sam_buf *b, const struct alert_anomaly *a, int mrkdwn)
 {
 	if (a->an.market_event)
 		text_market_move(b, a, mrkdwn);
@@ -331,7 +331,7 @@ put_subject(struct sam_buf *b, const struct anomaly *a, int mrkdwn)
 }
 
 static void
-slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
+slack_fallback(struct alert_anomaly *const *v, size_t n, struct sam_buf *b)
 {
 	struct sam_buf t = { 0 };
 	size_t i, mark;
@@ -357,7 +357,7 @@ slack_fallback(struct anomaly *const *v, size_t n, struct sam_buf *b)
 }
 
 void
-payload_slack(const struct alert *al, struct anomaly *const *v, size_t n,
+payload_slack(const struct alert *al, struct alert_anomaly *const *v, size_t n,
     struct sam_buf *b)
 {
 	struct sam_buf t = { 0 };

@@ -37,7 +37,7 @@ static int
 add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 {
 	struct sam_buf b = { 0 };
-	struct anomaly *a;
+	struct alert_anomaly *a;
 
 	if (store_grow(&al->a, &al->cap, al->n + 1, sizeof *al->a) < 0)
 		return oom(in);
@@ -77,7 +77,7 @@ static int
 add_source(struct alert *al, struct sam_input *in, const char *line, size_t len,
     size_t day)
 {
-	struct anomaly *a = &al->a[al->n - 1];
+	struct alert_anomaly *a = &al->a[al->n - 1];
 
 	if (!(a->src_line = malloc(len + 1)))
 		return oom(in);
@@ -181,7 +181,7 @@ read_outbox(struct alert *al)
 }
 
 const char *
-source_kind(const struct alert *al)
+read_source_kind(const struct alert *al)
 {
 	return al->replay ? "dlq" : al->outbox ? "outbox" : NULL;
 }

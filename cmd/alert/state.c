@@ -242,7 +242,7 @@ journal_load(struct alert *al)
  * severity is in the journal, or its id alone (a journal of a run
  * before escalation, whose line fits any severity). */
 static int
-journaled(const struct anomaly *a, const char *key)	/* its "ID SEVERITY" */
+journaled(const struct alert_anomaly *a, const char *key)	/* its "ID SEVERITY" */
 {
 	return sam_map_get(&journal, key, strlen(key)) ||
 	    sam_map_get(&journal, a->an.id, strlen(a->an.id));
@@ -298,7 +298,7 @@ state_load(struct alert *al)
 }
 
 void
-state_journal_add(struct alert *al, struct anomaly *const *v, size_t n)
+state_journal_add(struct alert *al, struct alert_anomaly *const *v, size_t n)
 {
 	struct sam_buf b = { 0 };
 	size_t i;
@@ -335,7 +335,7 @@ state_journal_done(struct alert *al)
 }
 
 static void
-skip(struct anomaly *a, const char *reason, int64_t t)
+skip(struct alert_anomaly *a, const char *reason, int64_t t)
 {
 	a->result = R_SKIPPED;
 	a->reason = reason;
@@ -346,7 +346,7 @@ skip(struct anomaly *a, const char *reason, int64_t t)
  * (in an earlier run, or earlier in this one) at its severity or a
  * higher one; when at a lower one only, it is sent as an escalation. */
 static int
-due(struct alert *al, struct anomaly *a)
+due(struct alert *al, struct alert_anomaly *a)
 {
 	const struct seen *s;
 
@@ -368,7 +368,7 @@ state_decide(struct alert *al)
 	size_t i;
 
 	for (i = 0; i < al->n; i++) {
-		struct anomaly *a = &al->a[i];
+		struct alert_anomaly *a = &al->a[i];
 		const int64_t *t;
 		if (!due(al, a))
 			continue;
@@ -419,7 +419,7 @@ put_time(struct sam_buf *b, const char *name, int64_t t)
 
 
 static void
-alert_line(const struct alert *al, const struct anomaly *a, int64_t now, struct sam_buf *b)
+alert_line(const struct alert *al, const struct alert_anomaly *a, int64_t now, struct sam_buf *b)
 {
 	sam_buf_puts(b, "{\"id\":");
 	sam_buf_jstr(b, a->an.id, strlen(a->an.id));
@@ -430,7 +430,7 @@ alert_line(const struct alert *al, const struct anomaly *a, int64_t now, struct 
 }
 
 static void
-dead_letter_line(const struct alert *al, const struct anomaly *a, int64_t now,
+dead_letter_line(const struct alert *al, const struct alert_anomaly *a, int64_t now,
     struct sam_buf *b)
 {
 	sam_buf_puts(b, "{\"id\":");
@@ -478,7 +478,7 @@ remove_emptied(uint32_t tag, void *ctx)
 }
 
 static int
-rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
+rewrite(struct change *c, int64_t date, struct alert_anomaly *const *v, size_t n,
     int64_t now, const struct alert *al)
 {
 	char name[24];
@@ -498,7 +498,7 @@ rewrite(struct change *c, int64_t date, struct anomaly *const *v, size_t n,
 	while (r == 0 && k < d.len) {
 		char *line = d.buf + k, *nl = memchr(line, '\n', d.len - k);
 		size_t len = nl ? (size_t)(nl - line) : d.len - k;
-		struct anomaly *hit = NULL;
+		struct alert_anomaly *hit = NULL;
 		k += len + 1;
 		for (i = 0; i < n && !hit; i++)	/* each replayed line once */
 			if (v[i]->src_line && v[i]->src_len == len &&
@@ -544,7 +544,7 @@ open_kind(struct change *c, const char *kind)
 
 /* Settles the lines of v in their files. */
 static int
-settle_source(struct alert *al, struct change *c, struct anomaly *const *v,
+settle_source(struct alert *al, struct change *c, struct alert_anomaly *const *v,
     size_t n, int64_t now)
 {
 	size_t f, i;
@@ -560,7 +560,7 @@ settle_source(struct alert *al, struct change *c, struct anomaly *const *v,
 }
 
 int
-state_record(struct alert *al, struct anomaly *const *v, size_t n)
+state_record(struct alert *al, struct alert_anomaly *const *v, size_t n)
 {
 	struct store_batch b = { .s = &al->st };
 	struct change c = { .s = &al->st, .b = &b, .dirfd = -1 };

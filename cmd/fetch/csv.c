@@ -22,7 +22,7 @@
 enum { C_OPEN, C_HIGH, C_LOW, C_CLOSE, C_VOLUME, C_N };
 static const char *const field_names[C_N] = { "open", "high", "low", "close", "volume" };
 
-struct group {
+struct csv_group {
 	char ticker[SAM_TICKER_MAX + 1];	/* "" for unprefixed columns */
 	char label[C_N][48];			/* header names, for messages */
 	int col[C_N];
@@ -40,7 +40,7 @@ struct csvin {
 	size_t *off, ncells, capcells;
 	/* the header */
 	int date_col, time_col, ticker_col;
-	struct group *groups;
+	struct csv_group *groups;
 	size_t ngroups;
 	const char *fixed_ticker;	/* from the command line */
 	unsigned char *seen;		/* per wanted ticker */
@@ -118,11 +118,11 @@ field_index(const char *name)
 	return -1;
 }
 
-static struct group *
+static struct csv_group *
 group_for(struct csvin *c, const char *ticker)
 {
 	size_t i;
-	struct group *g;
+	struct csv_group *g;
 
 	for (i = 0; i < c->ngroups; i++)
 		if (strcmp(c->groups[i].ticker, ticker) == 0)
@@ -147,7 +147,7 @@ header_cell(struct csvin *c, int i, const char *raw)
 	static const char *const tickers[] = { "ticker", "symbol", "name", "stock", NULL };
 	char name[64], prefix[SAM_TICKER_MAX + 1];
 	const char *dot;
-	struct group *g;
+	struct csv_group *g;
 	size_t k;
 	int fi;
 
@@ -291,7 +291,7 @@ parse_cell_number(struct csvin *c, const char *raw, const char *label,
 
 /* The ticker of a row's group; NULL (after a message) when unusable. */
 static const char *
-row_ticker(struct csvin *c, const struct group *g, char *buf)
+row_ticker(struct csvin *c, const struct csv_group *g, char *buf)
 {
 	char q[SAM_QUOTE_MAX];
 	const char *raw;
@@ -314,7 +314,7 @@ row_ticker(struct csvin *c, const struct group *g, char *buf)
 }
 
 static int
-group_row(struct csvin *c, const struct group *g, int64_t date, int64_t ts)
+group_row(struct csvin *c, const struct csv_group *g, int64_t date, int64_t ts)
 {
 	struct fetch *f = c->f;
 	char tbuf[SAM_TICKER_MAX + 1], why_buf[128];

@@ -211,7 +211,7 @@ z_at_threshold(const struct chart *c, double n, int tests, int robust)
  * W, as sam-zscore keeps it out of its window. */
 static int
 recomputed_band(struct site *s, const struct chart *c, const struct rawbar *v,
-    size_t from, size_t to, size_t first, struct bar *out)
+    size_t from, size_t to, size_t first, struct site_bar *out)
 {
 	struct sam_roll r;
 	size_t i;
@@ -285,7 +285,7 @@ closes_at(double prev, double rlo, double rhi, double *lo, double *hi)
  */
 static void
 stored_band(const struct chart *c, const struct rawbar *v, size_t i, size_t from,
-    struct bar *out)
+    struct site_bar *out)
 {
 	const struct rawbar *b = &v[i];
 	double t, prev, mid, lo, hi, flo, fhi, mret;
@@ -334,7 +334,7 @@ mark(struct chart *c, int16_t imin, const struct anomaly *a)
 		return;
 	while (lo < hi) {
 		long mid = lo + (hi - lo) / 2;
-		const struct bar *b = &c->bar[mid];
+		const struct site_bar *b = &c->bar[mid];
 		if (b->secs < a->secs || (b->secs == a->secs && b->ns < a->ns))
 			lo = mid + 1;
 		else
@@ -399,7 +399,7 @@ chart_load(struct site *s, const struct ticker *t, struct chart *c)
 		return site_oom(s);
 	}
 	for (i = first; i < to; i++) {
-		struct bar *b = &c->bar[i - first];
+		struct site_bar *b = &c->bar[i - first];
 		b->secs = v[i].secs;
 		b->ns = v[i].ns;
 		b->close = v[i].close;

@@ -82,7 +82,7 @@ y_of(const struct scale *sc, double price)
 /* A band to draw: the window's statistics of closes near DBL_MAX can
  * overflow to a NaN. */
 static int
-has_band(const struct bar *b)
+has_band(const struct site_bar *b)
 {
 	return b->band && !isnan(b->lo) && !isnan(b->hi);
 }
@@ -102,7 +102,7 @@ half_room(double lo, double hi)
 /* The price range: the closes with some room, and as much of the band
  * as fits in half the closes' range again on each side. */
 static void
-scale_of(struct scale *sc, const struct bar *b, long n)
+scale_of(struct scale *sc, const struct site_bar *b, long n)
 {
 	double lo = INFINITY, hi = -INFINITY, half, blo, bhi;
 	long i;
@@ -171,7 +171,7 @@ trim(struct sam_buf *b)
 
 /* One polygon for each run of bars that have a band. */
 static void
-draw_band(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n)
+draw_band(struct sam_buf *b, const struct scale *sc, const struct site_bar *v, long n)
 {
 	long i, j, k;
 
@@ -193,7 +193,7 @@ draw_band(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n
 }
 
 static void
-draw_axes(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n,
+draw_axes(struct sam_buf *b, const struct scale *sc, const struct site_bar *v, long n,
     int daily)
 {
 	double mid = sc->lo / 2 + sc->hi / 2;
@@ -225,7 +225,7 @@ draw_axes(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n
 }
 
 static void
-draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long n)
+draw_volume(struct sam_buf *b, const struct scale *sc, const struct site_bar *v, long n)
 {
 	double w = (W - LEFT - RIGHT) / (double)n * 0.7;
 	long i;
@@ -252,7 +252,7 @@ draw_volume(struct sam_buf *b, const struct scale *sc, const struct bar *v, long
 /* A bar in progress: a hollow circle on its close so far, and a label
  * over its volume. */
 static void
-draw_partial(struct sam_buf *b, const struct scale *sc, const struct bar *v,
+draw_partial(struct sam_buf *b, const struct scale *sc, const struct site_bar *v,
     long n, int daily)
 {
 	long i;
@@ -275,7 +275,7 @@ draw_partial(struct sam_buf *b, const struct scale *sc, const struct bar *v,
  * return, relative volume and p-value, and the band it stood against
  * when the detector's statistics drew it. */
 static void
-marker_details(struct sam_buf *b, const struct bar *bar, const struct anomaly *a)
+marker_details(struct sam_buf *b, const struct site_bar *bar, const struct anomaly *a)
 {
 	if (a->an.has_ret) {
 		sam_buf_puts(b, ", return ");
@@ -300,7 +300,7 @@ marker_details(struct sam_buf *b, const struct bar *bar, const struct anomaly *a
 }
 
 static void
-draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
+draw_markers(struct sam_buf *b, const struct scale *sc, const struct site_bar *v,
     long n, int daily)
 {
 	long i;
@@ -333,7 +333,7 @@ draw_markers(struct sam_buf *b, const struct scale *sc, const struct bar *v,
 void
 chart_svg(const struct ticker *t, const struct chart *c, struct sam_buf *b)
 {
-	const struct bar *v = c->bar;
+	const struct site_bar *v = c->bar;
 	const char *interval = c->interval;
 	struct scale sc;
 	int daily = strcmp(interval, "1d") == 0;

@@ -285,7 +285,7 @@ static int
 on_run(struct sam_input *in, const struct sam_rec *rec, const struct store_entry *e, void *wv)
 {
 	struct site_walk *w = wv;
-	struct run *run = &w->s->run;
+	struct site_run *run = &w->s->run;
 	const struct sam_field *st;
 	int64_t start;
 

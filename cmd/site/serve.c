@@ -926,7 +926,7 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 }
 
 int
-cmd_serve(int argc, char **argv)
+site_serve(int argc, char **argv)
 {
 	struct server sv = { .throttle = { .rate = 100, .burst = 200, .client_rate = 50,
 	    .client_burst = 100 }, .per_address = PER_ADDRESS,

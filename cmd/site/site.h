@@ -41,7 +41,7 @@ enum band_source { BAND_NONE, BAND_FLOORED, BAND_RECOMPUTED, BAND_CLOSE,
 	BAND_RETURN, BAND_EXCESS, BAND_SOURCES };
 
 /* A bar of the chart. */
-struct bar {
+struct site_bar {
 	int64_t secs;
 	int32_t ns;
 	double close, volume;
@@ -54,7 +54,7 @@ struct bar {
 
 /* A ticker's chart. */
 struct chart {
-	struct bar *bar;
+	struct site_bar *bar;
 	long n;
 	char interval[8];	/* of the bars */
 	double threshold;	/* of the band: a |z|, or a score when tail_df */
@@ -66,7 +66,7 @@ struct chart {
 };
 
 /* The last run record (ROOT/runs/), as far as health needs it. */
-struct run {
+struct site_run {
 	int have;
 	const char *line;	/* the record as stored */
 	uint32_t len;
@@ -99,7 +99,7 @@ struct site {
 	unsigned long dlq_depth;
 	size_t mock;		/* anomalies and chart bars from the mock market */
 	unsigned latest_by_sev[SAM_SEVERITIES];
-	struct run run;
+	struct site_run run;
 	int status;		/* exit status so far */
 };
 
@@ -207,7 +207,7 @@ long throttle_take(struct throttle *, int family, const unsigned char addr[16],
     int64_t now_us);
 
 /* serve.c */
-int cmd_serve(int argc, char **argv);
+int site_serve(int argc, char **argv);
 /* sam-serve-static.c: the usage, and --help of the tool or a command */
 extern const char site_usage[];
 int site_help(void);
