@@ -11,7 +11,8 @@ MAN8 = man/sam-hourly.8
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
        libz/url.o libz/secret.o libz/anomaly.o libz/calib.o libz/profile.o \
-       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o
+       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o \
+       libz/rec.o libz/jfast.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
