@@ -23,7 +23,7 @@
 
 /*
  * The quotes of a line, one block of 64 bytes at a time.  Its helpers
- * are inlined into json_fast_parse, so that the compiler keeps the walk in
+ * are inlined into sam_json_fast_parse, so that the compiler keeps the walk in
  * registers: in memory, every step would wait on the one before's store.
  */
 struct quotes {
@@ -162,9 +162,9 @@ fast_scalar(const char *p, const char *end, const char *limit)
 	case 'f':
 		return n == 5 && memcmp(p, "false", 5) == 0 ? SAM_JFALSE : -1;
 	default:
-		if (*p != '-' && !json_is_digit(*p))
+		if (*p != '-' && !sam_json_is_digit(*p))
 			return -1;
-		return plain_number(p, end, limit) || json_number_end(p, end) == end ?
+		return plain_number(p, end, limit) || sam_json_number_end(p, end) == end ?
 		    SAM_JNUMBER : -1;
 	}
 }
@@ -186,7 +186,7 @@ fast_value(struct quotes *qs, size_t v, int *type)
 		return e < qs->len ? e + 1 : 0;
 	}
 	if (s[v] == '{' || s[v] == '[') {
-		const char *end = json_container_end(s + v, s + qs->len);
+		const char *end = sam_json_container_end(s + v, s + qs->len);
 		if (!end)
 			return 0;
 		drop_quotes(qs, (size_t)(end - s));
@@ -202,7 +202,7 @@ fast_value(struct quotes *qs, size_t v, int *type)
 /* The members of a compact record of at least JSON_FAST_MIN bytes, from
  * quote to quote.  -1: the line is for the scanner. */
 int
-json_fast_parse(struct sam_rec *r, const char *s, size_t len)
+sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 {
 	struct block first = block_at(s);
 	struct quotes qs = { s, len, 0, first.quotes, first.odd, first.high };
@@ -220,7 +220,7 @@ json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 		take_quote(&qs);
 		if (b + 2 >= len || s[b + 1] != ':' ||
 		    !(e = fast_value(&qs, b + 2, &type)) || e >= len ||
-		    !(f = json_rec_push(r)))
+		    !(f = sam_json_rec_push(r)))
 			return -1;
 		f->key = f->rawkey = s + a + 1;
 		f->klen = f->rawklen = (uint32_t)(b - a - 1);

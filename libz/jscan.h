@@ -11,29 +11,29 @@
 #define JSON_FAST_MIN 64	/* a block: shorter lines take the scanner */
 /* The members of a compact line of at least JSON_FAST_MIN bytes, as
  * the scanner would read them; -1: the line is for the scanner. */
-int json_fast_parse(struct sam_rec *, const char *s, size_t len);
+int sam_json_fast_parse(struct sam_rec *, const char *s, size_t len);
 #endif
 
 static inline int
-json_is_digit(char c)
+sam_json_is_digit(char c)
 {
 	return (unsigned char)(c - '0') < 10;
 }
 
 /* Past the number at p (its '-' or first digit), or NULL if it is not
  * one. */
-const char *json_number_end(const char *p, const char *end);
+const char *sam_json_number_end(const char *p, const char *end);
 /* Past the array or object at p (at its bracket), or NULL if it is not
  * one. */
-const char *json_container_end(const char *p, const char *end);
+const char *sam_json_container_end(const char *p, const char *end);
 
-int json_rec_grow(struct sam_rec *);
+int sam_json_rec_grow(struct sam_rec *);
 
 /* A new field at the end of r's, or NULL when out of memory. */
 static inline struct sam_field *
-json_rec_push(struct sam_rec *r)
+sam_json_rec_push(struct sam_rec *r)
 {
-	if (r->n == r->cap && json_rec_grow(r) < 0)
+	if (r->n == r->cap && sam_json_rec_grow(r) < 0)
 		return NULL;
 	return &r->f[r->n++];
 }

@@ -206,16 +206,16 @@ scan_string(struct scanner *sc, const char *p)
 /* Past the number at p (its '-' or first digit), or NULL if it is not
  * one: every number error is reported at the number's start. */
 const char *
-json_number_end(const char *p, const char *end)
+sam_json_number_end(const char *p, const char *end)
 {
 	const char *d;
 
 	if (*p == '-')
 		p++;
-	if (p == end || !json_is_digit(*p))
+	if (p == end || !sam_json_is_digit(*p))
 		return NULL;
 	if (*p == '0') {
-		if (++p < end && json_is_digit(*p))
+		if (++p < end && sam_json_is_digit(*p))
 			return NULL;	/* no leading zeros */
 	} else
 		p = skip_digits(p + 1, end);
@@ -238,7 +238,7 @@ json_number_end(const char *p, const char *end)
 static const char *
 scan_number(struct scanner *sc, const char *p)
 {
-	const char *q = json_number_end(p, sc->end);
+	const char *q = sam_json_number_end(p, sc->end);
 
 	return q ? q : fail(sc, p, "invalid number");
 }
@@ -269,7 +269,7 @@ scan_scalar(struct scanner *sc, const char *p, int *type)
 		*type = SAM_JNULL;
 		return scan_word(sc, p, "null", 4);
 	default:
-		if (*p != '-' && !json_is_digit(*p))
+		if (*p != '-' && !sam_json_is_digit(*p))
 			return fail(sc, p, "expected a value");
 		*type = SAM_JNUMBER;
 		return scan_number(sc, p);
@@ -352,7 +352,7 @@ scan_container(struct scanner *sc, const char *p)
 
 /* A member's value, p at its first byte or the end. */
 const char *
-json_container_end(const char *p, const char *end)
+sam_json_container_end(const char *p, const char *end)
 {
 	struct scanner sc = { end, NULL, NULL, 0 };
 
@@ -420,7 +420,7 @@ decode_string(const char *s, size_t n, char *out)
 }
 
 int
-json_rec_grow(struct sam_rec *r)
+sam_json_rec_grow(struct sam_rec *r)
 {
 	size_t cap = r->cap ? r->cap * 2 : 32;
 	struct sam_field *f = realloc(r->f, cap * sizeof *f);
@@ -448,7 +448,7 @@ parse_member(struct sam_rec *r, struct scanner *sc, const char *p,
 	sc->escaped = 0;
 	if (!(p = scan_string(sc, p + 1)))
 		return NULL;
-	if (!(f = json_rec_push(r)))
+	if (!(f = sam_json_rec_push(r)))
 		return fail(sc, p, "out of memory");
 	f->rawkey = k + 1;
 	f->rawklen = (uint32_t)(p - k - 2);
@@ -512,7 +512,7 @@ sam_rec_parse(struct sam_rec *r, const char *line, size_t len,
 		goto bad;
 	}
 #ifdef JSON_FAST_MIN
-	if (len >= JSON_FAST_MIN && json_fast_parse(r, line, len) == 0)
+	if (len >= JSON_FAST_MIN && sam_json_fast_parse(r, line, len) == 0)
 		return 0;
 	r->n = 0;
 #endif
