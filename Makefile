@@ -11,8 +11,7 @@ MAN8 = man/sam-hourly.8
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
        libz/url.o libz/secret.o libz/anomaly.o libz/calib.o libz/profile.o \
-       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o \
-       libz/rec.o libz/jfast.o
+       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
@@ -23,8 +22,8 @@ LIBSTORE = libstore/root.o libstore/day.o libstore/batch.o libstore/walk.o
 STORE = cmd/sam-store.o cmd/store/put.o cmd/store/get.o cmd/store/prune.o cmd/store/fsck.o \
         cmd/store/stats.o cmd/store/append.o
 # sam-alert keeps its state in the store.
-ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmanager.o cmd/alert/notice.o cmd/alert/send.o \
-        cmd/alert/state.o
+ALERT = cmd/sam-alert.o cmd/alert/read.o cmd/alert/payload.o cmd/alert/alertmanager.o cmd/alert/notice.o \
+        cmd/alert/noticeread.o cmd/alert/send.o cmd/alert/state.o
 # sam-serve-static reads the store; its CSS and script (share/site/) are
 # compiled in as assets.o.
 SITE = cmd/sam-serve-static.o cmd/site/load.o cmd/site/bars.o cmd/site/api.o cmd/site/html.o \

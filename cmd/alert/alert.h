@@ -166,6 +166,20 @@ void state_free(void);
  * sent, or written with --dry-run; returns the exit status. */
 int notice_main(struct alert *, char **files, int nfiles);
 
+/* noticeread.c: a notice as read and checked */
+#define NOTICE_EVENTS 4
+extern const char *const notice_events[NOTICE_EVENTS];	/* run_failed ... */
+struct notice {
+	int event;		/* in notice_events */
+	struct sam_buf summary, detail, host, unit;	/* NUL-terminated; len 0: none */
+	int64_t secs;
+	char ts[21];
+};
+/* The notice in file ("-": standard input), its ts defaulting to now:
+ * 0, -1 rejected or -2 a runtime failure (reported, n to be freed). */
+int notice_read(const char *file, int64_t now, struct notice *);
+void notice_free(struct notice *);
+
 /* results: the lines on stdout, in input order, as far as decided */
 void results_flush(struct alert *);
 
