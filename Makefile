@@ -11,7 +11,8 @@ MAN8 = man/sam-hourly.8
 LIBZ = libz/log.o libz/buf.o libz/line.o libz/input.o libz/json.o \
        libz/num.o libz/valid.o libz/time.o libz/nyse.o libz/roll.o libz/map.o \
        libz/url.o libz/secret.o libz/anomaly.o libz/calib.o libz/profile.o \
-       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o
+       libz/help.o libz/retry.o libz/tz.o libz/watch.o libz/opt.o \
+       libz/rec.o libz/jfast.o
 FETCH = cmd/sam-fetch.o cmd/fetch/bars.o cmd/fetch/mock.o cmd/fetch/csv.o cmd/fetch/cells.o \
         cmd/fetch/net.o cmd/fetch/source.o cmd/fetch/yahoo.o cmd/fetch/polygon.o
 ZSCORE = cmd/sam-zscore.o cmd/zscore/market.o
@@ -142,7 +143,8 @@ clang:
 lint:
 	@mandoc -T lint -W warning $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 	@shellcheck -S warning test/run test/man-examples share/*.sh bench/*.sh .ci/run test/*.bash \
-		cmd/site/embed.sh cron/sam-hourly fuzz/seed.sh
+		cmd/site/embed.sh cron/sam-hourly fuzz/seed.sh share/completions/bash/sam
+	@zsh -n share/completions/zsh/_sam
 
 # ---- the main job, on the mock source ----
 
@@ -172,6 +174,14 @@ SYSTEMDUNITDIR := $(call systemd_dir,systemdsystemunitdir,systemd/system)
 SYSUSERSDIR := $(call systemd_dir,sysusersdir,sysusers.d)
 TMPFILESDIR := $(call systemd_dir,tmpfilesdir,tmpfiles.d)
 CRONDIR = $(if $(filter /usr,$(PREFIX)),/etc/cron.d,$(SHAREDIR)/cron)
+# bash-completion reads PREFIX/share/bash-completion/completions for
+# /usr and /usr/local; Debian's zsh reads vendor-completions under /usr,
+# zsh's own site-functions under /usr/local.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
+# the programs the completions complete: bash-completion loads the file
+# by a program's name (sam-fetch, the others linked to it)
+COMPLETED = $(ALL) sam-hourly
 
 # The wrapper, the crontab, the units and the man pages name the
 # installed paths (the man pages, like the sources, say PREFIX=/usr/local's).
@@ -187,7 +197,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SHAREDIR) \
 		$(DESTDIR)$(SHAREDIR)/nginx $(DESTDIR)$(SHAREDIR)/prometheus \
 		$(DESTDIR)$(SYSCONFDIR)/sam $(DESTDIR)$(CRONDIR) \
-		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL_PATHS) cron/sam-hourly > $(DESTDIR)$(BINDIR)/sam-hourly
 	chmod 755 $(DESTDIR)$(BINDIR)/sam-hourly
@@ -207,6 +218,9 @@ install: all
 	install -m 644 share/nginx/sam.conf $(DESTDIR)$(SHAREDIR)/nginx
 	$(INSTALL_PATHS) share/prometheus/sam.rules.yml > $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
 	chmod 644 $(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
+	install -m 644 share/completions/bash/sam $(DESTDIR)$(BASHCOMPDIR)/sam-fetch
+	for t in $(filter-out sam-fetch,$(COMPLETED)); do ln -sf sam-fetch $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
+	install -m 644 share/completions/zsh/_sam $(DESTDIR)$(ZSHCOMPDIR)/_sam
 	# the configuration: the example, unless there is one already
 	[ -e $(DESTDIR)$(SYSCONFDIR)/sam/sam.env ] || \
 		$(INSTALL_PATHS) share/sam.env.example > $(DESTDIR)$(SYSCONFDIR)/sam/sam.env
@@ -220,6 +234,7 @@ uninstall:
 		$(UNITS:%=$(DESTDIR)$(SYSTEMDUNITDIR)/%) $(DESTDIR)$(SYSUSERSDIR)/sam.conf \
 		$(DESTDIR)$(TMPFILESDIR)/sam.conf $(DESTDIR)$(SHAREDIR)/nginx/sam.conf \
 		$(DESTDIR)$(SHAREDIR)/prometheus/sam.rules.yml
+	rm -f $(COMPLETED:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(DESTDIR)$(ZSHCOMPDIR)/_sam
 	# where earlier versions put the crontab and the units
 	rm -f $(DESTDIR)$(SHAREDIR)/cron/sam.crontab $(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.service \
 		$(DESTDIR)$(SHAREDIR)/systemd/sam-hourly.timer

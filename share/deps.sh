@@ -23,10 +23,10 @@ RUN="jq ca-certificates"
 # rules; the tests start their own on loopback), systemd-analyze for
 # the unit's hardening; GNU parallel to shard by ticker (SAM_JOBS), and
 # sshd, ssh and rsync for its shards on other hosts (sshd on loopback,
-# rsync for --basefile).
+# rsync for --basefile); bash-completion and zsh to ask the completions.
 TEST="bats bats-assert bats-support mandoc shellcheck bc python3 curl nginx chromium
 libclang-rt-14-dev prometheus prometheus-node-exporter prometheus-alertmanager systemd
-parallel openssh-server openssh-client rsync"
+parallel openssh-server openssh-client rsync bash-completion zsh"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses; node and npm for DuckDB's package
 # (bench/README.md: Debian's npm, unless nodejs brings its own), GNU

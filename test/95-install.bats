@@ -111,7 +111,8 @@ common_files() {
 		echo ".$p/share/man/man$f"
 	done
 	printf '%s\n' ".$p/share/sam/nginx/sam.conf" ".$p/share/sam/prometheus/sam.rules.yml" \
-		".$p/share/sam/sam.env.example" ".$p/share/sam/tickers.example"
+		".$p/share/sam/sam.env.example" ".$p/share/sam/tickers.example" \
+		".$p/share/bash-completion/completions/sam-fetch"
 }
 
 @test "make install PREFIX=/usr puts the units, sysusers.d and tmpfiles.d files where pkg-config says, the crontab in /etc/cron.d; uninstall removes them" {
@@ -123,7 +124,8 @@ common_files() {
 	run sh -c 'cd stage && find . -type f | sort'
 	assert_output "$({
 		common_files /usr
-		printf '%s\n' ./etc/cron.d/sam ./etc/sam/sam.env ".$units/sam-hourly.service" \
+		printf '%s\n' ./etc/cron.d/sam ./etc/sam/sam.env ./usr/share/zsh/vendor-completions/_sam \
+			".$units/sam-hourly.service" \
 			".$units/sam-hourly.timer" ".$units/sam-notify@.service" ".$sysusers/sam.conf" \
 			".$tmpfiles/sam.conf"
 	} | sort)"
@@ -141,8 +143,19 @@ common_files() {
 		644 stage$tmpfiles/sam.conf
 	EOF
 	stage/usr/bin/sam-zscore --version
+	# bash-completion loads a program's completion by its name
+	run sh -c 'cd stage/usr/share/bash-completion/completions && for f in *; do echo "$f $(readlink "$f")"; done'
+	assert_output - <<-'EOF'
+		sam-alert sam-fetch
+		sam-detect sam-fetch
+		sam-fetch 
+		sam-hourly sam-fetch
+		sam-serve-static sam-fetch
+		sam-store sam-fetch
+		sam-zscore sam-fetch
+	EOF
 	uninstall_from "$PWD/stage" /usr
-	run find stage -type f
+	run find stage ! -type d
 	assert_output ""
 }
 
@@ -155,7 +168,7 @@ common_files() {
 			./usr/local/lib/systemd/system/sam-hourly.timer \
 			./usr/local/lib/systemd/system/sam-notify@.service \
 			./usr/local/lib/sysusers.d/sam.conf ./usr/local/lib/tmpfiles.d/sam.conf \
-			./usr/local/share/sam/cron/sam
+			./usr/local/share/sam/cron/sam ./usr/local/share/zsh/site-functions/_sam
 	} | sort)"
 	uninstall_from "$PWD/stage" /usr/local
 	run find stage -type f

@@ -1,0 +1,330 @@
+/*
+ * rec.c - what a tool does with a scanned record (json.c): finds its
+ * fields by name, and writes it back with edits (values replaced where
+ * the name exists, members appended where not), every other member as
+ * it was read, byte for byte.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sam.h"
+#include "swar.h"
+
+static inline uint32_t
+load4(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* n bytes of a and b the same: names are short, and a call to memcmp
+ * for each would cost more than the comparison.  Words that overlap
+ * at the end cover any length from 4 up. */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			if (swar_load8(a + i) != swar_load8(b + i))
+				return 0;
+		return swar_load8(a + n - 8) == swar_load8(b + n - 8);
+	}
+	if (n >= 4)
+		return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+static int
+key_is(const struct sam_field *f, const char *key, size_t klen)
+{
+	return f->klen == klen && same_bytes(f->key, key, klen);
+}
+
+const struct sam_field *
+sam_rec_get(const struct sam_rec *r, const char *key)
+{
+	size_t i, klen = strlen(key);
+
+	for (i = 0; i < r->n; i++)
+		if (key_is(&r->f[i], key, klen))
+			return &r->f[i];
+	return NULL;
+}
+
+/*
+ * The names a caller looks for, in a small open-addressing table: each
+ * field of a record is then looked up once instead of compared with
+ * every name.  The hash is of the length and the first and last bytes,
+ * which tell the names of a record apart well enough.
+ */
+#define KEYS_MAX SAM_KEYS_MAX	/* SAM_EDITS_MAX fits */
+
+/* Slots for n keys, at least twice as many, cleared. */
+static void
+keyset_init(struct sam_keys *ks, size_t n)
+{
+	ks->bits = 4;
+	while ((size_t)1 << ks->bits < 2 * n)
+		ks->bits++;
+	memset(ks->slot, 0, (size_t)1 << ks->bits);
+}
+
+static inline size_t
+key_hash(const struct sam_keys *ks, const char *k, size_t klen)
+{
+	uint32_t h = (uint32_t)klen;
+
+	if (klen)
+		h ^= (uint32_t)(unsigned char)k[0] << 8 ^
+		    (uint32_t)(unsigned char)k[klen - 1] << 16;
+	return (h * UINT32_C(0x9e3779b1)) >> (32 - ks->bits);
+}
+
+/* The index of the key named k, or -1. */
+static inline int
+keyset_find(const struct sam_keys *ks, const char *k, size_t klen)
+{
+	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
+
+	for (; ks->slot[i]; i = (i + 1) & mask) {
+		int j = ks->slot[i] - 1;
+		if (ks->klen[j] == klen && same_bytes(ks->key[j], k, klen))
+			return j;
+	}
+	return -1;
+}
+
+/* Key j, in the first free slot from its hash: of two keys of one
+ * name the first is found first, as a search one by one would. */
+static void
+keyset_add(struct sam_keys *ks, size_t j, const char *k, size_t klen)
+{
+	size_t i = key_hash(ks, k, klen), mask = ((size_t)1 << ks->bits) - 1;
+
+	ks->key[j] = k;
+	ks->klen[j] = klen;
+	while (ks->slot[i])
+		i = (i + 1) & mask;
+	ks->slot[i] = (unsigned char)(j + 1);
+}
+
+void
+sam_keys_init(struct sam_keys *ks, const char *const *keys, size_t n)
+{
+	size_t j;
+
+	if (n > KEYS_MAX)
+		n = KEYS_MAX;
+	ks->n = n;
+	keyset_init(ks, n);
+	for (j = 0; j < n; j++)
+		keyset_add(ks, j, keys[j], strlen(keys[j]));
+}
+
+int
+sam_rec_find_keys(const struct sam_rec *r, const struct sam_keys *ks,
+    const struct sam_field **out)
+{
+	size_t i, j;
+
+	for (j = 0; j < ks->n; j++)
+		out[j] = NULL;
+	for (i = 0; i < r->n; i++) {
+		const struct sam_field *f = &r->f[i];
+		int k = keyset_find(ks, f->key, f->klen);
+		if (k < 0)
+			continue;
+		if (out[k])
+			return k;
+		out[k] = f;
+	}
+	return -1;
+}
+
+int
+sam_rec_find(const struct sam_rec *r, const char *const *keys, size_t n,
+    const struct sam_field **out)
+{
+	struct sam_keys ks;
+
+	sam_keys_init(&ks, keys, n);
+	return sam_rec_find_keys(r, &ks, out);
+}
+
+/* ---- edits ---- */
+
+void
+sam_edits_reset(struct sam_edits *e)
+{
+	e->n = 0;
+	e->vals.len = 0;
+}
+
+void
+sam_edits_free(struct sam_edits *e)
+{
+	sam_buf_free(&e->vals);
+	e->n = 0;
+}
+
+struct sam_buf *
+sam_edits_add(struct sam_edits *e, const char *key)
+{
+	if (e->n == SAM_EDITS_MAX) {	/* a caller bug, not input */
+		e->vals.err = 1;
+		return &e->vals;
+	}
+	e->e[e->n].key = key;
+	e->e[e->n].klen = strlen(key);
+	e->e[e->n].off = e->vals.len;
+	e->n++;
+	return &e->vals;
+}
+
+void
+sam_edits_num(struct sam_edits *e, const char *key, double v)
+{
+	size_t i = e->n;
+	struct sam_buf *b = sam_edits_add(e, key);
+
+	if (i == SAM_EDITS_MAX || sam_buf_reserve(b, SAM_NUM_MAX) < 0)
+		return;
+	/* the same bits (NAN's too) are the same text */
+	if (!e->num[i].len || memcmp(&e->num[i].v, &v, sizeof v) != 0) {
+		e->num[i].v = v;
+		e->num[i].len = (unsigned char)sam_format_double(e->num[i].text, v);
+	}
+	memcpy(b->p + b->len, e->num[i].text, e->num[i].len);
+	b->len += e->num[i].len;
+}
+
+void
+sam_edits_raw(struct sam_edits *e, const char *key, const char *json, size_t n)
+{
+	sam_buf_put(sam_edits_add(e, key), json, n);
+}
+
+/* Room is reserved by the caller for the whole record. */
+static void
+put_member(struct sam_buf *out, int *first, const char *rawkey, size_t klen,
+    const char *val, size_t vlen)
+{
+	if (!*first)
+		out->p[out->len++] = ',';
+	*first = 0;
+	out->p[out->len++] = '"';
+	memcpy(out->p + out->len, rawkey, klen);
+	out->len += klen;
+	out->p[out->len++] = '"';
+	out->p[out->len++] = ':';
+	memcpy(out->p + out->len, val, vlen);
+	out->len += vlen;
+}
+
+/* Values are appended in order, so each ends where the next begins. */
+static size_t
+edit_len(const struct sam_edits *e, size_t j)
+{
+	return (j + 1 < e->n ? e->e[j + 1].off : e->vals.len) - e->e[j].off;
+}
+
+size_t
+sam_rec_write_size(const struct sam_rec *r, const struct sam_edits *e)
+{
+	size_t i, j, need = 3;
+
+	for (i = 0; i < r->n; i++)
+		need += r->f[i].rawklen + r->f[i].vlen + 4;
+	for (j = 0; e && j < e->n; j++)
+		need += e->e[j].klen + 4;
+	if (e)
+		need += e->vals.len;
+	return need;
+}
+
+/*
+ * Members kept as they are, gathered while they stand side by side in
+ * the line as they would be written ("name":value, one ',' between):
+ * a record without whitespace goes out in a copy a run of them, not
+ * two a member.
+ */
+struct run {
+	const char *from, *to;
+};
+
+static void
+run_flush(struct sam_buf *out, int *first, struct run *run)
+{
+	if (!run->from)
+		return;
+	if (!*first)
+		out->p[out->len++] = ',';
+	*first = 0;
+	memcpy(out->p + out->len, run->from, (size_t)(run->to - run->from));
+	out->len += (size_t)(run->to - run->from);
+	run->from = NULL;
+}
+
+static void
+run_add(struct sam_buf *out, int *first, struct run *run,
+    const struct sam_field *f)
+{
+	if (f->val != f->rawkey + f->rawklen + 2) {	/* "name" : value */
+		run_flush(out, first, run);
+		put_member(out, first, f->rawkey, f->rawklen, f->val, f->vlen);
+		return;
+	}
+	if (run->from && run->to + 1 != f->rawkey - 1)
+		run_flush(out, first, run);
+	if (!run->from)
+		run->from = f->rawkey - 1;
+	run->to = f->val + f->vlen;
+}
+
+void
+sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
+    struct sam_buf *out)
+{
+	unsigned char used[SAM_EDITS_MAX] = { 0 };
+	struct sam_keys ks;
+	struct run run = { NULL, NULL };
+	size_t i, j, n = e ? e->n : 0;
+	int first = 1;
+
+	if (e && e->vals.err) {		/* an edit lost its value: say so */
+		out->err = 1;
+		return;
+	}
+	if (sam_buf_reserve(out, sam_rec_write_size(r, e)) < 0)
+		return;
+	keyset_init(&ks, n);
+	for (j = 0; j < n; j++)
+		keyset_add(&ks, j, e->e[j].key, e->e[j].klen);
+	out->p[out->len++] = '{';
+	for (i = 0; i < r->n; i++) {
+		const struct sam_field *f = &r->f[i];
+		int k = n ? keyset_find(&ks, f->key, f->klen) : -1;
+		if (k < 0) {
+			run_add(out, &first, &run, f);
+		} else if (!used[k]) {	/* a repeated key is written once */
+			used[k] = 1;
+			run_flush(out, &first, &run);
+			put_member(out, &first, f->rawkey, f->rawklen,
+			    e->vals.p + e->e[k].off, edit_len(e, (size_t)k));
+		}
+	}
+	run_flush(out, &first, &run);
+	for (j = 0; j < n; j++)
+		if (!used[j])
+			put_member(out, &first, e->e[j].key, e->e[j].klen,
+			    e->vals.p + e->e[j].off, edit_len(e, j));
+	out->p[out->len++] = '}';
+	out->p[out->len++] = '\n';
+}
