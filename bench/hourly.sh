@@ -18,7 +18,8 @@
 # seconds and its peak RSS are the tools' own; the run's total is
 # sam-hourly's (GNU time, and sam_last_run_duration_seconds of
 # SAM_METRICS_FILE).  Binaries come from $SAM_BIN (default: the
-# repository root; cron/sam-hourly from the repository).  Temporary
+# repository root; cron/sam-hourly from the repository, copied at the
+# start; run the script of a snapshot to measure one commit).  Temporary
 # files under $TMPDIR (default /tmp), removed on exit.  See
 # bench/README.md.
 set -eu
@@ -61,6 +62,10 @@ export LC_ALL=C
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sam-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
+
+# The job as it is now, once: an edit of the tree while this runs does
+# not change it.
+cp "$root/cron/sam-hourly" "$tmp/sam-hourly"
 
 # The wrappers: each tool through GNU time, a line each in $times:
 # TOOL START WALL USER SYS RSS-KiB :: ARGS.
@@ -120,7 +125,7 @@ run_case() {
 		: >"$SAM_BENCH_TIMES"
 		env -u SAM_NOW SAM_BIN="$tmp/wrap" SAM_CLOSURES_FILE=/dev/null \
 		    /usr/bin/time -o "$dir/time.$run" -f '%e %M %U %S' \
-		    "$root/cron/sam-hourly" --config "$dir/sam.env" --at "2026-11-25T$at" \
+		    "$tmp/sam-hourly" --config "$dir/sam.env" --at "2026-11-25T$at" \
 		    >/dev/null 2>"$dir/log.$run" || {
 			echo "hourly.sh: the run of $name at $at failed:" >&2
 			cat "$dir/log.$run" >&2
