@@ -243,6 +243,28 @@ uninstall:
 	-rmdir $(DESTDIR)$(SHAREDIR)/cron $(DESTDIR)$(SHAREDIR)/systemd $(DESTDIR)$(SHAREDIR)/nginx \
 		$(DESTDIR)$(SHAREDIR)/prometheus $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SYSCONFDIR)/sam 2>/dev/null
 
+# ---- the Debian package ----
+
+# debian/'s package, built by dpkg-buildpackage -us -uc in a copy of the
+# tree in DEBDIR/sam-VERSION (the files git has or would add: no build
+# products; without git, all but build/, which debian/rules clean
+# cleans), then checked by lintian: DEBDIR/sam_VERSION_ARCH.deb.
+# LINTIAN=: skips the check.
+DEBDIR = build/pkg
+DEBFLAGS = -us -uc
+LINTIAN = lintian --info --fail-on error,warning
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = $(VERSION) ] || \
+		{ echo "make deb: debian/changelog is at $$v, VERSION at $(VERSION)" >&2; exit 1; }
+	rm -rf $(DEBDIR)/sam-$(VERSION) $(DEBDIR)/sam_$(VERSION)* $(DEBDIR)/sam-dbgsym_$(VERSION)*
+	mkdir -p $(DEBDIR)/sam-$(VERSION)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -co --exclude-standard | while IFS= read -r f; do [ ! -e "$$f" ] || echo "$$f"; done | \
+			tar -cf - -T -; \
+	else tar -cf - --exclude=./build --exclude=./.git .; fi | tar -xf - -C $(DEBDIR)/sam-$(VERSION)
+	cd $(DEBDIR)/sam-$(VERSION) && dpkg-buildpackage $(DEBFLAGS)
+	$(LINTIAN) $(DEBDIR)/sam_$(VERSION)_*.changes
+
 clean:
 	rm -rf $(ALL) libz/*.[oad] libstore/*.[oad] cmd/*.[od] cmd/fetch/*.[od] cmd/store/*.[od] cmd/alert/*.[od] cmd/zscore/*.[od] cmd/detect/*.[od] cmd/site/*.[od] cmd/site/assets.c test/*.[od] test/unit build test/.results demo demo-store demo-site .demo-site.prev
 
@@ -250,4 +272,4 @@ include fuzz/fuzz.mk
 
 -include $(LIBZ_O:.o=.d) $(LIBSTORE_O:.o=.d) $(FETCH:%.o=$(O)/%.d) $(STORE:%.o=$(O)/%.d) $(ALERT:%.o=$(O)/%.d) $(SITE:%.o=$(O)/%.d) $(ZSCORE:%.o=$(O)/%.d) $(DETECT:%.o=$(O)/%.d) $(O)/test/unit.d
 
-.PHONY: all check check-run check-asan clang lint demo bench install uninstall clean fuzz fuzz-replay
+.PHONY: all check check-run check-asan clang lint demo bench install uninstall deb clean fuzz fuzz-replay

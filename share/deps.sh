@@ -23,10 +23,12 @@ RUN="jq ca-certificates"
 # rules; the tests start their own on loopback), systemd-analyze for
 # the unit's hardening; GNU parallel to shard by ticker (SAM_JOBS), and
 # sshd, ssh and rsync for its shards on other hosts (sshd on loopback,
-# rsync for --basefile); bash-completion and zsh to ask the completions.
+# rsync for --basefile); bash-completion and zsh to ask the completions;
+# build-essential, debhelper and lintian to build the Debian package
+# (debian/control's Build-Depends are in BUILD and here) and check it.
 TEST="bats bats-assert bats-support mandoc shellcheck bc python3 curl nginx chromium
 libclang-rt-14-dev prometheus prometheus-node-exporter prometheus-alertmanager systemd
-parallel openssh-server openssh-client rsync bash-completion zsh"
+parallel openssh-server openssh-client rsync bash-completion zsh build-essential debhelper lintian"
 # To benchmark: the tools people use instead, and the JSON libraries
 # measured against the one sam uses; node and npm for DuckDB's package
 # (bench/README.md: Debian's npm, unless nodejs brings its own), GNU
