@@ -82,7 +82,7 @@ cc -O2 -std=c11 -Wall -Wextra -I"$inc" "${cflags[@]}" \
 
 awk -v n="$tickers" 'BEGIN { for (i = 1; i <= n; i++) printf "T%04d\n", i }' \
     >"$tmp/watchlist"
-"$bin/sam-fetch" --seed "$seed" --days "$days" -f "$tmp/watchlist" \
+"$bin/sam-fetch" --source mock --seed "$seed" --days "$days" -f "$tmp/watchlist" \
     >"$tmp/bars.ndjson"
 
 echo "JSON libraries on sam bars: $tickers tickers x $days days, mock source," \

@@ -230,9 +230,9 @@ echo "- real: \`sam-fetch -s csv:$(basename "$csv")\`: $(wc -l <"$tmp/real.bars"
     "$(wc -l <"$tmp/real.err") rows rejected by sam-fetch"
 awk -v n="$tickers" 'BEGIN { for (i = 1; i <= n; i++) printf "T%04d\n", i }' \
     >"$tmp/watchlist"
-"$bin/sam-fetch" --seed "$seed" --days "$days" --mark-injected \
+"$bin/sam-fetch" --source mock --seed "$seed" --days "$days" --mark-injected \
     -f "$tmp/watchlist" >"$tmp/mock.bars"
-echo "- mock: \`SAM_NOW=$now sam-fetch --seed $seed --days $days --mark-injected\`," \
+echo "- mock: \`SAM_NOW=$now sam-fetch --source mock --seed $seed --days $days --mark-injected\`," \
     "$tickers tickers: $(wc -l <"$tmp/mock.bars") bars"
 
 # Scores, alerts and throughput.
@@ -255,7 +255,7 @@ done
 # 09:30 to 15:30 and 16:30 New York (EST: UTC - 5) on 2026-11-24.
 session=2026-11-24
 for h in 14 15 16 17 18 19 20 21; do
-	SAM_NOW=${session}T$h:30:00Z "$bin/sam-fetch" --seed "$seed" \
+	SAM_NOW=${session}T$h:30:00Z "$bin/sam-fetch" --source mock --seed "$seed" \
 	    --days 90 --mark-injected -f "$tmp/watchlist" >"$tmp/slot$h.bars"
 done
 for p in "${profiles[@]}"; do

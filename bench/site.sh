@@ -180,7 +180,7 @@ done >"$tmp/watchlist"
 echo "making the store: sam-fetch --seed $seed --days $days -f watchlist | sam-store put --kind raw --tee |"
 echo "  sam-zscore | sam-detect | sam-store put ..."
 t0=$(date +%s.%N)
-"$bin/sam-fetch" --seed "$seed" --days "$days" -f "$tmp/watchlist" |
+"$bin/sam-fetch" --source mock --seed "$seed" --days "$days" -f "$tmp/watchlist" |
     "$bin/sam-store" -r "$store" put --kind raw --tee | "$bin/sam-zscore" | "$bin/sam-detect" |
     "$bin/sam-store" -r "$store" put >"$tmp/new-anomalies"
 st=("${PIPESTATUS[@]}")
