@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The bash and zsh completions (share/completions/): bash's completion
-# asked for words as readline would, and the options each completes
-# compared with the tools' --help, so that a new option fails here until
-# the completions have it.
+# asked for words as readline would, zsh's by an interactive zsh on a
+# pseudo-terminal (test/zsh-complete.zsh), and the options each
+# completes compared with the tools' --help, so that a new option fails
+# here until the completions have it.
 
 load test_helper
 
@@ -313,5 +314,91 @@ TOOLS="sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static sam-
 		sam-alert _sam
 		sam-serve-static _sam
 		sam-hourly _sam
+	EOF
+}
+
+# zcomp LINE...: what zsh completes at the end of each LINE, "LINE|MATCH"
+# a line, sorted, each match once.
+zcomp() {
+	zsh -f "$BATS_TEST_DIRNAME/zsh-complete.zsh" "$COMPLETIONS/zsh" "$@" | sort -u
+}
+
+@test "zsh: the long options it completes for each tool and command are bash's" {
+	local line lines=() failed=0
+	for line in sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static sam-hourly \
+		'sam-store put' 'sam-store get raw' 'sam-store prune' 'sam-store fsck' 'sam-store stats' \
+		'sam-store append runs' 'sam-serve-static build' 'sam-serve-static serve'; do
+		lines+=("$line --")
+	done
+	zcomp "${lines[@]}" > zsh.out
+	for line in "${lines[@]}"; do
+		comp "$line" | sed "s/^/$line|/"
+	done | sort -u > bash.out
+	run diff bash.out zsh.out
+	assert_success
+	run grep -c . zsh.out
+	assert_output 153
+}
+
+@test "zsh: commands, sources, intervals, metrics, kinds, severities, targets, profiles" {
+	run zcomp 'sam-store ' 'sam-serve-static ' 'sam-fetch --source ' 'sam-hourly --source=' 'sam-fetch -i ' \
+		'sam-zscore -m close,' 'sam-store put --kind ' 'sam-store get ' 'sam-store get anomalies -s ' \
+		'sam-alert --to ' 'sam-detect --profile ' 'sam-fetch --log-format '
+	assert_output "$(sort <<-'EOF'
+		sam-alert --to |alertmanager
+		sam-alert --to |slack
+		sam-alert --to |webhook
+		sam-detect --profile |original
+		sam-detect --profile |recommended
+		sam-fetch --log-format |json
+		sam-fetch --log-format |text
+		sam-fetch --source |alphavantage
+		sam-fetch --source |csv:
+		sam-fetch --source |mock
+		sam-fetch --source |polygon
+		sam-fetch --source |stooq
+		sam-fetch --source |yahoo
+		sam-fetch -i |15m
+		sam-fetch -i |1d
+		sam-fetch -i |1h
+		sam-fetch -i |1m
+		sam-fetch -i |30m
+		sam-fetch -i |5m
+		sam-hourly --source=|alphavantage
+		sam-hourly --source=|csv:
+		sam-hourly --source=|mock
+		sam-hourly --source=|polygon
+		sam-hourly --source=|stooq
+		sam-hourly --source=|store
+		sam-hourly --source=|yahoo
+		sam-serve-static |build
+		sam-serve-static |serve
+		sam-store |append
+		sam-store |fsck
+		sam-store |get
+		sam-store |prune
+		sam-store |put
+		sam-store |stats
+		sam-store get |anomalies
+		sam-store get |raw
+		sam-store get anomalies -s |critical
+		sam-store get anomalies -s |high
+		sam-store get anomalies -s |low
+		sam-store get anomalies -s |medium
+		sam-store put --kind |anomalies
+		sam-store put --kind |raw
+		sam-zscore -m close,|excess
+		sam-zscore -m close,|lvolume
+		sam-zscore -m close,|return
+		sam-zscore -m close,|volume
+	EOF
+	)"
+	# a path after csv:, a directory for -r
+	mkdir store
+	touch prices.csv
+	run zcomp 'sam-fetch --source csv:pr' 'sam-store -r '
+	assert_output - <<-'EOF'
+		sam-fetch --source csv:pr|prices.csv
+		sam-store -r |store
 	EOF
 }
