@@ -186,7 +186,7 @@ need_root() {
 	EOF
 }
 
-@test "installed into a throwaway root: the user sam and /var/lib/sam are made, the timer enabled, the demo runs from the installed paths as sam; remove keeps the configuration and the data, purge leaves no file behind" {
+@test "installed into a throwaway root: the user sam and /var/lib/sam are made, the timer enabled, the demo runs from the installed paths as sam; remove keeps the configuration and the data, apt-get purge leaves no file behind" {
 	need_root
 	run root_dpkg -i "$DEB"
 	assert_success
@@ -234,13 +234,19 @@ due: 2024-07-03 13:30 New York (2024-07-03T17:30:00Z): run slot 13:30, 30 minute
 	[ -f upper/etc/sam/sam.env ]
 	[ -f upper/etc/cron.d/sam ]
 	[ -d upper/var/lib/sam/store/raw ]
-	run root_dpkg -P sam
+	# purge, as the issue says it: apt-get purge, in the root
+	# shellcheck disable=SC2016
+	run in_root sh -c 'chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+		apt-get purge -y -q sam'
 	assert_success
-	# left in the root: dpkg's database and log, man-db's cache, and the
-	# user sam (Debian keeps system users: files elsewhere may be theirs);
-	# nothing of the package, no directory / has not
+	assert_output --partial 'Purging configuration files for sam'
+	# left in the root: dpkg's, apt's and debconf's own databases, logs
+	# and caches, man-db's index, and the user sam (Debian keeps system
+	# users: files elsewhere may be theirs); nothing of the package, no
+	# directory that / has not
 	run sh -c 'cd upper && find . -mindepth 1 \( -type d -exec sh -c "[ ! -d \"/\$1\" ]" sh {} \; -o ! -type d \) -print |
-		grep -v -e "^\./var/lib/dpkg/" -e "^\./var/cache/man/" | sort'
+		grep -v -e "^\./var/lib/dpkg/" -e "^\./var/log/dpkg\.log$" -e "^\./var/lib/apt/" -e "^\./var/cache/apt/" \
+			-e "^\./var/log/apt/" -e "^\./var/cache/debconf/" -e "^\./var/cache/man/" | sort'
 	assert_output - <<-'EOF'
 		./etc/.pwd.lock
 		./etc/group
@@ -251,7 +257,6 @@ due: 2024-07-03 13:30 New York (2024-07-03T17:30:00Z): run slot 13:30, 30 minute
 		./etc/passwd-
 		./etc/shadow
 		./etc/shadow-
-		./var/log/dpkg.log
 	EOF
 	run in_root sh -c 'dpkg-query --root="$R" -W sam'
 	assert_failure
