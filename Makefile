@@ -188,7 +188,8 @@ COMPLETED = $(ALL) sam-hourly
 INSTALL_PATHS = sed -e 's|/usr/local/etc/sam/|$(SYSCONFDIR)/sam/|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
 	-e 's|/usr/local/lib/systemd/system|$(SYSTEMDUNITDIR)|g' -e 's|/usr/local/lib/sysusers.d|$(SYSUSERSDIR)|g' \
 	-e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' -e 's|/usr/local/share/sam/cron/sam|$(CRONDIR)/sam|g' \
-	-e 's|/usr/local/share/sam/|$(SHAREDIR)/|g'
+	-e 's|/usr/local/share/sam/|$(SHAREDIR)/|g' -e 's|/usr/local/share/bash-completion/completions|$(BASHCOMPDIR)|g' \
+	-e 's|/usr/local/share/zsh/site-functions|$(ZSHCOMPDIR)|g'
 SHARE_FILES = share/tickers.example share/sam.env.example
 MAN = $(MAN1) $(MAN5) $(MAN7) $(MAN8)
 UNITS = sam-hourly.service sam-hourly.timer sam-notify@.service
