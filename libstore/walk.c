@@ -112,16 +112,17 @@ store_walk(struct store *s, int kindfd, struct store_walk *w)
 	w->dirfd = -1;
 	if (kfd < 0 && (kfd = store_subdir(s->fd, kind, 0)) < 0)
 		return errno == ENOENT ? 0 : walk_fail(w, "open", store_path(s, kind, NULL, NULL));
-	if (w->ticker && w->from == w->to && !w->unread)
+	if (!w->ticker)
+		r = walk_dir(w, kfd, &d);
+	else if (w->from == w->to && !w->unread)
 		r = walk_one(w, kfd, &d);
-	else if (w->ticker && (fd = store_subdir(kfd, w->ticker, 0)) < 0)	/* none: no files */
+	else if ((fd = store_subdir(kfd, w->ticker, 0)) < 0)	/* none: no files */
 		r = errno == ENOENT || errno == ENOTDIR ? 0 :
 		    walk_fail(w, "open", store_path(s, kind, w->ticker, NULL));
-	else if (w->ticker) {
+	else {
 		r = walk_dir(w, fd, &d);
 		close(fd);
-	} else
-		r = walk_dir(w, kfd, &d);
+	}
 	if (kfd != kindfd)
 		close(kfd);
 	store_day_free(&d);
