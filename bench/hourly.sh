@@ -11,9 +11,9 @@
 #   -p P  SAM_PROFILE (default recommended, with SPY as the market, as
 #         share/sam.env.example; original: no market)
 #
-# Each case is a fresh store and two due runs (--at): 10:30 New York on
-# 2026-11-25 (the store empty: every day file new) and 11:30 (the hour
-# after: what a run does every hour).  The tools are run through small
+# Each case is a fresh store and four due runs (--at): 10:30 New York on
+# 2026-11-25 (the store empty: every day file new), then 11:30, 12:30
+# and 13:30 (what a run does every hour: the median of the three).  The tools are run through small
 # wrappers that time each with GNU time, so each stage's wall and CPU
 # seconds and its peak RSS are the tools' own; the run's total is
 # sam-hourly's (GNU time, and sam_last_run_duration_seconds of
@@ -97,9 +97,9 @@ classify='
 		return "other"
 	}'
 
-# run_case NAME INTERVAL TICKERS: a fresh store, the two due runs; a
-# table of the stages for each, and the figures for the summary in
-# $tmp/NAME.RUN.sum: STAGE CPU WALL.
+# run_case NAME INTERVAL TICKERS: a fresh store, the four due runs; a
+# table of the stages of the first two, and the figures for the summary
+# in $tmp/NAME.RUN.sum (STAGE CPU WALL) and NAME.steady.sum.
 run_case() {
 	local name=$1 interval=$2 n=$3 dir=$tmp/$1 at run secs rss user sys bars
 	mkdir -p "$dir"
@@ -119,7 +119,7 @@ run_case() {
 		echo "SAM_METRICS_FILE=$dir/sam.prom"
 		echo "SAM_RUN_DEADLINE=50m"
 	} >"$dir/sam.env"
-	for at in 10:30 11:30; do
+	for at in 10:30 11:30 12:30 13:30; do
 		run=${at%%:*}
 		export SAM_BENCH_TIMES=$dir/times.$run
 		: >"$SAM_BENCH_TIMES"
@@ -133,6 +133,8 @@ run_case() {
 		}
 		read -r secs rss user sys <"$dir/time.$run"
 		bars=$(jq -r .bars "$dir/store/runs/2026-11-25.ndjson" | tail -n 1)
+		exec 3>&1
+		[ "$run" -le 11 ] || exec >/dev/null	# 12:30 and 13:30: for the median
 		echo "$name, run at $at New York: $bars bars, $(awk -v s="$secs" 'BEGIN { printf "%.2f", s }') s" \
 		    "(sam_last_run_duration_seconds $(sed -n 's/^sam_last_run_duration_seconds //p' "$dir/sam.prom")," \
 		    "whole seconds), cpu $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') s," \
@@ -165,21 +167,30 @@ run_case() {
 			}' "$SAM_BENCH_TIMES" 2>"$tmp/$name.$run.sum"
 		printf 'total\t%.2f\t%.2f\n' "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
 		    "$secs" >>"$tmp/$name.$run.sum"
+		exec 1>&3 3>&-
 	done
+	# the hour after, the median of three (11:30, 12:30, 13:30)
+	cat "$tmp/$name".1[123].sum | sort -t "$(printf '\t')" -k 1,1 -k 2,2n | awk -F '\t' '
+		$1 != s { if (s != "") print s "\t" v[2] "\t-"; s = $1; n = 0 }
+		{ v[++n] = $2 }
+		END { print s "\t" v[2] "\t-" }' >"$tmp/$name.steady.sum"
+	echo "  the hour after, median of the runs at 11:30, 12:30 and 13:30, CPU seconds:"
+	awk -F '\t' '{ printf "    %-10s %8.2f\n", $1, $2 }' "$tmp/$name.steady.sum"
 	echo
 }
 
 # growth SMALL LARGE: each stage's CPU seconds at twice the watch list
-# against once, for both runs.
+# against once, the first run and the hour after (the median); a ratio
+# past 2.4 where the larger is 0.5 s or more is flagged.
 growth() {
 	local run
 	echo "growth from $1 to $2 (2x the tickers): CPU seconds, and the ratio (2.00 is linear)"
-	for run in 10 11; do
+	for run in 10 steady; do
 		join -t "$(printf '\t')" <(sort "$tmp/$1.$run.sum") <(sort "$tmp/$2.$run.sum") |
-		    awk -F '\t' -v run="$run" '
+		    awk -F '\t' -v run="$([ "$run" = 10 ] && echo 'first run' || echo 'hour after')" '
 			{ r = ($2 > 0.05 ? sprintf("%.2f", $4 / $2) : "-")
-			  printf "  %s:30  %-10s %8.2f -> %8.2f  %s%s\n", run, $1, $2, $4, r,
-			      (r != "-" && r + 0 > 2.4 ? "  ABOVE LINEAR" : "") }'
+			  printf "  %s  %-10s %8.2f -> %8.2f  %s%s\n", run, $1, $2, $4, r,
+			      (r != "-" && r + 0 > 2.4 && $4 >= 0.5 ? "  ABOVE LINEAR" : "") }'
 	done
 	echo
 }
@@ -189,7 +200,7 @@ echo "  binaries:  $bin, cron/sam-hourly of $root"
 echo "  profile:   $profile$([ "$profile" = original ] || echo ', SPY as the market'), SAM_FETCH_DAYS ${fetch_days:-default (125)}"
 echo "  load:      $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
 echo "  machine:   $(nproc) cores, $(uname -sr), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "  runs:      10:30 (store empty) and 11:30 (the hour after), 2026-11-25 New York"
+echo "  runs:      10:30 (store empty), then 11:30, 12:30, 13:30 (the hour after), 2026-11-25 New York"
 echo "  stages:    from/to: seconds from the first tool's start; the stages of a run overlap (a pipeline)"
 echo
 
