@@ -277,7 +277,7 @@ alert_hostile() {
 	export SAM_POLYGON_URL=$HTTPD_URL
 	for fmt in text json; do
 		# the mock market's anomalies, dead at the receiver
-		printf '%s\n' SAM_TICKERS=AAPL,MSFT,IBM "SAM_STORE=store/$fmt" "SAM_SITE=site/$fmt" \
+		printf '%s\n' SAM_TICKERS=AAPL,MSFT,IBM SAM_SOURCE=mock "SAM_STORE=store/$fmt" "SAM_SITE=site/$fmt" \
 			SAM_FETCH_DAYS=40 SAM_WINDOW=30 SAM_WEBHOOK_URL_FILE=slack-url > sam.env
 		SAM_LOG_FORMAT=$fmt run --separate-stderr sam-hourly --config sam.env --force --at 2026-11-25T10:30
 		assert_failure

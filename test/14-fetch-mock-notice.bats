@@ -2,10 +2,13 @@
 # sam-fetch: the mock market is never a surprise.  Unless a source is
 # named (--source, SAM_SOURCE), it is the mock, and sam-fetch says so,
 # once; named, the mock is quiet.  Every bar says where it came from.
+# The hourly job with no SAM_SOURCE names none either.
 
 bats_require_minimum_version 1.5.0
 
 load test_helper
+load http
+load hourly	# its setup: loopback only, sam-hourly on PATH
 
 WARNING="sam-fetch: warning: no source chosen: these are the built-in mock market's invented prices; set --source or SAM_SOURCE"
 
@@ -54,4 +57,17 @@ WARNING="sam-fetch: warning: no source chosen: these are the built-in mock marke
 	sam-fetch -s mock -i 1h -n 2 AAPL SPY > chosen
 	cmp unchosen chosen
 	assert_equal "$(jq -r .source chosen | sort | uniq -c | tr -s ' ')" " 28 mock"
+}
+
+@test "sam-hourly with no SAM_SOURCE names no source: sam-fetch's warning is on its standard error, once a fetch; with SAM_SOURCE=mock, none" {
+	sam_env HOURLY_BASE -SAM_SOURCE SAM_FETCH_DAYS=40 SAM_WINDOW=30
+	hourly --force --at 2026-11-25T10:30
+	assert_success
+	assert_equal "$(grep -cxF "$WARNING" <<< "$stderr")" 1
+	[[ $stderr != *"no source chosen"*"no source chosen"* ]]
+	assert_equal "$(cat store/raw/*/*.ndjson | jq -r .source | sort -u)" mock
+	sam_env HOURLY_BASE SAM_FETCH_DAYS=40 SAM_WINDOW=30
+	hourly --force --at 2026-11-25T11:30
+	assert_success
+	[[ $stderr != *"no source chosen"* ]]
 }

@@ -540,9 +540,9 @@ sam-hourly: no run has succeeded since 2026-11-25T15:30:00Z: one was due by 2026
 	printf 'AAPL\nBAD/T\n' > slash-tickers
 	error_table <<-'EOF'
 		# the file's lines
-		2 | - | conf SAM_TRESHOLD=3; sam-hourly --config sam.env --force | sam-hourly: sam.env:6: unknown setting SAM_TRESHOLD
-		2 | - | conf 'SAM_WINDOW 30'; sam-hourly --config sam.env --force | sam-hourly: sam.env:6: expected KEY=VALUE: SAM_WINDOW 30
-		2 | - | conf 'sam_window=30'; sam-hourly --config sam.env --force | sam-hourly: sam.env:6: unknown setting sam_window
+		2 | - | conf SAM_TRESHOLD=3; sam-hourly --config sam.env --force | sam-hourly: sam.env:7: unknown setting SAM_TRESHOLD
+		2 | - | conf 'SAM_WINDOW 30'; sam-hourly --config sam.env --force | sam-hourly: sam.env:7: expected KEY=VALUE: SAM_WINDOW 30
+		2 | - | conf 'sam_window=30'; sam-hourly --config sam.env --force | sam-hourly: sam.env:7: unknown setting sam_window
 		2 | - | sam-hourly --config missing.env --force | sam-hourly: missing.env: no configuration file there (give --config or set SAM_CONFIG)
 		2 | - | SAM_CONFIG=missing.env sam-hourly --force | sam-hourly: missing.env: no configuration file there (give --config or set SAM_CONFIG)
 		2 | - | mkdir -p dir.env; sam-hourly --config dir.env --force | sam-hourly: dir.env: no configuration file there (give --config or set SAM_CONFIG)

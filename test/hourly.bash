@@ -8,9 +8,10 @@ USAGE='usage: sam-hourly [--config file] [--force] [--at time] [--gate-only]
        sam-hourly [--config file] --notify-failure unit'
 
 # The settings every test's sam.env starts from: AAPL, MSFT and IBM on
-# the mock source, the store in store/ and the site in site/.
+# the mock source (named: unnamed, sam-fetch warns of it), the store in
+# store/ and the site in site/.
 # shellcheck disable=SC2034 # for the test files' conf
-HOURLY_BASE=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_STORE=store SAM_SITE=site)
+HOURLY_BASE=('SAM_TICKERS=AAPL,MSFT,IBM' SAM_SOURCE=mock SAM_STORE=store SAM_SITE=site)
 
 # Each test in a fresh directory, with no network and sam-hourly on PATH.
 setup() {
