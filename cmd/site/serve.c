@@ -837,10 +837,21 @@ static const struct option serve_options[] = {
 	{ "per-address", required_argument, NULL, 'P' },
 	{ "request-timeout", required_argument, NULL, 'T' },
 	{ "quiet", no_argument, NULL, 'q' },
-	{ "log-format", required_argument, NULL, 'L' },
-	{ "help", no_argument, NULL, 'h' },
+	SAM_OPT_LOG_FORMAT,
+	SAM_OPT_HELP,
 	{ NULL, 0, NULL, 0 }
 };
+
+/* the tool's help, whatever the command */
+static int
+serve_help(const char *word)
+{
+	(void)word;
+	return site_help();
+}
+
+static const struct sam_tool serve_tool = { "sam-serve-static", site_usage, NULL, NULL,
+    serve_help };
 
 static int
 serve_settings(struct server *sv, int argc, char **argv, const char **listen)
@@ -895,13 +906,10 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 			sv->request_timeout = secs;
 			break;
 		case 'q': sv->quiet = 1; break;
-		case 'L':
-			if (sam_log_set_format(optarg) < 0)
-				return sam_usage_error(site_usage, "--log-format: must be "
-				    "text or json: %s", optarg);
-			break;
-		case 'h': return site_help() == SAM_EXIT_OK ? -1 : SAM_EXIT_RUNTIME;
-		default: return sam_getopt_error(c, argv, site_usage);
+		default:	/* --log-format, --help, errors */
+			if ((c = sam_opt_common(c, argv, &serve_tool)) == SAM_OPT_NEXT)
+				break;
+			return c == SAM_EXIT_OK ? -1 : c;	/* -1: --help written */
 		}
 	}
 	if (optind < argc)
