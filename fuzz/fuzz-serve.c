@@ -123,7 +123,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (mkfifo(path, 0600) < 0)
 		abort();
 	server_.dir = site;
-	server_.rate = 0;	/* the throttle depends on the clock */
+	server_.throttle.rate = 0;	/* the throttle depends on the clock */
 	daemon_ = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, answer, &server_,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,

@@ -37,7 +37,7 @@ $(O)/fuzz/fuzz-anomaly: $(O)/fuzz/fuzz-%: $(O)/fuzz/fuzz-%.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
 $(O)/fuzz/fuzz-day: $(O)/fuzz/fuzz-day.o $(O)/libstore/libstore.a $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lm
-$(O)/fuzz/fuzz-serve: $(O)/fuzz/fuzz-serve.o $(O)/libz/libsam.a
+$(O)/fuzz/fuzz-serve: $(O)/fuzz/fuzz-serve.o $(O)/cmd/site/throttle.o $(O)/libz/libsam.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) -lm
 
 $(O)/fuzz/fuzzfetch.o: override CFLAGS += $(CJSON_CFLAGS)
