@@ -170,6 +170,7 @@ charted_anomalies() {
                               [--stale-grace time] [--title text]
                               [--log-format text|json]
        sam-serve-static serve [-d dir] [-l address:port] [--rate n] [--burst n]
+                              [--client-rate n] [--client-burst n]
                               [--per-address n] [--request-timeout seconds]
                               [--quiet] [--log-format text|json]
        sam-serve-static --version | --help'
