@@ -13,6 +13,16 @@
 /* FNV-1a over the bytes, then the splitmix64 finaliser to spread the
  * low bits that FNV leaves weak. */
 uint64_t
+sam_mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+uint64_t
 sam_hash(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
@@ -23,12 +33,7 @@ sam_hash(const void *data, size_t n, uint64_t seed)
 		h ^= p[i];
 		h *= UINT64_C(0x100000001b3);
 	}
-	h ^= h >> 30;
-	h *= UINT64_C(0xbf58476d1ce4e5b9);
-	h ^= h >> 27;
-	h *= UINT64_C(0x94d049bb133111eb);
-	h ^= h >> 31;
-	return h;
+	return sam_mix64(h);
 }
 
 static struct sam_map_entry *

@@ -576,6 +576,8 @@ void **sam_map_put(struct sam_map *, const char *key, size_t klen, int *isnew);
 void *sam_map_get(const struct sam_map *, const char *key, size_t klen);
 void sam_map_free(struct sam_map *, void (*freeval)(void *));
 uint64_t sam_hash(const void *, size_t, uint64_t seed);
+/* SplitMix64's finalizer: 64 bits, each input bit spread over all of them. */
+uint64_t sam_mix64(uint64_t);
 
 /* ---- url.c: URLs (links libcurl) ---- */
 

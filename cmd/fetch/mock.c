@@ -50,21 +50,11 @@ struct day {
 	uint8_t injected;
 };
 
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
 static void
 reseed(gsl_rng *r, uint64_t h, uint64_t a, int64_t b)
 {
-	uint64_t s = mix(h ^ mix(a + UINT64_C(0x9e3779b97f4a7c15)) ^
-	    mix((uint64_t)b + UINT64_C(0x632be59bd9b4e019)));
+	uint64_t s = sam_mix64(h ^ sam_mix64(a + UINT64_C(0x9e3779b97f4a7c15)) ^
+	    sam_mix64((uint64_t)b + UINT64_C(0x632be59bd9b4e019)));
 
 	gsl_rng_set(r, (unsigned long)(s >> 32) | 1);
 }

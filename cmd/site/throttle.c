@@ -30,16 +30,6 @@ struct throttle_client {
 	unsigned char key[17];	/* family (4 or 6), then the address */
 };
 
-static uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	return x ^ (x >> 31);
-}
-
 /* The key of an address: IPv4, or the /64 of an IPv6 address. */
 static void
 client_key(int family, const unsigned char addr[16], unsigned char key[17])
@@ -69,7 +59,7 @@ client_slot(const struct throttle *t, const unsigned char key[17])
 	for (i = 0; i < 17; i += 8) {
 		w = 0;
 		memcpy(&w, key + i, i + 8 <= 17 ? 8 : 17 - i);
-		h = mix(h ^ w);
+		h = sam_mix64(h ^ w);
 	}
 	return (size_t)(h % THROTTLE_CLIENTS);
 }
@@ -79,7 +69,7 @@ throttle_init(struct throttle *t, int64_t now_us)
 {
 	t->all.tokens = t->burst;
 	t->all.last_us = now_us;
-	t->seed = mix((uint64_t)now_us ^ ((uint64_t)getpid() << 32));
+	t->seed = sam_mix64((uint64_t)now_us ^ ((uint64_t)getpid() << 32));
 	t->clients = NULL;
 	if (t->rate > 0 && t->client_rate > 0 &&
 	    !(t->clients = calloc(THROTTLE_CLIENTS, sizeof *t->clients)))
