@@ -82,6 +82,7 @@ fi
 export SAM_NOW=2026-11-25T21:00:00Z
 export LC_ALL=C
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sam-bench.XXXXXX")
+export PARALLEL_HOME=$tmp/parallel-home	# GNU parallel's files, not in $HOME
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
