@@ -17,7 +17,7 @@ RUN="jq ca-certificates"
 # To test: bats with its helpers, the man page linter, shellcheck, bc
 # (exact reference values), python3 for the loopback HTTP server, curl,
 # nginx to serve the site with share/nginx/sam.conf, chromium to render
-# it (Debian starts nginx's own service when it installs it),
+# it (Debian starts nginx's own service when it installs it: see the end),
 # libFuzzer for the fuzz harnesses (clang only recommends it), and
 # Prometheus, its node_exporter and Alertmanager (promtool checks the
 # rules; the tests start their own on loopback), systemd-analyze for
@@ -78,3 +78,20 @@ echo "sam: installing$missing" >&2
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 # shellcheck disable=SC2086 # one word per package
 $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+
+# The servers the tests need start a service of their own when Debian
+# installs them, listening beyond loopback (sshd on port 22, nginx on
+# 80, Prometheus on 9090 ...).  The tests start their own on loopback;
+# the ones this script just installed are stopped and not started at
+# boot.  A server that was installed before is left as it was.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+	for p in $missing; do
+		case $p in
+		openssh-server) unit=ssh ;;
+		nginx | prometheus | prometheus-node-exporter | prometheus-alertmanager) unit=$p ;;
+		*) continue ;;
+		esac
+		$sudo systemctl disable --now "$unit.service" >/dev/null 2>&1 || true
+		case $unit in ssh) $sudo systemctl disable --now ssh.socket >/dev/null 2>&1 || true ;; esac
+	done
+fi
