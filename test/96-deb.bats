@@ -66,6 +66,12 @@ in_chroot() {
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "dpkg --root and the overlay need root"
 	command -v unshare > /dev/null || skip "no unshare"
+	# a container without CAP_SYS_ADMIN has no mount namespace or overlay
+	mkdir -p probe/upper probe/work probe/root
+	unshare --mount --propagation private sh -c 'mount -t overlay overlay \
+	    -o "lowerdir=/,upperdir=probe/upper,workdir=probe/work" probe/root' 2> /dev/null ||
+		skip "no overlay of / in a mount namespace here (unshare --mount, mount -t overlay)"
+	rm -rf probe
 }
 
 @test "the package's Build-Depends are installed by share/deps.sh --test, which make check runs on a fresh Debian 12" {
