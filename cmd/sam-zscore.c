@@ -62,7 +62,7 @@ struct state {
 static const char usage[] =
     "usage: sam-zscore [-w window] [-p min-periods] [-m metrics] [--ddof 0|1]\n"
     "                  [--robust] [--profile name] [--market file [--market-ticker ticker]]\n"
-    "                  [--strict] [--log-format text|json] [file ...]\n";
+    "                  [--market-only] [--strict] [--log-format text|json] [file ...]\n";
 
 static const struct sam_help help[] = {
 	{ "-w, --window window", "the bars before each bar that make its window,\n"
@@ -80,6 +80,9 @@ static const struct sam_help help[] = {
 	{ "--market file", "a market series: each bar gets the market's return,\n"
 	    "the cross-sectional median of file (default none)" },
 	{ "--market-ticker ticker", "the market is this ticker of file, not the median" },
+	{ "--market-only", "write the market series of file, a record a bar time,\n"
+	    "and read no bars: what --market reads back in place\n"
+	    "of file (the shards of one file share it)" },
 	{ "--strict", "a bad input line is fatal (default: skipped, exit 1)" },
 	{ "--log-format text|json", "diagnostics' format (default SAM_LOG_FORMAT, else text)" },
 	{ "-h, --help", "this help" },
@@ -577,12 +580,14 @@ static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, 'P' },
 	{ "market", required_argument, NULL, 'M' },
 	{ "market-ticker", required_argument, NULL, 'K' },
+	{ "market-only", no_argument, NULL, 'O' },
 	{ "strict", no_argument, NULL, 'S' },
 	SAM_OPTS_COMMON
 };
 
 struct args {
 	const char *metrics, *minp, *profile, *market, *market_ticker;
+	int market_only;
 	int have_window;
 };
 
@@ -646,6 +651,7 @@ parse_args(int argc, char **argv, struct zscore_opts *o, struct args *a)
 				return sam_usage_error(usage, "--market-ticker: not a ticker: %s", optarg);
 			a->market_ticker = optarg;
 			break;
+		case 'O': a->market_only = 1; break;
 		case 'S': o->strict = 1; break;
 		default:	/* --log-format, --help, --version, errors */
 			if ((status = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
@@ -679,6 +685,10 @@ configure(int argc, char **argv, struct zscore_opts *o, struct args *a)
 		return status;
 	if (a->market_ticker && !a->market)
 		return sam_usage_error(usage, "--market-ticker needs --market");
+	if (a->market_only && !a->market)
+		return sam_usage_error(usage, "--market-only needs --market");
+	if (a->market_only && optind < argc)
+		return sam_usage_error(usage, "--market-only reads no bars: %s", argv[optind]);
 	o->min_periods = o->window;
 	if (a->minp && (sam_parse_ulong(a->minp, 1, o->window, &v) < 0))
 		return sam_usage_error(usage, "-p: min-periods must be 1 to the window: %s", a->minp);
@@ -721,7 +731,10 @@ main(int argc, char **argv)
 		st.market = &market;
 	}
 
-	status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
+	if (a.market_only)	/* a write error: sam_out_finish tells it */
+		market_write(&market);
+	else
+		status = sam_input_run(&in, argv + optind, argc - optind, on_record, &st);
 	status = sam_out_finish(status);
 	sam_map_free(&st.series, free_series);
 	sam_edits_free(&st.edits);

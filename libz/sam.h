@@ -343,6 +343,8 @@ int sam_valid_ticker(const char *s, size_t len);
 int sam_valid_utf8(const char *s, size_t len, size_t *bad);	/* 1 if valid */
 /* Interval name -> minutes (1d -> 0); -1 if unknown. */
 int sam_interval_minutes(const char *s, size_t len);
+/* The interval of so many minutes (0: 1d), "?" for none of them. */
+const char *sam_interval_name(int minutes);
 int sam_valid_interval(const char *s, size_t len);
 /* The value of a hexadecimal digit, either case; -1 if c is not one. */
 int sam_hexval(int c);

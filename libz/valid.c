@@ -128,6 +128,17 @@ sam_interval_minutes(const char *s, size_t len)
 	return -1;
 }
 
+const char *
+sam_interval_name(int minutes)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof intervals / sizeof intervals[0]; i++)
+		if (intervals[i].minutes == minutes)
+			return intervals[i].name;
+	return "?";
+}
+
 int
 sam_valid_interval(const char *s, size_t len)
 {

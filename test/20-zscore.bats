@@ -7,7 +7,7 @@ bats_require_minimum_version 1.5.0
 ZF=$FIXTURES/zscore
 USAGE='usage: sam-zscore [-w window] [-p min-periods] [-m metrics] [--ddof 0|1]
                   [--robust] [--profile name] [--market file [--market-ticker ticker]]
-                  [--strict] [--log-format text|json] [file ...]'
+                  [--market-only] [--strict] [--log-format text|json] [file ...]'
 
 # ---- an independent reference, in awk ----
 

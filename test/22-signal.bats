@@ -13,7 +13,7 @@ bats_require_minimum_version 1.5.0
 SF=$FIXTURES/signal
 ZUSAGE='usage: sam-zscore [-w window] [-p min-periods] [-m metrics] [--ddof 0|1]
                   [--robust] [--profile name] [--market file [--market-ticker ticker]]
-                  [--strict] [--log-format text|json] [file ...]'
+                  [--market-only] [--strict] [--log-format text|json] [file ...]'
 DUSAGE='usage: sam-detect [-t threshold] [-m metrics] [-b bands] [-T file] [--all]
                   [--profile name] [--tail-df df] [--fdr rate] [--move fraction]
                   [--rvol ratio] [--strict] [--log-format text|json] [file ...]'
@@ -291,6 +291,8 @@ sam-zscore: 3 of 4 input lines rejected'
 		-m return,excess | sam-zscore: the excess metric needs --market
 		SAM_METRICS=excess | sam-zscore: the excess metric needs --market
 		--market $SF/market.ndjson --market-ticker s\$y | sam-zscore: --market-ticker: not a ticker: s\$y
+		--market-only | sam-zscore: --market-only needs --market
+		--market $SF/market.ndjson --market-only | sam-zscore: --market-only reads no bars: /dev/null
 	EOF
 }
 
@@ -309,6 +311,49 @@ sam-zscore: nosuch: fatal: unable to read the market series'
 	sam-zscore -w 5 -m return --market spy --market-ticker SPY aaa > want
 	sam-zscore -w 5 -m return --market spy-partial --market-ticker SPY aaa > got
 	diff -u want got
+}
+
+@test "--market-only writes the market series, a record a bar time, with the numbers the bars carry" {
+	sam-zscore -w 5 --market "$SF/market.ndjson" --market-ticker SPY --market-only > series
+	assert_equal "$(wc -l < series)" 8
+	# each point's numbers are the text its time's bars were given
+	sam-zscore -w 5 -m return --market "$SF/market.ndjson" --market-ticker SPY "$SF/market.ndjson" |
+		jq -c 'select(.ticker == "AAA") | {market, interval, ts, market_return, market_z}' |
+		sed -n '2,$p' > want
+	jq -c '{market, interval, ts, market_return, market_z}' series > got
+	diff -u want got
+	run jq -r '[.market_lvolume | type] | .[]' series
+	assert_output "$(printf 'null\nnull\nnull\nnull\nnumber\nnumber\nnumber\nnumber')"
+}
+
+@test "a market series read back by --market scores the bars as their file does: cross, a ticker, the recommended profile" {
+	local args
+	for args in "-w 5" "-w 5 --market-ticker SPY" "-w 5 --profile recommended" \
+	    "-w 5 --profile recommended --market-ticker SPY"; do
+		# shellcheck disable=SC2086 # the words of args
+		sam-zscore $args --market "$SF/market.ndjson" --market-only > series
+		# shellcheck disable=SC2086
+		sam-zscore $args --market "$SF/market.ndjson" "$SF/market.ndjson" > want
+		# shellcheck disable=SC2086
+		sam-zscore ${args% --market-ticker SPY} --market series "$SF/market.ndjson" > got
+		cmp want got || { echo "with $args"; return 1; }
+	done
+}
+
+@test "a market series' errors: --market-ticker with one, a second point of a time, another market, a missing number" {
+	sam-zscore -w 5 --market "$SF/market.ndjson" --market-ticker SPY --market-only > series
+	run --separate-stderr sam-zscore --market series --market-ticker SPY "$SF/market.ndjson"
+	assert_failure 3
+	assert_equal "$stderr" 'sam-zscore: series: fatal: a market series, of SPY: --market-ticker does not apply
+sam-zscore: series: fatal: unable to read the market series'
+	{ head -2 series; sed -n 2p series; sed -n 3p series | sed 's/"market":"SPY"/"market":"cross"/'
+	  sed -n 4p series | sed 's/,"market_return":[^,]*//'; } > bad
+	run --separate-stderr sam-zscore --market bad < /dev/null
+	assert_success
+	assert_equal "$stderr" 'sam-zscore: bad:3: a second point of 1d 2024-01-04T14:30:00Z
+sam-zscore: bad:4: market cross after SPY: a series is of one market
+sam-zscore: bad:5: missing field "market_return"
+sam-zscore: 3 of 5 input lines rejected'
 }
 
 # ---- profiles ----

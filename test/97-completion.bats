@@ -206,7 +206,7 @@ TOOLS="sam-fetch sam-zscore sam-detect sam-store sam-alert sam-serve-static sam-
 @test "bash: the options of a tool, of a command, and what a command takes besides" {
 	run comp 'sam-zscore --'
 	assert_output "$(lines --window --min-periods --metrics --ddof --robust --profile --market \
-		--market-ticker --strict --log-format --help --version)"
+		--market-ticker --market-only --strict --log-format --help --version)"
 	run comp 'sam-store -'
 	assert_output "$(lines -r --root -w --lock-wait --log-format -h --help --version)"
 	run comp 'sam-store put --'
@@ -337,7 +337,7 @@ zcomp() {
 	run diff bash.out zsh.out
 	assert_success
 	run grep -c . zsh.out
-	assert_output 153
+	assert_output 154
 }
 
 @test "zsh: commands, sources, intervals, metrics, kinds, severities, targets, profiles" {

@@ -15,6 +15,7 @@
  * is the median, over FILE's tickers, of ln(1 + volume) less the mean
  * of the ticker's W bars before (one window a ticker of FILE).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,7 @@ struct loader {
 	struct sam_keys keys;	/* bar_keys */
 	struct point *pts;
 	size_t n, cap;
+	enum { BARS = 1, SERIES } kind;	/* what FILE holds; 0: not known yet */
 };
 
 /* The ticker's state, found once for its run of bars. */
@@ -83,12 +85,121 @@ find_prev(struct loader *ld, const struct sam_key *k, int *isnew)
 }
 
 static const char *const bar_keys[] = { "ticker", "interval", "ts", "close",
-    "final", "volume" };
+    "final", "volume", "market", "market_return", "market_z", "market_lvolume" };
+enum { BK_COUNT = 10 };
+
+static size_t
+make_key(char *key, int minutes, int64_t secs, long ns)
+{
+	memcpy(key, &minutes, sizeof minutes);
+	memcpy(key + sizeof minutes, &secs, sizeof secs);
+	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
+	return sizeof minutes + sizeof secs + sizeof ns;
+}
+
+/*
+ * The market's point of a time, its numbers as every bar of the time
+ * writes them, by time and in the order they come.  -1 when out of
+ * memory (mp freed), or, *isnew 0, when the time has a point already
+ * (mp kept by the caller).
+ */
+static int
+keep_point(struct market *mk, struct market_point *mp, int *isnew)
+{
+	struct market_point **grown;
+	char key[32];
+	void **slot;
+
+	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
+	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
+	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
+	if (mk->n == mk->cap) {
+		size_t cap = mk->cap ? 2 * mk->cap : 256;
+		if (!(grown = realloc(mk->order, cap * sizeof *grown))) {
+			free(mp);
+			return -1;
+		}
+		mk->order = grown;
+		mk->cap = cap;
+	}
+	if (!(slot = sam_map_put(&mk->at, key, make_key(key, mp->minutes, mp->secs, mp->ns), isnew))) {
+		free(mp);
+		return -1;
+	}
+	if (!*isnew)
+		return -1;
+	*slot = mp;
+	mp->at = mk->n;
+	mk->order[mk->n++] = mp;
+	return 0;
+}
+
+static int
+ts_ok(const char *s, size_t len)
+{
+	int64_t secs;
+	long ns;
+
+	return sam_parse_ts(s, len, &secs, &ns) == 0;
+}
+
+/* What a series' points name their market: a ticker, or "cross" for
+ * the cross-sectional median. */
+static int
+name_ok(const char *s, size_t len)
+{
+	return (len == 5 && memcmp(s, "cross", 5) == 0) || sam_valid_ticker(s, len);
+}
+
+/* A point of a market series, as market_write wrote it. */
+static int
+on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const *f)
+{
+	struct market *mk = ld->mk;
+	struct market_point *mp;
+	char interval[8], ts[40], name[SAM_TICKER_MAX + 1];
+	int has_z, has_v, isnew;
+
+	if (sam_get_string(in, f[6], "market", name, sizeof name, name_ok,
+	    "market name") < 0 ||
+	    sam_get_string(in, f[1], "interval", interval, sizeof interval,
+	    sam_valid_interval, "interval") < 0 ||
+	    sam_get_string(in, f[2], "ts", ts, sizeof ts, ts_ok, "timestamp") < 0)
+		return -1;
+	if (mk->series[0] && strcmp(name, mk->series) != 0)
+		return sam_reject(in, "market %s after %s: a series is of one market",
+		    name, mk->series);
+	if (!(mp = calloc(1, sizeof *mp)))
+		return -2;
+	if (sam_get_number(in, f[7], "market_return", &mp->r) < 0 ||
+	    sam_get_number_opt(in, f[8], "market_z", &mp->z, &has_z) < 0 ||
+	    sam_get_number_opt(in, f[9], "market_lvolume", &mp->v, &has_v) < 0) {
+		free(mp);
+		return -1;
+	}
+	if (!has_z)
+		mp->z = NAN;
+	if (!has_v)
+		mp->v = NAN;
+	mp->minutes = sam_interval_minutes(interval, strlen(interval));
+	sam_parse_ts(ts, strlen(ts), &mp->secs, &mp->ns);
+	if (keep_point(mk, mp, &isnew) < 0) {
+		if (isnew)
+			return -2;
+		free(mp);
+		return sam_reject(in, "a second point of %s %s", interval, ts);
+	}
+	if (!mk->series[0]) {
+		memcpy(mk->series, name, sizeof name);
+		mk->name = mk->series;
+	}
+	return 0;
+}
 
 static int
 on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
-	const struct sam_field *f[6];
+	const struct sam_field *f[BK_COUNT];
 	struct loader *ld = ctx;
 	struct sam_key k;
 	struct prev *pv;
@@ -97,6 +208,10 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 
 	if ((dup = sam_rec_find_keys(rec, &ld->keys, f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", bar_keys[dup]);
+	if (!ld->kind)	/* the first record tells what the file holds */
+		ld->kind = f[7] && !f[3] ? SERIES : BARS;
+	if (ld->kind == SERIES)
+		return on_point(in, ld, f);
 	if (sam_get_key(in, f, &k) < 0 || sam_get_number(in, f[3], "close", &close) < 0)
 		return -1;
 	if (ld->mk->ticker[0] && strcmp(k.ticker, ld->mk->ticker) != 0)
@@ -170,15 +285,6 @@ by_time(const void *a, const void *b)
 	if (x->secs != y->secs)
 		return x->secs < y->secs ? -1 : 1;
 	return (x->ns > y->ns) - (x->ns < y->ns);
-}
-
-static size_t
-make_key(char *key, int minutes, int64_t secs, long ns)
-{
-	memcpy(key, &minutes, sizeof minutes);
-	memcpy(key + sizeof minutes, &secs, sizeof secs);
-	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
-	return sizeof minutes + sizeof secs + sizeof ns;
 }
 
 /*
@@ -268,11 +374,9 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
     const struct point *g, const struct zscore_opts *o, double *scratch)
 {
 	struct market_point *mp;
-	char key[32];
 	double mean, sd, dev;
 	size_t i, n = gr->n;
 	int partial = 0, isnew;
-	void **slot;
 
 	for (i = 0; i < n; i++) {
 		partial |= g[i].partial;
@@ -286,19 +390,14 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
 		mp->z = dev / sd;
-	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
-	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
-	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
 	mp->minutes = gr->minutes;
 	mp->secs = gr->secs;
 	mp->ns = gr->ns;
-	if (!(slot = sam_map_put(&mk->at, key, make_key(key, gr->minutes, gr->secs, gr->ns), &isnew))) {
-		free(mp);
+	if (keep_point(mk, mp, &isnew) < 0) {
+		if (!isnew)	/* the groups' times are distinct */
+			free(mp);
 		return -1;
 	}
-	*slot = mp;
-	mp->at = mk->n;
-	mk->order[mk->n++] = mp;
 	return partial ? 0 : sam_roll_push(roll, mp->r);
 }
 
@@ -314,12 +413,21 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	size_t i, ng = 0, nscratch = 0;
 	int status;
 
-	sam_keys_init(&ld.keys, bar_keys, 6);
+	sam_keys_init(&ld.keys, bar_keys, BK_COUNT);
 	status = sam_input_run(&in, files, 1, on_bar, &ld);
 	sam_map_free(&ld.prev, free_prev);
 	if (status > SAM_EXIT_REJECT || (in.rejected && o->strict)) {
 		free(ld.pts);
 		return -1;
+	}
+	if (ld.kind == SERIES) {	/* its points are kept as read */
+		if (mk->ticker[0]) {
+			sam_log(SAM_FATAL, path, 0, "a market series, of %s: "
+			    "--market-ticker does not apply", mk->name);
+			return -1;
+		}
+		mk->loaded = 1;
+		return 0;
 	}
 	if (!(gs = gather(&ld.pts, ld.n, &ng))) {
 		free(ld.pts);
@@ -327,8 +435,6 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 		return -1;
 	}
 	sam_roll_init(&roll, o->window);
-	if (!(mk->order = malloc((ng ? ng : 1) * sizeof *mk->order)))
-		ng = 0;
 	for (i = 0; i < ng; i++) {
 		if (i > 0 && gs[i]->minutes != gs[i - 1]->minutes) {
 			sam_roll_free(&roll);	/* another interval: another series */
@@ -346,7 +452,7 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	sam_roll_free(&roll);
 	free(ld.pts);
 	free(scratch);
-	status = i < ng || !mk->order;
+	status = i < ng;
 	for (i = 0; i < ng; i++)
 		free(gs[i]);
 	free(gs);
@@ -377,6 +483,56 @@ market_at(const struct market *mk, int minutes, int64_t secs, long ns,
 		return NULL;
 	*hint = mp->at;
 	return mp;
+}
+
+/* "2013-02-11T14:30:00Z", with the nanoseconds when there are some. */
+static void
+put_ts(struct sam_buf *b, int64_t secs, long ns)
+{
+	char t[21], frac[16];
+	size_t n;
+
+	sam_format_ts(t, secs);
+	if (!ns) {
+		sam_buf_jstr(b, t, strlen(t));
+		return;
+	}
+	n = (size_t)snprintf(frac, sizeof frac, "%09ld", ns);
+	while (frac[n - 1] == '0')
+		n--;
+	sam_buf_putc(b, '"');
+	sam_buf_put(b, t, 19);
+	sam_buf_putc(b, '.');
+	sam_buf_put(b, frac, n);
+	sam_buf_puts(b, "Z\"");
+}
+
+void
+market_write(const struct market *mk)
+{
+	struct sam_buf *b = sam_out();
+	size_t i;
+
+	for (i = 0; i < mk->n; i++) {
+		const struct market_point *mp = mk->order[i];
+		sam_buf_puts(b, "{\"market\":");
+		sam_buf_jstr(b, mk->name, strlen(mk->name));
+		sam_buf_puts(b, ",\"interval\":");
+		sam_buf_puts(b, "\"");
+		sam_buf_puts(b, sam_interval_name(mp->minutes));	/* no escapes */
+		sam_buf_puts(b, "\"");
+		sam_buf_puts(b, ",\"ts\":");
+		put_ts(b, mp->secs, mp->ns);
+		sam_buf_puts(b, ",\"market_return\":");
+		sam_buf_num(b, mp->r);
+		sam_buf_puts(b, ",\"market_z\":");
+		sam_buf_num(b, mp->z);
+		sam_buf_puts(b, ",\"market_lvolume\":");
+		sam_buf_num(b, mp->v);
+		sam_buf_puts(b, "}\n");
+		if (sam_out_maybe_flush() < 0)
+			break;	/* sam_out_finish() tells why */
+	}
 }
 
 void

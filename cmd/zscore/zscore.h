@@ -40,17 +40,22 @@ struct market {
 	const char *name;	/* what bars show: the ticker, or "cross" */
 	struct sam_map at;	/* (interval, ts) -> struct market_point */
 	struct market_point **order;	/* the points in time order, */
-	size_t n;		/* each interval's after the one before */
+	size_t n, cap;		/* each interval's after the one before */
+	char series[SAM_TICKER_MAX + 1];	/* FILE is a series of this market */
 	int loaded;
 };
 
-/* Reads FILE's bars into mk; -1 after the reason was reported. */
+/* Reads FILE's bars, or the series market_write wrote, into mk; -1
+ * after the reason was reported. */
 int market_load(struct market *, const char *path, const struct zscore_opts *);
 /* The market at a bar time, or NULL.  *hint: where the series' last
  * bar found it (0 at first), for the next bar of the series, which is
  * most often the next point. */
 const struct market_point *market_at(const struct market *, int minutes,
     int64_t secs, long ns, size_t *hint);
+/* The series on standard output, a record a time: what --market reads
+ * back as FILE in place of its bars (sam-zscore --market-only). */
+void market_write(const struct market *);
 void market_free(struct market *);
 
 #endif
