@@ -23,6 +23,8 @@ set -eu
 
 # shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
+# shellcheck source=test/sshd.bash
+. "$(dirname "$0")/../test/sshd.bash"
 tickers=2000
 days=1000
 seed=1
@@ -133,53 +135,6 @@ measure() {
 	    "$(awk -v k="$maxrss" 'BEGIN { printf "%.1f", k / 1024 }')" "$same")")
 }
 
-# sshd_start: an sshd of its own on a free port of 127.0.0.1 and
-# 127.0.0.2 (two "hosts"), keys in $tmp/ssh; sets ssh (parallel's
-# --ssh).  As root in a mount namespace of its own, where /run/sshd is
-# made on a tmpfs.
-sshd_start() {
-	local d=$tmp/ssh port i h
-	mkdir -p "$d"
-	ssh-keygen -q -t ed25519 -N '' -C sam-bench-host -f "$d/host_key"
-	ssh-keygen -q -t ed25519 -N '' -C sam-bench-user -f "$d/user_key"
-	cp "$d/user_key.pub" "$d/authorized_keys"
-	port=$((20000 + RANDOM % 40000))
-	printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "ListenAddress 127.0.0.2" \
-	    "HostKey $d/host_key" "PidFile $d/sshd.pid" "AuthorizedKeysFile $d/authorized_keys" \
-	    "StrictModes no" "UsePAM no" "PasswordAuthentication no" \
-	    "KbdInteractiveAuthentication no" "PermitRootLogin prohibit-password" \
-	    "LogLevel ERROR" >"$d/sshd_config"
-	if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
-		# shellcheck disable=SC2016 # the inner sh's
-		unshare -m --propagation private sh -c 'mount -t tmpfs -o mode=755 sam-sshd /run &&
-		    mkdir -m 755 /run/sshd && exec /usr/sbin/sshd -D -e -f "$1"' sh "$d/sshd_config" \
-		    2>"$d/sshd.log" &
-	else
-		# no mount namespace: as root, the directory ssh's service makes
-		[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || mkdir -m 755 /run/sshd
-		/usr/sbin/sshd -D -e -f "$d/sshd_config" 2>"$d/sshd.log" &
-	fi
-	sshd_pid=$!
-	for ((i = 0; i < 250; i++)); do
-		[ -s "$d/sshd.pid" ] && break
-		kill -0 "$sshd_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	if [ ! -s "$d/sshd.pid" ]; then
-		echo "parallel.sh: sshd did not start:" >&2
-		cat "$d/sshd.log" >&2
-		exit 2
-	fi
-	for h in 127.0.0.1 127.0.0.2; do
-		printf '[%s]:%s %s\n' "$h" "$port" "$(cut -d ' ' -f 1,2 "$d/host_key.pub")"
-	done >"$d/known_hosts"
-	printf '%s\n' "Host *" "Port $port" "User $(id -un)" "IdentityFile $d/user_key" \
-	    "IdentitiesOnly yes" "UserKnownHostsFile $d/known_hosts" \
-	    "GlobalKnownHostsFile /dev/null" "StrictHostKeyChecking yes" "BatchMode yes" \
-	    "LogLevel ERROR" >"$d/config"
-	ssh="ssh -F $d/config"
-}
-
 echo "sam benchmark: sam-zscore | sam-detect on one core, on $jobs cores, on two hosts (GNU parallel)"
 echo "  binaries:  $bin"
 echo "  data:      $tickers tickers x $days daily bars, mock source, --seed $seed, SAM_NOW=$SAM_NOW"
@@ -210,7 +165,8 @@ measure "original: $jobs jobs, 2 parts a job" one.out parallel --will-cite -j "$
 measure "original: $jobs jobs, sam-detect once" one.out sh -c 'parallel --will-cite -j "$1" \
     --pipe-part -a bars.ndjson --block -1 --group-by "$2" -k "$3" | "$4"' sh "$jobs" "$group" "$z" "$d"
 if [ "$do_ssh" = 1 ]; then
-	sshd_start
+	sshd_start "$tmp/ssh" || { echo "parallel.sh: sshd did not start" >&2; exit 2; }
+	sshd_pid=$SSHD_PID ssh=$SSH
 	measure "original: two hosts by ssh, $jobs jobs each" one.out parallel --will-cite \
 	    --ssh "$ssh" -S "$jobs/127.0.0.1,$jobs/127.0.0.2" --pipe-part -a bars.ndjson \
 	    --block -1 --group-by "$group" -k "$z | $d"
