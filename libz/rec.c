@@ -288,6 +288,12 @@ run_add(struct sam_buf *out, int *first, struct run *run,
 	run->to = f->val + f->vlen;
 }
 
+static unsigned
+first_byte(const char *key, size_t klen)
+{
+	return klen ? (unsigned char)key[0] : 0;
+}
+
 void
 sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
     struct sam_buf *out)
@@ -296,7 +302,11 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	struct sam_keys ks;
 	struct run run = { NULL, NULL };
 	size_t i, j, n = e ? e->n : 0;
-	int first = 1;
+	int first = 1, built = 0;
+	/* the edits' first bytes: a field that starts with none of them is
+	 * no edit's, and is not looked up (a bar's fields and the ones a
+	 * filter adds seldom share one: the table is then never built) */
+	uint64_t firsts[4] = { 0 };
 
 	if (e && e->vals.err) {		/* an edit lost its value: say so */
 		out->err = 1;
@@ -304,13 +314,24 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	}
 	if (sam_buf_reserve(out, sam_rec_write_size(r, e)) < 0)
 		return;
-	keyset_init(&ks, n);
-	for (j = 0; j < n; j++)
-		keyset_add(&ks, j, e->e[j].key, e->e[j].klen);
+	for (j = 0; j < n; j++) {
+		unsigned c = first_byte(e->e[j].key, e->e[j].klen);
+		firsts[c >> 6] |= UINT64_C(1) << (c & 63);
+	}
 	out->p[out->len++] = '{';
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
-		int k = n ? keyset_find(&ks, f->key, f->klen) : -1;
+		unsigned c = first_byte(f->key, f->klen);
+		int k = -1;
+		if (firsts[c >> 6] >> (c & 63) & 1) {
+			if (!built) {
+				keyset_init(&ks, n);
+				for (j = 0; j < n; j++)
+					keyset_add(&ks, j, e->e[j].key, e->e[j].klen);
+				built = 1;
+			}
+			k = keyset_find(&ks, f->key, f->klen);
+		}
 		if (k < 0) {
 			run_add(out, &first, &run, f);
 		} else if (!used[k]) {	/* a repeated key is written once */
