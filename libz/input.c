@@ -151,14 +151,6 @@ sam_get_number_opt(struct sam_input *in, const struct sam_field *f,
 	return 0;
 }
 
-static int
-valid_ts(const char *s, size_t len)
-{
-	int64_t t;
-
-	return sam_parse_ts(s, len, &t, NULL) == 0;
-}
-
 /* Is the field's text the one remembered in seen (len bytes)? */
 static int
 same_text(const struct sam_field *f, const char *seen, size_t len)
@@ -206,7 +198,7 @@ sam_get_key(struct sam_input *in, const struct sam_field *const f[3],
 		if (sam_parse_ts(k->ts, f[2]->vlen - 2, &k->secs, &k->ns) == 0)
 			return 0;
 	}
-	if (sam_get_string(in, f[2], "ts", k->ts, sizeof k->ts, valid_ts,
+	if (sam_get_string(in, f[2], "ts", k->ts, sizeof k->ts, sam_valid_ts,
 	    "timestamp") < 0)
 		return -1;
 	sam_parse_ts(k->ts, strlen(k->ts), &k->secs, &k->ns);

@@ -346,6 +346,7 @@ int sam_interval_minutes(const char *s, size_t len);
 /* The interval of so many minutes (0: 1d), "?" for none of them. */
 const char *sam_interval_name(int minutes);
 int sam_valid_interval(const char *s, size_t len);
+int sam_valid_ts(const char *s, size_t len);	/* RFC 3339, sam_parse_ts */
 /* The value of a hexadecimal digit, either case; -1 if c is not one. */
 int sam_hexval(int c);
 

@@ -146,6 +146,14 @@ sam_valid_interval(const char *s, size_t len)
 }
 
 int
+sam_valid_ts(const char *s, size_t len)
+{
+	int64_t t;
+
+	return sam_parse_ts(s, len, &t, NULL) == 0;
+}
+
+int
 sam_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

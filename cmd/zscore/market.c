@@ -98,49 +98,37 @@ make_key(char *key, int minutes, int64_t secs, long ns)
 }
 
 /*
- * The market's point of a time, its numbers as every bar of the time
- * writes them, by time and in the order they come.  -1 when out of
- * memory (mp freed), or, *isnew 0, when the time has a point already
- * (mp kept by the caller).
+ * Keeps the market's point of a time, with its numbers as every bar of
+ * the time writes them, by time and in the order they come.  0; 1 when
+ * the time has a point already; -1 when out of memory.  mp is the
+ * market's on 0 only.
  */
 static int
-keep_point(struct market *mk, struct market_point *mp, int *isnew)
+keep_point(struct market *mk, struct market_point *mp)
 {
 	struct market_point **grown;
 	char key[32];
 	void **slot;
+	int isnew;
 
-	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
-	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
-	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
 	if (mk->n == mk->cap) {
 		size_t cap = mk->cap ? 2 * mk->cap : 256;
-		if (!(grown = realloc(mk->order, cap * sizeof *grown))) {
-			free(mp);
+		if (!(grown = realloc(mk->order, cap * sizeof *grown)))
 			return -1;
-		}
 		mk->order = grown;
 		mk->cap = cap;
 	}
-	if (!(slot = sam_map_put(&mk->at, key, make_key(key, mp->minutes, mp->secs, mp->ns), isnew))) {
-		free(mp);
+	if (!(slot = sam_map_put(&mk->at, key, make_key(key, mp->minutes, mp->secs, mp->ns), &isnew)))
 		return -1;
-	}
-	if (!*isnew)
-		return -1;
+	if (!isnew)
+		return 1;
+	mp->len[0] = (unsigned char)sam_format_double(mp->text[0], mp->r);
+	mp->len[1] = (unsigned char)sam_format_double(mp->text[1], mp->z);
+	mp->len[2] = (unsigned char)sam_format_double(mp->text[2], exp(mp->v));
 	*slot = mp;
 	mp->at = mk->n;
 	mk->order[mk->n++] = mp;
 	return 0;
-}
-
-static int
-ts_ok(const char *s, size_t len)
-{
-	int64_t secs;
-	long ns;
-
-	return sam_parse_ts(s, len, &secs, &ns) == 0;
 }
 
 /* What a series' points name their market: a ticker, or "cross" for
@@ -158,13 +146,13 @@ on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const 
 	struct market *mk = ld->mk;
 	struct market_point *mp;
 	char interval[8], ts[40], name[SAM_TICKER_MAX + 1];
-	int has_z, has_v, isnew;
+	int has_z, has_v, kept;
 
 	if (sam_get_string(in, f[6], "market", name, sizeof name, name_ok,
 	    "market name") < 0 ||
 	    sam_get_string(in, f[1], "interval", interval, sizeof interval,
 	    sam_valid_interval, "interval") < 0 ||
-	    sam_get_string(in, f[2], "ts", ts, sizeof ts, ts_ok, "timestamp") < 0)
+	    sam_get_string(in, f[2], "ts", ts, sizeof ts, sam_valid_ts, "timestamp") < 0)
 		return -1;
 	if (mk->series[0] && strcmp(name, mk->series) != 0)
 		return sam_reject(in, "market %s after %s: a series is of one market",
@@ -183,11 +171,10 @@ on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const 
 		mp->v = NAN;
 	mp->minutes = sam_interval_minutes(interval, strlen(interval));
 	sam_parse_ts(ts, strlen(ts), &mp->secs, &mp->ns);
-	if (keep_point(mk, mp, &isnew) < 0) {
-		if (isnew)
-			return -2;
+	if ((kept = keep_point(mk, mp)) != 0) {
 		free(mp);
-		return sam_reject(in, "a second point of %s %s", interval, ts);
+		return kept < 0 ? -2 :
+		    sam_reject(in, "a second point of %s %s", interval, ts);
 	}
 	if (!mk->series[0]) {
 		memcpy(mk->series, name, sizeof name);
@@ -376,7 +363,7 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
 	struct market_point *mp;
 	double mean, sd, dev;
 	size_t i, n = gr->n;
-	int partial = 0, isnew;
+	int partial = 0;
 
 	for (i = 0; i < n; i++) {
 		partial |= g[i].partial;
@@ -393,9 +380,8 @@ add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
 	mp->minutes = gr->minutes;
 	mp->secs = gr->secs;
 	mp->ns = gr->ns;
-	if (keep_point(mk, mp, &isnew) < 0) {
-		if (!isnew)	/* the groups' times are distinct */
-			free(mp);
+	if (keep_point(mk, mp) != 0) {	/* the groups' times are distinct */
+		free(mp);
 		return -1;
 	}
 	return partial ? 0 : sam_roll_push(roll, mp->r);
@@ -426,7 +412,6 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 			    "--market-ticker does not apply", mk->name);
 			return -1;
 		}
-		mk->loaded = 1;
 		return 0;
 	}
 	if (!(gs = gather(&ld.pts, ld.n, &ng))) {
@@ -460,7 +445,6 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}
-	mk->loaded = 1;
 	return 0;
 }
 
@@ -517,11 +501,9 @@ market_write(const struct market *mk)
 		const struct market_point *mp = mk->order[i];
 		sam_buf_puts(b, "{\"market\":");
 		sam_buf_jstr(b, mk->name, strlen(mk->name));
-		sam_buf_puts(b, ",\"interval\":");
-		sam_buf_puts(b, "\"");
+		sam_buf_puts(b, ",\"interval\":\"");
 		sam_buf_puts(b, sam_interval_name(mp->minutes));	/* no escapes */
-		sam_buf_puts(b, "\"");
-		sam_buf_puts(b, ",\"ts\":");
+		sam_buf_puts(b, "\",\"ts\":");
 		put_ts(b, mp->secs, mp->ns);
 		sam_buf_puts(b, ",\"market_return\":");
 		sam_buf_num(b, mp->r);

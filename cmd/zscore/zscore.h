@@ -42,7 +42,6 @@ struct market {
 	struct market_point **order;	/* the points in time order, */
 	size_t n, cap;		/* each interval's after the one before */
 	char series[SAM_TICKER_MAX + 1];	/* FILE is a series of this market */
-	int loaded;
 };
 
 /* Reads FILE's bars, or the series market_write wrote, into mk; -1
