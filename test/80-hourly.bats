@@ -1000,6 +1000,13 @@ notices() {
 	assert_success
 	assert_equal "$(logged | wc -l)" $((n + 1))
 	assert_equal "$(cat store/.hourly-dlq-replay)" "2 $t"
+	# past four failures the wait stops doubling at a day, and says so
+	echo "4 $((t - 86400))" > store/.hourly-dlq-replay
+	hourly --at "$AT"
+	assert_success
+	assert_equal "$(grep -E '[0-9] dead letters(:| replayed)' <<< "$stderr")" \
+		"sam-hourly: warning: 11 dead letters: the replay failed (11 still dead); again in 1440 minutes at most"
+	assert_equal "$(cat store/.hourly-dlq-replay)" "5 $t"
 	# the receiver takes them, four hours on: delivered, gone
 	receive slack-ok.http
 	echo "2 $((t - 14400))" > store/.hourly-dlq-replay
