@@ -91,7 +91,7 @@ help_of(const char *word)
 	return site_help();
 }
 
-static const struct sam_tool tool = { "sam-serve-static", site_usage, NULL, NULL, help_of };
+const struct sam_tool site_tool = { "sam-serve-static", site_usage, NULL, NULL, help_of };
 
 static const struct option build_options[] = {
 	{ "root", required_argument, NULL, 'r' },
@@ -192,7 +192,7 @@ build_settings(struct site *s, int argc, char **argv, const char **root)
 			break;
 		case 'T': s->title = optarg; break;
 		default:	/* --log-format, --help, errors */
-			if ((r = sam_opt_common(c, argv, &tool)) == SAM_OPT_NEXT)
+			if ((r = sam_opt_common(c, argv, &site_tool)) == SAM_OPT_NEXT)
 				r = 0;
 			else if (c == 'h' && r == SAM_EXIT_OK)
 				r = -1;		/* written: nothing to build */
@@ -324,7 +324,7 @@ main(int argc, char **argv)
 	sam_log_init(argv[0]);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", top, NULL)) != -1)
-		if ((status = sam_opt_common(c, argv, &tool)) != SAM_OPT_NEXT)
+		if ((status = sam_opt_common(c, argv, &site_tool)) != SAM_OPT_NEXT)
 			return status;
 	if (optind == argc)
 		return sam_usage_error(site_usage, "no command given: build or serve");

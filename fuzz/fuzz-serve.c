@@ -31,6 +31,8 @@ site_help(void)
 	return SAM_EXIT_OK;
 }
 
+const struct sam_tool site_tool = { "fuzz-serve", site_usage, NULL, NULL, NULL };
+
 static struct MHD_Daemon *daemon_;
 static struct server server_;
 static char site[] = "/tmp/fuzz-serve.XXXXXX";

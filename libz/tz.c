@@ -235,6 +235,15 @@ tzif_block(const struct tzif_counts *c, size_t tsize)
 	    c->leap * (tsize + 4) + c->isstd + c->isut;
 }
 
+/* The header's counts within bounds, and their block within the file. */
+static int
+tzif_sane(const struct tzif_counts *c, size_t tsize, size_t len)
+{
+	return c->time <= 100000 && c->type <= 256 && c->chars <= 1000 &&
+	    c->leap <= 1000 && c->isstd <= 256 && c->isut <= 256 &&
+	    44 + tzif_block(c, tsize) <= len;
+}
+
 static const char *
 tzif_parse(struct sam_tz *z, const unsigned char *p, size_t len)
 {
@@ -248,8 +257,7 @@ tzif_parse(struct sam_tz *z, const unsigned char *p, size_t len)
 	if (len < 44)
 		return "truncated or damaged";
 	tzif_counts(p, &c);
-	if (c.time > 100000 || c.type > 256 || c.chars > 1000 || c.leap > 1000 ||
-	    c.isstd > 256 || c.isut > 256 || 44 + tzif_block(&c, 4) > len)
+	if (!tzif_sane(&c, 4, len))
 		return "truncated or damaged";
 	if (p[4] >= '2') {	/* skip the 32-bit data: the 64-bit follows */
 		p += 44 + tzif_block(&c, 4), len -= 44 + tzif_block(&c, 4);
@@ -257,8 +265,7 @@ tzif_parse(struct sam_tz *z, const unsigned char *p, size_t len)
 			return "truncated or damaged";
 		tzif_counts(p, &c);
 		tsize = 8;
-		if (c.time > 100000 || c.type > 256 || c.chars > 1000 || c.leap > 1000 ||
-		    c.isstd > 256 || c.isut > 256 || 44 + tzif_block(&c, 8) > len)
+		if (!tzif_sane(&c, 8, len))
 			return "truncated or damaged";
 	}
 	if (c.leap != 0)

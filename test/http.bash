@@ -82,14 +82,7 @@ httpd_start() {
 # httpd_stop: stops the server and waits for it; safe to call twice, or
 # when none was started.
 httpd_stop() {
-	local i
-	[ -n "$HTTPD_PID" ] || return 0
-	kill "$HTTPD_PID" 2> /dev/null || true
-	wait "$HTTPD_PID" 2> /dev/null || true
-	for ((i = 0; i < 250; i++)); do
-		kill -0 "$HTTPD_PID" 2> /dev/null || break
-		sleep 0.02
-	done
+	stop_pid "$HTTPD_PID"
 	HTTPD_PID=
 }
 

@@ -842,17 +842,6 @@ static const struct option serve_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* the tool's help, whatever the command */
-static int
-serve_help(const char *word)
-{
-	(void)word;
-	return site_help();
-}
-
-static const struct sam_tool serve_tool = { "sam-serve-static", site_usage, NULL, NULL,
-    serve_help };
-
 static int
 serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 {
@@ -907,7 +896,7 @@ serve_settings(struct server *sv, int argc, char **argv, const char **listen)
 			break;
 		case 'q': sv->quiet = 1; break;
 		default:	/* --log-format, --help, errors */
-			if ((c = sam_opt_common(c, argv, &serve_tool)) == SAM_OPT_NEXT)
+			if ((c = sam_opt_common(c, argv, &site_tool)) == SAM_OPT_NEXT)
 				break;
 			return c == SAM_EXIT_OK ? -1 : c;	/* -1: --help written */
 		}

@@ -211,6 +211,8 @@ int site_serve(int argc, char **argv);
 /* sam-serve-static.c: the usage, and --help of the tool or a command */
 extern const char site_usage[];
 int site_help(void);
+/* for sam_opt_common: the tool's --help whatever the command */
+extern const struct sam_tool site_tool;
 
 /* The Content-Security-Policy of every page, in its <meta> tag and in
  * the preview server's header. */
