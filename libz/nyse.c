@@ -124,33 +124,35 @@ static int
 closures_read(void)
 {
 	const char *env = getenv("SAM_CLOSURES_FILE"), *path;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned long n = 0;
-	int bad = 0, given;
-	FILE *fp;
+	struct sam_lines lines;
+	char *line;
+	size_t len;
+	int bad = 0, given, r;
 
 	if (extra_state)
 		return extra_state < 0 ? -1 : 0;
 	extra_state = -1;
 	given = env && *env;
 	path = given ? env : SAM_CLOSURES_DEFAULT;
-	if (!(fp = fopen(path, "r"))) {
+	/* a file named -, not standard input, which is the tools' data */
+	if (sam_lines_open(&lines, strcmp(path, "-") ? path : "./-", 8192) < 0) {
 		if (errno == ENOENT && !given)
 			return extra_state = 1, 0;
 		sam_fatal_errno("read %s%s", path, given ? " (SAM_CLOSURES_FILE)" : "");
 		return -1;
 	}
-	while ((len = getline(&line, &cap, fp)) > 0)
-		if (closure_line(path, ++n, line, (size_t)len) < 0)
+	while ((r = sam_lines_next(&lines, &line, &len)) != SAM_LINE_EOF) {
+		if (r == SAM_LINE_ERROR) {
+			sam_fatal_errno("read %s", path);
 			bad = 1;
-	if (ferror(fp)) {
-		sam_fatal_errno("read %s", path);
-		bad = 1;
+			break;
+		}
+		if (r == SAM_LINE_LONG)
+			bad = 1, sam_log(SAM_ERROR, path, lines.lineno, "line too long");
+		else if (closure_line(path, lines.lineno, line, len) < 0)
+			bad = 1;
 	}
-	free(line);
-	fclose(fp);
+	sam_lines_close(&lines);
 	if (bad)
 		return -1;
 	return extra_state = 1, 0;
