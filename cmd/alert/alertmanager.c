@@ -222,9 +222,6 @@ describe_all(const struct alert *al, struct alert_anomaly *const *v, size_t n, s
 	return x;
 }
 
-/* ,"generatorURL":"PAGE" when there is a page to link to; with
- * always set, "" when there is none (the webhook payload always has the
- * field; Alertmanager's API takes a URL or no field). */
 /* An alert's start, as both payloads have it: OPEN, then its labels,
  * annotations and startsAt (the bar's time). */
 static void
@@ -240,6 +237,9 @@ alert_head(struct sam_buf *b, const char *open, const struct am_alert *x,
 	sam_buf_jstr(b, a->an.key.ts, strlen(a->an.key.ts));
 }
 
+/* ,"generatorURL":"PAGE" when there is a page to link to; with
+ * always set, "" when there is none (the webhook payload always has the
+ * field; Alertmanager's API takes a URL or no field). */
 static void
 generator_url(const struct alert *al, const struct alert_anomaly *a, int always, struct sam_buf *b)
 {
