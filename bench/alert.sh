@@ -125,11 +125,6 @@ hz=$(getconf CLK_TCK)
 alert=$bin/sam-alert
 version=$("$alert" --version | awk '{ print $NF }')
 
-# mid: the median of the numbers on stdin.
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
 # server_ticks: user + system clock ticks the server has used so far
 # (0 with no server).
 server_ticks() {

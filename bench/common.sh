@@ -8,6 +8,20 @@ root=$(dirname "$here")
 # shellcheck disable=SC2034 # used by the scripts that source this
 bin=${SAM_BIN:-$root}
 
+# pin: the command words that put a process on the first core (taskset),
+# none where that cannot be done.
+# shellcheck disable=SC2034 # used by the scripts that source this
+pin=()
+# shellcheck disable=SC2034
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+	pin=(taskset -c 0)
+fi
+
+# mid: the median of the numbers on standard input, one a line.
+mid() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 # bench_no_operands "$@": the options were all there is (usage() is
 # the calling script's).
 bench_no_operands() {

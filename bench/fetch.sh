@@ -147,11 +147,6 @@ client() {
 	fi
 }
 
-# mid: the median of the numbers on stdin.
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
 # fetch J: runs sam-fetch -j J against the server $runs times into
 # $tmp/sam.ndjson; secs, cpu, scpu, nreq are medians, rss the largest;
 # bars, rejected and nulls are the last run's.  An exit status other

@@ -69,11 +69,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sam-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
-pin=()
-if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	pin=(taskset -c 0)
-fi
-
 # Word splitting of pkg-config's output is intended.
 read -r -a cflags <<<"$(pkg-config --cflags libcjson jansson)"
 read -r -a libs <<<"$(pkg-config --libs libcjson jansson)"

@@ -82,11 +82,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-pin=()
-if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	pin=(taskset -c 0)
-fi
-
 # The ticker of a line, for --group-by.
 # shellcheck disable=SC2016 # perl's
 group='$_ = /"ticker":"([^"]*)"/ ? $1 : ""'
@@ -100,10 +95,6 @@ timed() {
 	/usr/bin/time -o "$tmp/time" -f '%e %M %U %S' "$@" </dev/null >"$out"
 	read -r secs rss user sys <"$tmp/time"
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-}
-
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # measure NAME REFERENCE CMD...: CMD $runs times, its output checked

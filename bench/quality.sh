@@ -98,11 +98,6 @@ else
 fi
 trap 'exit 130' INT TERM HUP
 
-pin=()
-if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	pin=(taskset -c 0)
-fi
-
 # Does this build know the recommended profile (and --market)?
 rec=0
 if [ "$want_rec" = 1 ] &&

@@ -139,10 +139,6 @@ fail() {
 	fails+=("$*")
 }
 
-# mid: the median of the numbers on stdin.
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 pressure() {
 	local r
 	for r in cpu io; do

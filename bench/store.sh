@@ -134,11 +134,6 @@ written() {
 	comm -13 "$1" "$2" | wc -l
 }
 
-# mid: the median of the numbers on stdin.
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
 # put_runs NAME INPUT ALT STORE...: one put of INPUT into each STORE
 # (one run each), or with ALT given, $runs puts into the one STORE of
 # INPUT, ALT, INPUT ...  (each rewrites what the one before wrote).
@@ -307,7 +302,6 @@ for qi in "${!queries[@]}"; do
 	fi
 done
 echo
-
 
 # 3. The puts: into an empty store, the same again, then with one bar
 # of each day file changed (every file rewritten).  All the puts into

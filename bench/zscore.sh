@@ -87,10 +87,6 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
 # One core: taskset when it works here.
-pin=()
-if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
-	pin=(taskset -c 0)
-fi
 
 # make_bars N DAYS FILE: N tickers x DAYS daily bars from the mock source.
 make_bars() {
@@ -109,11 +105,6 @@ timed() {
 	/usr/bin/time -o "$tmp/time" -f '%e %M %U %S' "$@" <"$in" >"$out"
 	read -r secs rss user sys <"$tmp/time"
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-}
-
-# mid: the median of the numbers on stdin.
-mid() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # median IN CMD...: runs CMD $runs times to /dev/null; secs and cpu are
