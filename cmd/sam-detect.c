@@ -492,6 +492,16 @@ put_raw(struct sam_buf *b, const char *key, const struct sam_field *f)
 	sam_buf_put(b, f->val, f->vlen);
 }
 
+/* Whether the bar carries its market's move (sam-zscore --market). */
+static int
+has_market(const struct verdict *v)
+{
+	const struct sam_field *const *f = v->f;
+
+	return f[VF_MARKET_Z] && f[VF_MARKET_Z]->type == SAM_JNUMBER &&
+	    f[VF_MARKET] && f[VF_MARKET]->type == SAM_JSTRING;
+}
+
 /*
  * The market's own move at the bar's time, once a slot: an event of its
  * own, so that a market-wide day is one alert and not hundreds (the
@@ -506,9 +516,8 @@ market_event(struct detect_state *st, const struct verdict *v, struct detect_slo
 	double z, p = NAN, score;
 	const char *sev;
 
-	if (slot->market_done || !f[VF_MARKET_Z] || f[VF_MARKET_Z]->type != SAM_JNUMBER ||
-	    sam_field_number(f[VF_MARKET_Z], &z) < 0 ||
-	    !f[VF_MARKET] || f[VF_MARKET]->type != SAM_JSTRING)
+	if (!has_market(v) || slot->market_done ||
+	    sam_field_number(f[VF_MARKET_Z], &z) < 0)
 		return 0;
 	slot->market_done = 1;
 	score = fabs(z);
@@ -597,13 +606,16 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	v.cal = NULL;
 	if (judge(in, st->o, rec, &v) < 0)
 		return -1;
-	if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, &v, slot) < 0 ||
-	    (st->o->fdr > 0 && hold_bar(st, rec, &v, slot) < 0)) {
-		sam_log(SAM_FATAL, NULL, 0, "out of memory");
-		return -2;
+	/* a bar's slot, only for what needs one: a hash a bar otherwise */
+	if (st->o->fdr > 0 || has_market(&v)) {
+		if (!(slot = detect_slot(&st->fdr, &v.k)) || market_event(st, &v, slot) < 0 ||
+		    (st->o->fdr > 0 && hold_bar(st, rec, &v, slot) < 0)) {
+			sam_log(SAM_FATAL, NULL, 0, "out of memory");
+			return -2;
+		}
+		if (st->o->fdr > 0)
+			return 0;
 	}
-	if (st->o->fdr > 0)
-		return 0;
 	return write_bar(st, rec, &v, NAN);
 }
 

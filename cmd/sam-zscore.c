@@ -417,7 +417,8 @@ read_values(struct sam_input *in, const struct zscore_opts *o,
 			return -1;
 		if (bv->v[M_VOLUME] < 0)
 			return sam_reject(in, "field \"volume\": negative");
-		bv->v[M_LVOLUME] = log1p(bv->v[M_VOLUME]);
+		if (SELECTED(o, M_LVOLUME))	/* log1p is dear: only where it is read */
+			bv->v[M_LVOLUME] = log1p(bv->v[M_VOLUME]);
 	}
 	if (f[5] && f[5]->type != SAM_JFALSE && f[5]->type != SAM_JTRUE)
 		return sam_reject(in, "field \"final\": expected true or false, got %s",
