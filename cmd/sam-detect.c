@@ -568,7 +568,6 @@ hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
     struct detect_slot *slot)
 {
 	const struct opts *o = st->o;
-	struct sam_edits none = { 0 };
 	double p, cal[2 * METRICS_MAX];
 	int i;
 
@@ -583,7 +582,7 @@ hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
 	if (!(v->nabove || v->nfloors || o->all))	/* a rank, never a line */
 		return detect_hold(&st->fdr, slot, p, NULL, 0, NULL, 0);
 	st->text.len = 0;
-	sam_rec_write(rec, &none, &st->text);
+	sam_rec_write(rec, NULL, &st->text);	/* as read */
 	if (st->text.err)
 		return -1;
 	/* its scores' tail probabilities, kept: they are dear */
