@@ -146,19 +146,22 @@ sam_roll_push(struct sam_roll *r, double v)
 		}
 		if (r->n == 0)
 			r->shift = v;
-		if (r->keep_sorted)
-			sorted_replace(r, r->n, 0, 0, v);
 		r->x[r->n++] = v;
-		add_term(r, v, 1);
+		if (r->keep_sorted)	/* its sums are made when asked for */
+			sorted_replace(r, r->n - 1, 0, 0, v);
+		else
+			add_term(r, v, 1);
 		return 0;
 	}
-	if (r->keep_sorted)
+	if (r->keep_sorted) {
 		sorted_replace(r, r->n, 1, r->x[r->head], v);
-	add_term(r, r->x[r->head], -1);
+	} else {
+		add_term(r, r->x[r->head], -1);
+		add_term(r, v, 1);
+	}
 	r->x[r->head] = v;
 	if (++r->head == r->w)
 		r->head = 0;
-	add_term(r, v, 1);
 	return 0;
 }
 
@@ -170,6 +173,10 @@ sam_roll_stats(struct sam_roll *r, int ddof, double x, double *mean,
 
 	if (r->n < (size_t)ddof + 1)
 		return -1;
+	if (r->keep_sorted && !r->fresh) {	/* pushes kept no sums */
+		refresh(r);
+		r->fresh = 1;
+	}
 	for (;;) {
 		s1 = r->s1 + r->c1;
 		s2 = r->s2 + r->c2;

@@ -439,7 +439,8 @@ struct sam_roll {
 	double mag;		/* magnitude moved through s2 since refresh */
 	int fresh;		/* sums rebuilt since the last push */
 	double *sorted;		/* with keep_sorted: the window in order */
-	int keep_sorted;	/* set before the first push: O(1) medians */
+	int keep_sorted;	/* set before the first push: O(1) medians;
+				 * sums are then made by sam_roll_stats */
 };
 
 int sam_roll_init(struct sam_roll *, size_t w);

@@ -826,6 +826,14 @@ cmd_robust(size_t w, long n)
 			d = 1.4826 * sorted_median(tmp, have);
 			if (med != m || fabs(mad - d) > 1e-15 * fabs(d))
 				bad++;
+			/* its mean too, though its pushes keep no sums */
+			if (sam_roll_stats(&r, 0, 0, &m, &d, &mad) == 0) {
+				double sum = 0;
+				for (k = 0; k < have; k++)
+					sum += hist[i - 1 - (long)k];
+				if (fabs(m - sum / (double)have) > 1e-12 * (1 + fabs(m)))
+					bad++;
+			}
 			checked++;
 		}
 		sam_roll_push(&r, x);
