@@ -45,6 +45,7 @@ struct group {
 	int minutes;
 	size_t n, at;		/* its points, from at in the gathered order */
 	struct market_point *mp;
+	struct group *next;	/* the group of the point after one of this */
 };
 
 struct loader {
@@ -295,28 +296,37 @@ gather(struct point **pts, size_t n, size_t *ngroups)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		const struct point *p = &(*pts)[i];
-		int isnew;
-		void **slot = sam_map_put(&at, key,
-		    make_key(key, p->minutes, p->secs, p->ns), &isnew);
-		if (!slot)
-			goto fail;
-		if (isnew) {
-			struct group *g, **grown;
-			if (ng == cap) {
-				cap = cap ? 2 * cap : 256;
-				if (!(grown = realloc(gs, cap * sizeof *gs)))
-					goto fail;
-				gs = grown;
-			}
-			if (!(g = calloc(1, sizeof *g)))
+		/* a ticker's bars are at the times of the one before it: the
+		 * group after the last point's is most often this one's, and
+		 * the hash is asked only when it is not */
+		struct group *g = i > 0 ? of[i - 1]->next : NULL;
+		if (!g || g->secs != p->secs || g->ns != p->ns || g->minutes != p->minutes) {
+			int isnew;
+			void **slot = sam_map_put(&at, key,
+			    make_key(key, p->minutes, p->secs, p->ns), &isnew);
+			if (!slot)
 				goto fail;
-			g->secs = p->secs;
-			g->ns = p->ns;
-			g->minutes = p->minutes;
-			gs[ng++] = *slot = g;
+			if (isnew) {
+				struct group **grown;
+				if (ng == cap) {
+					cap = cap ? 2 * cap : 256;
+					if (!(grown = realloc(gs, cap * sizeof *gs)))
+						goto fail;
+					gs = grown;
+				}
+				if (!(g = calloc(1, sizeof *g)))
+					goto fail;
+				g->secs = p->secs;
+				g->ns = p->ns;
+				g->minutes = p->minutes;
+				gs[ng++] = *slot = g;
+			}
+			g = *slot;
+			if (i > 0 && !of[i - 1]->next)
+				of[i - 1]->next = g;
 		}
-		of[i] = *slot;
-		of[i]->n++;
+		of[i] = g;
+		g->n++;
 	}
 	qsort(gs, ng, sizeof *gs, by_time);
 	for (i = 0; i < ng; i++) {
