@@ -11,6 +11,10 @@
 struct detect_slot {
 	size_t tests;		/* bars with a score: Benjamini-Hochberg's m */
 	int market_done;	/* its market event was judged */
+	char interval[8];	/* its key */
+	int64_t secs;
+	long ns;
+	struct detect_slot *next;	/* the slot of the bar after one of this */
 };
 
 /* Records held until the end of the input, when --fdr is given. */
@@ -26,6 +30,7 @@ struct detect_held {
 
 struct detect_fdr {
 	struct sam_map slots;	/* key -> struct detect_slot */
+	struct detect_slot *last;	/* the last bar's */
 	struct detect_held *held;
 	size_t n, cap, seq;
 };
