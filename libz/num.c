@@ -493,6 +493,26 @@ round_weed(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
 }
 
 /*
+ * The same where the unit is 2^s (the cut among the fraction digits),
+ * without a loop whose end is a coin toss: a step is taken while rest
+ * + 2^s stays within delta and 2 (dist - rest) > 2^s (it moves nearer
+ * w), each true for a first run of steps only, so their count is the
+ * lesser of the runs' lengths, (delta - rest) / 2^s and (2 (dist -
+ * rest) + 2^s - 1) / 2^(s+1).  No sum overflows: a digit before,
+ * delta was below p2 < 2^s, so now delta < 10 x 2^s <= 10 x 2^60.
+ */
+static void
+round_weed2(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
+    int s)
+{
+	uint64_t room = (delta - rest) >> s;
+	uint64_t near = (dist - rest + (UINT64_C(1) << (s - 1)) - 1) >> s;
+
+	near &= -(uint64_t)(rest < dist);	/* else none */
+	buf[len - 1] = (char)(buf[len - 1] - (int)(room < near ? room : near));
+}
+
+/*
  * Digits of the scaled upper boundary mp = p1 . p2 (integral and
  * fractional part), cut as soon as what is left is inside the interval
  * (at most delta).  p1 (len digits) is already in buf.  Returns the
@@ -533,7 +553,7 @@ digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
 		m--;
 		if (p2 <= delta) {
 			*kappa = m;
-			round_weed(buf, len, dist, delta, p2, one);
+			round_weed2(buf, len, dist, delta, p2, s);
 			return len;
 		}
 	}
