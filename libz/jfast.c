@@ -110,43 +110,46 @@ drop_quotes(struct quotes *qs, size_t to)
 }
 
 /*
- * A plain number [p, end), -?int(.frac)?, checked at once from masks of
- * its digits and dots: number_end's loops, a digit or a word at a time,
- * mispredict their exit at about every number, which costs more than
- * all the rest.  1 if it is one; 0 if it is not, or is longer than 32
- * bytes, or closer than that to limit (the line's end): then
+ * A plain number [p, end), -?int(.frac)?, checked at once from a mask of
+ * the bytes that are not digits: number_end's loops, a digit or a word
+ * at a time, mispredict their exit at about every number, which costs
+ * more than all the rest.  The 32 bytes read are those from p, or the
+ * line's last 32 if p is closer to limit, its end (a line of the fast
+ * path has 64).  Past the '-', the first byte not a digit must be the
+ * end, or the one '.' (neither first nor last); no leading zero.  1 if
+ * it is one; 0 if not, or if it is longer than 32 bytes: then
  * number_end decides.
  */
 static inline int
 plain_number(const char *p, const char *end, const char *limit)
 {
 	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-	const __m128i dot = _mm_set1_epi8('.');
-	__m128i v0, v1, d0, d1;
-	uint32_t digits, dots, span;
+	const char *w;
+	__m128i d0, d1;
+	uint32_t other;
 	size_t n;
+	unsigned d;
 
 	p += *p == '-';
 	n = (size_t)(end - p);
-	if (n == 0 || n > 32 || limit - p < 32)
+	if (n - 1 >= 32)		/* empty, or too long */
 		return 0;
-	v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
-	v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
-	d0 = _mm_sub_epi8(v0, zero);
-	d1 = _mm_sub_epi8(v1, zero);
-	digits = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d0, nine), d0)) |
-	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d1, nine), d1)) << 16;
-	dots = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, dot)) |
-	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, dot)) << 16;
-	span = n == 32 ? ~UINT32_C(0) : (UINT32_C(1) << n) - 1;
-	dots &= span;
-	/* digits and at most one dot, not first nor last, no leading zero */
-	return ((digits | dots) & span) == span && !(dots & (dots - 1)) &&
-	    !(dots & (1 | UINT32_C(1) << (n - 1))) &&
-	    !(p[0] == '0' && n > 1 && p[1] != '.');
+	w = limit - p >= 32 ? p : limit - 32;
+	d0 = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)w), zero);
+	d1 = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)(w + 16)), zero);
+	other = ~((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d0, nine), d0)) |
+	    (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d1, nine), d1)) << 16);
+	/* those of the number, and d the first of them or n */
+	other = (uint32_t)((uint64_t)(other >> (p - w)) & ((UINT64_C(1) << n) - 1));
+	d = (unsigned)__builtin_ctzll((uint64_t)other | UINT64_C(1) << n);
+	/* & not &&: one branch, not six */
+	return !(other & (other - 1)) & (d != 0) &
+	    ((d == n) | ((p[d] == '.') & (d + 1 != n))) &
+	    !((p[0] == '0') & (d > 1));
 }
 
-/* The type of the number or literal [p, end), or -1. */
+/* The type of the number or literal [p, end), or -1: a number asked
+ * first, the most common. */
 static inline int
 fast_scalar(const char *p, const char *end, const char *limit)
 {
@@ -154,6 +157,9 @@ fast_scalar(const char *p, const char *end, const char *limit)
 
 	if (n == 0)
 		return -1;
+	if (sam_json_is_digit(*p) || *p == '-')
+		return plain_number(p, end, limit) ||
+		    sam_json_number_end(p, end) == end ? SAM_JNUMBER : -1;
 	switch (*p) {
 	case 'n':
 		return n == 4 && memcmp(p, "null", 4) == 0 ? SAM_JNULL : -1;
@@ -162,10 +168,7 @@ fast_scalar(const char *p, const char *end, const char *limit)
 	case 'f':
 		return n == 5 && memcmp(p, "false", 5) == 0 ? SAM_JFALSE : -1;
 	default:
-		if (*p != '-' && !sam_json_is_digit(*p))
-			return -1;
-		return plain_number(p, end, limit) || sam_json_number_end(p, end) == end ?
-		    SAM_JNUMBER : -1;
+		return -1;
 	}
 }
 
@@ -200,39 +203,49 @@ fast_value(struct quotes *qs, size_t v, int *type)
 }
 
 /* The members of a compact record of at least JSON_FAST_MIN bytes, from
- * quote to quote.  -1: the line is for the scanner. */
+ * quote to quote.  The fields and their count are in locals until the
+ * end: a field's type is a char, which may alias anything, and after
+ * each store of one r's members would be loaded again.  -1: the line is
+ * for the scanner. */
 int
 sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 {
 	struct block first = block_at(s);
 	struct quotes qs = { s, len, 0, first.quotes, first.odd, first.high };
-	size_t p = 1, a, b, e;
+	struct sam_field *f = r->f;
+	size_t p = 1, a, b, e, n = 0, cap = r->cap;
 	int type;
 
 	if (s[0] != '{' || first.odd)
 		return -1;
 	for (;;) {
-		struct sam_field *f;
 		if ((a = next_quote(&qs)) != p)
 			return -1;
 		take_quote(&qs);
 		b = next_quote(&qs);
 		take_quote(&qs);
 		if (b + 2 >= len || s[b + 1] != ':' ||
-		    !(e = fast_value(&qs, b + 2, &type)) || e >= len ||
-		    !(f = sam_json_rec_push(r)))
+		    !(e = fast_value(&qs, b + 2, &type)) || e >= len)
 			return -1;
-		f->key = f->rawkey = s + a + 1;
-		f->klen = f->rawklen = (uint32_t)(b - a - 1);
-		f->val = s + b + 2;
-		f->vlen = (uint32_t)(e - b - 2);
-		f->type = (uint8_t)type;
+		if (n == cap) {
+			if (sam_json_rec_grow(r) < 0)
+				return -1;
+			f = r->f;
+			cap = r->cap;
+		}
+		f[n].key = f[n].rawkey = s + a + 1;
+		f[n].klen = f[n].rawklen = (uint32_t)(b - a - 1);
+		f[n].val = s + b + 2;
+		f[n].vlen = (uint32_t)(e - b - 2);
+		f[n].type = (uint8_t)type;
+		n++;
 		if (s[e] == ',') {
 			p = e + 1;
 			continue;
 		}
 		if (s[e] != '}' || e + 1 != len || qs.odd)
 			return -1;
+		r->n = n;
 		/* the UTF-8 of names and strings, which nothing else checks */
 		return qs.high && !sam_valid_utf8(s, len, NULL) ? -1 : 0;
 	}
