@@ -43,13 +43,17 @@ def check_estimate(table):
     is at least -124 - e, estimated as t * 1233 >> 15 with
     t = -124 - e - (the first entry's exponent), and one step up where
     that falls short.  Every e a double has: the estimate is never
-    past that entry nor more than one before it."""
-    es = {b - 1075 - 1 - 10 for b in range(1, 2047)}         # normal
-    es |= {-1075 - (64 - (k + 1)) for k in range(1, 53)}    # subnormal
-    for e in es:
+    past that entry nor more than one before it.  For a normal double
+    (e = its biased exponent - 1086), (t * 1233 + 31600) >> 15 is that
+    entry, with no step."""
+    normal = {b - 1075 - 1 - 10 for b in range(1, 2047)}
+    subnormal = {-1075 - (64 - (k + 1)) for k in range(1, 53)}
+    for e in normal | subnormal:
         want = min(i for i, (f, x) in enumerate(table) if x >= -124 - e)
-        guess = (-124 - e - table[0][1]) * 1233 >> 15
-        assert want - 1 <= guess <= want, e
+        t = -124 - e - table[0][1]
+        assert want - 1 <= t * 1233 >> 15 <= want, e
+        if e in normal:
+            assert (t * 1233 + 31600) >> 15 == want, e
 
 def grisu():
     table = [power(q) for q in range(-348, 341, 8)]

@@ -399,8 +399,10 @@ diyfp_normalize(struct diyfp x)
 }
 
 /* The double as f * 2^e, and the boundaries of its rounding interval
- * m- and m+, normalised to m+'s exponent. */
-static void
+ * m- and m+, normalised to m+'s exponent.  A normal double's m+ has 54
+ * bits and its f 53: no need to count them.  Returns whether it is
+ * normal. */
+static int
 boundaries(double v, struct diyfp *w, struct diyfp *mm, struct diyfp *mp)
 {
 	uint64_t bits, frac;
@@ -413,13 +415,18 @@ boundaries(double v, struct diyfp *w, struct diyfp *mm, struct diyfp *mp)
 	if (bexp) {
 		x.f = frac | (UINT64_C(1) << 52);
 		x.e = bexp - 1075;
+		plus.f = ((x.f << 1) + 1) << 10;
+		plus.e = x.e - 11;
+		w->f = x.f << 11;
+		w->e = x.e - 11;
 	} else {
 		x.f = frac;
 		x.e = -1074;
+		plus.f = (x.f << 1) + 1;
+		plus.e = x.e - 1;
+		plus = diyfp_normalize(plus);
+		*w = diyfp_normalize(x);
 	}
-	plus.f = (x.f << 1) + 1;
-	plus.e = x.e - 1;
-	plus = diyfp_normalize(plus);
 	if (frac == 0 && bexp > 1) {	/* the lower neighbour is closer */
 		minus.f = (x.f << 2) - 1;
 		minus.e = x.e - 2;
@@ -429,9 +436,9 @@ boundaries(double v, struct diyfp *w, struct diyfp *mm, struct diyfp *mp)
 	}
 	minus.f <<= minus.e - plus.e;
 	minus.e = plus.e;
-	*w = diyfp_normalize(x);
 	*mp = plus;
 	*mm = minus;
+	return bexp != 0;
 }
 
 enum { ALPHA = -60, GAMMA = -32 };
@@ -441,14 +448,19 @@ enum { ALPHA = -60, GAMMA = -32 };
  * the first table entry whose exponent is at least ALPHA - 64 - e.
  * Entries are 8 x log2(10) = 26.58 binary exponents apart, so
  * t x 1233 / 2^15 (t / 26.58) is that entry or the one before it, for
- * every e a double has (libz/gen-pow10.py checks them all).
+ * every e a double has, and (t x 1233 + 31600) / 2^15 is that entry
+ * for the e of every normal double (libz/gen-pow10.py checks them
+ * all): no second look at the table where it counts, the first being
+ * on the way to every digit.
  */
 static int
-cached_power(int e, struct diyfp *c)
+cached_power(int e, int normal, struct diyfp *c)
 {
-	int t = ALPHA - 64 - e - sam_pow10[0].e, i = t * 1233 >> 15;
+	int t = ALPHA - 64 - e - sam_pow10[0].e;
+	int i = (t * 1233 + (normal ? 31600 : 0)) >> 15;
 
-	i += sam_pow10[i].e + e + 64 < ALPHA;
+	if (!normal)
+		i += sam_pow10[i].e + e + 64 < ALPHA;
 	c->f = sam_pow10[i].f;
 	c->e = sam_pow10[i].e;
 	return sam_pow10[i].q;
@@ -620,7 +632,7 @@ size_t
 sam_format_double(char *buf, double v)
 {
 	struct diyfp w, mm, mp, c;
-	int q, kappa = 0, n, len, point, at;
+	int q, kappa = 0, n, len, point, at, normal;
 	uint32_t p1;
 	size_t o = 0;
 
@@ -637,8 +649,8 @@ sam_format_double(char *buf, double v)
 		buf[o] = '\0';
 		return o;
 	}
-	boundaries(v, &w, &mm, &mp);
-	q = cached_power(mp.e, &c);
+	normal = boundaries(v, &w, &mm, &mp);
+	q = cached_power(mp.e, normal, &c);
 	w = diyfp_mul(w, c);
 	mm = diyfp_mul(mm, c);
 	mp = diyfp_mul(mp, c);
