@@ -640,10 +640,10 @@ sam_format_double(char *buf, double v)
 		memcpy(buf, "null", 5);
 		return 4;
 	}
-	if (signbit(v)) {
-		buf[o++] = '-';
-		v = -v;
-	}
+	/* the sign without a branch: a coin toss in sam's data */
+	buf[0] = '-';
+	o = signbit(v) != 0;
+	v = fabs(v);
 	if (v == 0) {
 		buf[o++] = '0';
 		buf[o] = '\0';
