@@ -137,24 +137,24 @@ sam_keys_init(struct sam_keys *ks, const char *const *keys, size_t n)
 		keyset_add(ks, j, keys[j], strlen(keys[j]));
 }
 
-/* The fields' array and its end in locals: a store to out might be to
- * r's members, which the compiler would otherwise load again. */
+/* The fields and their count in locals: a store to out might be to r's
+ * members, which the compiler would otherwise load again. */
 int
 sam_rec_find_keys(const struct sam_rec *r, const struct sam_keys *ks,
     const struct sam_field **out)
 {
-	const struct sam_field *f = r->f, *end = f + r->n;
-	size_t j;
+	const struct sam_field *f = r->f;
+	size_t i, j, n = r->n;
 
 	for (j = 0; j < ks->n; j++)
 		out[j] = NULL;
-	for (; f < end; f++) {
-		int k = keyset_find(ks, f->key, f->klen);
+	for (i = 0; i < n; i++) {
+		int k = keyset_find(ks, f[i].key, f[i].klen);
 		if (k < 0)
 			continue;
 		if (out[k])
 			return k;
-		out[k] = f;
+		out[k] = &f[i];
 	}
 	return -1;
 }
