@@ -640,7 +640,7 @@ sam_format_double(char *buf, double v)
 		memcpy(buf, "null", 5);
 		return 4;
 	}
-	/* the sign without a branch: a coin toss in sam's data */
+	/* the sign without a branch: unpredictable in z-scores and returns */
 	buf[0] = '-';
 	o = signbit(v) != 0;
 	v = fabs(v);
