@@ -128,9 +128,9 @@ sam_keys_init(struct sam_keys *ks, const char *const *keys, size_t n)
 	ks->n = n;
 	/* every slot, not twice n: a prepared table is asked about every
 	 * field of every record, most of them not in it, and an empty slot
-	 * says so at the first probe (of the 25 fields of a bar of the
-	 * recommended profile, the 14 not among sam-detect's twelve names
-	 * probed 9 slots of others in 32 slots, 3 in 128) */
+	 * says so at the first probe (with sam-detect's twelve names, the
+	 * 25 fields of a bar of the recommended profile probed 9 slots of
+	 * other names in 32 slots, 3 in 128) */
 	ks->bits = KEYS_BITS;
 	memset(ks->slot, 0, sizeof ks->slot);
 	for (j = 0; j < n; j++)
