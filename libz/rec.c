@@ -185,18 +185,43 @@ sam_edits_free(struct sam_edits *e)
 	e->n = 0;
 }
 
+/* put_bytes() is below, with the writer */
+static inline void put_bytes(char *, const char *, size_t);
+
+/*
+ * Each edit is kept as it is written when appended, ,"key":value, so
+ * that the edits a record does not have (all of them, for a filter's
+ * new fields) go out in one copy.  A replaced value is taken from its
+ * offset.  The i-th edit's name is most often the one it had in the
+ * record before: its length is kept.
+ */
 struct sam_buf *
 sam_edits_add(struct sam_edits *e, const char *key)
 {
-	if (e->n == SAM_EDITS_MAX) {	/* a caller bug, not input */
-		e->vals.err = 1;
-		return &e->vals;
+	struct sam_buf *b = &e->vals;
+	size_t i = e->n, klen;
+
+	if (i == SAM_EDITS_MAX) {	/* a caller bug, not input */
+		b->err = 1;
+		return b;
 	}
-	e->e[e->n].key = key;
-	e->e[e->n].klen = strlen(key);
-	e->e[e->n].off = e->vals.len;
+	klen = e->e[i].key == key ? e->e[i].klen : strlen(key);
+	e->e[i].key = key;
+	e->e[i].klen = klen;
+	e->e[i].pre = b->len;
 	e->n++;
-	return &e->vals;
+	if (sam_buf_reserve(b, klen + 4) < 0) {
+		e->e[i].off = b->len;
+		return b;
+	}
+	b->p[b->len] = ',';
+	b->p[b->len + 1] = '"';
+	put_bytes(b->p + b->len + 2, key, klen);
+	b->p[b->len + 2 + klen] = '"';
+	b->p[b->len + 3 + klen] = ':';
+	b->len += klen + 4;
+	e->e[i].off = b->len;
+	return b;
 }
 
 void
@@ -264,23 +289,28 @@ put_member(struct sam_buf *out, int *first, const char *rawkey, size_t klen,
 	out->len += vlen;
 }
 
-/* Values are appended in order, so each ends where the next begins. */
+/* Edits are appended in order, so a value ends where the next edit
+ * begins. */
+static size_t
+edit_end(const struct sam_edits *e, size_t j)
+{
+	return j + 1 < e->n ? e->e[j + 1].pre : e->vals.len;
+}
+
 static size_t
 edit_len(const struct sam_edits *e, size_t j)
 {
-	return (j + 1 < e->n ? e->e[j + 1].off : e->vals.len) - e->e[j].off;
+	return edit_end(e, j) - e->e[j].off;
 }
 
 size_t
 sam_rec_write_size(const struct sam_rec *r, const struct sam_edits *e)
 {
-	size_t i, j, need = 3;
+	size_t i, need = 3;
 
 	for (i = 0; i < r->n; i++)
 		need += r->f[i].rawklen + r->f[i].vlen + 4;
-	for (j = 0; e && j < e->n; j++)
-		need += e->e[j].klen + 4;
-	if (e)
+	if (e)	/* every edit as appended, a replaced one's name twice */
 		need += e->vals.len;
 	return need;
 }
@@ -337,7 +367,7 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	unsigned char used[SAM_EDITS_MAX] = { 0 };
 	struct sam_keys ks;
 	struct run run = { NULL, NULL };
-	size_t i, j, n = e ? e->n : 0;
+	size_t i, j, past, n = e ? e->n : 0;
 	int first = 1, built = 0;
 	/* the edits' first bytes: a field that starts with none of them is
 	 * no edit's, and is not looked up (a bar's fields and the ones a
@@ -378,10 +408,21 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 		}
 	}
 	run_flush(out, &first, &run);
-	for (j = 0; j < n; j++)
-		if (!used[j])
-			put_member(out, &first, e->e[j].key, e->e[j].klen,
-			    e->vals.p + e->e[j].off, edit_len(e, j));
+	/* the edits not used, as they stand: a copy a run of them */
+	for (j = 0; j < n; j = past) {
+		size_t from, to;
+		if (used[j]) {
+			past = j + 1;
+			continue;
+		}
+		for (past = j + 1; past < n && !used[past]; past++)
+			;
+		from = e->e[j].pre + (size_t)first;	/* the first member: no ',' */
+		to = edit_end(e, past - 1);
+		memcpy(out->p + out->len, e->vals.p + from, to - from);
+		out->len += to - from;
+		first = 0;
+	}
 	out->p[out->len++] = '}';
 	out->p[out->len++] = '\n';
 }

@@ -293,7 +293,8 @@ struct sam_edits {
 	size_t n;
 	struct {
 		const char *key;
-		size_t klen, off;
+		size_t klen;
+		size_t pre, off;	/* in vals: its ,"key": and its value */
 	} e[SAM_EDITS_MAX];
 	/* the number last written as the i-th edit, and its text: the
 	 * records of one series repeat many (a window's median, "n") */
