@@ -254,6 +254,30 @@ unit() {
 	EOF
 }
 
+@test "a record is written with its edits: values replaced in place, the rest appended in order, a repeated name once" {
+	run unit edits <<-'EOF'
+		{}
+		{"a":1}
+		{"b":1,"a":1}
+		{"a":1,"b":1,"b":3}
+		{ "a" : 1 , "n" : 7 }
+		{"n":0,"z":0,"b":0}
+		{"z":1}
+		{"a":[1,{"b":2}],"n":null}
+	EOF
+	assert_success
+	assert_output - <<-'EOF'
+		{"b":2,"z":"x","n":1.5}
+		{"a":1,"b":2,"z":"x","n":1.5}
+		{"b":2,"a":1,"z":"x","n":1.5}
+		{"a":1,"b":2,"z":"x","n":1.5}
+		{"a":1,"n":1.5,"b":2,"z":"x"}
+		{"n":1.5,"z":"x","b":2}
+		{"z":"x","b":2,"n":1.5}
+		{"a":[1,{"b":2}],"n":1.5,"b":2,"z":"x"}
+	EOF
+}
+
 @test "the record scanner keeps members as raw spans and names the first error" {
 	run unit json <<-'EOF'
 		{}

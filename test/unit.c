@@ -11,6 +11,7 @@
  *   unit urlpart             lines on stdin -> percent-encoded (sam_buf_urlpart)
  *   unit utf8                hex byte strings on stdin -> valid / invalid at
  *   unit json                lines on stdin -> members or the error
+ *   unit edits               lines on stdin -> written with edits b, z and n
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
  *   unit roll MODE W N SEED  rolling stats vs a long double two-pass
  *   unit parsesmall N SEED   19-digit numbers, halfway ones too, vs strtod
@@ -700,6 +701,40 @@ cmd_json(void)
 	return 0;
 }
 
+/* Each record written with three edits: b replaced or added (the
+ * number 2), z (a string), n (a number that repeats). */
+static int
+cmd_edits(void)
+{
+	struct sam_lines l;
+	struct sam_rec r = { 0 };
+	struct sam_edits e = { 0 };
+	struct sam_buf out = { 0 };
+	char *line;
+	size_t len, at;
+	const char *why;
+
+	sam_lines_open(&l, "-", SAM_LINE_MAX_DEFAULT);
+	while (sam_lines_next(&l, &line, &len) == SAM_LINE_OK) {
+		if (sam_rec_parse(&r, line, len, &why, &at) < 0) {
+			printf("error at %zu: %s\n", at, why);
+			continue;
+		}
+		sam_edits_reset(&e);
+		sam_edits_num(&e, "b", 2);
+		sam_buf_puts(sam_edits_add(&e, "z"), "\"x\"");
+		sam_edits_num(&e, "n", 1.5);
+		out.len = 0;
+		sam_rec_write(&r, &e, &out);
+		fwrite(out.p, 1, out.len, stdout);
+	}
+	sam_buf_free(&out);
+	sam_edits_free(&e);
+	sam_rec_free(&r);
+	sam_lines_close(&l);
+	return 0;
+}
+
 static int
 cmd_lines(unsigned long max)
 {
@@ -1274,6 +1309,8 @@ main(int argc, char **argv)
 		return cmd_utf8();
 	if (strcmp(c, "json") == 0)
 		return cmd_json();
+	if (strcmp(c, "edits") == 0)
+		return cmd_edits();
 	if (strcmp(c, "lines") == 0 && argc == 3)
 		return cmd_lines(strtoul(argv[2], NULL, 10));
 	if (strcmp(c, "roll") == 0 && argc == 6)
