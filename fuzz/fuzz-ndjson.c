@@ -214,7 +214,8 @@ check_edited(const struct sam_rec *r, const struct sam_edits *e,
 		if (n != 1)
 			fuzz_fail("edited key %s written %zu times", e->e[j].key, n);
 		{
-			size_t end = j + 1 < e->n ? e->e[j + 1].off : e->vals.len;
+			/* a value ends where the next edit's ,"key": begins */
+			size_t end = j + 1 < e->n ? e->e[j + 1].pre : e->vals.len;
 			size_t vlen = end - e->e[j].off;
 			if (got->vlen != vlen || memcmp(got->val, e->vals.p + e->e[j].off, vlen) != 0)
 				fuzz_fail("edited key %s has another value", e->e[j].key);
