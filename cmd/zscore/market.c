@@ -21,13 +21,18 @@
 
 #include "zscore.h"
 
-struct point {
+/* The points of one bar time (interval, ts): each ticker's return and
+ * log relative volume there, for the medians.  They are dealt to their
+ * time as they are read: a gather of all the points afterwards cost
+ * three arrays of them (their page faults) and a scatter across one. */
+struct group {
 	int64_t secs;
 	long ns;
 	int minutes;		/* the interval, sam_interval_minutes() */
-	int partial;		/* an unfinished bar: scored, never in a window */
-	double r;
-	double dv;		/* log relative volume; NAN: none */
+	size_t partial;		/* its points of unfinished bars: scored, never in a window */
+	double *r, *dv;		/* the returns; the log relative volumes there are */
+	size_t n, ndv, cap, capdv;
+	struct group *next;	/* the time after this one, as the first ticker to leave it had it */
 };
 
 struct prev {
@@ -35,17 +40,9 @@ struct prev {
 	long ns;
 	double close;
 	struct sam_roll lv;	/* the ticker's log volumes */
-	size_t partial_at;	/* 1 + the point of an unfinished bar; 0: none */
-};
-
-/* The points of one bar time, gathered before the medians. */
-struct group {
-	int64_t secs;
-	long ns;
-	int minutes;
-	size_t n, at;		/* its points, from at in the gathered order */
-	struct market_point *mp;
-	struct group *next;	/* the group of the point after one of this */
+	struct group *g;	/* the time of its last point */
+	struct group *partial_g;	/* an unfinished bar's time, and */
+	size_t partial_i;	/* its point there; partial_g NULL: none */
 };
 
 struct loader {
@@ -56,8 +53,9 @@ struct loader {
 	size_t last_klen;	/* FILE comes a ticker at a time */
 	struct prev *last;
 	struct sam_keys keys;	/* bar_keys */
-	struct point *pts;
-	size_t n, cap;
+	struct sam_map at;	/* make_key() -> struct group */
+	struct group **gs;	/* the groups, as they came */
+	size_t ng, capg;
 	enum { BARS = 1, SERIES } kind;	/* what FILE holds; 0: not known yet */
 };
 
@@ -184,6 +182,62 @@ on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const 
 	return 0;
 }
 
+/* v at the end of a group's array a of *n values (of room for *cap). */
+static int
+push_value(double **a, size_t *n, size_t *cap, double v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 4;
+		double *grown = realloc(*a, c * sizeof *grown);
+		if (!grown)
+			return -1;
+		*a = grown;
+		*cap = c;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+/*
+ * The group of a bar time, made when new.  A ticker's bars are at the
+ * times of the one before it: the time after its last point's is most
+ * often this one's, and the hash is asked only when it is not.  NULL
+ * when out of memory.
+ */
+static struct group *
+group_of(struct loader *ld, struct prev *pv, int minutes, int64_t secs, long ns)
+{
+	struct group *g = pv->g ? pv->g->next : NULL, **grown;
+	char key[32];
+	void **slot;
+	int isnew;
+
+	if (!g || g->secs != secs || g->ns != ns || g->minutes != minutes) {
+		if (!(slot = sam_map_put(&ld->at, key, make_key(key, minutes, secs, ns), &isnew)))
+			return NULL;
+		if (isnew) {
+			if (ld->ng == ld->capg) {
+				size_t cap = ld->capg ? 2 * ld->capg : 256;
+				if (!(grown = realloc(ld->gs, cap * sizeof *grown)))
+					return NULL;
+				ld->gs = grown;
+				ld->capg = cap;
+			}
+			if (!(*slot = calloc(1, sizeof *g)))
+				return NULL;
+			g = *slot;
+			g->secs = secs;
+			g->ns = ns;
+			g->minutes = minutes;
+			ld->gs[ld->ng++] = g;
+		}
+		g = *slot;
+		if (pv->g && !pv->g->next)
+			pv->g->next = g;
+	}
+	return pv->g = g;
+}
+
 static int
 on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 {
@@ -215,33 +269,30 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		return sam_reject(in, "ts is not after the previous %s %s bar",
 		    k.ticker, k.interval);
 	if (!isnew && pv->close != 0) {
-		struct point *p;
-		if (pv->partial_at && ld->pts[pv->partial_at - 1].secs == k.secs &&
-		    ld->pts[pv->partial_at - 1].ns == k.ns) {
-			ld->n--;	/* the final bar replaces its unfinished self */
-			if (pv->partial_at - 1 != ld->n)
-				ld->pts[pv->partial_at - 1] = ld->pts[ld->n];
+		struct group *g;
+		size_t i;
+		if (!(g = group_of(ld, pv, sam_interval_minutes(k.interval,
+		    strlen(k.interval)), k.secs, k.ns)))
+			return -2;
+		if (pv->partial_g == g) {	/* the final bar replaces its unfinished self */
+			i = pv->partial_i;
+			g->partial--;
+		} else if (push_value(&g->r, &g->n, &g->cap, 0) < 0) {
+			return -2;
+		} else {
+			i = g->n - 1;
 		}
-		pv->partial_at = 0;
-		if (ld->n == ld->cap) {
-			size_t cap = ld->cap ? 2 * ld->cap : 1024;
-			if (!(p = realloc(ld->pts, cap * sizeof *p)))
-				return -2;
-			ld->pts = p;
-			ld->cap = cap;
+		g->r[i] = (close - pv->close) / pv->close;
+		pv->partial_g = NULL;
+		if (partial) {
+			g->partial++;
+			pv->partial_g = g;
+			pv->partial_i = i;
 		}
-		p = &ld->pts[ld->n++];
-		p->secs = k.secs;
-		p->ns = k.ns;
-		p->minutes = sam_interval_minutes(k.interval, strlen(k.interval));
-		p->partial = partial;
-		p->r = (close - pv->close) / pv->close;
-		p->dv = NAN;
-		if (partial)
-			pv->partial_at = ld->n;	/* its index + 1 */
 		if (!partial && !isnan(lv) && pv->lv.n >= ld->min_periods &&
-		    sam_roll_stats(&pv->lv, 0, lv, &mean, &sd, &dev) == 0)
-			p->dv = dev;
+		    sam_roll_stats(&pv->lv, 0, lv, &mean, &sd, &dev) == 0 &&
+		    push_value(&g->dv, &g->ndv, &g->capdv, dev) < 0)
+			return -2;
 	}
 	if (!partial) {
 		pv->secs = k.secs;
@@ -275,126 +326,41 @@ by_time(const void *a, const void *b)
 	return (x->ns > y->ns) - (x->ns < y->ns);
 }
 
-/*
- * The points by bar time, in time order: a hash of the times counts
- * each one's points, the few distinct times are sorted, and the points
- * are dealt into place (a sort of every point was a tenth of the
- * market's cost).  Returns the groups, *ngroups of them; pts is
- * reordered.  NULL when out of memory.
- */
-static struct group **
-gather(struct point **pts, size_t n, size_t *ngroups)
+static void
+free_groups(struct loader *ld)
 {
-	struct sam_map at = { 0 };
-	struct group **gs = NULL, **of = NULL;
-	struct point *out = NULL;
-	size_t i, ng = 0, cap = 0, at_ = 0;
-	char key[32];
+	size_t i;
 
-	if (!(of = malloc((n ? n : 1) * sizeof *of)) ||
-	    !(out = malloc((n ? n : 1) * sizeof *out)))
-		goto fail;
-	for (i = 0; i < n; i++) {
-		const struct point *p = &(*pts)[i];
-		/* a ticker's bars are at the times of the one before it: the
-		 * group after the last point's is most often this one's, and
-		 * the hash is asked only when it is not */
-		struct group *g = i > 0 ? of[i - 1]->next : NULL;
-		if (!g || g->secs != p->secs || g->ns != p->ns || g->minutes != p->minutes) {
-			int isnew;
-			void **slot = sam_map_put(&at, key,
-			    make_key(key, p->minutes, p->secs, p->ns), &isnew);
-			if (!slot)
-				goto fail;
-			if (isnew) {
-				struct group **grown;
-				if (ng == cap) {
-					cap = cap ? 2 * cap : 256;
-					if (!(grown = realloc(gs, cap * sizeof *gs)))
-						goto fail;
-					gs = grown;
-				}
-				if (!(g = calloc(1, sizeof *g)))
-					goto fail;
-				g->secs = p->secs;
-				g->ns = p->ns;
-				g->minutes = p->minutes;
-				gs[ng++] = *slot = g;
-			}
-			g = *slot;
-			if (i > 0 && !of[i - 1]->next)
-				of[i - 1]->next = g;
-		}
-		of[i] = g;
-		g->n++;
+	for (i = 0; i < ld->ng; i++) {
+		free(ld->gs[i]->r);
+		free(ld->gs[i]->dv);
+		free(ld->gs[i]);
 	}
-	qsort(gs, ng, sizeof *gs, by_time);
-	for (i = 0; i < ng; i++) {
-		gs[i]->at = at_;
-		at_ += gs[i]->n;
-		gs[i]->n = 0;
-	}
-	for (i = 0; i < n; i++)
-		out[of[i]->at + of[i]->n++] = (*pts)[i];
-	sam_map_free(&at, NULL);
-	free(of);
-	free(*pts);
-	*pts = out;
-	*ngroups = ng;
-	return gs;
-fail:
-	sam_map_free(&at, NULL);
-	for (i = 0; i < ng; i++)
-		free(gs[i]);
-	free(gs);
-	free(of);
-	free(out);
-	return NULL;
-}
-
-/* The median of the group's log relative volumes, NAN if none. */
-static double
-median_dv(const struct point *g, size_t n, double *scratch)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (!isnan(g[i].dv))
-			scratch[k++] = g[i].dv;
-	return k ? sam_median(scratch, k) : NAN;
+	free(ld->gs);
+	sam_map_free(&ld->at, NULL);
 }
 
 /* One time's market return (the median of its points'), its z against
- * the window of the ones before, then (when final) into the window. */
+ * the window of the ones before, then (when final) into the window:
+ * into mp, which is kept.  The group's values are reordered. */
 static int
-add_time(struct market *mk, struct sam_roll *roll, const struct group *gr,
-    const struct point *g, const struct zscore_opts *o, double *scratch)
+add_time(struct market *mk, struct sam_roll *roll, struct group *g,
+    const struct zscore_opts *o, struct market_point *mp)
 {
-	struct market_point *mp;
 	double mean, sd, dev;
-	size_t i, n = gr->n;
-	int partial = 0;
 
-	for (i = 0; i < n; i++) {
-		partial |= g[i].partial;
-		scratch[i] = g[i].r;
-	}
-	if (!(mp = calloc(1, sizeof *mp)))
-		return -1;
-	mp->r = sam_median(scratch, n);
-	mp->v = median_dv(g, n, scratch);
+	mp->r = sam_median(g->r, g->n);
+	mp->v = g->ndv ? sam_median(g->dv, g->ndv) : NAN;
 	mp->z = NAN;
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
 		mp->z = dev / sd;
-	mp->minutes = gr->minutes;
-	mp->secs = gr->secs;
-	mp->ns = gr->ns;
-	if (keep_point(mk, mp) != 0) {	/* the groups' times are distinct */
-		free(mp);
+	mp->minutes = g->minutes;
+	mp->secs = g->secs;
+	mp->ns = g->ns;
+	if (keep_point(mk, mp) != 0)	/* the groups' times are distinct */
 		return -1;
-	}
-	return partial ? 0 : sam_roll_push(roll, mp->r);
+	return g->partial ? 0 : sam_roll_push(roll, mp->r);
 }
 
 int
@@ -405,18 +371,18 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	char *files[1] = { (char *)path };
 	struct sam_roll roll;
 	struct group **gs;
-	double *scratch = NULL;
-	size_t i, ng = 0, nscratch = 0;
+	size_t i;
 	int status;
 
 	sam_keys_init(&ld.keys, bar_keys, BK_COUNT);
 	status = sam_input_run(&in, files, 1, on_bar, &ld);
 	sam_map_free(&ld.prev, free_prev);
 	if (status > SAM_EXIT_REJECT || (in.rejected && o->strict)) {
-		free(ld.pts);
+		free_groups(&ld);
 		return -1;
 	}
 	if (ld.kind == SERIES) {	/* its points are kept as read */
+		free_groups(&ld);	/* none */
 		if (mk->ticker[0]) {
 			sam_log(SAM_FATAL, path, 0, "a market series, of %s: "
 			    "--market-ticker does not apply", mk->name);
@@ -424,33 +390,27 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 		}
 		return 0;
 	}
-	if (!(gs = gather(&ld.pts, ld.n, &ng))) {
-		free(ld.pts);
-		sam_log(SAM_FATAL, NULL, 0, "out of memory");
-		return -1;
-	}
+	/* the few distinct times in time order (a sort of every point was
+	 * a tenth of the market's cost) */
+	gs = ld.gs;
+	if (ld.ng)	/* qsort wants an array, even of none */
+		qsort(gs, ld.ng, sizeof *gs, by_time);
+	/* the points in one block, in time order: the input's bars walk
+	 * them so (one calloc each landed in the holes the groups' arrays
+	 * left, and market_at missed the cache at every bar) */
+	mk->block = calloc(ld.ng ? ld.ng : 1, sizeof *mk->block);
 	sam_roll_init(&roll, o->window);
-	for (i = 0; i < ng; i++) {
+	for (i = 0; mk->block && i < ld.ng; i++) {
 		if (i > 0 && gs[i]->minutes != gs[i - 1]->minutes) {
 			sam_roll_free(&roll);	/* another interval: another series */
 			sam_roll_init(&roll, o->window);
 		}
-		if (gs[i]->n > nscratch) {
-			free(scratch);
-			if (!(scratch = malloc(gs[i]->n * sizeof *scratch)))
-				break;
-			nscratch = gs[i]->n;
-		}
-		if (add_time(mk, &roll, gs[i], &ld.pts[gs[i]->at], o, scratch) < 0)
+		if (add_time(mk, &roll, gs[i], o, &mk->block[i]) < 0)
 			break;
 	}
 	sam_roll_free(&roll);
-	free(ld.pts);
-	free(scratch);
-	status = i < ng;
-	for (i = 0; i < ng; i++)
-		free(gs[i]);
-	free(gs);
+	status = !mk->block || i < ld.ng;
+	free_groups(&ld);
 	if (status) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
@@ -530,6 +490,7 @@ market_write(const struct market *mk)
 void
 market_free(struct market *mk)
 {
-	sam_map_free(&mk->at, free);
+	sam_map_free(&mk->at, mk->block ? NULL : free);
+	free(mk->block);
 	free(mk->order);
 }

@@ -41,6 +41,8 @@ struct market {
 	struct sam_map at;	/* (interval, ts) -> struct market_point */
 	struct market_point **order;	/* the points in time order, */
 	size_t n, cap;		/* each interval's after the one before */
+	struct market_point *block;	/* the points of FILE's bars, one block;
+					 * NULL: a series', one calloc each */
 	char series[SAM_TICKER_MAX + 1];	/* FILE is a series of this market */
 };
 
