@@ -561,9 +561,9 @@ digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
 	 * before a step), the cut tested after the second only: where the
 	 * first would have done, so does the second (its rest is at most
 	 * ten times the first's, delta ten times), so the cut is one digit
-	 * late at most, and is taken back without a branch.  Half the
-	 * tests, and one multiplication a step on the way to the last
-	 * digit, not two.
+	 * late at most, and is taken back without a branch (its byte stays,
+	 * past the end, for layout to write over).  Half the tests, and one
+	 * multiplication a step on the way to the last digit, not two.
 	 */
 	if (s <= 57) {
 		uint64_t p, d, di;
