@@ -111,7 +111,15 @@ sorted_replace(struct sam_roll *r, size_t n, int has_out, double out, double in)
 		s[i] = in;
 		return;
 	}
-	i = lower_bound(s, n, out);	/* s[i] == out */
+	if (n <= 64) {
+		/* a window of a few dozen: where out is, counted with no
+		 * branch on each value (the search's were coin tosses); the
+		 * same place for sorted values */
+		for (i = 0, j = 0; j < n; j++)
+			i += s[j] < out;
+	} else {
+		i = lower_bound(s, n, out);	/* s[i] == out */
+	}
 	if (in >= out) {	/* up: the ones after i that are below in */
 		for (j = i; j + 1 < n && s[j + 1] < in; j++)
 			s[j] = s[j + 1];
@@ -279,16 +287,28 @@ two_smallest(const struct runs *r, size_t t, double *tth, double *before)
 	double a1, b1, low;
 	int has_a, has_b;
 
-	for (;;) {
-		i = lo + (hi - lo) / 2;	/* i from the run below, j from above */
-		j = t - i;
-		if (i < r->below && j > 0 && dev_above(r, j - 1) > dev_below(r, i))
-			lo = i + 1;
-		else if (i > 0 && j < r->above && dev_below(r, i - 1) > dev_above(r, j))
-			hi = i - 1;
-		else
-			break;
+	if (hi - lo <= 64) {
+		/* a window of a few dozen: count the splits that would rather
+		 * take one more from below; the count is the split, with no
+		 * branch on each toss of the search.  Any split where both
+		 * runs agree gives the same two values, whichever is found */
+		size_t c = 0;
+		for (i = lo; i < hi; i++)
+			c += dev_below(r, i) < dev_above(r, t - 1 - i);
+		i = lo + c;
+	} else {
+		for (;;) {
+			i = lo + (hi - lo) / 2;	/* i from the run below, j from above */
+			j = t - i;
+			if (i < r->below && j > 0 && dev_above(r, j - 1) > dev_below(r, i))
+				lo = i + 1;
+			else if (i > 0 && j < r->above && dev_below(r, i - 1) > dev_above(r, j))
+				hi = i - 1;
+			else
+				break;
+		}
 	}
+	j = t - i;
 	has_a = i > 0;
 	has_b = j > 0;
 	a1 = has_a ? dev_below(r, i - 1) : 0;
