@@ -291,8 +291,8 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 		}
 		if (!partial && !isnan(lv) && pv->lv.n >= ld->min_periods &&
 		    sam_roll_stats(&pv->lv, 0, lv, &mean, &sd, &dev) == 0 &&
-		    push_value(&g->dv, &g->ndv, &g->capdv, dev) < 0)
-			return -2;
+		    !isnan(dev) && push_value(&g->dv, &g->ndv, &g->capdv, dev) < 0)
+			return -2;	/* (an infinite volume's dev is NaN: none) */
 	}
 	if (!partial) {
 		pv->secs = k.secs;
