@@ -302,21 +302,41 @@ pair_at(const double *a, const struct pairs *p, size_t i)
 static void
 sort_excess(struct pairs *p, double beta, double *sorted)
 {
-	size_t i, j;
+	size_t i, j, b;
+	double last = -INFINITY;
 
-	for (i = 0; i < p->n; i++) {	/* slots 0..n are the window */
-		size_t slot = p->perm[i];
-		sorted[i] = p->r[slot] - beta * p->m[slot];
-	}
-	for (i = 1; i < p->n; i++) {
-		size_t slot = p->perm[i];
-		double v = sorted[i];
-		for (j = i; j > 0 && sorted[j - 1] > v; j--) {
-			sorted[j] = sorted[j - 1];
-			p->perm[j] = p->perm[j - 1];
+	/* Whether a value moves at all is known before any moves: the
+	 * last of the sorted values before i is the greater of the last
+	 * before i - 1 and value i - 1 (by the sort's own comparison, so
+	 * even for a NaN).  Only the values that move are visited, from a
+	 * mask of 64 at a time: the sort's guess at each one, whether it
+	 * moves, was a coin toss for a quarter of them (7.4 of 30 a bar
+	 * on real.nd). */
+	for (b = 0; b < p->n; b += 64) {
+		size_t end = p->n - b < 64 ? p->n : b + 64;
+		uint64_t moves = 0;
+		for (i = b; i < end; i++) {	/* slots 0..n are the window */
+			size_t slot = p->perm[i];
+			double v = p->r[slot] - beta * p->m[slot];
+			sorted[i] = v;
+			moves |= (uint64_t)(last > v) << (i - b);
+			last = last > v ? last : v;
 		}
-		sorted[j] = v;
-		p->perm[j] = slot;
+		while (moves) {
+			int bit = __builtin_ctzll(moves);
+			size_t slot;
+			double v;
+			moves &= moves - 1;
+			i = b + (size_t)bit;
+			slot = p->perm[i];
+			v = sorted[i];
+			for (j = i; j > 0 && sorted[j - 1] > v; j--) {
+				sorted[j] = sorted[j - 1];
+				p->perm[j] = p->perm[j - 1];
+			}
+			sorted[j] = v;
+			p->perm[j] = slot;
+		}
 	}
 }
 
