@@ -195,25 +195,26 @@ static inline void put_bytes(char *, const char *, size_t);
  * offset.  The i-th edit's name is most often the one it had in the
  * record before: its length is kept.
  */
-struct sam_buf *
-sam_edits_add(struct sam_edits *e, const char *key)
+/* A new edit's ,"key": with room for extra more bytes after it, in one
+ * reservation; -1 if there is none (vals.err says so). */
+static int
+edit_begin(struct sam_edits *e, const char *key, size_t extra)
 {
 	struct sam_buf *b = &e->vals;
 	size_t i = e->n, klen;
 
 	if (i == SAM_EDITS_MAX) {	/* a caller bug, not input */
 		b->err = 1;
-		return b;
+		return -1;
 	}
 	klen = e->e[i].key == key ? e->e[i].klen : strlen(key);
 	e->e[i].key = key;
 	e->e[i].klen = klen;
-	e->e[i].pre = b->len;
+	e->e[i].pre = e->e[i].off = b->len;
 	e->n++;
-	if (sam_buf_reserve(b, klen + 4) < 0) {
-		e->e[i].off = b->len;
-		return b;
-	}
+	if ((b->err || klen + 4 + extra > b->cap - b->len) &&
+	    sam_buf_reserve(b, klen + 4 + extra) < 0)
+		return -1;
 	b->p[b->len] = ',';
 	b->p[b->len + 1] = '"';
 	put_bytes(b->p + b->len + 2, key, klen);
@@ -221,16 +222,23 @@ sam_edits_add(struct sam_edits *e, const char *key)
 	b->p[b->len + 3 + klen] = ':';
 	b->len += klen + 4;
 	e->e[i].off = b->len;
-	return b;
+	return 0;
+}
+
+struct sam_buf *
+sam_edits_add(struct sam_edits *e, const char *key)
+{
+	edit_begin(e, key, 0);
+	return &e->vals;
 }
 
 void
 sam_edits_num(struct sam_edits *e, const char *key, double v)
 {
+	struct sam_buf *b = &e->vals;
 	size_t i = e->n;
-	struct sam_buf *b = sam_edits_add(e, key);
 
-	if (i == SAM_EDITS_MAX || sam_buf_reserve(b, SAM_NUM_MAX) < 0)
+	if (edit_begin(e, key, SAM_NUM_MAX) < 0)
 		return;
 	/* the same bits (NAN's too) are the same text */
 	if (!e->num[i].len || memcmp(&e->num[i].v, &v, sizeof v) != 0) {
