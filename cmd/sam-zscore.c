@@ -55,6 +55,7 @@ struct state {
 	struct sam_edits edits;
 	struct sam_keys keys;	/* the fields a bar is read for: bar_keys */
 	double *scratch;	/* robust statistics work space */
+	struct sam_buf market_json;	/* the market's name, quoted once */
 };
 
 #define SELECTED(o, m) ((o)->selected & 1u << (m))
@@ -574,8 +575,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (SELECTED(o, M_RETURN) || SELECTED(o, M_EXCESS))
 		sam_edits_num(&st->edits, "return", bv.have[M_RETURN] ? bv.v[M_RETURN] : NAN);
 	if (bv.mp) {
-		struct sam_buf *b = sam_edits_add(&st->edits, "market");
-		sam_buf_jstr(b, st->market->name, strlen(st->market->name));
+		sam_edits_raw(&st->edits, "market", st->market_json.p, st->market_json.len);
 		sam_edits_raw(&st->edits, "market_return", bv.mp->text[0], bv.mp->len[0]);
 		sam_edits_raw(&st->edits, "market_z", bv.mp->text[1], bv.mp->len[1]);
 		if (SELECTED(o, M_LVOLUME))
@@ -750,6 +750,13 @@ main(int argc, char **argv)
 			return SAM_EXIT_RUNTIME;
 		}
 		st.market = &market;
+		sam_buf_jstr(&st.market_json, market.name, strlen(market.name));
+		if (st.market_json.err) {
+			sam_fatal_errno("allocate the market's name");
+			market_free(&market);
+			free(st.scratch);
+			return SAM_EXIT_RUNTIME;
+		}
 	}
 
 	if (a.market_only)	/* a write error: sam_out_finish tells it */
@@ -759,6 +766,7 @@ main(int argc, char **argv)
 	status = sam_out_finish(status);
 	sam_map_free(&st.series, free_series);
 	sam_edits_free(&st.edits);
+	sam_buf_free(&st.market_json);
 	market_free(&market);
 	free(st.scratch);
 	return status;

@@ -254,7 +254,12 @@ sam_edits_num(struct sam_edits *e, const char *key, double v)
 void
 sam_edits_raw(struct sam_edits *e, const char *key, const char *json, size_t n)
 {
-	sam_buf_put(sam_edits_add(e, key), json, n);
+	struct sam_buf *b = &e->vals;
+
+	if (edit_begin(e, key, n) < 0)
+		return;
+	put_bytes(b->p + b->len, json, n);
+	b->len += n;
 }
 
 /* n bytes from s to d: names and numbers are short, and a call to
