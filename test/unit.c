@@ -675,64 +675,72 @@ cmd_utf8(void)
 	return 0;
 }
 
+/* Each line of stdin scanned: fn(record, ctx), or the error. */
 static int
-cmd_json(void)
+each_record(void (*fn)(const struct sam_rec *, void *), void *ctx)
 {
 	struct sam_lines l;
 	struct sam_rec r = { 0 };
-	char *line;
-	size_t len, at, i;
-	const char *why;
-
-	sam_lines_open(&l, "-", SAM_LINE_MAX_DEFAULT);
-	while (sam_lines_next(&l, &line, &len) == SAM_LINE_OK) {
-		if (sam_rec_parse(&r, line, len, &why, &at) < 0) {
-			printf("error at %zu: %s\n", at, why);
-			continue;
-		}
-		for (i = 0; i < r.n; i++)
-			printf("%s[%.*s]%s=%.*s", i ? " " : "", (int)r.f[i].klen,
-			    r.f[i].key, sam_jtype_name(r.f[i].type),
-			    (int)r.f[i].vlen, r.f[i].val);
-		printf("%s\n", r.n ? "" : "{}");
-	}
-	sam_rec_free(&r);
-	sam_lines_close(&l);
-	return 0;
-}
-
-/* Each record written with three edits: b replaced or added (the
- * number 2), z (a string), n (a number that repeats). */
-static int
-cmd_edits(void)
-{
-	struct sam_lines l;
-	struct sam_rec r = { 0 };
-	struct sam_edits e = { 0 };
-	struct sam_buf out = { 0 };
 	char *line;
 	size_t len, at;
 	const char *why;
 
 	sam_lines_open(&l, "-", SAM_LINE_MAX_DEFAULT);
 	while (sam_lines_next(&l, &line, &len) == SAM_LINE_OK) {
-		if (sam_rec_parse(&r, line, len, &why, &at) < 0) {
+		if (sam_rec_parse(&r, line, len, &why, &at) < 0)
 			printf("error at %zu: %s\n", at, why);
-			continue;
-		}
-		sam_edits_reset(&e);
-		sam_edits_num(&e, "b", 2);
-		sam_buf_puts(sam_edits_add(&e, "z"), "\"x\"");
-		sam_edits_num(&e, "n", 1.5);
-		out.len = 0;
-		sam_rec_write(&r, &e, &out);
-		fwrite(out.p, 1, out.len, stdout);
+		else
+			fn(&r, ctx);
 	}
-	sam_buf_free(&out);
-	sam_edits_free(&e);
 	sam_rec_free(&r);
 	sam_lines_close(&l);
 	return 0;
+}
+
+static void
+print_members(const struct sam_rec *r, void *ctx)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < r->n; i++)
+		printf("%s[%.*s]%s=%.*s", i ? " " : "", (int)r->f[i].klen,
+		    r->f[i].key, sam_jtype_name(r->f[i].type),
+		    (int)r->f[i].vlen, r->f[i].val);
+	printf("%s\n", r->n ? "" : "{}");
+}
+
+static int
+cmd_json(void)
+{
+	return each_record(print_members, NULL);
+}
+
+/* A record written with three edits: b replaced or added (the number
+ * 2), z (a string), n (a number that repeats). */
+static void
+write_edited(const struct sam_rec *r, void *ctx)
+{
+	struct sam_edits *e = ctx;
+	struct sam_buf out = { 0 };
+
+	sam_edits_reset(e);
+	sam_edits_num(e, "b", 2);
+	sam_buf_puts(sam_edits_add(e, "z"), "\"x\"");
+	sam_edits_num(e, "n", 1.5);
+	sam_rec_write(r, e, &out);
+	fwrite(out.p, 1, out.len, stdout);
+	sam_buf_free(&out);
+}
+
+static int
+cmd_edits(void)
+{
+	struct sam_edits e = { 0 };
+	int status = each_record(write_edited, &e);
+
+	sam_edits_free(&e);
+	return status;
 }
 
 static int
