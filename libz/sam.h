@@ -307,7 +307,10 @@ struct sam_edits {
 
 void sam_edits_reset(struct sam_edits *);
 void sam_edits_free(struct sam_edits *);
-/* Returns the buffer to write the new value of key into. */
+/* Returns the buffer to write the new value of key into.  A key is a
+ * name that does not change (a literal, a table filled once): the i-th
+ * edit's length is kept from the record before when its address is the
+ * same. */
 struct sam_buf *sam_edits_add(struct sam_edits *, const char *key);
 void sam_edits_num(struct sam_edits *, const char *key, double);
 void sam_edits_raw(struct sam_edits *, const char *key, const char *json, size_t);
