@@ -201,7 +201,7 @@ lookup_series(struct state *st, const struct sam_key *k)
 	for (i = 0; i < M_COUNT; i++)
 		init_window(st, &s->roll[i]);
 	init_window(st, &s->rawlv);
-	s->minutes = sam_interval_minutes(k->interval, il);
+	s->minutes = k->minutes;
 	s->ex.w = st->o->window;
 	if (s->minutes > 0 && SELECTED(st->o, M_LVOLUME)) {
 		/* the session's slots, and one for bars outside it */

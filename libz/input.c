@@ -180,15 +180,20 @@ sam_get_key(struct sam_input *in, const struct sam_field *const f[3],
 		k->ticker[f[0]->vlen - 2] = '\0';
 		memcpy(k->interval, f[1]->val + 1, f[1]->vlen - 2);
 		k->interval[f[1]->vlen - 2] = '\0';
+		k->minutes = in->seen.minutes;
 	} else if (sam_get_string(in, f[0], "ticker", k->ticker, sizeof k->ticker,
 	    sam_valid_ticker, "ticker") < 0 ||
 	    sam_get_string(in, f[1], "interval", k->interval,
 	    sizeof k->interval, sam_valid_interval, "interval") < 0) {
 		return -1;
-	} else if (!memchr(f[0]->val, '\\', f[0]->vlen) &&
-	    !memchr(f[1]->val, '\\', f[1]->vlen)) {
-		remember(f[0], in->seen.ticker, sizeof in->seen.ticker, &in->seen.tlen);
-		remember(f[1], in->seen.interval, sizeof in->seen.interval, &in->seen.ilen);
+	} else {
+		k->minutes = sam_interval_minutes(k->interval, strlen(k->interval));
+		if (!memchr(f[0]->val, '\\', f[0]->vlen) &&
+		    !memchr(f[1]->val, '\\', f[1]->vlen)) {
+			remember(f[0], in->seen.ticker, sizeof in->seen.ticker, &in->seen.tlen);
+			remember(f[1], in->seen.interval, sizeof in->seen.interval, &in->seen.ilen);
+			in->seen.minutes = k->minutes;
+		}
 	}
 	/* an unescaped ts is read once, the rest checked as any string */
 	if (f[2] && f[2]->type == SAM_JSTRING && f[2]->vlen - 2 < sizeof k->ts &&

@@ -10,8 +10,6 @@
 
 #include "sam.h"
 
-/* FNV-1a over the bytes, then the splitmix64 finaliser to spread the
- * low bits that FNV leaves weak. */
 uint64_t
 sam_mix64(uint64_t x)
 {
@@ -22,6 +20,8 @@ sam_mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* FNV-1a over the bytes, then the splitmix64 finaliser to spread the
+ * low bits that FNV leaves weak. */
 uint64_t
 sam_hash(const void *data, size_t n, uint64_t seed)
 {
@@ -117,4 +117,33 @@ sam_map_free(struct sam_map *m, void (*freeval)(void *))
 	}
 	free(m->slot);
 	memset(m, 0, sizeof *m);
+}
+
+void *
+sam_when_find(struct sam_map *m, int minutes, int64_t secs, long ns,
+    struct sam_when **last, size_t size, int *isnew)
+{
+	struct sam_when *w = *last ? (*last)->next : NULL;
+	char key[sizeof minutes + sizeof secs + sizeof ns];
+	void **slot;
+
+	*isnew = 0;
+	if (w && w->secs == secs && w->ns == ns && w->minutes == minutes)
+		return *last = w;
+	memcpy(key, &minutes, sizeof minutes);
+	memcpy(key + sizeof minutes, &secs, sizeof secs);
+	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
+	if (!(slot = sam_map_put(m, key, sizeof key, isnew)))
+		return NULL;
+	if (*isnew) {
+		if (!(w = calloc(1, size)))
+			return NULL;
+		w->secs = secs;
+		w->ns = ns;
+		w->minutes = minutes;
+		*slot = w;
+	}
+	if (*last && !(*last)->next)
+		(*last)->next = *slot;
+	return *last = *slot;
 }

@@ -195,6 +195,7 @@ struct sam_input {
 	struct {
 		char ticker[SAM_TICKER_MAX + 3], interval[8];
 		unsigned char tlen, ilen;	/* 0: none */
+		int minutes;	/* the interval's */
 	} seen;
 };
 
@@ -213,6 +214,7 @@ int sam_reject(struct sam_input *, const char *fmt, ...) SAM_PRINTF(2, 3);
 struct sam_key {
 	char ticker[SAM_TICKER_MAX + 1];
 	char interval[8];
+	int minutes;		/* the interval's, sam_interval_minutes() */
 	char ts[40];
 	int64_t secs;
 	long ns;
@@ -584,6 +586,24 @@ void **sam_map_put(struct sam_map *, const char *key, size_t klen, int *isnew);
 void *sam_map_get(const struct sam_map *, const char *key, size_t klen);
 void sam_map_free(struct sam_map *, void (*freeval)(void *));
 uint64_t sam_hash(const void *, size_t, uint64_t seed);
+/*
+ * A bar time (its interval in minutes, 0 for 1d, and its instant), the
+ * first member of what a caller keeps for each time in a map, and the
+ * time the first series to leave it went to next: a series' bars are
+ * most often at the times of the series before it.
+ */
+struct sam_when {
+	int64_t secs;
+	long ns;
+	int minutes;
+	struct sam_when *next;
+};
+/* The struct of a bar time in m (size bytes, a struct sam_when first),
+ * made zeroed when new (*isnew).  *last is the series' time before: the
+ * one after it is tried before the hash, and the result becomes *last.
+ * NULL when out of memory. */
+void *sam_when_find(struct sam_map *m, int minutes, int64_t secs, long ns,
+    struct sam_when **last, size_t size, int *isnew);
 /* SplitMix64's finalizer: 64 bits, each input bit spread over all of them. */
 uint64_t sam_mix64(uint64_t);
 

@@ -9,12 +9,9 @@
 
 /* One scan slot: the bars of every ticker at one (interval, ts). */
 struct detect_slot {
+	struct sam_when when;	/* its bar time: first, for sam_when_find */
 	size_t tests;		/* bars with a score: Benjamini-Hochberg's m */
 	int market_done;	/* its market event was judged */
-	char interval[8];	/* its key */
-	int64_t secs;
-	long ns;
-	struct detect_slot *next;	/* the slot of the bar after one of this */
 };
 
 /* Records held until the end of the input, when --fdr is given. */
@@ -30,7 +27,7 @@ struct detect_held {
 
 struct detect_fdr {
 	struct sam_map slots;	/* key -> struct detect_slot */
-	struct detect_slot *last;	/* the last bar's */
+	struct sam_when *last;	/* the last bar's slot */
 	struct detect_held *held;
 	size_t n, cap, seq;
 };

@@ -17,43 +17,13 @@
 
 #include "detect.h"
 
-static int
-slot_is(const struct detect_slot *s, const struct sam_key *k)
-{
-	return s->secs == k->secs && s->ns == k->ns &&
-	    strcmp(s->interval, k->interval) == 0;
-}
-
-/* A ticker's bars come at the times of the one before it: the slot
- * after the last bar's is most often this one's, and the hash is asked
- * only when it is not. */
 struct detect_slot *
 detect_slot(struct detect_fdr *fd, const struct sam_key *k)
 {
-	char key[64];
-	size_t il = strlen(k->interval);
-	struct detect_slot *s, *last = fd->last;
-	void **slot;
 	int isnew;
 
-	if (last && last->next && slot_is(last->next, k))
-		return fd->last = last->next;
-	memcpy(key, k->interval, il);
-	memcpy(key + il, &k->secs, sizeof k->secs);
-	memcpy(key + il + sizeof k->secs, &k->ns, sizeof k->ns);
-	if (!(slot = sam_map_put(&fd->slots, key, il + sizeof k->secs + sizeof k->ns, &isnew)))
-		return NULL;
-	if (isnew) {
-		if (!(s = calloc(1, sizeof *s)))
-			return NULL;
-		memcpy(s->interval, k->interval, sizeof s->interval);
-		s->secs = k->secs;
-		s->ns = k->ns;
-		*slot = s;
-	}
-	if (last && !last->next)
-		last->next = *slot;
-	return fd->last = *slot;
+	return sam_when_find(&fd->slots, k->minutes, k->secs, k->ns, &fd->last,
+	    sizeof(struct detect_slot), &isnew);
 }
 
 int

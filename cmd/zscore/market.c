@@ -26,13 +26,10 @@
  * time as they are read: a gather of all the points afterwards cost
  * three arrays of them (their page faults) and a scatter across one. */
 struct group {
-	int64_t secs;
-	long ns;
-	int minutes;		/* the interval, sam_interval_minutes() */
+	struct sam_when when;	/* its bar time: first, for sam_when_find */
 	size_t partial;		/* its points of unfinished bars: scored, never in a window */
 	double *r, *dv;		/* the returns; the log relative volumes there are */
 	size_t n, ndv, cap, capdv;
-	struct group *next;	/* the time after this one, as the first ticker to leave it had it */
 };
 
 struct prev {
@@ -40,7 +37,7 @@ struct prev {
 	long ns;
 	double close;
 	struct sam_roll lv;	/* the ticker's log volumes */
-	struct group *g;	/* the time of its last point */
+	struct sam_when *g;	/* the time of its last point */
 	struct group *partial_g;	/* an unfinished bar's time, and */
 	size_t partial_i;	/* its point there; partial_g NULL: none */
 };
@@ -53,7 +50,7 @@ struct loader {
 	size_t last_klen;	/* FILE comes a ticker at a time */
 	struct prev *last;
 	struct sam_keys keys;	/* bar_keys */
-	struct sam_map at;	/* make_key() -> struct group */
+	struct sam_map at;	/* bar time -> struct group (sam_when_find) */
 	struct group **gs;	/* the groups, as they came */
 	size_t ng, capg;
 	enum { BARS = 1, SERIES } kind;	/* what FILE holds; 0: not known yet */
@@ -198,44 +195,25 @@ push_value(double **a, size_t *n, size_t *cap, double v)
 	return 0;
 }
 
-/*
- * The group of a bar time, made when new.  A ticker's bars are at the
- * times of the one before it: the time after its last point's is most
- * often this one's, and the hash is asked only when it is not.  NULL
- * when out of memory.
- */
+/* The group of a bar time, made when new (and listed); NULL when out
+ * of memory. */
 static struct group *
-group_of(struct loader *ld, struct prev *pv, int minutes, int64_t secs, long ns)
+group_of(struct loader *ld, struct prev *pv, const struct sam_key *k)
 {
-	struct group *g = pv->g ? pv->g->next : NULL, **grown;
-	char key[32];
-	void **slot;
+	struct group *g, **grown;
 	int isnew;
 
-	if (!g || g->secs != secs || g->ns != ns || g->minutes != minutes) {
-		if (!(slot = sam_map_put(&ld->at, key, make_key(key, minutes, secs, ns), &isnew)))
-			return NULL;
-		if (isnew) {
-			if (ld->ng == ld->capg) {
-				size_t cap = ld->capg ? 2 * ld->capg : 256;
-				if (!(grown = realloc(ld->gs, cap * sizeof *grown)))
-					return NULL;
-				ld->gs = grown;
-				ld->capg = cap;
-			}
-			if (!(*slot = calloc(1, sizeof *g)))
-				return NULL;
-			g = *slot;
-			g->secs = secs;
-			g->ns = ns;
-			g->minutes = minutes;
-			ld->gs[ld->ng++] = g;
-		}
-		g = *slot;
-		if (pv->g && !pv->g->next)
-			pv->g->next = g;
+	if (!(g = sam_when_find(&ld->at, k->minutes, k->secs, k->ns, &pv->g,
+	    sizeof *g, &isnew)) || !isnew)
+		return g;
+	if (ld->ng == ld->capg) {
+		size_t cap = ld->capg ? 2 * ld->capg : 256;
+		if (!(grown = realloc(ld->gs, cap * sizeof *grown)))
+			return NULL;	/* g is the map's, freed with it */
+		ld->gs = grown;
+		ld->capg = cap;
 	}
-	return pv->g = g;
+	return ld->gs[ld->ng++] = g;
 }
 
 static int
@@ -271,8 +249,7 @@ on_bar(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (!isnew && pv->close != 0) {
 		struct group *g;
 		size_t i;
-		if (!(g = group_of(ld, pv, sam_interval_minutes(k.interval,
-		    strlen(k.interval)), k.secs, k.ns)))
+		if (!(g = group_of(ld, pv, &k)))
 			return -2;
 		if (pv->partial_g == g) {	/* the final bar replaces its unfinished self */
 			i = pv->partial_i;
@@ -317,7 +294,8 @@ free_prev(void *p)
 static int
 by_time(const void *a, const void *b)
 {
-	const struct group *x = *(struct group *const *)a, *y = *(struct group *const *)b;
+	const struct sam_when *x = &(*(struct group *const *)a)->when;
+	const struct sam_when *y = &(*(struct group *const *)b)->when;
 
 	if (x->minutes != y->minutes)
 		return x->minutes < y->minutes ? -1 : 1;
@@ -327,17 +305,20 @@ by_time(const void *a, const void *b)
 }
 
 static void
+free_group(void *p)
+{
+	struct group *g = p;
+
+	free(g->r);
+	free(g->dv);
+	free(g);
+}
+
+static void
 free_groups(struct loader *ld)
 {
-	size_t i;
-
-	for (i = 0; i < ld->ng; i++) {
-		free(ld->gs[i]->r);
-		free(ld->gs[i]->dv);
-		free(ld->gs[i]);
-	}
+	sam_map_free(&ld->at, free_group);
 	free(ld->gs);
-	sam_map_free(&ld->at, NULL);
 }
 
 /* One time's market return (the median of its points'), its z against
@@ -355,9 +336,9 @@ add_time(struct market *mk, struct sam_roll *roll, struct group *g,
 	if (roll->n >= o->min_periods &&
 	    sam_roll_stats(roll, o->ddof, mp->r, &mean, &sd, &dev) == 0 && sd > 0)
 		mp->z = dev / sd;
-	mp->minutes = g->minutes;
-	mp->secs = g->secs;
-	mp->ns = g->ns;
+	mp->minutes = g->when.minutes;
+	mp->secs = g->when.secs;
+	mp->ns = g->when.ns;
 	if (keep_point(mk, mp) != 0)	/* the groups' times are distinct */
 		return -1;
 	return g->partial ? 0 : sam_roll_push(roll, mp->r);
@@ -401,7 +382,7 @@ market_load(struct market *mk, const char *path, const struct zscore_opts *o)
 	mk->block = calloc(ld.ng ? ld.ng : 1, sizeof *mk->block);
 	sam_roll_init(&roll, o->window);
 	for (i = 0; mk->block && i < ld.ng; i++) {
-		if (i > 0 && gs[i]->minutes != gs[i - 1]->minutes) {
+		if (i > 0 && gs[i]->when.minutes != gs[i - 1]->when.minutes) {
 			sam_roll_free(&roll);	/* another interval: another series */
 			sam_roll_init(&roll, o->window);
 		}
