@@ -338,16 +338,7 @@ sam_sorted_robust(const double *s, size_t n, double *med, double *mad)
 
 	r.s = s;
 	r.m = n % 2 ? s[k] : (s[k - 1] + s[k]) / 2;
-	/* s[..below) < m: s[k - 1] <= m <= s[k] (a mean of two rounds
-	 * between them), so only ties to m are before k, and a step or two
-	 * down from k finds them where the search took five; the search
-	 * when the mean overflowed */
-	if (s[k] >= r.m) {
-		for (r.below = k; r.below > 0 && s[r.below - 1] >= r.m; r.below--)
-			;
-	} else {
-		r.below = lower_bound(s, n, r.m);
-	}
+	r.below = lower_bound(s, n, r.m);	/* s[..below) < m */
 	r.above = n - r.below;
 	*med = r.m;
 	if (n == 1) {
