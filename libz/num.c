@@ -514,7 +514,7 @@ round_weed(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
  * delta was below p2 < 2^s, so now delta < 10 x 2^s <= 10 x 2^60.
  */
 static void
-round_weed2(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
+weed_fraction(char *buf, int len, uint64_t dist, uint64_t delta, uint64_t rest,
     int s)
 {
 	uint64_t room = (delta - rest) >> s;
@@ -585,7 +585,7 @@ digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
 		back = p <= d * 10;
 		len -= back;
 		*kappa = m + back;
-		round_weed2(buf, len, back ? di * 10 : dist, back ? d * 10 : delta,
+		weed_fraction(buf, len, back ? di * 10 : dist, back ? d * 10 : delta,
 		    back ? p : p2, s);
 		return len;
 	}
@@ -598,7 +598,7 @@ digit_gen(struct diyfp w, struct diyfp mp, uint64_t delta, char *buf,
 		m--;
 		if (p2 <= delta) {
 			*kappa = m;
-			round_weed2(buf, len, dist, delta, p2, s);
+			weed_fraction(buf, len, dist, delta, p2, s);
 			return len;
 		}
 	}
@@ -667,7 +667,7 @@ sam_format_double(char *buf, double v)
 	struct diyfp w, mm, mp, c;
 	int q, kappa = 0, n, len, point, at, normal;
 	uint32_t p1;
-	size_t o = 0;
+	size_t o;
 
 	if (!isfinite(v)) {
 		memcpy(buf, "null", 5);

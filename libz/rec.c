@@ -185,18 +185,37 @@ sam_edits_free(struct sam_edits *e)
 	e->n = 0;
 }
 
-/* put_bytes() is below, with the writer */
-static inline void put_bytes(char *, const char *, size_t);
+/* n bytes from s to d: names and numbers are short, and a call to
+ * memcpy for each of a record's dozens of them costs more than copies
+ * of a size the compiler knows, which overlap to cover any n. */
+static inline void
+put_bytes(char *d, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 17 && n <= 32) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 4 && n < 8) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n < 4) {
+		for (; n; n--)
+			*d++ = *s++;
+	} else {
+		memcpy(d, s, n);
+	}
+}
 
 /*
- * Each edit is kept as it is written when appended, ,"key":value, so
- * that the edits a record does not have (all of them, for a filter's
- * new fields) go out in one copy.  A replaced value is taken from its
- * offset.  The i-th edit's name is most often the one it had in the
- * record before: its length is kept.
+ * A new edit's ,"key": with room for extra more bytes after it, in one
+ * reservation; -1 if there is none (vals.err says so).  Each edit is
+ * kept as it is written when appended, so that the edits a record does
+ * not have (all of them, for a filter's new fields) go out in one copy;
+ * a replaced value is taken from its offset.  The i-th edit's name is
+ * most often the one it had in the record before: its length is kept.
  */
-/* A new edit's ,"key": with room for extra more bytes after it, in one
- * reservation; -1 if there is none (vals.err says so). */
 static int
 edit_begin(struct sam_edits *e, const char *key, size_t extra)
 {
@@ -260,29 +279,6 @@ sam_edits_raw(struct sam_edits *e, const char *key, const char *json, size_t n)
 		return;
 	put_bytes(b->p + b->len, json, n);
 	b->len += n;
-}
-
-/* n bytes from s to d: names and numbers are short, and a call to
- * memcpy for each of a record's dozens of them costs more than copies
- * of a size the compiler knows, which overlap to cover any n. */
-static inline void
-put_bytes(char *d, const char *s, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 17 && n <= 32) {
-		memcpy(d, s, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 4 && n < 8) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else if (n < 4) {
-		for (; n; n--)
-			*d++ = *s++;
-	} else {
-		memcpy(d, s, n);
-	}
 }
 
 /* Room is reserved by the caller for the whole record. */
