@@ -93,6 +93,23 @@ make_key(char *key, int minutes, int64_t secs, long ns)
 	return sizeof minutes + sizeof secs + sizeof ns;
 }
 
+/* The array a of n items of size bytes (room for *cap) with room for
+ * one more: a itself, or grown to twice; NULL when out of memory (a is
+ * then kept). */
+static void *
+room_for(void *a, size_t n, size_t *cap, size_t size)
+{
+	size_t c;
+
+	if (n < *cap)
+		return a;
+	c = *cap ? 2 * *cap : 16;
+	if (!(a = realloc(a, c * size)))
+		return NULL;
+	*cap = c;
+	return a;
+}
+
 /*
  * Keeps the market's point of a time, with its numbers as every bar of
  * the time writes them, by time and in the order they come.  0; 1 when
@@ -102,18 +119,14 @@ make_key(char *key, int minutes, int64_t secs, long ns)
 static int
 keep_point(struct market *mk, struct market_point *mp)
 {
-	struct market_point **grown;
+	struct market_point **order;
 	char key[32];
 	void **slot;
 	int isnew;
 
-	if (mk->n == mk->cap) {
-		size_t cap = mk->cap ? 2 * mk->cap : 256;
-		if (!(grown = realloc(mk->order, cap * sizeof *grown)))
-			return -1;
-		mk->order = grown;
-		mk->cap = cap;
-	}
+	if (!(order = room_for(mk->order, mk->n, &mk->cap, sizeof *order)))
+		return -1;
+	mk->order = order;
 	if (!(slot = sam_map_put(&mk->at, key, make_key(key, mp->minutes, mp->secs, mp->ns), &isnew)))
 		return -1;
 	if (!isnew)
@@ -183,15 +196,12 @@ on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const 
 static int
 push_value(double **a, size_t *n, size_t *cap, double v)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 4;
-		double *grown = realloc(*a, c * sizeof *grown);
-		if (!grown)
-			return -1;
-		*a = grown;
-		*cap = c;
-	}
-	(*a)[(*n)++] = v;
+	double *grown = room_for(*a, *n, cap, sizeof *grown);
+
+	if (!grown)
+		return -1;
+	*a = grown;
+	grown[(*n)++] = v;
 	return 0;
 }
 
@@ -200,20 +210,16 @@ push_value(double **a, size_t *n, size_t *cap, double v)
 static struct group *
 group_of(struct loader *ld, struct prev *pv, const struct sam_key *k)
 {
-	struct group *g, **grown;
+	struct group *g, **gs;
 	int isnew;
 
 	if (!(g = sam_when_find(&ld->at, k->minutes, k->secs, k->ns, &pv->g,
 	    sizeof *g, &isnew)) || !isnew)
 		return g;
-	if (ld->ng == ld->capg) {
-		size_t cap = ld->capg ? 2 * ld->capg : 256;
-		if (!(grown = realloc(ld->gs, cap * sizeof *grown)))
-			return NULL;	/* g is the map's, freed with it */
-		ld->gs = grown;
-		ld->capg = cap;
-	}
-	return ld->gs[ld->ng++] = g;
+	if (!(gs = room_for(ld->gs, ld->ng, &ld->capg, sizeof *gs)))
+		return NULL;	/* g is the map's, freed with it */
+	ld->gs = gs;
+	return gs[ld->ng++] = g;
 }
 
 static int
