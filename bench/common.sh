@@ -5,6 +5,8 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
+# shellcheck source=test/poll.bash
+. "$root/test/poll.bash"
 # shellcheck disable=SC2034 # used by the scripts that source this
 bin=${SAM_BIN:-$root}
 
@@ -64,18 +66,13 @@ bench_counts() {
 # why not and exits 2.  Stop it with kill "$spid".
 # shellcheck disable=SC2154,SC2034 # tmp and python are the caller's; port is for it
 bench_serve() {
-	local prog=$1 routes=$2 i
+	local prog=$1 routes=$2
 	log=$tmp/httpd.log
 	rm -f "$tmp/port" "$tmp/port.tmp" "$log"
 	"$python" "$root/test/httpd.py" "$routes" "$log" "$tmp/port" \
 	    >/dev/null 2>"$tmp/httpd.err" &
 	spid=$!
-	for ((i = 0; i < 250; i++)); do
-		[ -s "$tmp/port" ] && break
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.02
-	done
-	if [ ! -s "$tmp/port" ]; then
+	if ! poll "$spid" test -s "$tmp/port"; then
 		echo "$prog: test/httpd.py did not start:" >&2
 		cat "$tmp/httpd.err" >&2
 		exit 2

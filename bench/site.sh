@@ -581,7 +581,7 @@ fi
 
 # start_server KEY: sets spid and port, and waits until /health answers.
 start_server() {
-	local key=$1 i
+	local key=$1
 	port=$("$tmp/loadgen" -F)
 	case $key in
 	sam-fast)
@@ -606,11 +606,7 @@ start_server() {
 		;;
 	esac
 	spid=$!
-	for ((i = 0; i < 250; i++)); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
-		kill -0 "$spid" 2>/dev/null || break
-		sleep 0.02
-	done
+	poll "$spid" curl -s -o /dev/null "http://127.0.0.1:$port/health" && return 0
 	echo "site.sh: ${label[$key]} did not start:" >&2
 	cat "$tmp/server.err" "$ngx/error.log" 2>/dev/null | tail -n 5 >&2
 	exit 1

@@ -89,7 +89,7 @@ metrics_clean() {
 # 127.0.0.1, with only its textfile collector, reading DIR; sets
 # NODE_URL.  Run it directly, not under `run`.
 node_exporter_start() {
-	local dir=$1 port try i
+	local dir=$1 port try
 	command -v prometheus-node-exporter > /dev/null || skip "prometheus-node-exporter is not installed"
 	for ((try = 0; try < 5; try++)); do
 		port=$(free_port) || return 1
@@ -99,14 +99,10 @@ node_exporter_start() {
 			--collector.textfile.directory="$dir" --web.disable-exporter-metrics \
 			> node.log 2>&1 3>&- &
 		NODE_PID=$!
-		for ((i = 0; i < 250; i++)); do
-			if curl -sf "http://127.0.0.1:$port/metrics" > /dev/null 2>&1; then
-				NODE_URL=http://127.0.0.1:$port
-				return 0
-			fi
-			kill -0 "$NODE_PID" 2> /dev/null || break
-			sleep 0.02
-		done
+		if poll "$NODE_PID" curl -sf -o /dev/null "http://127.0.0.1:$port/metrics"; then
+			NODE_URL=http://127.0.0.1:$port
+			return 0
+		fi
 		node_exporter_stop
 		grep -q 'address already in use' node.log || break
 	done

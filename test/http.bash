@@ -53,7 +53,7 @@ http_table() {
 # HTTPD_LOG.d/N.headers and N.body).  One server at a time; run it
 # directly, not under `run`.
 httpd_start() {
-	local routes=$1 portfile=$BATS_TEST_TMPDIR/httpd.port i
+	local routes=$1 portfile=$BATS_TEST_TMPDIR/httpd.port
 	[ -f "$routes" ] || { echo "httpd_start: no routes file '$routes'" >&2; return 1; }
 	[ -z "$HTTPD_PID" ] || httpd_stop
 	HTTPD_LOG=$BATS_TEST_TMPDIR/httpd.log
@@ -62,12 +62,7 @@ httpd_start() {
 	"$HTTP_PYTHON" "$HTTP_TEST_DIR/httpd.py" "$routes" "$HTTPD_LOG" "$portfile" \
 		> /dev/null 2> "$BATS_TEST_TMPDIR/httpd.err" 3>&- &
 	HTTPD_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		[ -s "$portfile" ] && break
-		kill -0 "$HTTPD_PID" 2> /dev/null || break
-		sleep 0.02
-	done
-	if ! [ -s "$portfile" ]; then
+	if ! poll "$HTTPD_PID" test -s "$portfile"; then
 		echo "httpd_start: the server did not start" >&2
 		cat "$BATS_TEST_TMPDIR/httpd.err" >&2
 		httpd_stop

@@ -3,6 +3,9 @@
 # --sshlogin).
 # shellcheck shell=bash
 
+# shellcheck source=test/poll.bash
+. "$(dirname "${BASH_SOURCE[0]}")/poll.bash"
+
 # sshd_start DIR: the real sshd on a free port of 127.0.0.1 and
 # 127.0.0.2, with a throwaway host key and user key; its configuration,
 # keys, log and PID file in DIR; DIR/config is the client's (the port,
@@ -36,12 +39,7 @@ sshd_start() {
 			/usr/sbin/sshd -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
 		fi
 		SSHD_PID=$!
-		for ((i = 0; i < 250; i++)); do
-			[ -s "$d/sshd.pid" ] && break
-			kill -0 "$SSHD_PID" 2> /dev/null || break
-			sleep 0.02
-		done
-		[ -s "$d/sshd.pid" ] && break
+		poll "$SSHD_PID" test -s "$d/sshd.pid" && break
 		kill "$SSHD_PID" 2> /dev/null	# the port was taken: another
 		wait "$SSHD_PID" 2> /dev/null
 		SSHD_PID=

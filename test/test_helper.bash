@@ -13,6 +13,7 @@ FIXTURES=$BATS_TEST_DIRNAME/fixtures
 SHARED_DATA=${SAM_SHARED_DATA:-$SAM_ROOT/../shared/data}
 PATH=$SAM_BIN:$PATH
 export LC_ALL=C SAM_ROOT SAM_BIN FIXTURES SHARED_DATA PATH
+load poll
 
 # Every test starts in its own empty directory, with no SAM_ setting
 # from the caller's environment and a fixed "now".
