@@ -119,21 +119,27 @@ sam_map_free(struct sam_map *m, void (*freeval)(void *))
 	memset(m, 0, sizeof *m);
 }
 
+size_t
+sam_when_key(char *key, int minutes, int64_t secs, long ns)
+{
+	memcpy(key, &minutes, sizeof minutes);
+	memcpy(key + sizeof minutes, &secs, sizeof secs);
+	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
+	return sizeof minutes + sizeof secs + sizeof ns;
+}
+
 void *
 sam_when_find(struct sam_map *m, int minutes, int64_t secs, long ns,
     struct sam_when **last, size_t size, int *isnew)
 {
 	struct sam_when *w = *last ? (*last)->next : NULL;
-	char key[sizeof minutes + sizeof secs + sizeof ns];
+	char key[SAM_WHEN_KEY];
 	void **slot;
 
 	*isnew = 0;
 	if (w && w->secs == secs && w->ns == ns && w->minutes == minutes)
 		return *last = w;
-	memcpy(key, &minutes, sizeof minutes);
-	memcpy(key + sizeof minutes, &secs, sizeof secs);
-	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
-	if (!(slot = sam_map_put(m, key, sizeof key, isnew)))
+	if (!(slot = sam_map_put(m, key, sam_when_key(key, minutes, secs, ns), isnew)))
 		return NULL;
 	if (*isnew) {
 		if (!(w = calloc(1, size)))

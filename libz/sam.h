@@ -598,6 +598,9 @@ struct sam_when {
 	int minutes;
 	struct sam_when *next;
 };
+/* A bar time as a map's key, into key (SAM_WHEN_KEY bytes); its length. */
+#define SAM_WHEN_KEY (sizeof(int) + sizeof(int64_t) + sizeof(long))
+size_t sam_when_key(char *key, int minutes, int64_t secs, long ns);
 /* The struct of a bar time in m (size bytes, a struct sam_when first),
  * made zeroed when new (*isnew).  *last is the series' time before: the
  * one after it is tried before the hash, and the result becomes *last.

@@ -84,15 +84,6 @@ static const char *const bar_keys[] = { "ticker", "interval", "ts", "close",
     "final", "volume", "market", "market_return", "market_z", "market_lvolume" };
 enum { BK_COUNT = 10 };
 
-static size_t
-make_key(char *key, int minutes, int64_t secs, long ns)
-{
-	memcpy(key, &minutes, sizeof minutes);
-	memcpy(key + sizeof minutes, &secs, sizeof secs);
-	memcpy(key + sizeof minutes + sizeof secs, &ns, sizeof ns);
-	return sizeof minutes + sizeof secs + sizeof ns;
-}
-
 /* The array a of n items of size bytes (room for *cap) with room for
  * one more: a itself, or grown to twice; NULL when out of memory (a is
  * then kept). */
@@ -120,14 +111,14 @@ static int
 keep_point(struct market *mk, struct market_point *mp)
 {
 	struct market_point **order;
-	char key[32];
+	char key[SAM_WHEN_KEY];
 	void **slot;
 	int isnew;
 
 	if (!(order = room_for(mk->order, mk->n, &mk->cap, sizeof *order)))
 		return -1;
 	mk->order = order;
-	if (!(slot = sam_map_put(&mk->at, key, make_key(key, mp->minutes, mp->secs, mp->ns), &isnew)))
+	if (!(slot = sam_map_put(&mk->at, key, sam_when_key(key, mp->minutes, mp->secs, mp->ns), &isnew)))
 		return -1;
 	if (!isnew)
 		return 1;
@@ -416,11 +407,11 @@ market_at(const struct market *mk, int minutes, int64_t secs, long ns,
     size_t *hint)
 {
 	struct market_point *mp;
-	char key[32];
+	char key[SAM_WHEN_KEY];
 
 	if (*hint + 1 < mk->n && is_at(mk->order[*hint + 1], minutes, secs, ns))
 		return mk->order[++*hint];
-	if (!(mp = sam_map_get(&mk->at, key, make_key(key, minutes, secs, ns))))
+	if (!(mp = sam_map_get(&mk->at, key, sam_when_key(key, minutes, secs, ns))))
 		return NULL;
 	*hint = mp->at;
 	return mp;
