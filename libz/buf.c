@@ -17,7 +17,7 @@
 #include "sam.h"
 
 int
-sam_buf_reserve(struct sam_buf *b, size_t extra)
+sam_buf_grow(struct sam_buf *b, size_t extra)
 {
 	size_t want, cap;
 	char *p;

@@ -231,8 +231,7 @@ edit_begin(struct sam_edits *e, const char *key, size_t extra)
 	e->e[i].klen = klen;
 	e->e[i].pre = e->e[i].off = b->len;
 	e->n++;
-	if ((b->err || klen + 4 + extra > b->cap - b->len) &&
-	    sam_buf_reserve(b, klen + 4 + extra) < 0)
+	if (sam_buf_reserve(b, klen + 4 + extra) < 0)
 		return -1;
 	b->p[b->len] = ',';
 	b->p[b->len + 1] = '"';

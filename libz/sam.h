@@ -122,7 +122,14 @@ struct sam_buf {
 	int err;		/* sticky: set once an allocation failed */
 };
 
-int sam_buf_reserve(struct sam_buf *, size_t extra);
+/* Room for extra more bytes; -1 (and err) when there can be none.  The
+ * test for room is inline: writers ask it for every member they put. */
+int sam_buf_grow(struct sam_buf *, size_t extra);
+static inline int
+sam_buf_reserve(struct sam_buf *b, size_t extra)
+{
+	return !b->err && extra <= b->cap - b->len ? 0 : sam_buf_grow(b, extra);
+}
 void sam_buf_put(struct sam_buf *, const void *, size_t);
 void sam_buf_putc(struct sam_buf *, char);
 void sam_buf_puts(struct sam_buf *, const char *);
