@@ -73,7 +73,9 @@ struct opts {
 struct hit {
 	const char *name;	/* the metric, after "z_" */
 	size_t len;
-	double absz;
+	const struct sam_field *f;	/* its z */
+	double absz;		/* NAN: not read yet, only bound */
+	double bound;		/* above |z| (sam_field_abs_bound) */
 	double p, score;	/* p: NAN without --tail-df */
 };
 
@@ -91,8 +93,9 @@ static const char *const verdict_keys[VF_COUNT] = {
 struct verdict {
 	const struct sam_field *f[VF_COUNT];
 	struct sam_key k;
-	struct hit hits[METRICS_MAX];	/* the largest first */
+	struct hit hits[METRICS_MAX];	/* the largest first, once sorted */
 	int nhits, nabove;
+	int sorted;		/* hits are read and sorted; 0: in input order */
 	int robust;		/* median and MAD windows: mad_ fields */
 	int calibrated;		/* hits' p and score are known */
 	const double *cal;	/* a held bar's p and score of each hit, or NULL */
@@ -184,27 +187,33 @@ severity(const struct opts *o, double score)
 	return sam_severity_names[sam_severity_of(score, o->bands)];
 }
 
-/* Collects the selected z fields, largest |z| first (input order on
- * ties), nulls dropped; -1 after rejecting the record. */
+/*
+ * Collects the selected z fields, nulls dropped, in input order; each
+ * only bound (sam_field_abs_bound): a bar whose every |z| is surely
+ * below the quiet level needs none read (sort_hits reads them).  A
+ * number the bound cannot tell is read here, where a bad one is
+ * rejected in its turn.  -1 after rejecting the record.
+ */
 static int
 collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
-    struct hit *hits, int *nhits, int *robust)
+    struct verdict *v)
 {
 	struct hit seen[METRICS_MAX];	/* every selected z field, nulls too */
 	unsigned named = 0;		/* bit j: o->metrics[j] was found */
-	int nseen = 0, i, j, k;
+	int nseen = 0, j, k;
 	size_t f_i;
 
-	*nhits = 0;
-	*robust = 0;
+	v->nhits = 0;
+	v->sorted = 0;
+	v->robust = 0;
 	for (f_i = 0; f_i < rec->n; f_i++) {
 		const struct sam_field *f = &rec->f[f_i];
 		const char *key = f->key;
-		double z = NAN;
+		struct hit *h;
 		/* sam-zscore --robust names its scales mad_ */
 		if (f->klen > 4 && key[0] == 'm' && key[1] == 'a' && key[2] == 'd' &&
 		    key[3] == '_')
-			*robust = 1;
+			v->robust = 1;
 		if (f->klen < 3 || key[0] != 'z' || key[1] != '_')
 			continue;
 		for (j = 0; j < o->nmetrics; j++)
@@ -226,27 +235,50 @@ collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 			return sam_reject(in, "field \"%.*s\": expected a number "
 			    "or null, got %s", (int)f->klen, f->key,
 			    sam_jtype_name(f->type));
-		if (f->type == SAM_JNUMBER && sam_field_number(f, &z) < 0)
-			return sam_reject(in, "field \"%.*s\": number out of range",
-			    (int)f->klen, f->key);
 		seen[nseen].name = f->key + 2;
-		seen[nseen].len = f->klen - 2;
-		seen[nseen++].absz = fabs(z);
+		seen[nseen++].len = f->klen - 2;
+		if (f->type == SAM_JNULL)
+			continue;
+		h = &v->hits[v->nhits++];
+		h->name = f->key + 2;
+		h->len = f->klen - 2;
+		h->f = f;
+		h->absz = NAN;
+		if (isinf(h->bound = sam_field_abs_bound(f))) {
+			if (sam_field_number(f, &h->absz) < 0)
+				return sam_reject(in, "field \"%.*s\": number out of range",
+				    (int)f->klen, f->key);
+			h->bound = h->absz = fabs(h->absz);
+		}
 	}
 	for (j = 0; j < o->nmetrics; j++)
 		if (!(named & (1u << j)))
 			return sam_reject(in, "missing field \"%s\"", o->metrics[j]);
 	if (nseen == 0)
 		return sam_reject(in, "no z_ fields (is the input from sam-zscore?)");
-	for (i = 0; i < nseen; i++) {	/* insertion sort, stable */
-		if (isnan(seen[i].absz))
-			continue;
-		for (k = *nhits; k > 0 && hits[k - 1].absz < seen[i].absz; k--)
-			hits[k] = hits[k - 1];
-		hits[k] = seen[i];
-		(*nhits)++;
-	}
 	return 0;
+}
+
+/* Reads the hits' z and sorts them, largest |z| first, input order on
+ * ties.  A number the bound could tell is a plain one: it reads. */
+static void
+sort_hits(struct verdict *v)
+{
+	int i, k;
+
+	if (v->sorted)
+		return;
+	v->sorted = 1;
+	for (i = 0; i < v->nhits; i++) {	/* insertion sort, stable */
+		struct hit h = v->hits[i];
+		if (isnan(h.absz)) {
+			(void)sam_field_number(h.f, &h.absz);
+			h.absz = fabs(h.absz);
+		}
+		for (k = i; k > 0 && v->hits[k - 1].absz < h.absz; k--)
+			v->hits[k] = v->hits[k - 1];
+		v->hits[k] = h;
+	}
 }
 
 /* The record's window length, for the calibration: "n", else as if
@@ -266,8 +298,9 @@ window_n(const struct sam_field *f)
  * the FDR's rate (z), and the one below which a score is not past the
  * threshold (zt), with a margin for the inverse's last bits: most bars
  * and most second metrics, which then need no t tail (GSL's incomplete
- * beta is the dearest thing sam-detect does).  Kept for the last few
- * (n, tests, threshold).
+ * beta is the dearest thing sam-detect does), and with their bound
+ * below it no z read at all.  Without --tail-df the score is |z|: zt is
+ * the threshold.  Kept for the last few (n, tests, threshold).
  */
 struct quiet {
 	double z, zt;
@@ -290,12 +323,16 @@ quiet_below(const struct opts *o, const struct verdict *v)
 		if (cache[i].n == v->n && cache[i].threshold == v->threshold &&
 		    cache[i].tests == v->nhits && cache[i].robust == v->robust)
 			return cache[i].q;
-	q.zt = q.z = sam_calib_z_at(v->threshold, v->n, v->nhits, o->tail_df, v->robust);
-	if (o->fdr > 0) {
-		zq = sam_calib_z_of_p(o->fdr / v->nhits, v->n, o->tail_df, v->robust);
-		if (zq < q.z)
-			q.z = zq;
+	if (o->tail_df > 0) {
+		q.zt = q.z = sam_calib_z_at(v->threshold, v->n, v->nhits, o->tail_df, v->robust);
+		zq = o->fdr > 0 ? sam_calib_z_of_p(o->fdr / v->nhits, v->n,
+		    o->tail_df, v->robust) : INFINITY;
+	} else {	/* the score is |z|, p the normal's tail (calibrate) */
+		q.zt = q.z = v->threshold;
+		zq = o->fdr > 0 ? sam_calib_score(o->fdr / v->nhits) : INFINITY;
 	}
+	if (zq < q.z)
+		q.z = zq;
 	q.z *= 1 - 1e-6;
 	q.zt *= 1 - 1e-6;
 	i = next++ % 8;
@@ -320,6 +357,7 @@ calibrate(const struct opts *o, struct verdict *v)
 	int i;
 
 	v->calibrated = 1;
+	sort_hits(v);
 	for (i = 0; i < v->nhits; i++) {
 		struct hit *h = &v->hits[i];
 		if (v->cal) {	/* held: calibrated when it was read */
@@ -345,14 +383,30 @@ calibrate(const struct opts *o, struct verdict *v)
 		v->nabove++;
 }
 
-/* Scores the bar's metrics, or with --tail-df only finds that it has
- * nothing to tell (calibrated 0: p and score are computed if it is
- * written after all, by a floor). */
+/* Whether every |z| of the bar is surely below the quiet level: then
+ * it has nothing to tell, and no z need be read. */
+static int
+quiet(const struct opts *o, const struct verdict *v)
+{
+	double below;
+	int i;
+
+	if (o->all || !v->nhits)
+		return 0;
+	below = quiet_below(o, v).z;
+	for (i = 0; i < v->nhits; i++)
+		if (!(v->hits[i].bound < below))
+			return 0;
+	return 1;
+}
+
+/* Scores the bar's metrics, or only finds that it has nothing to tell
+ * (calibrated 0: p and score are computed if it is written after all,
+ * by a floor). */
 static void
 score_hits(const struct opts *o, struct verdict *v)
 {
-	if (o->tail_df > 0 && !o->all && v->nhits &&
-	    v->hits[0].absz < quiet_below(o, v).z) {
+	if (quiet(o, v)) {
 		v->calibrated = 0;
 		v->nabove = 0;
 		return;
@@ -379,6 +433,27 @@ has_hit(const struct verdict *v, int upto, const char *name)
  * They name the metric they stand for, after the ones past the
  * threshold, and need no false discovery rate: they are not tests.
  */
+
+/* A bound on |field| (0 when absent or null, INFINITY when the bound
+ * cannot tell, or the field is for sam_get_number_opt to reject). */
+static double
+bound_opt(const struct sam_field *f)
+{
+	return !f || f->type == SAM_JNULL ? 0 : sam_field_abs_bound(f);
+}
+
+/* Whether the bar is surely past no floor, from its fields' first
+ * digits: most bars, whose three numbers then need no reading. */
+static int
+below_floors(const struct opts *o, const struct sam_field *const *f)
+{
+	double r = bound_opt(f[VF_RETURN]), rm = bound_opt(f[VF_MARKET_RETURN]);
+	double rv = bound_opt(f[VF_RVOL]);
+
+	return isfinite(r) && isfinite(rm) && isfinite(rv) &&
+	    (o->move <= 0 || r + rm < o->move) && (o->rvol <= 0 || rv < o->rvol);
+}
+
 static int
 floors(struct sam_input *in, const struct opts *o, struct verdict *v)
 {
@@ -389,6 +464,8 @@ floors(struct sam_input *in, const struct opts *o, struct verdict *v)
 	v->nfloors = 0;
 	if ((o->move <= 0 && o->rvol <= 0) || v->nhits == 0)
 		return 0;	/* a score first: the window has filled */
+	if (below_floors(o, f))
+		return 0;
 	if (sam_get_number_opt(in, f[VF_RETURN], "return", &r, &has_r) < 0 ||
 	    sam_get_number_opt(in, f[VF_MARKET_RETURN], "market_return", &rm, &has_rm) < 0 ||
 	    sam_get_number_opt(in, f[VF_RVOL], "rvol", &rv, &has_rv) < 0)
@@ -411,7 +488,7 @@ judge(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
 	if ((dup = sam_rec_find_keys(rec, &o->verdict_keys, v->f)) >= 0)
 		return sam_reject(in, "duplicate field \"%s\"", verdict_keys[dup]);
 	if (sam_get_key(in, v->f, &v->k) < 0 ||
-	    collect(in, o, rec, v->hits, &v->nhits, &v->robust) < 0)
+	    collect(in, o, rec, v) < 0)
 		return -1;
 	v->threshold = o->threshold;
 	if ((t = sam_map_get(&o->tickers, v->k.ticker, strlen(v->k.ticker))))

@@ -10,12 +10,15 @@
  *     JSON, a decoded string encoded again) it parses again, each edited
  *     key holds its new value once, every other member is unchanged;
  *   - a string member decoded and encoded again decodes to the same
- *     bytes; a number member reads as a finite double or fails cleanly.
+ *     bytes; a number member reads as a finite double or fails cleanly,
+ *     and its bound (sam_field_abs_bound) is above its magnitude.
  * And for every line: with a space before it it parses alike, the same
  * members or the same error, one byte further.  A line led by '{' of
  * 64 bytes or more may take the scanner's fast path for compact
  * records, the spaced one never does: the two paths agree.
  */
+#include <math.h>
+
 #include "fuzz.h"
 
 static const char *const edit_keys[] = {
@@ -97,6 +100,9 @@ strings_round_trip(const struct sam_rec *r, size_t linelen)
 		if (f->type == SAM_JNUMBER) {
 			int rc = sam_field_number(f, &d);
 			fuzz_assert(rc == 0 || rc == -2);
+			/* the bound from its first digits is above it */
+			fuzz_assert(sam_field_abs_bound(f) > fabs(d) ||
+			    (rc != 0 && isinf(sam_field_abs_bound(f))));
 			if (rc == 0) {
 				char num[SAM_NUM_MAX];
 				double back;

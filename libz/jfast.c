@@ -182,16 +182,16 @@ plain_number(const char *p, const char *end, const char *limit)
 }
 
 /* The type of the number or literal [p, end), or -1: a number asked
- * first, the most common. */
+ * first, the most common; *plain whether it is a plain one. */
 static inline int
-fast_scalar(const char *p, const char *end, const char *limit)
+fast_scalar(const char *p, const char *end, const char *limit, int *plain)
 {
 	size_t n = (size_t)(end - p);
 
 	if (n == 0)
 		return -1;
 	if (sam_json_is_digit(*p) || *p == '-')
-		return plain_number(p, end, limit) ||
+		return (*plain = plain_number(p, end, limit)) ||
 		    sam_json_number_end(p, end) == end ? SAM_JNUMBER : -1;
 	switch (*p) {
 	case 'n':
@@ -206,9 +206,10 @@ fast_scalar(const char *p, const char *end, const char *limit)
 }
 
 /* The end of the value at offset v, a name's ':' before it; *type its
- * type.  0 if the value is not for the fast path. */
+ * type, *plain whether it is a plain number.  0 if the value is not for
+ * the fast path. */
 static inline size_t
-fast_value(struct quotes *qs, size_t v, int *type)
+fast_value(struct quotes *qs, size_t v, int *type, int *plain)
 {
 	const char *s = qs->line;
 	size_t e;
@@ -232,7 +233,7 @@ fast_value(struct quotes *qs, size_t v, int *type)
 	/* up to the ',' before the next name, or the closing '}' */
 	e = next_quote(qs);
 	e = e < qs->len ? e - 1 : qs->len - 1;
-	return (*type = fast_scalar(s + v, s + e, s + qs->len)) < 0 ? 0 : e;
+	return (*type = fast_scalar(s + v, s + e, s + qs->len, plain)) < 0 ? 0 : e;
 }
 
 /* The members of a compact record of at least JSON_FAST_MIN bytes, from
@@ -247,7 +248,7 @@ sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 	struct quotes qs = { s, len, 0, first.quotes, first.odd, first.high };
 	struct sam_field *f = r->f;
 	size_t p = 1, a, b, e, n = 0, cap = r->cap;
-	int type;
+	int type, plain;
 
 	if (s[0] != '{' || first.odd)
 		return -1;
@@ -258,7 +259,7 @@ sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 		b = next_quote(&qs);
 		take_quote(&qs);
 		if (b + 2 >= len || s[b + 1] != ':' ||
-		    !(e = fast_value(&qs, b + 2, &type)) || e >= len)
+		    !(plain = 0, e = fast_value(&qs, b + 2, &type, &plain)) || e >= len)
 			return -1;
 		if (n == cap) {
 			if (sam_json_rec_grow(r) < 0)
@@ -271,6 +272,7 @@ sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 		f[n].val = s + b + 2;
 		f[n].vlen = (uint32_t)(e - b - 2);
 		f[n].type = (uint8_t)type;
+		f[n].plain = (uint8_t)plain;
 		n++;
 		if (s[e] == ',') {
 			p = e + 1;

@@ -13,6 +13,7 @@
  * are read eight bytes at a time, and the line is never read past its
  * end (it is not NUL-terminated, and the caller's buffer may end there).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -469,6 +470,7 @@ parse_member(struct sam_rec *r, struct scanner *sc, const char *p,
 		return NULL;
 	f->vlen = (uint32_t)(p - f->val);
 	f->type = (uint8_t)type;
+	f->plain = 0;		/* not known: the fast path's to tell */
 	return p;
 }
 
@@ -594,4 +596,34 @@ sam_field_number(const struct sam_field *f, double *out)
 	if (f->type != SAM_JNUMBER)
 		return -1;
 	return sam_parse_number(f->val, f->vlen, 0, out) == 0 ? 0 : -2;
+}
+
+/*
+ * A bound on |value| from the number's first digits: its integer part
+ * and four fraction digits, the rest counted as one more unit of the
+ * last.  A filter that only compares a field with a threshold (a z
+ * below the quiet level, a return below the move floor) then reads
+ * five digits where the parse reads 17 and rounds them.  Only for the
+ * numbers the fast path found plain (jfast.c): no exponent.  The bound
+ * is inflated by 1e-12, above the value and the double it reads as
+ * alike, so "bound < t" proves "value < t".
+ */
+double
+sam_field_abs_bound(const struct sam_field *f)
+{
+	const char *p = f->val, *end = p + f->vlen;
+	uint64_t m = 0;
+	int digits = 0, i;
+
+	if (f->type != SAM_JNUMBER || !f->plain)
+		return INFINITY;
+	p += *p == '-';
+	for (; p < end && *p != '.'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (digits > 15)
+		return INFINITY;	/* rare: the parse knows */
+	p += p < end;		/* the '.' */
+	for (i = 0; i < 4; i++)	/* short fractions as if padded with 0s */
+		m = m * 10 + (uint64_t)(p + i < end ? p[i] - '0' : 0);
+	return (double)(m + 1) * 1e-4 * (1 + 1e-12);
 }

@@ -255,6 +255,8 @@ struct sam_field {
 	const char *key, *rawkey, *val;
 	uint32_t klen, rawklen, vlen;
 	uint8_t type;
+	uint8_t plain;		/* a number without exponent, as the fast
+				 * path found it; 0: not known */
 };
 
 struct sam_rec {
@@ -292,6 +294,11 @@ const char *sam_jtype_name(int type);
 int sam_jstr_decode(const struct sam_field *, char *dst, size_t dstsize,
     size_t *len);
 int sam_field_number(const struct sam_field *, double *out);	/* -1: not finite */
+/* Above |value| of a number field, from its first digits (json.c):
+ * bound < t proves value < t without the parse; INFINITY when the
+ * field is no number, or not known plain, or of over 15 integer
+ * digits. */
+double sam_field_abs_bound(const struct sam_field *);
 
 /* Changes to a record: replace a field's value where the key exists,
  * append the field otherwise. */

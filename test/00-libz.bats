@@ -82,6 +82,15 @@ unit() {
 	assert_output "300000 numbers parsed, 0 differ from strtod"
 }
 
+@test "a number's bound from its first digits is above its value, within 1e-4 when plain, else infinite" {
+	# sam_field_abs_bound on texts of every kind, read by the fast path
+	# and by the scanner; mutants that drop the last unit or take 16
+	# integer digits fail it by thousands
+	run unit bound 1000000 11
+	assert_success
+	assert_output "1000000 numbers bound, 0 wrong"
+}
+
 @test "durations: one grammar for timeouts, waits and cooldowns: a number, a fraction too, then s, m, h or d" {
 	# sam_parse_duration_ms (here 0 to 2e6 s) and sam_parse_duration,
 	# whose whole seconds take no fraction of a second

@@ -195,6 +195,47 @@ check_against_reference() {
 	assert_output $'[false,2]\n[false,2]\n[false,2.5]'
 }
 
+@test "without --all the anomalies are those of --all, whatever the text of their numbers" {
+	# sam-detect tells the quiet bars from their numbers' first digits
+	# (--all reads every number whole): at the threshold's edge, with an
+	# exponent, over 15 integer digits, over 32 bytes, these must agree
+	local t=A z
+	for z in 1.99999999999999989 2.0000000000000004 2e0 2.5E+0 0.25e1 \
+	    2000e-3 123456789012345678 1234567890123456.5 -2.0001 1.9999 -0 \
+	    1e-400 0.000000000000000000000000000000000002 1.99990000000000000000000000000001 \
+	    1.99999; do
+		printf '{"ticker":"%s","interval":"1d","ts":"2024-01-02T14:30:00Z","n":30,"z_close":%s,"z_volume":null}\n' "$t" "$z"
+		t=$(tr A-Y B-Z <<<"$t")
+	done > in
+	run sam-detect in
+	assert_success
+	run jq -r .ticker <<<"$output"
+	assert_output $'B\nD\nE\nG\nH\nI'
+	# and a threshold between a number's first five digits and its value
+	run sam-detect -t 1.99995 in
+	run jq -r .ticker <<<"$output"
+	assert_output $'A\nB\nC\nD\nE\nF\nG\nH\nI\nO'
+	for opts in "" "-t 1.99995"; do
+		sam-detect --all $opts in | jq -c 'select(.anomaly)' > want
+		sam-detect $opts in | jq -c . > got
+		diff -u want got
+	done
+	# the floors and the quiet level of a t tail with a false discovery
+	# rate: a move of 0.08 in three texts, an rvol of 5 in two
+	for r in 0.08 8e-2 0.0799999999999999999 0.07999; do
+		for v in 5 5e0 4.99999999999999999 4.9999; do
+			printf '{"ticker":"%s","interval":"1d","ts":"2024-01-02T14:30:00Z","n":30,"return":%s,"market_return":0,"rvol":%s,"z_return":1.5,"z_lvolume":0.25e1}\n' "$t" "$r" "$v"
+			t=$(tr A-Y B-Z <<<"$t")
+		done
+	done > in
+	for opts in "--move 0.08 --rvol 5" "--tail-df 4 --fdr 0.5 --move 0.08 --rvol 5" "--tail-df 30 -t 1.9"; do
+		sam-detect --all $opts in | jq -c 'select(.anomaly)' > want
+		sam-detect $opts in | jq -c . > got
+		[ -s want ]
+		diff -u want got
+	done
+}
+
 @test "bars without z-scores are never anomalies" {
 	fixture in <<-'EOF'
 		{"ticker":"AAA","interval":"1d","ts":"2024-01-02T14:30:00Z","z_close":null,"z_volume":null}

@@ -15,6 +15,7 @@
  *   unit lines MAX           lines on stdin -> LINENO:LENGTH or LINENO:LONG
  *   unit roll MODE W N SEED  rolling stats vs a long double two-pass
  *   unit parsesmall N SEED   19-digit numbers, halfway ones too, vs strtod
+ *   unit bound N SEED        number texts of every kind: sam_field_abs_bound vs strtod
  *   unit robust W N SEED     rolling median and MAD (a window kept sorted) vs sorting
  *   unit cal YEAR            the year's NYSE closures and early closes
  *   unit ny                  RFC 3339 instants on stdin -> New York offset, date
@@ -559,6 +560,82 @@ cmd_parse_small(long n)
 		}
 	}
 	printf("%ld numbers parsed, %ld differ from strtod\n", n, bad);
+	return bad != 0;
+}
+
+/* A random JSON number text into s: up to 20 integer and 20 fraction
+ * digits, an exponent at times (with leading zeros at times); its
+ * length. */
+static int
+random_number_text(char *s)
+{
+	int o = 0, i, ni = (int)(rnd() % 21), nf = rnd() % 3 ? (int)(rnd() % 21) : 0;
+
+	if (rnd() % 2)
+		s[o++] = '-';
+	if (ni == 0 || rnd() % 4 == 0) {
+		s[o++] = '0';
+	} else {
+		s[o++] = (char)('1' + rnd() % 9);
+		for (i = 1; i < ni; i++)
+			s[o++] = (char)('0' + rnd() % 10);
+	}
+	if (nf) {
+		int zeros = rnd() % 2 ? (int)(rnd() % nf) : 0;
+		s[o++] = '.';
+		for (i = 0; i < nf; i++)
+			s[o++] = (char)(i < zeros ? '0' : '0' + rnd() % 10);
+	}
+	if (rnd() % 5 == 0)
+		o += sprintf(s + o, "%s%s%d", rnd() % 2 ? "e" : "E",
+		    rnd() % 3 == 0 ? "-" : rnd() % 2 ? "+" : "", rnd() % 3 ? (int)(rnd() % 30) : 0);
+	s[o] = '\0';
+	if (rnd() % 10 == 0 && strpbrk(s, "eE"))
+		o += sprintf(s + o, "%s", "0");	/* e.g. e+70: 70, not 7 */
+	return o;
+}
+
+/*
+ * sam_field_abs_bound on random number texts, in records the fast path
+ * reads and in short ones the scanner reads: never at or below |value|
+ * (as strtod reads it), within 1e-4 of it for a plain number of up to
+ * 15 integer digits, and infinite for every other number and for the
+ * scanner's (and for one that overflows, of course).
+ */
+static int
+cmd_bound(long n)
+{
+	struct sam_rec r = { 0 };
+	const char *err;
+	long i, bad = 0;
+	size_t at;
+
+	for (i = 0; i < n; i++) {
+		char num[80], line[160];
+		int len = random_number_text(num), ll, exp_ = strpbrk(num, "eE") != NULL;
+		const char *digits = num + (num[0] == '-');
+		int intd = (int)strcspn(digits, ".eE"), fast;
+		double x = fabs(strtod(num, NULL)), b;
+		for (fast = 0; fast < 2; fast++) {
+			ll = fast ? snprintf(line, sizeof line, "{\"pad\":\"%s\",\"v\":%s}",
+			    "0123456789012345678901234567890123456789012345678901234567", num) :
+			    snprintf(line, sizeof line, "{\"v\":%s}", num);
+			if (sam_rec_parse(&r, line, (size_t)ll, &err, &at) < 0) {
+				if (bad++ < 5)
+					printf("not parsed: %s: %s\n", line, err);
+				continue;
+			}
+			b = sam_field_abs_bound(&r.f[r.n - 1]);
+			if (!(b > x || (isinf(x) && isinf(b))) || (fast && !exp_ && len - (num[0] == '-') <= 32 &&
+			    intd <= 15 ? !(b <= (x + 1e-4) * (1 + 1e-11)) : !isinf(b))) {
+				if (bad++ < 5)
+					printf("%s (%s path): bound %.17g\n", num,
+					    fast ? "fast" : "scanner", b);
+			}
+		}
+	}
+	sam_rec_free(&r);
+	printf("%ld numbers bound, %ld wrong\n", n, bad);
 	return bad != 0;
 }
 
@@ -1303,6 +1380,8 @@ main(int argc, char **argv)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_formatdiff(atol(argv[2]));
 	if (strcmp(c, "parse") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse(atol(argv[2]));
+	if (strcmp(c, "bound") == 0 && argc == 4)
+		return rng_state = strtoull(argv[3], NULL, 10), cmd_bound(atol(argv[2]));
 	if (strcmp(c, "parsesmall") == 0 && argc == 4)
 		return rng_state = strtoull(argv[3], NULL, 10), cmd_parse_small(atol(argv[2]));
 	if (strcmp(c, "duration") == 0)
