@@ -634,7 +634,7 @@ market_event(struct detect_state *st, const struct verdict *v, struct detect_slo
 	if (b->err)
 		return -1;
 	if (o->fdr > 0)
-		return detect_hold(&st->fdr, NULL, 0, b->p, b->len, NULL, 0);
+		return detect_hold(&st->fdr, NULL, 0, b->p, b->len, NULL, 0) ? 0 : -1;
 	sam_buf_put(sam_out(), b->p, b->len);
 	return 0;
 }
@@ -645,6 +645,7 @@ hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
     struct detect_slot *slot)
 {
 	const struct opts *o = st->o;
+	struct detect_held *h;
 	double p, cal[2 * METRICS_MAX];
 	int i;
 
@@ -657,7 +658,7 @@ hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
 	if (!((v->nhits && p <= o->fdr) || v->nfloors || o->all))
 		return 0;
 	if (!(v->nabove || v->nfloors || o->all))	/* a rank, never a line */
-		return detect_hold(&st->fdr, slot, p, NULL, 0, NULL, 0);
+		return detect_hold(&st->fdr, slot, p, NULL, 0, NULL, 0) ? 0 : -1;
 	st->text.len = 0;
 	sam_rec_write(rec, NULL, &st->text);	/* as read */
 	if (st->text.err)
@@ -668,8 +669,11 @@ hold_bar(struct detect_state *st, const struct sam_rec *rec, struct verdict *v,
 		cal[2 * i + 1] = v->hits[i].score;
 	}
 	/* a bar without a score is no test: held (--all) past every p */
-	return detect_hold(&st->fdr, slot, v->nhits ? p : 2, st->text.p,
-	    st->text.len - 1, cal, v->calibrated ? 2 * (size_t)v->nhits : 0);
+	if (!(h = detect_hold(&st->fdr, slot, v->nhits ? p : 2, st->text.p,
+	    st->text.len - 1, cal, v->calibrated ? 2 * (size_t)v->nhits : 0)))
+		return -1;
+	h->sure = v->nfloors || o->all;
+	return 0;
 }
 
 static int
@@ -704,12 +708,15 @@ write_held(struct detect_state *st)
 	const char *err;
 	size_t i, at;
 
-	detect_fdr_finish(&st->fdr);
+	if (detect_fdr_finish(&st->fdr) < 0) {
+		sam_log(SAM_FATAL, NULL, 0, "out of memory");
+		return SAM_EXIT_RUNTIME;
+	}
 	for (i = 0; i < st->fdr.n; i++) {
 		struct detect_held *h = &st->fdr.held[i];
 		v.cal = h->cal;
-		if (!h->text) {
-			continue;
+		if (!h->text || (h->slot && !h->sure && !(h->q <= st->o->fdr))) {
+			continue;	/* a rank, or past the rate: not written */
 		} else if (!h->slot) {
 			sam_buf_put(sam_out(), h->text, h->len);
 		} else if (sam_rec_parse(&st->held, h->text, h->len, &err, &at) < 0 ||

@@ -11,6 +11,7 @@
  * cannot be written (no score past its threshold, no floor) is held for
  * its p alone: it is a rank in the slot, not a line.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,39 @@ detect_slot(struct detect_fdr *fd, const struct sam_key *k)
 	    sizeof(struct detect_slot), &isnew);
 }
 
-int
+/* A block of the arena: the held texts, one after another (a malloc
+ * each, and its free, were a tenth of what --fdr costs). */
+struct detect_block {
+	struct detect_block *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+/* size bytes of the arena, aligned for a double; NULL when out of
+ * memory. */
+static void *
+arena_take(struct detect_fdr *fd, size_t size)
+{
+	struct detect_block *b = fd->arena;
+	size_t align = sizeof(max_align_t), at;
+
+	if (!b || b->size - b->used < size) {
+		size_t room = size > ((size_t)1 << 20) ? size : (size_t)1 << 20;
+		if (!(b = malloc(sizeof *b + room)))
+			return NULL;
+		b->next = fd->arena;
+		b->used = 0;
+		b->size = room;
+		fd->arena = b;
+	}
+	at = b->used;
+	b->used += (size + align - 1) / align * align;
+	if (b->used > b->size)
+		b->used = b->size;
+	return (char *)b->data + at;
+}
+
+struct detect_held *
 detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
     const char *text, size_t len, const double *cal, size_t ncal)
 {
@@ -36,7 +69,7 @@ detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
 	if (fd->n == fd->cap) {
 		size_t cap = fd->cap ? 2 * fd->cap : 256;
 		if (!(h = realloc(fd->held, cap * sizeof *h)))
-			return -1;
+			return NULL;
 		fd->held = h;
 		fd->cap = cap;
 	}
@@ -44,85 +77,104 @@ detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
 	h->text = NULL;
 	h->cal = NULL;
 	if (text) {	/* the text, then the doubles, aligned */
-		if (!(h->text = malloc(at + ncal * sizeof *cal)))
-			return -1;
+		if (!(h->text = arena_take(fd, at + ncal * sizeof *cal)))
+			return NULL;
 		memcpy(h->text, text, len);
 		h->text[len] = '\0';
 		if (ncal)
 			h->cal = memcpy(h->text + at, cal, ncal * sizeof *cal);
 	}
 	h->len = len;
-	h->seq = fd->seq++;
 	h->slot = slot;
+	h->prev = 0;
+	if (slot) {	/* the slot's held bars, a chain back from its last */
+		h->prev = slot->last;
+		slot->last = fd->n + 1;
+	}
 	h->p = p;
 	h->q = 1;
+	h->sure = 0;
 	fd->n++;
-	return 0;
+	return h;
 }
 
+/* A slot's held bar: its p, and where it is held (input order). */
+struct rank {
+	double p;
+	size_t at;
+};
+
 static int
-by_slot_p(const void *a, const void *b)
+by_p(const void *a, const void *b)
 {
-	const struct detect_held *x = a, *y = b;
+	const struct rank *x = a, *y = b;
 
-	uintptr_t a_slot = (uintptr_t)x->slot, b_slot = (uintptr_t)y->slot;
-
-	if (a_slot != b_slot)
-		return a_slot < b_slot ? -1 : 1;
 	if (x->p != y->p)
 		return x->p < y->p ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-static int
-by_seq(const void *a, const void *b)
-{
-	const struct detect_held *x = a, *y = b;
-
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* q of the i-th smallest p of m: min over j >= i of p_j m / j. */
+/* q of the i-th smallest p of m: min over j >= i of p_j m / j, for the
+ * n ranks of a slot, into their held bars. */
 static void
-bh(struct detect_held *h, size_t n, size_t m)
+bh(struct detect_held *held, const struct rank *r, size_t n, size_t m)
 {
 	double run = 1;
 	size_t i;
 
 	for (i = n; i-- > 0;) {
-		double q = h[i].p * (double)m / (double)(i + 1);
+		double q = r[i].p * (double)m / (double)(i + 1);
 		if (q < run)
 			run = q;
-		h[i].q = run;
+		held[r[i].at].q = run;
 	}
 }
 
-void
+/* Each slot's held bars by p (a sort of each slot's few, not of them
+ * all and then back to input order). */
+int
 detect_fdr_finish(struct detect_fdr *fd)
 {
-	size_t i, j;
+	struct rank *r = NULL;
+	size_t i, cap = 0;
 
-	qsort(fd->held, fd->n, sizeof *fd->held, by_slot_p);
-	for (i = 0; i < fd->n; i = j) {
-		for (j = i + 1; j < fd->n && fd->held[j].slot == fd->held[i].slot; j++)
-			;
-		if (fd->held[i].slot) {
-			size_t k = i;	/* the tests: p <= 1, sorted first */
-			while (k < j && fd->held[k].p <= 1)
-				k++;
-			bh(&fd->held[i], k - i, fd->held[i].slot->tests);
+	for (i = 0; i < fd->n; i++) {
+		struct detect_slot *slot = fd->held[i].slot;
+		size_t k = 0, j, tests;
+		if (!slot || slot->judged)
+			continue;
+		slot->judged = 1;
+		for (j = slot->last; j; j = fd->held[j - 1].prev) {
+			if (k == cap) {
+				struct rank *grown;
+				cap = cap ? 2 * cap : 256;
+				if (!(grown = realloc(r, cap * sizeof *r))) {
+					free(r);
+					return -1;
+				}
+				r = grown;
+			}
+			r[k].p = fd->held[j - 1].p;
+			r[k++].at = j - 1;
 		}
+		qsort(r, k, sizeof *r, by_p);
+		for (tests = 0; tests < k && r[tests].p <= 1; tests++)
+			;	/* the tests: p <= 1, sorted first */
+		bh(fd->held, r, tests, slot->tests);
 	}
-	qsort(fd->held, fd->n, sizeof *fd->held, by_seq);
+	free(r);
+	return 0;
 }
 
 void
 detect_fdr_free(struct detect_fdr *fd)
 {
-	size_t i;
+	struct detect_block *b, *next;
 
-	for (i = 0; i < fd->n; i++)
-		free(fd->held[i].text);
+	for (b = fd->arena; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(fd->held);
 	sam_map_free(&fd->slots, free);
 	memset(fd, 0, sizeof *fd);
