@@ -6,6 +6,15 @@
 # shellcheck source=test/poll.bash
 . "$(dirname "${BASH_SOURCE[0]}")/poll.bash"
 
+# listening PORT ADDRESS...: each address takes a connection on PORT.
+listening() {
+	local port=$1 a
+	shift
+	for a in "$@"; do
+		(exec 3<> "/dev/tcp/$a/$port") 2> /dev/null || return 1
+	done
+}
+
 # sshd_start DIR: the real sshd on a free port of 127.0.0.1 and
 # 127.0.0.2, with a throwaway host key and user key; its configuration,
 # keys, log and PID file in DIR; DIR/config is the client's (the port,
@@ -39,7 +48,10 @@ sshd_start() {
 			/usr/sbin/sshd -D -e -f "$d/sshd_config" 2> "$d/sshd.log" &
 		fi
 		SSHD_PID=$!
-		poll "$SSHD_PID" test -s "$d/sshd.pid" && break
+		# sshd starts when it can bind either address: a client's
+		# ephemeral port on one of them is the same port taken
+		poll "$SSHD_PID" test -s "$d/sshd.pid" &&
+			listening "$port" 127.0.0.1 127.0.0.2 && break
 		kill "$SSHD_PID" 2> /dev/null	# the port was taken: another
 		wait "$SSHD_PID" 2> /dev/null
 		SSHD_PID=
