@@ -102,6 +102,11 @@ requests() {
 	paths | grep -c -E -- "${1:+^/$1/}"
 }
 
+# up_requests N: the webhook has had N requests.
+up_requests() {
+	[ "$(requests up)" -eq "$1" ]
+}
+
 # Milliseconds between the arrivals of the ith and the jth request.
 gap() {
 	logged | awk '{ print $1 }' | sort -n |
@@ -521,11 +526,8 @@ dead_store() {
 	dead_store "$ANOMALIES"
 	anomaly LATE > late
 	sam-alert -r store --rate 100 --replay-dlq > out 2> err &
-	local pid=$! i
-	for ((i = 0; i < 250; i++)); do
-		[ "$(requests up)" -eq 1 ] && break
-		sleep 0.02
-	done
+	local pid=$!
+	poll "$pid" up_requests 1 || true
 	# the answer takes 0.5 s: meanwhile a dead letter comes in
 	point down
 	SAM_NOW=2026-11-25T21:30:00Z run --separate-stderr sam-alert -r store --rate 100 -w 10 late

@@ -144,7 +144,7 @@ server_log() {
 # that logs in JSON (--log-format json among the options, or
 # SAM_LOG_FORMAT=json): the same variables, the same site_server_stop.
 json_server_start() {
-	local dir=$1 i
+	local dir=$1
 	shift
 	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
 	SITE_PORT=
@@ -152,13 +152,9 @@ json_server_start() {
 	# fd 3 closed, or bats waits for the server at the end of the test.
 	sam-serve-static serve -d "$dir" -l 127.0.0.1:0 "$@" 2> "$SITE_LOG" 3>&- &
 	SITE_SERVER_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		SITE_PORT=$(sed -n 's|^{.*"msg":"serving .* on http://127\.0\.0\.1:\([0-9]*\)/"}$|\1|p' "$SITE_LOG")
-		[ -n "$SITE_PORT" ] && break
-		kill -0 "$SITE_SERVER_PID" 2> /dev/null || break
-		sleep 0.02
-	done
-	[ -n "$SITE_PORT" ] || { cat "$SITE_LOG"; site_server_stop; return 1; }
+	poll "$SITE_SERVER_PID" site_port "$SITE_LOG" \
+	    '^{.*"msg":"serving .* on http://127\.0\.0\.1:\([0-9]*\)/"}$' ||
+		{ cat "$SITE_LOG"; site_server_stop; return 1; }
 	SITE_URL=http://127.0.0.1:$SITE_PORT
 }
 
@@ -683,18 +679,14 @@ sam-serve-static: stopped (SIGTERM)"
 @test "-l [::1]:0 serves on the IPv6 loopback, and logs the client as ::1" {
 	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2> /dev/null ||
 		skip "no IPv6 loopback here"
-	local port i
 	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
 	: > "$SITE_LOG"	# there before the server's shell opens it
 	sam-serve-static serve -d site -l '[::1]:0' 2> "$SITE_LOG" 3>&- &
 	SITE_SERVER_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		port=$(sed -n 's|^sam-serve-static: serving site on http://\[::1\]:\([0-9]*\)/$|\1|p' "$SITE_LOG")
-		[ -n "$port" ] && break
-		sleep 0.02
-	done
-	[ -n "$port" ] || { cat "$SITE_LOG"; return 1; }
-	curl -s -g -o body "http://[::1]:$port/health"
+	poll "$SITE_SERVER_PID" site_port "$SITE_LOG" \
+	    '^sam-serve-static: serving site on http://\[::1\]:\([0-9]*\)/$' ||
+		{ cat "$SITE_LOG"; return 1; }
+	curl -s -g -o body "http://[::1]:$SITE_PORT/health"
 	cmp body site/health.json
 	site_server_stop
 	run server_log

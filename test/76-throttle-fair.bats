@@ -95,17 +95,13 @@ counts() {
 }
 
 @test "an IPv6 client has its bucket too" {
-	local i port
 	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
 	sam-serve-static serve -d site -l '[::1]:0' --quiet --client-rate 1 --client-burst 2 2> "$SITE_LOG" 3>&- &
 	SITE_SERVER_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		port=$(sed -n 's|^sam-serve-static: serving site on http://\[::1\]:\([0-9]*\)/$|\1|p' "$SITE_LOG")
-		[ -n "$port" ] && break
-		sleep 0.02
-	done
-	[ -n "$port" ] || { cat "$SITE_LOG"; return 1; }
-	assert_equal "$(from ::1 3 "http://[::1]:$port/health" | counts)" "200 x2, 429 x1"
+	poll "$SITE_SERVER_PID" site_port "$SITE_LOG" \
+	    '^sam-serve-static: serving site on http://\[::1\]:\([0-9]*\)/$' ||
+		{ cat "$SITE_LOG"; return 1; }
+	assert_equal "$(from ::1 3 "http://[::1]:$SITE_PORT/health" | counts)" "200 x2, 429 x1"
 }
 
 @test "the clients' buckets are a table of 4096 that does not grow: after 12,000 other addresses, a client that had emptied its bucket has lost its slot, and starts again full" {

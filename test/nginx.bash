@@ -51,12 +51,19 @@ nginx_main() {
 	EOF
 }
 
+# nginx_up DIR: nginx's pid file names it once it listens, and it
+# takes a connection: no other server has the port.
+nginx_up() {
+	[ "$(cat "$1/nginx.pid" 2> /dev/null)" = "$NGINX_PID" ] &&
+		listening "$NGINX_PORT" 127.0.0.1
+}
+
 # nginx_start SITE: nginx in the foreground (its own process group
 # member, our child) serving SITE; sets NGINX_URL, NGINX_PORT and
 # NGINX_DIR.  Skips the test when there is no nginx.  Run it directly,
 # not under `run`.
 nginx_start() {
-	local site=$1 d=$BATS_TEST_TMPDIR/nginx try i
+	local site=$1 d=$BATS_TEST_TMPDIR/nginx try
 	command -v nginx > /dev/null || skip "nginx is not installed"
 	[ -z "$NGINX_PID" ] || nginx_stop
 	mkdir -p "$d/tmp"
@@ -72,17 +79,12 @@ nginx_start() {
 		nginx -p "$d/" -c "$d/nginx.conf" -e "$d/error.log" -g 'daemon off;' \
 			2> "$d/stderr" 3>&- &
 		NGINX_PID=$!
-		# its pid file once it listens: no other server on that port
-		for ((i = 0; i < 250; i++)); do
-			if [ "$(cat "$d/nginx.pid" 2> /dev/null)" = "$NGINX_PID" ] &&
-				(: < "/dev/tcp/127.0.0.1/$NGINX_PORT") 2> /dev/null; then
-				NGINX_URL=http://127.0.0.1:$NGINX_PORT
-				export NGINX_URL NGINX_PORT NGINX_DIR
-				return 0
-			fi
-			kill -0 "$NGINX_PID" 2> /dev/null || break
-			sleep 0.02
-		done
+		if poll "$NGINX_PID" nginx_up "$d"; then
+			NGINX_URL=http://127.0.0.1:$NGINX_PORT
+			export NGINX_URL NGINX_PORT NGINX_DIR
+			return 0
+		fi
+		kill "$NGINX_PID" 2> /dev/null
 		wait "$NGINX_PID" 2> /dev/null
 		NGINX_PID=
 		grep -q 'Address already in use' "$d/stderr" "$d/error.log" || break

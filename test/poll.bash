@@ -15,3 +15,12 @@ poll() {
 	done
 	return 1
 }
+
+# listening PORT ADDRESS...: each address takes a connection on PORT.
+listening() {
+	local port=$1 a
+	shift
+	for a in "$@"; do
+		(exec 3<> "/dev/tcp/$a/$port") 2> /dev/null || return 1
+	done
+}

@@ -14,11 +14,18 @@ site_store() {
 		sam-zscore | sam-detect | sam-store -r "$root" put > /dev/null
 }
 
+# site_port LOG PATTERN: the port that sed's PATTERN (its \1) finds in
+# LOG, the server's announcement, into SITE_PORT; 1 while there is none.
+site_port() {
+	SITE_PORT=$(sed -n "s|$2|\1|p" "$1")
+	[ -n "$SITE_PORT" ]
+}
+
 # site_server_start DIR [OPTION...]: sam-serve-static serve on a free
 # port of 127.0.0.1; sets SITE_URL, SITE_PORT and SITE_LOG (its stderr,
 # the access log).  Run it directly, not under `run`.
 site_server_start() {
-	local dir=$1 i
+	local dir=$1
 	shift
 	[ -z "$SITE_SERVER_PID" ] || site_server_stop
 	SITE_LOG=$BATS_TEST_TMPDIR/serve.log
@@ -26,13 +33,7 @@ site_server_start() {
 	# fd 3 closed, or bats waits for the server at the end of the test.
 	sam-serve-static serve -d "$dir" -l 127.0.0.1:0 "$@" 2> "$SITE_LOG" 3>&- &
 	SITE_SERVER_PID=$!
-	for ((i = 0; i < 250; i++)); do
-		SITE_PORT=$(sed -n 's|.* on http://127\.0\.0\.1:\([0-9]*\)/$|\1|p' "$SITE_LOG")
-		[ -n "$SITE_PORT" ] && break
-		kill -0 "$SITE_SERVER_PID" 2> /dev/null || break
-		sleep 0.02
-	done
-	if [ -z "$SITE_PORT" ]; then
+	if ! poll "$SITE_SERVER_PID" site_port "$SITE_LOG" '.* on http://127\.0\.0\.1:\([0-9]*\)/$'; then
 		echo "site_server_start: the server did not start" >&2
 		cat "$SITE_LOG" >&2
 		site_server_stop

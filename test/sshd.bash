@@ -6,15 +6,6 @@
 # shellcheck source=test/poll.bash
 . "$(dirname "${BASH_SOURCE[0]}")/poll.bash"
 
-# listening PORT ADDRESS...: each address takes a connection on PORT.
-listening() {
-	local port=$1 a
-	shift
-	for a in "$@"; do
-		(exec 3<> "/dev/tcp/$a/$port") 2> /dev/null || return 1
-	done
-}
-
 # sshd_start DIR: the real sshd on a free port of 127.0.0.1 and
 # 127.0.0.2, with a throwaway host key and user key; its configuration,
 # keys, log and PID file in DIR; DIR/config is the client's (the port,
