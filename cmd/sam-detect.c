@@ -198,7 +198,10 @@ static int
 collect(struct sam_input *in, const struct opts *o, const struct sam_rec *rec,
     struct verdict *v)
 {
-	struct hit seen[METRICS_MAX];	/* every selected z field, nulls too */
+	struct {
+		const char *name;
+		size_t len;
+	} seen[METRICS_MAX];		/* every selected z field, nulls too */
 	unsigned named = 0;		/* bit j: o->metrics[j] was found */
 	int nseen = 0, j, k;
 	size_t f_i;
