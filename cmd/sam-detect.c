@@ -429,14 +429,6 @@ has_hit(const struct verdict *v, int upto, const char *name)
 	return 0;
 }
 
-/*
- * Materiality floors: a move of --move against the market or a volume
- * of --rvol times the usual is news whatever the ticker's own history
- * (a stock that swings 5 % a day makes an 8 % move ordinary to its z).
- * They name the metric they stand for, after the ones past the
- * threshold, and need no false discovery rate: they are not tests.
- */
-
 /* A bound on |field| (0 when absent or null, INFINITY when the bound
  * cannot tell, or the field is for sam_get_number_opt to reject). */
 static double
@@ -457,6 +449,13 @@ below_floors(const struct opts *o, const struct sam_field *const *f)
 	    (o->move <= 0 || r + rm < o->move) && (o->rvol <= 0 || rv < o->rvol);
 }
 
+/*
+ * Materiality floors: a move of --move against the market or a volume
+ * of --rvol times the usual is news whatever the ticker's own history
+ * (a stock that swings 5 % a day makes an 8 % move ordinary to its z).
+ * They name the metric they stand for, after the ones past the
+ * threshold, and need no false discovery rate: they are not tests.
+ */
 static int
 floors(struct sam_input *in, const struct opts *o, struct verdict *v)
 {

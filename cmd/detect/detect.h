@@ -11,9 +11,9 @@
 struct detect_slot {
 	struct sam_when when;	/* its bar time: first, for sam_when_find */
 	size_t tests;		/* bars with a score: Benjamini-Hochberg's m */
-	size_t last;		/* its last held bar's index + 1; 0: none */
+	size_t last;		/* its last held bar's index + 1; 0: none
+				 * (or detect_fdr_finish has ranked them) */
 	int market_done;	/* its market event was judged */
-	int judged;		/* detect_fdr_finish has done it */
 };
 
 /* Records held until the end of the input, when --fdr is given. */

@@ -12,7 +12,6 @@
  * its p alone: it is a rank in the slot, not a line.
  */
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,9 +140,8 @@ detect_fdr_finish(struct detect_fdr *fd)
 	for (i = 0; i < fd->n; i++) {
 		struct detect_slot *slot = fd->held[i].slot;
 		size_t k = 0, j, tests;
-		if (!slot || slot->judged)
-			continue;
-		slot->judged = 1;
+		if (!slot || !slot->last)
+			continue;	/* a market event, or a slot ranked */
 		for (j = slot->last; j; j = fd->held[j - 1].prev) {
 			if (k == cap) {
 				struct rank *grown;
@@ -157,6 +155,7 @@ detect_fdr_finish(struct detect_fdr *fd)
 			r[k].p = fd->held[j - 1].p;
 			r[k++].at = j - 1;
 		}
+		slot->last = 0;
 		qsort(r, k, sizeof *r, by_p);
 		for (tests = 0; tests < k && r[tests].p <= 1; tests++)
 			;	/* the tests: p <= 1, sorted first */
