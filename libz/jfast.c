@@ -214,6 +214,7 @@ fast_value(struct quotes *qs, size_t v, int *type, int *plain)
 	const char *s = qs->line;
 	size_t e;
 
+	*plain = 0;		/* fast_scalar's to tell, for a number */
 	if (s[v] == '"') {
 		next_quote(qs);		/* at v: its block may be the next */
 		take_quote(qs);
@@ -259,7 +260,7 @@ sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 		b = next_quote(&qs);
 		take_quote(&qs);
 		if (b + 2 >= len || s[b + 1] != ':' ||
-		    !(plain = 0, e = fast_value(&qs, b + 2, &type, &plain)) || e >= len)
+		    !(e = fast_value(&qs, b + 2, &type, &plain)) || e >= len)
 			return -1;
 		if (n == cap) {
 			if (sam_json_rec_grow(r) < 0)
