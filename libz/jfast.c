@@ -282,6 +282,7 @@ sam_json_fast_parse(struct sam_rec *r, const char *s, size_t len)
 		if (s[e] != '}' || e + 1 != len || qs.odd)
 			return -1;
 		r->n = n;
+		r->compact = 1;
 		/* the UTF-8 of names and strings, which nothing else checks */
 		return qs.high && !sam_valid_utf8(s, len, NULL) ? -1 : 0;
 	}

@@ -509,6 +509,7 @@ sam_rec_parse(struct sam_rec *r, const char *line, size_t len,
 	size_t bad;
 
 	r->n = 0;
+	r->compact = 0;
 	if (len > UINT32_MAX) {
 		fail(&sc, line, "line too long");
 		goto bad;
@@ -517,6 +518,7 @@ sam_rec_parse(struct sam_rec *r, const char *line, size_t len,
 	if (len >= JSON_FAST_MIN && sam_json_fast_parse(r, line, len) == 0)
 		return 0;
 	r->n = 0;
+	r->compact = 0;
 #endif
 	if (!sam_valid_utf8(line, len, &bad)) {
 		fail(&sc, line + bad, "invalid UTF-8");

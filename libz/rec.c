@@ -362,42 +362,79 @@ run_add(struct sam_buf *out, int *first, struct run *run,
 	run->to = f->val + f->vlen;
 }
 
-static unsigned
-first_byte(const char *key, size_t klen)
+/* A name's bit of 256, from its length and first and last bytes as
+ * key_hash takes them: a record's fields and the names a filter adds
+ * seldom share one ("source" and "sd_close" share a first byte). */
+static inline unsigned
+name_bit(const char *key, size_t klen)
 {
-	return klen ? (unsigned char)key[0] : 0;
+	uint32_t h = (uint32_t)klen;
+
+	if (klen)
+		h ^= (uint32_t)(unsigned char)key[0] << 8 ^
+		    (uint32_t)(unsigned char)key[klen - 1] << 16;
+	return (h * UINT32_C(0x9e3779b1)) >> 24;
 }
 
-void
-sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
-    struct sam_buf *out)
+/*
+ * A compact record none of whose names is an edit's: its members as they
+ * stand in the line, then the edits as appended.  The names are asked
+ * all at once, without a branch a field.  0 if the record is not one.
+ */
+static int
+write_appended(const struct sam_rec *r, const struct sam_edits *e,
+    const uint64_t *bits, struct sam_buf *out)
+{
+	const struct sam_field *f = r->f;
+	const char *from, *to;
+	size_t i, n = r->n, pre = e && e->n ? e->e[0].pre : 0;
+	size_t vlen = e && e->n ? e->vals.len - pre : 0;
+	uint64_t hit = 0;
+
+	if (!r->compact || n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned b = name_bit(f[i].key, f[i].klen);
+		hit |= bits[b >> 6] >> (b & 63);
+	}
+	if (hit & 1)
+		return 0;
+	from = f[0].rawkey - 1;
+	to = f[n - 1].val + f[n - 1].vlen;
+	if (sam_buf_reserve(out, (size_t)(to - from) + vlen + 3) < 0)
+		return 1;
+	out->p[out->len++] = '{';
+	memcpy(out->p + out->len, from, (size_t)(to - from));
+	out->len += (size_t)(to - from);
+	if (vlen)
+		memcpy(out->p + out->len, e->vals.p + pre, vlen);
+	out->len += vlen;
+	out->p[out->len++] = '}';
+	out->p[out->len++] = '\n';
+	return 1;
+}
+
+/* Any record: its members one by one, an edit's value in place of the
+ * value of a field of its name (the first of them), the edits left
+ * appended. */
+static void
+write_edited(const struct sam_rec *r, const struct sam_edits *e,
+    const uint64_t *bits, struct sam_buf *out)
 {
 	unsigned char used[SAM_EDITS_MAX] = { 0 };
 	struct sam_keys ks;
 	struct run run = { NULL, NULL };
 	size_t i, j, past, n = e ? e->n : 0;
 	int first = 1, built = 0;
-	/* the edits' first bytes: a field that starts with none of them is
-	 * no edit's, and is not looked up (a bar's fields and the ones a
-	 * filter adds seldom share one: the table is then never built) */
-	uint64_t firsts[4] = { 0 };
 
-	if (e && e->vals.err) {		/* an edit lost its value: say so */
-		out->err = 1;
-		return;
-	}
 	if (sam_buf_reserve(out, sam_rec_write_size(r, e)) < 0)
 		return;
-	for (j = 0; j < n; j++) {
-		unsigned c = first_byte(e->e[j].key, e->e[j].klen);
-		firsts[c >> 6] |= UINT64_C(1) << (c & 63);
-	}
 	out->p[out->len++] = '{';
 	for (i = 0; i < r->n; i++) {
 		const struct sam_field *f = &r->f[i];
-		unsigned c = first_byte(f->key, f->klen);
+		unsigned b = name_bit(f->key, f->klen);
 		int k = -1;
-		if (firsts[c >> 6] >> (c & 63) & 1) {
+		if (bits[b >> 6] >> (b & 63) & 1) {
 			if (!built) {
 				keyset_init(&ks, n);
 				for (j = 0; j < n; j++)
@@ -433,4 +470,25 @@ sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
 	}
 	out->p[out->len++] = '}';
 	out->p[out->len++] = '\n';
+}
+
+void
+sam_rec_write(const struct sam_rec *r, const struct sam_edits *e,
+    struct sam_buf *out)
+{
+	/* the edits' names, a bit each: a field whose bit is not set is no
+	 * edit's, and is not looked up (the table is then never built) */
+	uint64_t bits[4] = { 0 };
+	size_t j, n = e ? e->n : 0;
+
+	if (e && e->vals.err) {		/* an edit lost its value: say so */
+		out->err = 1;
+		return;
+	}
+	for (j = 0; j < n; j++) {
+		unsigned b = name_bit(e->e[j].key, e->e[j].klen);
+		bits[b >> 6] |= UINT64_C(1) << (b & 63);
+	}
+	if (!write_appended(r, e, bits, out))
+		write_edited(r, e, bits, out);
 }

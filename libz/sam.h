@@ -264,6 +264,8 @@ struct sam_rec {
 	size_t n, cap;
 	char *keybuf;		/* decoded names of escaped keys */
 	size_t keycap;
+	int compact;		/* the fast path's: the members side by side,
+				 * one ',' between, from line + 1 to the '}' */
 };
 
 /* Parses one line as a JSON object.  On error returns -1 and sets
