@@ -155,6 +155,39 @@ measure "original: $jobs jobs, 2 parts a job" one.out parallel --will-cite -j "$
     --pipe-part -a bars.ndjson --block -2 --group-by "$group" -k "$z | $d"
 measure "original: $jobs jobs, sam-detect once" one.out sh -c 'parallel --will-cite -j "$1" \
     --pipe-part -a bars.ndjson --block -1 --group-by "$2" -k "$3" | "$4"' sh "$jobs" "$group" "$z" "$d"
+# What the engine costs by itself, and what the cores give without one:
+# its parts given to cat; the file cut beforehand at tickers' borders
+# into as many parts, a pipeline each, pinned to a core of its own
+# (when taskset is there), the outputs then written in order.
+measure "GNU parallel alone: its $jobs parts to cat" - parallel --will-cite -j "$jobs" \
+    --pipe-part -a bars.ndjson --block -1 --group-by "$group" -k 'cat > /dev/null'
+engine=$secs
+awk -v n="$jobs" -v total="$bars" '
+	{
+		s = substr($0, index($0, "\"ticker\":\"") + 10)
+		t = substr(s, 1, index(s, "\"") - 1)
+		if (part == 0 || (part < n && NR - 1 >= part * total / n && t != last))
+			part++
+		print > ("part." part)
+		last = t
+	}' bars.ndjson
+measure "original: $jobs parts cut beforehand, no engine" one.out bash -c '
+	n=$1 z=$2 d=$3 cores=$(nproc)
+	for ((i = 1; i <= n; i++)); do
+		if [ -e "part.$i" ]; then
+			if [ "$4" = 1 ]; then
+				taskset -c $(((i - 1) % cores)) sh -c "\"\$1\" part.$i | \"\$2\" > out.$i" sh "$z" "$d" &
+			else
+				sh -c "\"\$1\" part.$i | \"\$2\" > out.$i" sh "$z" "$d" &
+			fi
+		fi
+	done
+	wait
+	for ((i = 1; i <= n; i++)); do
+		[ ! -e "part.$i" ] || cat "out.$i"
+	done' bash "$jobs" "$z" "$d" "${#pin[@]}"
+ideal=$secs
+rm -f part.* out.*
 if [ "$do_ssh" = 1 ]; then
 	sshd_start "$tmp/ssh" || { echo "parallel.sh: sshd did not start" >&2; exit 2; }
 	sshd_pid=$SSHD_PID ssh=$SSH
@@ -195,6 +228,8 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "speedup on $jobs jobs, wall time against one core:"
 echo "  original: $(awk -v a="$one" -v b="$all" 'BEGIN { printf "%.2fx", a / b }') (target 1.8x on 2 cores)"
+echo "  original, the file cut beforehand, no engine: $(awk -v a="$one" -v b="$ideal" 'BEGIN { printf "%.2fx", b > 0 ? a / b : 0 }')"
+echo "  GNU parallel's own time, its parts to cat: $engine s, $(awk -v a="$one" -v b="$engine" 'BEGIN { printf "%.0f", a > 0 ? 100 * b / a : 0 }') % of the one-core run"
 if [ "$do_rec" = 1 ]; then
 	echo "  recommended with SPY: $(awk -v a="$rone" -v b="$rall" 'BEGIN { printf "%.2fx", a / b }')"
 fi
