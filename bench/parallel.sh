@@ -228,8 +228,8 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "speedup on $jobs jobs, wall time against one core:"
 echo "  original: $(awk -v a="$one" -v b="$all" 'BEGIN { printf "%.2fx", a / b }') (target 1.8x on 2 cores)"
-echo "  original, the file cut beforehand, no engine: $(awk -v a="$one" -v b="$ideal" 'BEGIN { printf "%.2fx", b > 0 ? a / b : 0 }')"
-echo "  GNU parallel's own time, its parts to cat: $engine s, $(awk -v a="$one" -v b="$engine" 'BEGIN { printf "%.0f", a > 0 ? 100 * b / a : 0 }') % of the one-core run"
+echo "  original, the file cut beforehand, no engine: $(awk -v a="$one" -v b="$ideal" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
+echo "  GNU parallel's own time, its parts to cat: $engine s, $(awk -v a="$one" -v b="$engine" 'BEGIN { printf "%.0f", (a > 0 ? 100 * b / a : 0) }') % of the one-core run"
 if [ "$do_rec" = 1 ]; then
 	echo "  recommended with SPY: $(awk -v a="$rone" -v b="$rall" 'BEGIN { printf "%.2fx", a / b }')"
 fi
