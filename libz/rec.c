@@ -79,15 +79,23 @@ keyset_init(struct sam_keys *ks, size_t n)
 	memset(ks->slot, 0, (size_t)1 << ks->bits);
 }
 
-static inline size_t
-key_hash(const struct sam_keys *ks, const char *k, size_t klen)
+/* A name's hash, of its length and first and last bytes: its top bits
+ * are the slot of the table, and the writer's filter (name_bit). */
+static inline uint32_t
+name_hash(const char *k, size_t klen)
 {
 	uint32_t h = (uint32_t)klen;
 
 	if (klen)
 		h ^= (uint32_t)(unsigned char)k[0] << 8 ^
 		    (uint32_t)(unsigned char)k[klen - 1] << 16;
-	return (h * UINT32_C(0x9e3779b1)) >> (32 - ks->bits);
+	return h * UINT32_C(0x9e3779b1);
+}
+
+static inline size_t
+key_hash(const struct sam_keys *ks, const char *k, size_t klen)
+{
+	return name_hash(k, klen) >> (32 - ks->bits);
 }
 
 /* The index of the key named k, or -1. */
@@ -362,18 +370,13 @@ run_add(struct sam_buf *out, int *first, struct run *run,
 	run->to = f->val + f->vlen;
 }
 
-/* A name's bit of 256, from its length and first and last bytes as
- * key_hash takes them: a record's fields and the names a filter adds
- * seldom share one ("source" and "sd_close" share a first byte). */
+/* A name's bit of 256 in the writer's filter: a record's fields and the
+ * names a filter adds seldom share one ("source" and "sd_close" share a
+ * first byte, not a length). */
 static inline unsigned
 name_bit(const char *key, size_t klen)
 {
-	uint32_t h = (uint32_t)klen;
-
-	if (klen)
-		h ^= (uint32_t)(unsigned char)key[0] << 8 ^
-		    (uint32_t)(unsigned char)key[klen - 1] << 16;
-	return (h * UINT32_C(0x9e3779b1)) >> 24;
+	return name_hash(key, klen) >> 24;
 }
 
 /*
