@@ -325,12 +325,12 @@ medium	ACME 1d: escalated from medium to critical	true"
 	assert_failure 3
 	# the webhook's path is its secret: "alerts" goes
 	local reason='HTTP 400 "{\"code\":400,\"message\":\"parsing REDACTED body from \\\"\\\" failed, because json: cannot unmarshal object into Go value of type models.PostableAlerts\"}"'
-	assert_equal "$stderr" "sam-alert: message 1 (2 anomalies): $reason: 2 dead letters in store/dlq/${SAM_NOW%T*}.ndjson"
+	assert_equal "$stderr" "sam-alert: message 1 (2 anomalies): $reason: 2 dead letters in store/dlq/$NOW_DAY.ndjson"
 	# replayed to its API, they are taken
 	SAM_ALERTMANAGER_URL=$AM_URL alert --replay-dlq
 	assert_success
 	assert_output "$(sent "$A10" critical; sent "$A09" medium)"
-	[ ! -e "store/dlq/${SAM_NOW%T*}.ndjson" ]
+	[ ! -e "store/dlq/$NOW_DAY.ndjson" ]
 	assert_equal "$(am_alerts | jq -r '.[].labels.ts')" '2024-01-09T14:30:00Z
 2024-01-10T14:30:00Z'
 }
@@ -339,7 +339,7 @@ medium	ACME 1d: escalated from medium to critical	true"
 	serve "^/hook $FIXTURES/alert/webhook-200.http"
 	am_start
 	now
-	local day=${SAM_NOW%T*}
+	local day=$NOW_DAY
 	SAM_ALERTMANAGER_URL=http://127.0.0.1:$(closed_port) alert --retries 0 "$ANOMALIES"
 	assert_failure 3
 	assert_equal "$(jq -r '.result + " " + .to' <<< "$output")" 'dead alertmanager

@@ -67,9 +67,12 @@ am_get() {
 }
 
 # now: SAM_NOW the clock's second (Alertmanager judges endsAt by its
-# clock), NOW_S the same in seconds.
+# clock), NOW_S the same in seconds, NOW_DAY its date in New York (the
+# day of a dead-letter file: from 00:00 UTC to New York's midnight, the
+# day before SAM_NOW's).
 now() {
 	NOW_S=$(date -u +%s)
 	SAM_NOW=$(date -u -d "@$NOW_S" +%FT%TZ)
+	NOW_DAY=$(TZ=America/New_York date -d "@$NOW_S" +%F)
 	export SAM_NOW
 }
