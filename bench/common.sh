@@ -24,6 +24,11 @@ mid() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
+# min A B: the smaller number (A when B is empty: the first of a series).
+min() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'
+}
+
 # bench_no_operands "$@": the options were all there is (usage() is
 # the calling script's).
 bench_no_operands() {

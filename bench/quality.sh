@@ -157,11 +157,6 @@ timed() {
 	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }')
 }
 
-# min A B: the smaller number (A when B is empty).
-min() {
-	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'
-}
-
 # rates INPUT: the profiles' pipelines on INPUT.bars, each run $runs
 # times, the profiles taking turns (so that a change of load hits
 # both); writes INPUT.PROFILE.rate: bars a wall second and bars a CPU

@@ -215,15 +215,14 @@ fi
 # other, compare a fast minute with a slow one; in turn, both see it.
 turn_sam='' turn_duck=''
 if [ "$do_duckdb" = 1 ]; then
-	least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 	for ((i = 0; i < runs; i++)); do
 		# shellcheck disable=SC2016
 		timed "$bars_file" /dev/null "${pin[@]}" bash -c \
 		    'set -o pipefail; "$1/sam-zscore" | "$1/sam-detect"' sh "$bin"
-		turn_sam=$(least "$turn_sam" "$cpu")
+		turn_sam=$(min "$cpu" "$turn_sam")
 		timed /dev/null /dev/null "${pin[@]}" node "$here/zscore-duckdb.js" \
 		    "$bars_file" "$tmp/duckdb.json" 1
-		turn_duck=$(least "$turn_duck" "$cpu")
+		turn_duck=$(min "$cpu" "$turn_duck")
 	done
 fi
 
