@@ -74,7 +74,7 @@ store_batch_add(struct store_batch *b, int dirfd, unsigned dirgen, const char *n
 	    (b->ndirs == BATCH_DIRS && b->dirgen[b->ndirs - 1] != dirgen)) &&
 	    store_batch_commit(b, done, ctx) < 0)
 		return -1;
-	if (store_grow(&b->p, &b->cap, b->n + 1, sizeof *b->p) < 0) {
+	if (sam_grow(&b->p, &b->cap, b->n + 1, sizeof *b->p) < 0) {
 		sam_log(SAM_FATAL, NULL, 0, "out of memory");
 		return -1;
 	}

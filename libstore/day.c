@@ -158,7 +158,7 @@ store_day_read_at(int kindfd, const char *ticker, const char *name, struct store
 static struct store_entry *
 day_push(struct store_day *d)
 {
-	if (store_grow(&d->e, &d->cap, d->n + 1, sizeof *d->e) < 0)
+	if (sam_grow(&d->e, &d->cap, d->n + 1, sizeof *d->e) < 0)
 		return NULL;
 	memset(&d->e[d->n], 0, sizeof d->e[0]);
 	return &d->e[d->n++];

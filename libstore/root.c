@@ -209,28 +209,6 @@ store_subdir(int dirfd, const char *name, int create)
 }
 
 int
-store_grow(void *vp, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *v, *nv;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap > SIZE_MAX / size) {
-		errno = ENOMEM;
-		return -1;
-	}
-	memcpy(&v, vp, sizeof v);
-	if (!(nv = realloc(v, ncap * size)))
-		return -1;
-	memcpy(vp, &nv, sizeof nv);
-	*cap = ncap;
-	return 0;
-}
-
-int
 store_sync(struct store *s)
 {
 #ifdef __linux__
@@ -276,7 +254,7 @@ store_names_list(int dirfd, struct store_names *n)
 			type = S_ISDIR(st.st_mode) ? STORE_ENT_DIR : S_ISREG(st.st_mode) ?
 			    STORE_ENT_FILE : S_ISLNK(st.st_mode) ? STORE_ENT_LINK : STORE_ENT_OTHER;
 		}
-		if (store_grow(&n->v, &n->cap, n->n + 1, sizeof *n->v) < 0)
+		if (sam_grow(&n->v, &n->cap, n->n + 1, sizeof *n->v) < 0)
 			break;
 		if (!(n->v[n->n].s = strdup(d->d_name)))
 			break;

@@ -50,9 +50,6 @@ void store_unlock(struct store *);	/* for a writer that goes on */
 /* Opens dir NAME in dirfd without following a symbolic link, creating
  * it (mode 0750) when create is set.  -1 with errno. */
 int store_subdir(int dirfd, const char *name, int create);
-/* Grows the array *vp of elements of size bytes to hold need of them
- * (vp is the address of the array's pointer).  0, or -1 (ENOMEM). */
-int store_grow(void *vp, size_t *cap, size_t need, size_t size);
 /* Makes what was written durable (every file of the store). */
 int store_sync(struct store *);
 /* "ROOT/a/b/c" for messages, in a static buffer of a few slots. */

@@ -1,5 +1,6 @@
 /*
- * buf.c - growable byte buffers, and standard output as one of them.
+ * buf.c - growable byte buffers and arrays, and standard output as one
+ * of the buffers.
  *
  * Appends never fail visibly: an allocation failure sets a sticky err
  * flag that the owner checks once, where it can report it.
@@ -8,6 +9,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,28 @@ sam_buf_free(struct sam_buf *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 	b->err = 0;
+}
+
+int
+sam_grow(void *vp, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *v, *nv;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(&v, vp, sizeof v);
+	if (!(nv = realloc(v, ncap * size)))
+		return -1;
+	memcpy(vp, &nv, sizeof nv);
+	*cap = ncap;
+	return 0;
 }
 
 /* ---- standard output ---- */

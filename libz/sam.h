@@ -130,6 +130,10 @@ sam_buf_reserve(struct sam_buf *b, size_t extra)
 {
 	return !b->err && extra <= b->cap - b->len ? 0 : sam_buf_grow(b, extra);
 }
+/* Grows the array *vp of elements of size bytes to hold need of them
+ * (vp is the address of the array's pointer), to twice what it had or
+ * more.  0, or -1 (ENOMEM). */
+int sam_grow(void *vp, size_t *cap, size_t need, size_t size);
 void sam_buf_put(struct sam_buf *, const void *, size_t);
 void sam_buf_putc(struct sam_buf *, char);
 void sam_buf_puts(struct sam_buf *, const char *);

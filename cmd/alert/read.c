@@ -39,7 +39,7 @@ add_anomaly(struct alert *al, struct sam_input *in, const struct sam_rec *rec)
 	struct sam_buf b = { 0 };
 	struct alert_anomaly *a;
 
-	if (store_grow(&al->a, &al->cap, al->n + 1, sizeof *al->a) < 0)
+	if (sam_grow(&al->a, &al->cap, al->n + 1, sizeof *al->a) < 0)
 		return oom(in);
 	a = &al->a[al->n];
 	memset(a, 0, sizeof *a);
@@ -128,7 +128,7 @@ static int
 source_day(struct alert *al, struct sam_input *in, int64_t date, size_t *day)
 {
 	if (al->nsrc == 0 || al->src_days[al->nsrc - 1] != date) {
-		if (store_grow(&al->src_days, &al->src_cap, al->nsrc + 1,
+		if (sam_grow(&al->src_days, &al->src_cap, al->nsrc + 1,
 		    sizeof *al->src_days) < 0)
 			return oom(in);
 		al->src_days[al->nsrc++] = date;

@@ -65,13 +65,8 @@ detect_hold(struct detect_fdr *fd, struct detect_slot *slot, double p,
 	struct detect_held *h;
 	size_t at = (len + 1 + sizeof(double) - 1) / sizeof(double) * sizeof(double);
 
-	if (fd->n == fd->cap) {
-		size_t cap = fd->cap ? 2 * fd->cap : 256;
-		if (!(h = realloc(fd->held, cap * sizeof *h)))
-			return NULL;
-		fd->held = h;
-		fd->cap = cap;
-	}
+	if (sam_grow(&fd->held, &fd->cap, fd->n + 1, sizeof *fd->held) < 0)
+		return NULL;
 	h = &fd->held[fd->n];
 	h->text = NULL;
 	h->cal = NULL;
@@ -143,14 +138,9 @@ detect_fdr_finish(struct detect_fdr *fd)
 		if (!slot || !slot->last)
 			continue;	/* a market event, or a slot ranked */
 		for (j = slot->last; j; j = fd->held[j - 1].prev) {
-			if (k == cap) {
-				struct rank *grown;
-				cap = cap ? 2 * cap : 256;
-				if (!(grown = realloc(r, cap * sizeof *r))) {
-					free(r);
-					return -1;
-				}
-				r = grown;
+			if (sam_grow(&r, &cap, k + 1, sizeof *r) < 0) {
+				free(r);
+				return -1;
 			}
 			r[k].p = fd->held[j - 1].p;
 			r[k++].at = j - 1;

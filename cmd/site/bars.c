@@ -149,7 +149,7 @@ on_bar(struct sam_input *in, const struct sam_rec *rec, const struct store_entry
 	struct rawbar *b;
 	int k;
 
-	if (store_grow(&bs->v, &bs->cap, bs->n + 1, sizeof *bs->v) < 0)
+	if (sam_grow(&bs->v, &bs->cap, bs->n + 1, sizeof *bs->v) < 0)
 		return site_oom(w->s);
 	b = &bs->v[bs->n];
 	sam_rec_find(rec, bar_keys, F_FIELDS, f);
@@ -352,7 +352,7 @@ on_older(struct sam_input *in, const struct sam_rec *rec, const struct store_ent
 	struct site_walk *w = wv;
 	struct chart *c = w->ctx;
 
-	if (store_grow(&c->older, &c->older_cap, c->nolder + 1, sizeof *c->older) < 0)
+	if (sam_grow(&c->older, &c->older_cap, c->nolder + 1, sizeof *c->older) < 0)
 		return site_oom(w->s);
 	if (site_anomaly(&c->older[c->nolder], w->w.ticker, in, rec, e) == 0)
 		c->older[c->nolder++].line = NULL;	/* its file is freed */

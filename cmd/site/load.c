@@ -54,7 +54,7 @@ keep(struct store_walk *w, struct store_day *d, int64_t day)
 	struct site *s = ((struct site_walk *)w)->s;
 
 	(void)day;
-	if (store_grow(&s->bufs, &s->bcap, s->nbufs + 1, sizeof *s->bufs) < 0) {
+	if (sam_grow(&s->bufs, &s->bcap, s->nbufs + 1, sizeof *s->bufs) < 0) {
 		free(d->buf);
 		return site_oom(s);
 	}
@@ -139,7 +139,7 @@ list_tickers(struct site *s, int kindfd[2])
 				site_fail(s, "open", store_path(&s->st, store_kind_names[k], n.v[i].s, NULL));
 				continue;
 			}
-			if (store_grow(&s->t, &s->tcap, s->nt + 1, sizeof *s->t) < 0) {
+			if (sam_grow(&s->t, &s->tcap, s->nt + 1, sizeof *s->t) < 0) {
 				store_names_free(&n);
 				return site_oom(s);
 			}
@@ -213,7 +213,7 @@ static int
 add_anomaly(struct site *s, struct ticker *t, struct sam_input *in,
     const struct sam_rec *rec, const struct store_entry *e)
 {
-	if (store_grow(&s->a, &s->acap, s->na + 1, sizeof *s->a) < 0)
+	if (sam_grow(&s->a, &s->acap, s->na + 1, sizeof *s->a) < 0)
 		return site_oom(s);
 	if (site_anomaly(&s->a[s->na], t->name, in, rec, e) < 0)
 		return 0;	/* reported */

@@ -175,7 +175,7 @@ put_right(struct fsck *f, int kind, int dirfd, const char *ticker,
 	char qshown[4096];
 	size_t i, m = 0, nbad = 0, already = 0;
 
-	if (store_grow(&f->idx, &f->idxcap, d->n, sizeof *f->idx) < 0)
+	if (sam_grow(&f->idx, &f->idxcap, d->n, sizeof *f->idx) < 0)
 		return -1;
 	for (i = 0; i < d->n; i++)
 		if (!d->e[i].bad)

@@ -96,7 +96,7 @@ load(struct store_walk *w, struct store_day *d, int64_t day)
 	struct get *g = ((struct get_walk *)w)->g;
 	size_t i;
 
-	if (store_grow(&g->bufs, &g->bcap, g->nbufs + 1, sizeof *g->bufs) < 0) {
+	if (sam_grow(&g->bufs, &g->bcap, g->nbufs + 1, sizeof *g->bufs) < 0) {
 		free(d->buf);
 		return g->oom = -1;
 	}
@@ -108,7 +108,7 @@ load(struct store_walk *w, struct store_day *d, int64_t day)
 		struct get_hit *h;
 		if (e->bad || e->sev < g->sev)
 			continue;
-		if (store_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)
+		if (sam_grow(&g->h, &g->hcap, g->nh + 1, sizeof *g->h) < 0)
 			return g->oom = -1;
 		h = &g->h[g->nh++];
 		h->ticker = w->ticker;

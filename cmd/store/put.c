@@ -83,7 +83,7 @@ group_of(struct put *p, int kind, const struct sam_key *k, int64_t day)
 		return NONE;
 	if (!isnew)
 		return (uint32_t)((uintptr_t)*slot - 1);
-	if (store_grow(&p->g, &p->gcap, p->ng + 1, sizeof *p->g) < 0)
+	if (sam_grow(&p->g, &p->gcap, p->ng + 1, sizeof *p->g) < 0)
 		return NONE;
 	g = &p->g[p->ng];
 	memset(g, 0, sizeof *g);
@@ -106,7 +106,7 @@ chunk_for(struct put *p, const struct sam_rec *rec)
 
 	if (c && c->cap - c->len >= need)
 		return c;
-	if (store_grow(&p->chunks, &p->chunkcap, p->nchunks + 1, sizeof *p->chunks) < 0)
+	if (sam_grow(&p->chunks, &p->chunkcap, p->nchunks + 1, sizeof *p->chunks) < 0)
 		return NULL;
 	c = &p->chunks[p->nchunks];
 	memset(c, 0, sizeof *c);
@@ -135,7 +135,7 @@ on_record(struct sam_input *in, struct sam_rec *rec, void *ctx)
 	if (kind == STORE_ANOMALIES && !is_anomaly)
 		return sam_reject(in, "not an anomaly (\"anomaly\" is not true); "
 		    "--kind raw stores it as a bar");
-	if (p->n >= NONE - 1 || store_grow(&p->r, &p->cap, p->n + 1, sizeof *p->r) < 0 ||
+	if (p->n >= NONE - 1 || sam_grow(&p->r, &p->cap, p->n + 1, sizeof *p->r) < 0 ||
 	    (gi = group_of(p, kind, &k, day)) == NONE)
 		return oom();
 	r = &p->r[p->n];
@@ -346,7 +346,7 @@ merge_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsign
 		store_day_free(&d);
 		return 0;
 	}
-	if (store_grow(&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
+	if (sam_grow(&p->idx, &p->idxcap, g->n, sizeof *p->idx) < 0) {
 		store_day_free(&d);
 		return oom();
 	}
@@ -362,7 +362,7 @@ merge_group(struct put *p, struct store_batch *b, uint32_t gi, int dirfd, unsign
 		r = 0;
 	} else if ((r = store_batch_add(b, dirfd, dirgen, name, shown, &p->content, gi,
 	    stored, p)) == 0) {
-		if (store_grow(&p->inbatch, &p->inbatchcap, p->ninbatch + 1,
+		if (sam_grow(&p->inbatch, &p->inbatchcap, p->ninbatch + 1,
 		    sizeof *p->inbatch) < 0)
 			r = oom();
 		else

@@ -35,7 +35,7 @@ count_file(struct store_walk *w, struct store_day *d, int64_t day)
 		c->records += d->buf[i] == '\n';
 	if (d->len && d->buf[d->len - 1] != '\n')
 		c->records++;
-	if (store_grow(&c->dates, &c->dcap, c->nd + 1, sizeof *c->dates) < 0)
+	if (sam_grow(&c->dates, &c->dcap, c->nd + 1, sizeof *c->dates) < 0)
 		return -1;
 	c->dates[c->nd++] = day;
 	return 0;

@@ -84,23 +84,6 @@ static const char *const bar_keys[] = { "ticker", "interval", "ts", "close",
     "final", "volume", "market", "market_return", "market_z", "market_lvolume" };
 enum { BK_COUNT = 10 };
 
-/* The array a of n items of size bytes (room for *cap) with room for
- * one more: a itself, or grown to twice; NULL when out of memory (a is
- * then kept). */
-static void *
-room_for(void *a, size_t n, size_t *cap, size_t size)
-{
-	size_t c;
-
-	if (n < *cap)
-		return a;
-	c = *cap ? 2 * *cap : 16;
-	if (!(a = realloc(a, c * size)))
-		return NULL;
-	*cap = c;
-	return a;
-}
-
 /*
  * Keeps the market's point of a time, with its numbers as every bar of
  * the time writes them, by time and in the order they come.  0; 1 when
@@ -110,14 +93,12 @@ room_for(void *a, size_t n, size_t *cap, size_t size)
 static int
 keep_point(struct market *mk, struct market_point *mp)
 {
-	struct market_point **order;
 	char key[SAM_WHEN_KEY];
 	void **slot;
 	int isnew;
 
-	if (!(order = room_for(mk->order, mk->n, &mk->cap, sizeof *order)))
+	if (sam_grow(&mk->order, &mk->cap, mk->n + 1, sizeof *mk->order) < 0)
 		return -1;
-	mk->order = order;
 	if (!(slot = sam_map_put(&mk->at, key, sam_when_key(key, mp->minutes, mp->secs, mp->ns), &isnew)))
 		return -1;
 	if (!isnew)
@@ -187,12 +168,9 @@ on_point(struct sam_input *in, struct loader *ld, const struct sam_field *const 
 static int
 push_value(double **a, size_t *n, size_t *cap, double v)
 {
-	double *grown = room_for(*a, *n, cap, sizeof *grown);
-
-	if (!grown)
+	if (*n == *cap && sam_grow(a, cap, *n + 1, sizeof **a) < 0)
 		return -1;
-	*a = grown;
-	grown[(*n)++] = v;
+	(*a)[(*n)++] = v;
 	return 0;
 }
 
@@ -201,16 +179,15 @@ push_value(double **a, size_t *n, size_t *cap, double v)
 static struct group *
 group_of(struct loader *ld, struct prev *pv, const struct sam_key *k)
 {
-	struct group *g, **gs;
+	struct group *g;
 	int isnew;
 
 	if (!(g = sam_when_find(&ld->at, k->minutes, k->secs, k->ns, &pv->g,
 	    sizeof *g, &isnew)) || !isnew)
 		return g;
-	if (!(gs = room_for(ld->gs, ld->ng, &ld->capg, sizeof *gs)))
+	if (sam_grow(&ld->gs, &ld->capg, ld->ng + 1, sizeof *ld->gs) < 0)
 		return NULL;	/* g is the map's, freed with it */
-	ld->gs = gs;
-	return gs[ld->ng++] = g;
+	return ld->gs[ld->ng++] = g;
 }
 
 static int
